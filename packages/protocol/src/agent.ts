@@ -1,0 +1,248 @@
+/**
+ * The channel between the server and the agent inside a cell: binary-safe frames over
+ * the agent's stdio (or a pod's exec stream), multiplexing requests, their replies and
+ * unsolicited events. Every frame is
+ *
+ *   u32be headerLength | u32be bodyLength | header (UTF-8 JSON) | body (raw bytes)
+ *
+ * The header says what the frame is; the body carries bytes that must not be re-encoded
+ * (terminal output, file content, process output). Both sides validate every header
+ * against the schemas below and treat a frame that fails as an error, never a crash.
+ */
+import { z } from 'zod';
+
+import { errorCodes } from './errors';
+
+export const AGENT_PROTOCOL_VERSION = 1;
+export const FRAME_PREFIX_BYTES = 8;
+export const MAX_FRAME_HEADER_BYTES = 256 * 1024;
+export const MAX_FRAME_BODY_BYTES = 32 * 1024 * 1024;
+
+export interface Frame<H = unknown> {
+  header: H;
+  body: Buffer;
+}
+
+export function encodeFrame(header: unknown, body: Uint8Array = EMPTY): Buffer {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const prefix = Buffer.allocUnsafe(FRAME_PREFIX_BYTES);
+  prefix.writeUInt32BE(json.length, 0);
+  prefix.writeUInt32BE(body.length, 4);
+  return Buffer.concat([prefix, json, body]);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class FrameTooLargeError extends Error {}
+
+/**
+ * Reassembles frames from a byte stream. Header JSON that fails to parse yields a frame
+ * whose header is `undefined`, so the receiver can answer it; a length beyond the limits
+ * cannot be resynchronised and throws FrameTooLargeError (the stream must be dropped).
+ */
+export class FrameDecoder {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+
+  constructor(
+    private readonly limits = { header: MAX_FRAME_HEADER_BYTES, body: MAX_FRAME_BODY_BYTES },
+  ) {}
+
+  push(chunk: Buffer): Frame[] {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    const frames: Frame[] = [];
+    for (;;) {
+      if (this.buffered < FRAME_PREFIX_BYTES) break;
+      const head = this.peek(FRAME_PREFIX_BYTES);
+      const headerLength = head.readUInt32BE(0);
+      const bodyLength = head.readUInt32BE(4);
+      if (headerLength > this.limits.header || bodyLength > this.limits.body) {
+        throw new FrameTooLargeError(
+          `frame of ${headerLength}+${bodyLength} bytes exceeds the limits (${this.limits.header}+${this.limits.body})`,
+        );
+      }
+      const total = FRAME_PREFIX_BYTES + headerLength + bodyLength;
+      if (this.buffered < total) break;
+      const whole = this.take(total);
+      const headerText = whole.subarray(FRAME_PREFIX_BYTES, FRAME_PREFIX_BYTES + headerLength);
+      let header: unknown;
+      try {
+        header = JSON.parse(headerText.toString('utf8'));
+      } catch {
+        header = undefined;
+      }
+      frames.push({ header, body: whole.subarray(FRAME_PREFIX_BYTES + headerLength) });
+    }
+    return frames;
+  }
+
+  private peek(n: number): Buffer {
+    if (this.chunks[0]!.length < n) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!.subarray(0, n);
+  }
+
+  private take(n: number): Buffer {
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    const taken = Buffer.from(all.subarray(0, n));
+    const rest = all.subarray(n);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
+    return taken;
+  }
+}
+
+// ---- shared pieces -------------------------------------------------------------------
+
+/** A path relative to the cell's workspace root (`/app`); normalised by the receiver. */
+const cellPath = z.string().min(1).max(4096);
+const ptyId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const dimension = z.number().int().min(1).max(1000);
+export const signalName = z.enum(['SIGINT', 'SIGTERM', 'SIGKILL', 'SIGHUP', 'SIGQUIT', 'SIGTSTP', 'SIGCONT']);
+export const agentError = z.object({ code: z.enum(errorCodes), message: z.string().max(4096) });
+export type AgentErrorPayload = z.infer<typeof agentError>;
+
+export const fileKind = z.enum(['file', 'folder']);
+export const listedEntry = z.object({
+  path: cellPath,
+  type: fileKind,
+  size: z.number().int().min(0),
+  mtimeMs: z.number(),
+});
+export type ListedEntry = z.infer<typeof listedEntry>;
+
+// ---- requests: server → agent ----------------------------------------------------------
+// `id` correlates a reply. Requests without an `id` (keystrokes, acks) get no reply
+// unless they fail, in which case an `error` event names the op.
+
+const request = <Op extends string, Shape extends z.ZodRawShape>(op: Op, shape: Shape) =>
+  z.object({ op: z.literal(op), id: z.number().int().min(0).optional(), ...shape }).strict();
+
+export const agentRequest = z.discriminatedUnion('op', [
+  request('ping', {}),
+  /** Spawns a PTY; `command` defaults to a login bash in /app as the cell user. */
+  request('pty.open', {
+    ptyId,
+    cols: dimension,
+    rows: dimension,
+    command: z.array(z.string().max(4096)).min(1).max(256).optional(),
+    env: z.record(z.string().max(256), z.string().max(4096)).optional(),
+  }),
+  /** Body: the bytes typed. */
+  request('pty.input', { ptyId }),
+  request('pty.resize', { ptyId, cols: dimension, rows: dimension }),
+  request('pty.signal', { ptyId, signal: signalName }),
+  /** The receiver has consumed `bytes` of output: lets the agent resume a paused PTY. */
+  request('pty.ack', { ptyId, bytes: z.number().int().min(0) }),
+  request('pty.close', { ptyId }),
+  /** Replies with the serialised screen (headless xterm) so a client can restore it. */
+  request('pty.snapshot', { ptyId, scrollback: z.number().int().min(0).max(100_000).optional() }),
+  request('pty.list', {}),
+  /** Replies with the content as the body. */
+  request('fs.read', { path: cellPath, maxBytes: z.number().int().min(0) }),
+  /** Body: the content. Written atomically (temp file + rename), parents created. */
+  request('fs.write', { path: cellPath }),
+  request('fs.delete', { path: cellPath }),
+  request('fs.mkdir', { path: cellPath }),
+  request('fs.move', { from: cellPath, to: cellPath }),
+  request('fs.list', { path: cellPath.optional(), ignore: z.array(z.string().max(255)).max(256) }),
+  /** Starts reporting changes under /app, skipping the named directory names. */
+  request('watch.start', { ignore: z.array(z.string().max(255)).max(256) }),
+  request('watch.stop', {}),
+  /** Body: stdin. Replies once the process exits; stdout then stderr in the body. */
+  request('exec.run', {
+    execId: ptyId,
+    argv: z.array(z.string().max(64 * 1024)).min(1).max(4096),
+    cwd: cellPath.optional(),
+    env: z.record(z.string().max(256), z.string().max(4096)).optional(),
+    timeoutMs: z.number().int().min(1).max(24 * 3600 * 1000),
+    maxOutputBytes: z.number().int().min(0).max(MAX_FRAME_BODY_BYTES / 2),
+  }),
+  request('exec.kill', { execId: ptyId }),
+  request('stats', {}),
+  request('shutdown', {}),
+]);
+export type AgentRequest = z.infer<typeof agentRequest>;
+export type AgentOp = AgentRequest['op'];
+
+// ---- replies: agent → server -----------------------------------------------------------
+
+export const agentReplyHeader = z.union([
+  z.object({ re: z.number().int().min(0), ok: z.literal(true), result: z.unknown().optional() }),
+  z.object({ re: z.number().int().min(0), ok: z.literal(false), error: agentError }),
+]);
+export type AgentReplyHeader = z.infer<typeof agentReplyHeader>;
+
+/** The result of each op, validated by the server when it arrives. */
+export const agentResults = {
+  ping: z.object({ time: z.number() }),
+  'pty.open': z.object({ pid: z.number().int() }),
+  'pty.input': z.object({}),
+  'pty.resize': z.object({}),
+  'pty.signal': z.object({}),
+  'pty.ack': z.object({}),
+  'pty.close': z.object({}),
+  'pty.snapshot': z.object({ data: z.string(), cols: dimension, rows: dimension }),
+  'pty.list': z.object({
+    ptys: z.array(z.object({ ptyId, pid: z.number().int(), cols: dimension, rows: dimension })),
+  }),
+  'fs.read': z.object({ size: z.number().int().min(0) }),
+  'fs.write': z.object({ size: z.number().int().min(0) }),
+  'fs.delete': z.object({}),
+  'fs.mkdir': z.object({}),
+  'fs.move': z.object({}),
+  'fs.list': z.object({ entries: z.array(listedEntry), truncated: z.boolean() }),
+  'watch.start': z.object({}),
+  'watch.stop': z.object({}),
+  'exec.run': z.object({
+    exitCode: z.number().int().nullable(),
+    signal: z.string().max(32).nullable(),
+    timedOut: z.boolean(),
+    wallMs: z.number().min(0),
+    cpuMs: z.number().min(0),
+    peakMemoryBytes: z.number().min(0),
+    stdoutBytes: z.number().int().min(0),
+    stderrBytes: z.number().int().min(0),
+    stdoutTruncated: z.boolean(),
+    stderrTruncated: z.boolean(),
+  }),
+  'exec.kill': z.object({}),
+  stats: z.object({
+    cpuMs: z.number().min(0),
+    memoryBytes: z.number().min(0),
+    processes: z.number().int().min(0),
+    userProcesses: z.number().int().min(0),
+  }),
+  shutdown: z.object({}),
+} satisfies Record<AgentOp, z.ZodType>;
+export type AgentResult<Op extends AgentOp> = z.infer<(typeof agentResults)[Op]>;
+
+// ---- events: agent → server ------------------------------------------------------------
+
+export const fileChange = z.object({
+  path: cellPath,
+  /** `deleted`: gone (a file or a folder with everything in it); `changed`: exists now. */
+  kind: z.enum(['changed', 'deleted']),
+  type: fileKind.optional(),
+});
+export type FileChange = z.infer<typeof fileChange>;
+
+export const agentEvent = z.discriminatedUnion('ev', [
+  z.object({ ev: z.literal('ready'), version: z.number().int(), pid: z.number().int() }),
+  /** Body: output bytes. The agent stops reading a PTY whose unacked output passes its window. */
+  z.object({ ev: z.literal('pty.output'), ptyId }),
+  z.object({
+    ev: z.literal('pty.exit'),
+    ptyId,
+    code: z.number().int().nullable(),
+    signal: z.string().max(32).nullable(),
+  }),
+  z.object({ ev: z.literal('watch.changes'), changes: z.array(fileChange).max(10_000) }),
+  /** The watch could not keep up or lost events: rescan the tree. */
+  z.object({ ev: z.literal('watch.overflow') }),
+  z.object({ ev: z.literal('error'), op: z.string().max(64).optional(), error: agentError }),
+]);
+export type AgentEvent = z.infer<typeof agentEvent>;
+
+/** PTY output the agent may send beyond what the server has acknowledged. */
+export const PTY_FLOW_WINDOW_BYTES = 256 * 1024;

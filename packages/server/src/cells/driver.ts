@@ -1,0 +1,75 @@
+/**
+ * What the cell manager needs from a place to run cells. One implementation per kind of
+ * host: `local` (bubblewrap + cgroups on this Linux machine) and, later, `kubernetes`
+ * (a pod and a PVC per workspace). A driver starts the agent isolated and hands back its
+ * byte channel; everything spoken over that channel is the agent protocol
+ * (@workcell/protocol/agent), the same for every driver.
+ */
+import type { Duplex } from 'node:stream';
+
+export interface CellLimits {
+  memoryBytes: number;
+  /** Fraction of one core, e.g. 0.5. */
+  cpuCores: number;
+  cpuPeriodUs: number;
+  pids: number;
+  /** Size of the workspace volume mounted at /app. */
+  diskBytes: number;
+  tmpBytes: number;
+  homeBytes: number;
+}
+
+export interface CellSpec {
+  workspaceId: string;
+  /** Unprivileged host uid reserved for this workspace's cell (see the cell record). */
+  hostUid: number;
+  limits: CellLimits;
+  /** Commands masked inside the cell by a stub that says they are blocked. */
+  blockedCommands: readonly string[];
+}
+
+/** Why a cell process died, in words a user understands. */
+export interface LimitEvent {
+  kind: 'memory' | 'pids' | 'disk' | 'cpu';
+  message: string;
+}
+
+export interface RunningCell extends AsyncDisposable {
+  readonly workspaceId: string;
+  /** The agent's stdio: frames in, frames out. Ends when the cell dies. */
+  readonly channel: Duplex;
+  /** Resolves once the cell has gone, for whatever reason. */
+  readonly exited: Promise<{ reason: string }>;
+  /** Limit hits since the last call (OOM kills, pid exhaustion); host-side facts. */
+  takeLimitEvents(): Promise<LimitEvent[]>;
+  /** Kills every process of the cell and releases its resources; idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface IsolationFeature {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** Missing this feature makes starting a cell impossible (not just degraded). */
+  required: boolean;
+}
+
+export interface IsolationReport {
+  driver: string;
+  /** False when a required feature is missing: no cell may start. */
+  usable: boolean;
+  features: IsolationFeature[];
+}
+
+export interface CellDriver {
+  readonly name: string;
+  /** What this host provides; cheap enough to call at start and from `workcell doctor`. */
+  probe(): Promise<IsolationReport>;
+  /** Starts the cell and its agent; rejects with ISOLATION_UNAVAILABLE naming what is missing. */
+  start(spec: CellSpec): Promise<RunningCell>;
+  /**
+   * Finds cells left behind by a crashed server (processes, cgroups, mounts) whose
+   * workspace is not in `keep`, and removes them. Returns the workspace ids cleaned.
+   */
+  sweepOrphans(keep: ReadonlySet<string>): Promise<string[]>;
+}
