@@ -1,13 +1,16 @@
 /**
- * The channel between the server and the agent inside a cell: binary-safe frames over
- * the agent's stdio (or a pod's exec stream), multiplexing requests, their replies and
+ * The channel between the server and the agent inside a cell: binary-safe frames over a
+ * socket the driver hands the agent on a descriptor (fd 3 by default; never pid 1's stdio,
+ * see notes/sandbox.md §9) or a pod's exec stream, multiplexing requests, their replies and
  * unsolicited events. Every frame is
  *
  *   u32be headerLength | u32be bodyLength | header (UTF-8 JSON) | body (raw bytes)
  *
  * The header says what the frame is; the body carries bytes that must not be re-encoded
- * (terminal output, file content, process output). Both sides validate every header
- * against the schemas below and treat a frame that fails as an error, never a crash.
+ * (terminal output, file content, process output, serialised screens). Both sides validate
+ * every header against the schemas below and treat a frame that fails as an error, never a
+ * crash. Headers stay JSON even when large (a listing of a whole workspace), hence the
+ * header limit; the sender must never exceed a limit, because the receiver drops the stream.
  */
 import { z } from 'zod';
 
@@ -15,7 +18,7 @@ import { errorCodes } from './errors';
 
 export const AGENT_PROTOCOL_VERSION = 1;
 export const FRAME_PREFIX_BYTES = 8;
-export const MAX_FRAME_HEADER_BYTES = 256 * 1024;
+export const MAX_FRAME_HEADER_BYTES = 16 * 1024 * 1024;
 export const MAX_FRAME_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface Frame<H = unknown> {
@@ -98,7 +101,15 @@ export class FrameDecoder {
 const cellPath = z.string().min(1).max(4096);
 const ptyId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const dimension = z.number().int().min(1).max(1000);
-export const signalName = z.enum(['SIGINT', 'SIGTERM', 'SIGKILL', 'SIGHUP', 'SIGQUIT', 'SIGTSTP', 'SIGCONT']);
+export const signalName = z.enum([
+  'SIGINT',
+  'SIGTERM',
+  'SIGKILL',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGTSTP',
+  'SIGCONT',
+]);
 export const agentError = z.object({ code: z.enum(errorCodes), message: z.string().max(4096) });
 export type AgentErrorPayload = z.infer<typeof agentError>;
 
@@ -131,32 +142,67 @@ export const agentRequest = z.discriminatedUnion('op', [
   /** Body: the bytes typed. */
   request('pty.input', { ptyId }),
   request('pty.resize', { ptyId, cols: dimension, rows: dimension }),
+  /**
+   * Sends the signal to the PTY's foreground process group (what the terminal driver does
+   * for ^C), so it reaches the running program even in raw mode; the shell if none.
+   */
   request('pty.signal', { ptyId, signal: signalName }),
-  /** The receiver has consumed `bytes` of output: lets the agent resume a paused PTY. */
+  /**
+   * The receiver has consumed `bytes` more bytes of output bodies (a delta since its last
+   * ack, not a running total): lets the agent resume a PTY paused by flow control.
+   */
   request('pty.ack', { ptyId, bytes: z.number().int().min(0) }),
   request('pty.close', { ptyId }),
-  /** Replies with the serialised screen (headless xterm) so a client can restore it. */
+  /**
+   * Replies with the serialised screen (headless xterm, `scrollback` lines of history, all
+   * kept by default) as the UTF-8 body, for a client to `reset()` and `write()`.
+   */
   request('pty.snapshot', { ptyId, scrollback: z.number().int().min(0).max(100_000).optional() }),
   request('pty.list', {}),
-  /** Replies with the content as the body. */
-  request('fs.read', { path: cellPath, maxBytes: z.number().int().min(0) }),
+  /** Replies with the content as the body; a file over `maxBytes` fails with FILE_TOO_LARGE. */
+  request('fs.read', {
+    path: cellPath,
+    maxBytes: z.number().int().min(0).max(MAX_FRAME_BODY_BYTES),
+  }),
   /** Body: the content. Written atomically (temp file + rename), parents created. */
   request('fs.write', { path: cellPath }),
   request('fs.delete', { path: cellPath }),
   request('fs.mkdir', { path: cellPath }),
   request('fs.move', { from: cellPath, to: cellPath }),
+  /**
+   * Lists the tree under `path` (the whole workspace by default; a file lists itself),
+   * skipping entries named in `ignore` (at any depth) and symbolic links. Stops at a cap
+   * (count and header size) with `truncated`.
+   */
   request('fs.list', { path: cellPath.optional(), ignore: z.array(z.string().max(255)).max(256) }),
-  /** Starts reporting changes under /app, skipping the named directory names. */
+  /**
+   * Starts (or restarts) reporting changes under /app, skipping entries named in `ignore`
+   * (at any depth) and symbolic links, like fs.list.
+   */
   request('watch.start', { ignore: z.array(z.string().max(255)).max(256) }),
   request('watch.stop', {}),
-  /** Body: stdin. Replies once the process exits; stdout then stderr in the body. */
+  /**
+   * Body: stdin. Runs `argv` as the cell user in its own process group (killed whole on
+   * timeout or exec.kill). Replies once it exits; stdout then stderr in the body.
+   */
   request('exec.run', {
     execId: ptyId,
-    argv: z.array(z.string().max(64 * 1024)).min(1).max(4096),
+    argv: z
+      .array(z.string().max(64 * 1024))
+      .min(1)
+      .max(4096),
     cwd: cellPath.optional(),
     env: z.record(z.string().max(256), z.string().max(4096)).optional(),
-    timeoutMs: z.number().int().min(1).max(24 * 3600 * 1000),
-    maxOutputBytes: z.number().int().min(0).max(MAX_FRAME_BODY_BYTES / 2),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3600 * 1000),
+    maxOutputBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_FRAME_BODY_BYTES / 2),
   }),
   request('exec.kill', { execId: ptyId }),
   request('stats', {}),
@@ -182,7 +228,7 @@ export const agentResults = {
   'pty.signal': z.object({}),
   'pty.ack': z.object({}),
   'pty.close': z.object({}),
-  'pty.snapshot': z.object({ data: z.string(), cols: dimension, rows: dimension }),
+  'pty.snapshot': z.object({ cols: dimension, rows: dimension }),
   'pty.list': z.object({
     ptys: z.array(z.object({ ptyId, pid: z.number().int(), cols: dimension, rows: dimension })),
   }),
@@ -199,7 +245,9 @@ export const agentResults = {
     signal: z.string().max(32).nullable(),
     timedOut: z.boolean(),
     wallMs: z.number().min(0),
+    /** User + system CPU of the process and the descendants it waited for. */
     cpuMs: z.number().min(0),
+    /** Largest resident set of any one of those processes (ru_maxrss), not their sum. */
     peakMemoryBytes: z.number().min(0),
     stdoutBytes: z.number().int().min(0),
     stderrBytes: z.number().int().min(0),
@@ -208,9 +256,14 @@ export const agentResults = {
   }),
   'exec.kill': z.object({}),
   stats: z.object({
+    /** CPU used by the cell's live processes and everything they have reaped: only grows. */
     cpuMs: z.number().min(0),
     memoryBytes: z.number().min(0),
     processes: z.number().int().min(0),
+    /**
+     * Processes of the cell user not started by the agent itself: what a shell or an exec
+     * launched (a running program), not the idle shells.
+     */
     userProcesses: z.number().int().min(0),
   }),
   shutdown: z.object({}),
@@ -244,5 +297,9 @@ export const agentEvent = z.discriminatedUnion('ev', [
 ]);
 export type AgentEvent = z.infer<typeof agentEvent>;
 
-/** PTY output the agent may send beyond what the server has acknowledged. */
+/**
+ * PTY output the agent may send beyond what the server has acknowledged. Past it the agent
+ * stops reading the PTY (the program blocks on write; input and signals still work) until
+ * acks bring the unacknowledged bytes back under half the window.
+ */
 export const PTY_FLOW_WINDOW_BYTES = 256 * 1024;

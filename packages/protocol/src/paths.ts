@@ -17,13 +17,16 @@ export type PathResult = { ok: true; path: string } | { ok: false; reason: strin
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function normaliseWorkspacePath(input: string): PathResult {
-  if (typeof input !== 'string' || input.length === 0) return { ok: false, reason: 'the path is empty' };
+  if (typeof input !== 'string' || input.length === 0)
+    return { ok: false, reason: 'the path is empty' };
   if (!input.isWellFormed()) {
     return { ok: false, reason: 'the path is not valid UTF-8' };
   }
-  if (CONTROL_CHARACTERS.test(input)) return { ok: false, reason: 'the path contains a control character' };
+  if (CONTROL_CHARACTERS.test(input))
+    return { ok: false, reason: 'the path contains a control character' };
   if (input.includes('\\')) return { ok: false, reason: 'use / as the separator, not \\' };
-  if (input.startsWith('/')) return { ok: false, reason: 'the path must be relative to the workspace' };
+  if (input.startsWith('/'))
+    return { ok: false, reason: 'the path must be relative to the workspace' };
   const segments: string[] = [];
   for (const segment of input.normalize('NFC').split('/')) {
     if (segment === '' || segment === '.') continue;

@@ -1,0 +1,137 @@
+/** Bodies and replies of the REST API, shared by the server (validation, OpenAPI) and the web app. */
+import { z } from 'zod';
+
+import { errorCodes } from './errors';
+
+export const errorResponse = z
+  .object({ error: z.object({ code: z.enum(errorCodes), message: z.string() }) })
+  .meta({ id: 'Error' });
+
+// ---- accounts --------------------------------------------------------------------------
+
+export const username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9_-]{3,32}$/, 'use 3 to 32 letters, digits, _ or -');
+export const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email('not a valid email address').max(254));
+export const password = z
+  .string()
+  .min(8, 'use at least 8 characters')
+  .max(256, 'use at most 256 characters');
+
+export const user = z
+  .object({ id: z.uuid(), username: z.string(), email: z.string(), createdAt: z.iso.datetime() })
+  .meta({ id: 'User' });
+export type User = z.infer<typeof user>;
+
+export const registerBody = z.object({ username, email, password });
+export const loginBody = z.object({
+  username: z.string().trim().toLowerCase().min(1).max(254).describe('Username or email'),
+  password: z.string().min(1).max(256),
+});
+export const authReply = z.object({ user, token: z.string() });
+export const updateMeBody = z
+  .object({
+    email: email.optional(),
+    password: password.optional(),
+    currentPassword: z.string().max(256).optional(),
+  })
+  .refine((body) => body.password === undefined || body.currentPassword !== undefined, {
+    message: 'give currentPassword to change the password',
+    path: ['currentPassword'],
+  });
+
+// ---- workspaces ------------------------------------------------------------------------
+
+export const workspaceName = z.string().trim().min(1, 'give the workspace a name').max(100);
+
+export const workspace = z
+  .object({
+    uuid: z.uuid(),
+    name: z.string(),
+    sizeBytes: z.number().int(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    openedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Workspace' });
+export type Workspace = z.infer<typeof workspace>;
+
+export const createWorkspaceBody = z.object({ name: workspaceName });
+export const renameWorkspaceBody = z.object({ name: workspaceName });
+
+// ---- files -----------------------------------------------------------------------------
+
+export const fileType = z.enum(['file', 'folder']);
+export const changeSource = z.enum(['editor', 'terminal', 'api']);
+export const contentEncoding = z.enum(['utf-8', 'base64']);
+
+export const fileEntry = z
+  .object({
+    path: z.string(),
+    type: fileType,
+    size: z.number().int(),
+    version: z.number().int(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'FileEntry' });
+export type FileEntry = z.infer<typeof fileEntry>;
+
+export const fileContent = z
+  .object({
+    path: z.string(),
+    content: z.string(),
+    encoding: contentEncoding,
+    version: z.number().int(),
+    size: z.number().int(),
+    sha256: z.string(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'FileContent' });
+export type FileContent = z.infer<typeof fileContent>;
+
+export const writeFileBody = z.object({
+  content: z.string(),
+  encoding: contentEncoding.default('utf-8'),
+  baseVersion: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('The version this content is based on; 0 means "create, the file must not exist"'),
+});
+
+export const writtenFile = z
+  .object({
+    path: z.string(),
+    version: z.number().int(),
+    size: z.number().int(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'WrittenFile' });
+
+export const conflictResponse = z
+  .object({
+    error: z.object({ code: z.enum(errorCodes), message: z.string() }),
+    current: fileContent.nullable(),
+  })
+  .meta({ id: 'Conflict' });
+
+export const moveBody = z.object({ from: z.string(), to: z.string() });
+
+export const revision = z
+  .object({
+    revision: z.number().int(),
+    version: z.number().int(),
+    size: z.number().int(),
+    sha256: z.string(),
+    reason: z.enum(['overwrite', 'delete']),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Revision' });
+export const restoreBody = z.object({ revision: z.number().int().min(1) });

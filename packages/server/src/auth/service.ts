@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+
+import type { User } from '@workcell/protocol';
+
+import { WorkcellError } from '../errors';
+import type { Db } from '../store/database';
+import type { UserRow } from '../store/schema';
+import { decoyHash, hashPassword, verifyPassword } from './passwords';
+import { hashToken, looksLikeToken, newToken } from './tokens';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Extending a token on every request would write on every request; once a minute is plenty. */
+const SLIDE_AFTER_MS = 60_000;
+
+export interface AuthenticatedUser {
+  id: string;
+  username: string;
+  isAdmin: boolean;
+  tokenId: string;
+}
+
+export const toUser = (row: Pick<UserRow, 'id' | 'username' | 'email' | 'created_at'>): User => ({
+  id: row.id,
+  username: row.username,
+  email: row.email,
+  createdAt: row.created_at.toISOString(),
+});
+
+const isUniqueViolation = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
+
+export class AuthService {
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly db: Db,
+    ttlDays: number,
+  ) {
+    this.ttlMs = ttlDays * DAY_MS;
+  }
+
+  async register(input: { username: string; email: string; password: string }) {
+    const passwordHash = await hashPassword(input.password);
+    try {
+      const row = await this.db
+        .insertInto('users')
+        .values({
+          id: randomUUID(),
+          username: input.username,
+          email: input.email,
+          password_hash: passwordHash,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { user: toUser(row), token: await this.issueToken(row.id) };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new WorkcellError('USERNAME_TAKEN');
+      throw error;
+    }
+  }
+
+  /** `login` is a username or an email, already lower-cased by the schema. */
+  async login(login: string, password: string) {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where((eb) => eb.or([eb('username', '=', login), eb('email', '=', login)]))
+      .executeTakeFirst();
+    const valid = await verifyPassword(row?.password_hash ?? (await decoyHash), password);
+    if (!row || !valid) throw new WorkcellError('INVALID_CREDENTIALS');
+    return { user: toUser(row), token: await this.issueToken(row.id) };
+  }
+
+  async authenticate(token: string): Promise<AuthenticatedUser | undefined> {
+    if (!looksLikeToken(token)) return undefined;
+    const row = await this.db
+      .selectFrom('login_tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .select(['t.id as tokenId', 't.last_used_at', 'u.id', 'u.username', 'u.is_admin'])
+      .where('t.token_hash', '=', hashToken(token))
+      .where('t.revoked_at', 'is', null)
+      .where('t.expires_at', '>', new Date())
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const now = Date.now();
+    if (now - row.last_used_at.getTime() > SLIDE_AFTER_MS) {
+      await this.db
+        .updateTable('login_tokens')
+        .set({ last_used_at: new Date(now), expires_at: new Date(now + this.ttlMs) })
+        .where('id', '=', row.tokenId)
+        .execute();
+    }
+    return { id: row.id, username: row.username, isAdmin: row.is_admin, tokenId: row.tokenId };
+  }
+
+  async revokeToken(tokenId: string): Promise<void> {
+    await this.db
+      .updateTable('login_tokens')
+      .set({ revoked_at: new Date() })
+      .where('id', '=', tokenId)
+      .execute();
+  }
+
+  async getUser(userId: string): Promise<User> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (!row) throw new WorkcellError('USER_NOT_FOUND');
+    return toUser(row);
+  }
+
+  /** Changing the password needs the current one and signs out every other session. */
+  async updateUser(
+    caller: AuthenticatedUser,
+    change: {
+      email?: string | undefined;
+      password?: string | undefined;
+      currentPassword?: string | undefined;
+    },
+  ): Promise<User> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', caller.id)
+      .executeTakeFirstOrThrow();
+    let passwordHash: string | undefined;
+    if (change.password !== undefined) {
+      if (!(await verifyPassword(row.password_hash, change.currentPassword ?? ''))) {
+        throw new WorkcellError('WRONG_PASSWORD');
+      }
+      passwordHash = await hashPassword(change.password);
+    }
+    try {
+      return await this.db.transaction().execute(async (tx) => {
+        const updated = await tx
+          .updateTable('users')
+          .set({
+            updated_at: new Date(),
+            ...(change.email !== undefined && { email: change.email }),
+            ...(passwordHash !== undefined && { password_hash: passwordHash }),
+          })
+          .where('id', '=', caller.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        if (passwordHash !== undefined) {
+          await tx
+            .updateTable('login_tokens')
+            .set({ revoked_at: new Date() })
+            .where('user_id', '=', caller.id)
+            .where('id', '!=', caller.tokenId)
+            .where('revoked_at', 'is', null)
+            .execute();
+        }
+        return toUser(updated);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new WorkcellError('USERNAME_TAKEN', 'That email is already registered.');
+      throw error;
+    }
+  }
+
+  async listUsers(): Promise<(User & { isAdmin: boolean })[]> {
+    const rows = await this.db.selectFrom('users').selectAll().orderBy('created_at').execute();
+    return rows.map((row) => ({ ...toUser(row), isAdmin: row.is_admin }));
+  }
+
+  async setAdmin(username: string, isAdmin: boolean): Promise<void> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ is_admin: isAdmin, updated_at: new Date() })
+      .where('username', '=', username.toLowerCase())
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n)
+      throw new WorkcellError('USER_NOT_FOUND', `No user named ${username}.`);
+  }
+
+  private async issueToken(userId: string): Promise<string> {
+    const token = newToken();
+    const now = Date.now();
+    await this.db
+      .insertInto('login_tokens')
+      .values({
+        id: randomUUID(),
+        user_id: userId,
+        token_hash: hashToken(token),
+        expires_at: new Date(now + this.ttlMs),
+      })
+      .execute();
+    return token;
+  }
+}

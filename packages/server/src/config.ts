@@ -1,0 +1,88 @@
+/**
+ * Server configuration, read once from the environment and validated at start: a bad
+ * value stops the server with a message naming the variable, never a default in its place.
+ */
+import { resolve } from 'node:path';
+
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+const integer = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const commaList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    );
+
+const environmentSchema = z.object({
+  PORT: integer(8000, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** The URL users reach Workcell at; WebSocket Origin checks compare against it. */
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_FILE_BYTES: integer(10 * MiB, 1),
+  MAX_WORKSPACE_BYTES: integer(100 * MiB, 1),
+  REVISIONS_PER_FILE: integer(50, 0, 10_000),
+  SESSION_TTL_DAYS: integer(30, 1, 3650),
+  /** Attempts per minute on login and register, per client address and per username. */
+  AUTH_RATE_LIMIT_PER_MINUTE: integer(10, 1),
+  /** Mark the session cookie Secure (set when served over HTTPS). */
+  COOKIE_SECURE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
+  CELL_DRIVER: z.enum(['local']).default('local'),
+  CELL_MEMORY_MIB: integer(512, 32),
+  CELL_CPU_CORES: z.coerce.number().min(0.01).max(256).default(0.5),
+  CELL_CPU_PERIOD_US: integer(10_000, 1000, 1_000_000),
+  CELL_PIDS: integer(256, 16),
+  CELL_DISK_MIB: integer(1024, 16),
+  CELL_TMP_MIB: integer(128, 1),
+  CELL_HOME_MIB: integer(64, 1),
+  CELL_IDLE_MINUTES: z.coerce.number().min(0.01).default(30),
+  CELL_MAX_LIFETIME_MINUTES: z.coerce.number().min(0.02).default(120),
+  CELL_MAX_PER_USER: integer(3, 1),
+  CELL_MAX_TOTAL: integer(50, 1),
+  CELL_BLOCKED_COMMANDS: commaList(
+    'sudo,su,chmod,chown,reboot,shutdown,ssh,nc,telnet,wget,curl,nohup,crontab,screen,tmux,dd,mount,mkfs',
+  ),
+  SYNC_IGNORE: commaList('.venv,venv,__pycache__,node_modules,.cache,.local,.git'),
+  RUN_TIMEOUT_MS: integer(30_000, 1),
+  RUN_MAX_TIMEOUT_MS: integer(10 * 60_000, 1),
+  RUN_MAX_OUTPUT_BYTES: integer(MiB, 0),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = environmentSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
+  );
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  const values = parsed.data;
+  return {
+    ...values,
+    DATA_DIR: resolve(values.DATA_DIR),
+    PUBLIC_URL: values.PUBLIC_URL ?? `http://localhost:${values.PORT}`,
+  };
+}

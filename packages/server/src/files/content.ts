@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+
+import type { FileContent } from '@workcell/protocol';
+
+import { WorkcellError } from '../errors';
+import type { FileRow } from '../store/schema';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+export const sha256 = (bytes: Uint8Array): string =>
+  createHash('sha256').update(bytes).digest('hex');
+
+/** Text when the bytes are valid UTF-8 without NULs, otherwise base64: never a lossy decode. */
+export function encodeContent(bytes: Uint8Array): Pick<FileContent, 'content' | 'encoding'> {
+  if (!bytes.includes(0)) {
+    try {
+      return { content: strictUtf8.decode(bytes), encoding: 'utf-8' };
+    } catch {
+      // not text: fall through
+    }
+  }
+  return { content: Buffer.from(bytes).toString('base64'), encoding: 'base64' };
+}
+
+export function decodeContent(content: string, encoding: 'utf-8' | 'base64'): Buffer {
+  if (encoding === 'utf-8') return Buffer.from(content, 'utf8');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(content) || content.length % 4 === 1) {
+    throw new WorkcellError('INVALID_ENCODING', 'The content is not valid base64.');
+  }
+  return Buffer.from(content, 'base64');
+}
+
+export function toFileContent(row: FileRow): FileContent {
+  const bytes = row.content ?? new Uint8Array();
+  return {
+    path: row.path,
+    ...encodeContent(bytes),
+    version: row.version,
+    size: row.size,
+    sha256: row.sha256 ?? '',
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

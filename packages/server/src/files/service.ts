@@ -1,0 +1,438 @@
+/**
+ * Workspace files in the database, the source of truth (DESIGN invariant 1). Every write
+ * runs in one transaction that first locks the workspace row, so writers of one workspace
+ * are serialised: version checks, the size quota and revisions cannot race. Listeners
+ * hear about a change only after its commit.
+ */
+import { isWithin, normaliseWorkspacePath, parentPaths } from '@workcell/protocol';
+import { sql, type Transaction } from 'kysely';
+
+import { WorkcellError } from '../errors';
+import type { Db } from '../store/database';
+import type { ChangeSource, Database, FileRow } from '../store/schema';
+import { sha256, toFileContent } from './content';
+import type { FileChangeEvent, FileChangeListener } from './events';
+
+export interface FileLimits {
+  maxFileBytes: number;
+  maxWorkspaceBytes: number;
+  revisionsPerFile: number;
+}
+
+export interface WriteOptions {
+  /** Reject with VERSION_CONFLICT unless the current version is this (0: must not exist). */
+  baseVersion?: number | undefined;
+  source: ChangeSource;
+}
+
+export interface WrittenFile {
+  path: string;
+  version: number;
+  size: number;
+  sha256: string;
+  updatedAt: Date;
+  changed: boolean;
+}
+
+type Tx = Transaction<Database>;
+
+const MiB = 1024 * 1024;
+const formatBytes = (bytes: number) =>
+  bytes % MiB === 0 ? `${bytes / MiB} MiB` : `${bytes.toLocaleString('en')} bytes`;
+
+export function validPath(input: string): string {
+  const result = normaliseWorkspacePath(input);
+  if (!result.ok) throw new WorkcellError('INVALID_PATH', `Invalid path: ${result.reason}.`);
+  return result.path;
+}
+
+export class FileService {
+  private readonly listeners = new Set<FileChangeListener>();
+
+  constructor(
+    private readonly db: Db,
+    readonly limits: FileLimits,
+  ) {}
+
+  onChange(listener: FileChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async list(workspaceId: string) {
+    return this.db
+      .selectFrom('files')
+      .select(['path', 'type', 'size', 'version', 'updated_at', 'sha256'])
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('path')
+      .execute();
+  }
+
+  async find(workspaceId: string, path: string): Promise<FileRow | undefined> {
+    return this.db
+      .selectFrom('files')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('path', '=', path)
+      .executeTakeFirst();
+  }
+
+  async read(workspaceId: string, path: string): Promise<FileRow> {
+    const row = await this.find(workspaceId, path);
+    if (!row) throw new WorkcellError('FILE_NOT_FOUND', `No file at ${path}.`);
+    if (row.type === 'folder') throw new WorkcellError('IS_A_FOLDER', `${path} is a folder.`);
+    return row;
+  }
+
+  async write(
+    workspaceId: string,
+    path: string,
+    bytes: Uint8Array,
+    options: WriteOptions,
+  ): Promise<WrittenFile> {
+    this.checkFileSize(bytes.length);
+    const hash = sha256(bytes);
+    const outcome = await this.transaction(workspaceId, async (tx) => {
+      const created = await this.createParents(tx, workspaceId, path, options.source);
+      const existing = await this.lockRow(tx, workspaceId, path);
+      if (existing?.type === 'folder')
+        throw new WorkcellError('IS_A_FOLDER', `${path} is a folder.`);
+      if (options.baseVersion !== undefined && (existing?.version ?? 0) !== options.baseVersion) {
+        throw new WorkcellError('VERSION_CONFLICT', undefined, {
+          current: existing ? toFileContent(existing) : null,
+        });
+      }
+      if (existing?.sha256 === hash) {
+        return { file: existing, created, changed: false };
+      }
+      await this.reserveSpace(tx, workspaceId, bytes.length - (existing?.size ?? 0));
+      const now = new Date();
+      let file: FileRow;
+      if (existing) {
+        await this.keepRevision(tx, existing, 'overwrite');
+        file = await tx
+          .updateTable('files')
+          .set({
+            content: bytes,
+            size: bytes.length,
+            sha256: hash,
+            version: existing.version + 1,
+            source: options.source,
+            updated_at: now,
+          })
+          .where('id', '=', existing.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+      } else {
+        file = await tx
+          .insertInto('files')
+          .values({
+            workspace_id: workspaceId,
+            path,
+            type: 'file',
+            content: bytes,
+            size: bytes.length,
+            sha256: hash,
+            version: 1,
+            source: options.source,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+      }
+      return { file, created, changed: true };
+    });
+    this.publish(outcome.created);
+    const { file } = outcome;
+    if (outcome.changed) {
+      this.publish([
+        {
+          workspaceId,
+          path,
+          type: 'file',
+          version: file.version,
+          source: options.source,
+          sha256: hash,
+        },
+      ]);
+    }
+    return {
+      path,
+      version: file.version,
+      size: file.size,
+      sha256: hash,
+      updatedAt: file.updated_at,
+      changed: outcome.changed,
+    };
+  }
+
+  /** Creates a folder and its parents; an existing folder is fine, an existing file is not. */
+  async createFolder(workspaceId: string, path: string, source: ChangeSource): Promise<FileRow> {
+    const { created, folder } = await this.transaction(workspaceId, async (tx) => {
+      const created = await this.createParents(tx, workspaceId, `${path}/_`, source);
+      const folder = await this.lockRow(tx, workspaceId, path);
+      if (folder?.type !== 'folder')
+        throw new WorkcellError('ALREADY_EXISTS', `A file exists at ${path}.`);
+      return { created, folder };
+    });
+    this.publish(created);
+    return folder;
+  }
+
+  /** Deletes a file, or a folder with everything in it, keeping each file's content as a revision. */
+  async delete(workspaceId: string, path: string, source: ChangeSource): Promise<void> {
+    const events = await this.transaction(workspaceId, async (tx) => {
+      const rows = await tx
+        .selectFrom('files')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where((eb) =>
+          eb.or([
+            eb('path', '=', path),
+            eb(sql<boolean>`starts_with(path, ${`${path}/`})`, '=', true),
+          ]),
+        )
+        .forUpdate()
+        .execute();
+      if (!rows.some((row) => row.path === path))
+        throw new WorkcellError('FILE_NOT_FOUND', `No file or folder at ${path}.`);
+      for (const row of rows) if (row.type === 'file') await this.keepRevision(tx, row, 'delete');
+      await tx
+        .deleteFrom('files')
+        .where(
+          'id',
+          'in',
+          rows.map((row) => row.id),
+        )
+        .execute();
+      await this.reserveSpace(tx, workspaceId, -rows.reduce((sum, row) => sum + row.size, 0));
+      return rows
+        .sort((a, b) => b.path.length - a.path.length)
+        .map((row): FileChangeEvent => ({
+          workspaceId,
+          path: row.path,
+          type: row.type,
+          version: row.version,
+          source,
+          deleted: true,
+        }));
+    });
+    this.publish(events);
+  }
+
+  /** Renames or moves a file or folder; the target must not exist. */
+  async move(
+    workspaceId: string,
+    from: string,
+    to: string,
+    source: ChangeSource,
+  ): Promise<FileRow> {
+    if (isWithin(to, from))
+      throw new WorkcellError('INVALID_PATH', 'A folder cannot be moved into itself.');
+    const { created, moved } = await this.transaction(workspaceId, async (tx) => {
+      const source_ = await this.lockRow(tx, workspaceId, from);
+      if (!source_) throw new WorkcellError('FILE_NOT_FOUND', `No file or folder at ${from}.`);
+      if (await this.lockRow(tx, workspaceId, to))
+        throw new WorkcellError('ALREADY_EXISTS', `Something already exists at ${to}.`);
+      const created = await this.createParents(tx, workspaceId, to, source);
+      const moved = await tx
+        .updateTable('files')
+        .set({
+          path: sql<string>`${to} || substr(path, ${from.length + 1})`,
+          source,
+          updated_at: new Date(),
+        })
+        .where('workspace_id', '=', workspaceId)
+        .where((eb) =>
+          eb.or([
+            eb('path', '=', from),
+            eb(sql<boolean>`starts_with(path, ${`${from}/`})`, '=', true),
+          ]),
+        )
+        .returningAll()
+        .execute();
+      return { created, moved };
+    });
+    this.publish(created);
+    this.publish(
+      moved.flatMap((row): FileChangeEvent[] => {
+        const oldPath = from + row.path.slice(to.length);
+        return [
+          {
+            workspaceId,
+            path: oldPath,
+            type: row.type,
+            version: row.version,
+            source,
+            deleted: true,
+          },
+          {
+            workspaceId,
+            path: row.path,
+            type: row.type,
+            version: row.version,
+            source,
+            movedFrom: oldPath,
+            ...(row.sha256 && { sha256: row.sha256 }),
+          },
+        ];
+      }),
+    );
+    return moved.find((row) => row.path === to)!;
+  }
+
+  async revisions(workspaceId: string, path: string) {
+    return this.db
+      .selectFrom('file_revisions')
+      .select(['id', 'version', 'size', 'sha256', 'reason', 'created_at'])
+      .where('workspace_id', '=', workspaceId)
+      .where('path', '=', path)
+      .orderBy('id', 'desc')
+      .execute();
+  }
+
+  /** Writes a revision's content back as a new version; what it replaces becomes a revision too. */
+  async restore(
+    workspaceId: string,
+    path: string,
+    revisionId: number,
+    source: ChangeSource,
+  ): Promise<WrittenFile> {
+    const revision = await this.db
+      .selectFrom('file_revisions')
+      .select('content')
+      .where('workspace_id', '=', workspaceId)
+      .where('path', '=', path)
+      .where('id', '=', revisionId)
+      .executeTakeFirst();
+    if (!revision)
+      throw new WorkcellError('REVISION_NOT_FOUND', `No revision ${revisionId} of ${path}.`);
+    return this.write(workspaceId, path, revision.content, { source });
+  }
+
+  checkFileSize(size: number): void {
+    if (size > this.limits.maxFileBytes) {
+      throw new WorkcellError(
+        'FILE_TOO_LARGE',
+        `The file is ${formatBytes(size)}; the limit is ${formatBytes(this.limits.maxFileBytes)} a file.`,
+      );
+    }
+  }
+
+  private async transaction<T>(workspaceId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (tx) => {
+      const workspace = await tx
+        .selectFrom('workspaces')
+        .select('id')
+        .where('id', '=', workspaceId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!workspace) throw new WorkcellError('WORKSPACE_NOT_FOUND');
+      return work(tx);
+    });
+  }
+
+  private lockRow(tx: Tx, workspaceId: string, path: string): Promise<FileRow | undefined> {
+    return tx
+      .selectFrom('files')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('path', '=', path)
+      .forUpdate()
+      .executeTakeFirst();
+  }
+
+  /** Makes every parent of `path` a folder; returns the events for those it created. */
+  private async createParents(
+    tx: Tx,
+    workspaceId: string,
+    path: string,
+    source: ChangeSource,
+  ): Promise<FileChangeEvent[]> {
+    const parents = parentPaths(path);
+    if (parents.length === 0) return [];
+    const existing = await tx
+      .selectFrom('files')
+      .select(['path', 'type'])
+      .where('workspace_id', '=', workspaceId)
+      .where('path', 'in', parents)
+      .execute();
+    const file = existing.find((row) => row.type === 'file');
+    if (file)
+      throw new WorkcellError(
+        'NOT_A_FOLDER',
+        `${file.path} is a file, so it cannot contain ${path}.`,
+      );
+    const missing = parents.filter((parent) => !existing.some((row) => row.path === parent));
+    if (missing.length === 0) return [];
+    await tx
+      .insertInto('files')
+      .values(
+        missing.map((folder) => ({
+          workspace_id: workspaceId,
+          path: folder,
+          type: 'folder' as const,
+          size: 0,
+          version: 1,
+          source,
+        })),
+      )
+      .execute();
+    return missing.map((folder) => ({
+      workspaceId,
+      path: folder,
+      type: 'folder',
+      version: 1,
+      source,
+    }));
+  }
+
+  private async reserveSpace(tx: Tx, workspaceId: string, delta: number): Promise<void> {
+    if (delta === 0) return;
+    const updated = await tx
+      .updateTable('workspaces')
+      .set({ size_bytes: sql<number>`size_bytes + ${delta}`, updated_at: new Date() })
+      .where('id', '=', workspaceId)
+      .where(sql<boolean>`size_bytes + ${delta} <= ${this.limits.maxWorkspaceBytes}`)
+      .executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) {
+      throw new WorkcellError(
+        'WORKSPACE_FULL',
+        `The workspace would exceed its limit of ${formatBytes(this.limits.maxWorkspaceBytes)}.`,
+      );
+    }
+  }
+
+  private async keepRevision(tx: Tx, row: FileRow, reason: 'overwrite' | 'delete'): Promise<void> {
+    if (this.limits.revisionsPerFile === 0 || row.content === null || row.sha256 === null) return;
+    await tx
+      .insertInto('file_revisions')
+      .values({
+        workspace_id: row.workspace_id,
+        path: row.path,
+        version: row.version,
+        content: row.content,
+        size: row.size,
+        sha256: row.sha256,
+        reason,
+      })
+      .execute();
+    await tx
+      .deleteFrom('file_revisions')
+      .where('workspace_id', '=', row.workspace_id)
+      .where('path', '=', row.path)
+      .where('id', 'not in', (eb) =>
+        eb
+          .selectFrom('file_revisions')
+          .select('id')
+          .where('workspace_id', '=', row.workspace_id)
+          .where('path', '=', row.path)
+          .orderBy('id', 'desc')
+          .limit(this.limits.revisionsPerFile),
+      )
+      .execute();
+  }
+
+  private publish(events: FileChangeEvent[]): void {
+    for (const event of events) for (const listener of this.listeners) listener(event);
+  }
+}

@@ -1,0 +1,46 @@
+/** Starts Workcell: configuration, database, HTTP server; stops cleanly on SIGTERM/SIGINT. */
+import type { AddressInfo } from 'node:net';
+
+import { ConfigError, loadConfig } from './config';
+import { buildApp, createServices } from './http/app';
+import { openDatabase, pgliteDirectory } from './store/database';
+
+const SHUTDOWN_GRACE_MS = 15_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    pgliteDir: pgliteDirectory(config.DATA_DIR),
+  });
+  const app = await buildApp(createServices(config, database));
+  app.log.info({ database: database.kind, dataDir: config.DATA_DIR }, 'database ready');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      app.log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const { port } = app.server.address() as AddressInfo;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  console.log(`Workcell is listening on http://${host}:${port}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(
+    error instanceof ConfigError ? error.message : `Workcell failed to start: ${String(error)}`,
+  );
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

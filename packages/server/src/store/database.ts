@@ -1,0 +1,96 @@
+/**
+ * Opens the database: PGlite in-process under DATA_DIR when no URL is given, otherwise
+ * PostgreSQL through a node-postgres pool. Both speak the same dialect, run the same
+ * migrations at open and give the rest of the server the same Kysely handle.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
+import pg from 'pg';
+
+import * as initial from './migrations/0001-initial';
+import { PGliteDialect } from './pglite-dialect';
+import type { Database } from './schema';
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseHandle extends AsyncDisposable {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+export const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+// node-postgres returns bigint columns as strings; our counts and sizes fit in a number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  /** Directory for the embedded database; `memory://` keeps it in memory (tests). */
+  pgliteDir: string;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
+  let db: Db;
+  let kind: DatabaseHandle['kind'];
+  let closeDriver: () => Promise<void>;
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    kind = 'postgres';
+    closeDriver = () => db.destroy();
+  } else {
+    if (!options.pgliteDir.startsWith('memory://'))
+      await mkdir(options.pgliteDir, { recursive: true });
+    const pglite = await PGlite.create(options.pgliteDir);
+    db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    kind = 'pglite';
+    closeDriver = async () => {
+      await db.destroy();
+      await pglite.close();
+    };
+  }
+  try {
+    await migrate(db);
+  } catch (error) {
+    await closeDriver();
+    throw error;
+  }
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await closeDriver();
+  };
+  return { db, kind, close, [Symbol.asyncDispose]: close };
+}
+
+export const pgliteDirectory = (dataDir: string) => join(dataDir, 'pglite');
+
+async function migrate(db: Db): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+    migrationTableName: 'workcell_migrations',
+    migrationLockTableName: 'workcell_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === 'Error');
+  if (error || failed) {
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Round trip to the database, in milliseconds; throws when it is unreachable. */
+export async function pingDatabase(db: Db): Promise<number> {
+  const started = performance.now();
+  await sql`select 1`.execute(db);
+  return performance.now() - started;
+}

@@ -1,0 +1,80 @@
+/** The database as the query layer sees it; the DDL is in ./migrations. */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type Timestamp = ColumnType<Date, Date | undefined, Date>;
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  email: string;
+  password_hash: string;
+  is_admin: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface LoginTokensTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  last_used_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  size_bytes: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  opened_at: Timestamp;
+}
+
+export type FileType = 'file' | 'folder';
+export type ChangeSource = 'editor' | 'terminal' | 'api';
+
+export interface FilesTable {
+  id: Generated<number>;
+  workspace_id: string;
+  path: string;
+  type: FileType;
+  content: Uint8Array | null;
+  size: number;
+  sha256: string | null;
+  version: number;
+  source: ChangeSource;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export type RevisionReason = 'overwrite' | 'delete';
+
+export interface FileRevisionsTable {
+  id: Generated<number>;
+  workspace_id: string;
+  path: string;
+  version: number;
+  content: Uint8Array;
+  size: number;
+  sha256: string;
+  reason: RevisionReason;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  users: UsersTable;
+  login_tokens: LoginTokensTable;
+  workspaces: WorkspacesTable;
+  files: FilesTable;
+  file_revisions: FileRevisionsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type WorkspaceRow = Selectable<WorkspacesTable>;
+export type FileRow = Selectable<FilesTable>;
+export type NewFileRow = Insertable<FilesTable>;
+export type FileRevisionRow = Selectable<FileRevisionsTable>;

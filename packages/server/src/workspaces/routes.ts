@@ -1,0 +1,115 @@
+import {
+  createWorkspaceBody,
+  errorResponse,
+  renameWorkspaceBody,
+  workspace,
+} from '@workcell/protocol';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+import { callerOf, requireCaller } from '../auth/plugin';
+import { WorkcellError } from '../errors';
+import type { WorkspaceService } from './service';
+
+const tags = ['workspaces'];
+const params = z.object({ uuid: z.string() });
+/** The prototype passed the caller as `?user_id=`; it is accepted only when it names the caller. */
+const querystring = z.object({ user_id: z.string().optional() });
+
+export const workspaceRoutes: FastifyPluginAsyncZod<{ workspaces: WorkspaceService }> = async (
+  app,
+  { workspaces },
+) => {
+  requireCaller(app);
+  app.addHook('preHandler', async (request) => {
+    const { user_id: userId } = request.query as { user_id?: string };
+    if (userId !== undefined && userId !== callerOf(request).id) {
+      throw new WorkcellError('FORBIDDEN', 'user_id does not match the signed-in user.');
+    }
+  });
+
+  app.get(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: "The caller's workspaces, most recently opened first",
+        querystring,
+        response: {
+          200: z.object({ sessions: z.array(workspace) }),
+          401: errorResponse,
+          403: errorResponse,
+        },
+      },
+    },
+    async (request) => ({ sessions: await workspaces.list(callerOf(request).id) }),
+  );
+
+  app.post(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'Create a workspace with a starter script.py',
+        querystring,
+        body: createWorkspaceBody,
+        response: { 201: workspace, 400: errorResponse, 401: errorResponse, 403: errorResponse },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await workspaces.create(callerOf(request).id, request.body.name)),
+  );
+
+  app.get(
+    '/:uuid',
+    {
+      schema: {
+        tags,
+        summary: 'One workspace',
+        params,
+        querystring,
+        response: { 200: workspace, 401: errorResponse, 403: errorResponse, 404: errorResponse },
+      },
+    },
+    async (request) => workspaces.get(callerOf(request).id, request.params.uuid),
+  );
+
+  app.patch(
+    '/:uuid',
+    {
+      schema: {
+        tags,
+        summary: 'Rename a workspace',
+        params,
+        querystring,
+        body: renameWorkspaceBody,
+        response: {
+          200: workspace,
+          400: errorResponse,
+          401: errorResponse,
+          403: errorResponse,
+          404: errorResponse,
+        },
+      },
+    },
+    async (request) =>
+      workspaces.rename(callerOf(request).id, request.params.uuid, request.body.name),
+  );
+
+  app.delete(
+    '/:uuid',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a workspace and all its files',
+        params,
+        querystring,
+        response: { 204: z.null(), 401: errorResponse, 403: errorResponse, 404: errorResponse },
+      },
+    },
+    async (request, reply) => {
+      await workspaces.delete(callerOf(request).id, request.params.uuid);
+      return reply.code(204).send(null);
+    },
+  );
+};

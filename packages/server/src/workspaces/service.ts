@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+
+import type { Workspace } from '@workcell/protocol';
+
+import { WorkcellError } from '../errors';
+import type { FileService } from '../files/service';
+import type { Db } from '../store/database';
+import type { WorkspaceRow } from '../store/schema';
+
+export const STARTER_FILE = 'script.py';
+export const STARTER_CONTENT = `"""Your first Workcell script: run it with \`python3 script.py\` in the terminal."""
+import numpy as np
+
+print("Hello from Workcell!")
+squares = np.arange(1, 6) ** 2
+print(f"Squares of 1..5: {squares.tolist()} (sum {squares.sum()})")
+`;
+export const DEFAULT_FILE = 'main.py';
+export const DEFAULT_CONTENT = `print("Hello, world!")\n`;
+
+export const toWorkspace = (row: WorkspaceRow): Workspace => ({
+  uuid: row.id,
+  name: row.name,
+  sizeBytes: row.size_bytes,
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+  openedAt: row.opened_at.toISOString(),
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class WorkspaceService {
+  constructor(
+    private readonly db: Db,
+    private readonly files: FileService,
+  ) {}
+
+  async list(ownerId: string): Promise<Workspace[]> {
+    const rows = await this.db
+      .selectFrom('workspaces')
+      .selectAll()
+      .where('owner_id', '=', ownerId)
+      .orderBy('opened_at', 'desc')
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map(toWorkspace);
+  }
+
+  async create(ownerId: string, name: string): Promise<Workspace> {
+    const id = randomUUID();
+    await this.db.insertInto('workspaces').values({ id, owner_id: ownerId, name }).execute();
+    await this.files.write(id, STARTER_FILE, Buffer.from(STARTER_CONTENT), { source: 'api' });
+    return this.get(ownerId, id);
+  }
+
+  /**
+   * The caller's workspace, or WORKSPACE_NOT_FOUND — also when it exists but belongs to
+   * someone else, so ids of other users' workspaces cannot be probed.
+   */
+  async get(ownerId: string, id: string): Promise<Workspace> {
+    return toWorkspace(await this.getRow(ownerId, id));
+  }
+
+  async getRow(ownerId: string, id: string): Promise<WorkspaceRow> {
+    const row = UUID.test(id)
+      ? await this.db
+          .selectFrom('workspaces')
+          .selectAll()
+          .where('id', '=', id)
+          .where('owner_id', '=', ownerId)
+          .executeTakeFirst()
+      : undefined;
+    if (!row) throw new WorkcellError('WORKSPACE_NOT_FOUND');
+    return row;
+  }
+
+  async rename(ownerId: string, id: string, name: string): Promise<Workspace> {
+    await this.getRow(ownerId, id);
+    const row = await this.db
+      .updateTable('workspaces')
+      .set({ name, updated_at: new Date() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toWorkspace(row);
+  }
+
+  async markOpened(id: string): Promise<void> {
+    await this.db
+      .updateTable('workspaces')
+      .set({ opened_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async delete(ownerId: string, id: string): Promise<void> {
+    await this.getRow(ownerId, id);
+    await this.db.deleteFrom('workspaces').where('id', '=', id).execute();
+  }
+
+  /** The prototype's ensure-default: a `main.py` when the workspace has no files at all. */
+  async ensureDefault(id: string) {
+    const any = await this.db
+      .selectFrom('files')
+      .select('id')
+      .where('workspace_id', '=', id)
+      .limit(1)
+      .executeTakeFirst();
+    if (any) return { message: 'The workspace already has files.', files_created: [] as string[] };
+    const written = await this.files.write(id, DEFAULT_FILE, Buffer.from(DEFAULT_CONTENT), {
+      source: 'api',
+      baseVersion: 0,
+    });
+    return {
+      message: `Created ${DEFAULT_FILE}.`,
+      files_created: [DEFAULT_FILE],
+      file: { path: written.path, version: written.version },
+    };
+  }
+}
