@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Brings Workcell up on this machine with the embedded database: installs the system
+# packages and npm dependencies that are missing, then serves http://localhost:8000
+# (PORT, HOST, DATA_DIR and DATABASE_URL are read from the environment).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-system-deps.sh
+bash scripts/ensure-node-deps.sh
+npm run --silent build:agent
+exec npx tsx packages/server/src/main.ts
