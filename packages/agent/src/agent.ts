@@ -1,0 +1,256 @@
+/**
+ * The agent's request dispatcher: validates every frame, runs the op and answers it. A
+ * request with an `id` gets a reply; one without (keystrokes, acks) is answered only when
+ * it fails, with an `error` event. Nothing a frame contains can crash the agent.
+ */
+import {
+  agentRequest,
+  FrameTooLargeError,
+  type AgentEvent,
+  type AgentOp,
+  type AgentReplyHeader,
+  type AgentRequest,
+  type AgentResult,
+  type Frame,
+} from '@workcell/protocol/agent';
+import type { z } from 'zod';
+
+import { ExecHost } from './exec';
+import { AgentFailure, toFailure } from './failure';
+import { PtyHost } from './pty';
+import type { AgentSettings } from './settings';
+import { prepareShell } from './shell';
+import { cellStats } from './stats';
+import { TreeWatcher } from './watcher';
+import { Workspace } from './workspace';
+
+/** Sends a frame; throws FrameTooLargeError when it cannot be framed. */
+export type Send = (header: AgentReplyHeader | AgentEvent, body?: Uint8Array) => void;
+
+type RequestOf<Op extends AgentOp> = Extract<AgentRequest, { op: Op }>;
+interface Reply<Op extends AgentOp> {
+  result: AgentResult<Op>;
+  body?: Uint8Array;
+}
+type Handlers = { [Op in AgentOp]: (request: RequestOf<Op>, body: Buffer) => Promise<Reply<Op>> };
+
+const DEFAULT_COMMAND = ['/bin/bash', '-l'];
+const ops = new Set<string>(agentRequest.options.map((option) => option.shape.op.value));
+
+export class Agent {
+  private readonly workspace: Workspace;
+  private readonly ptys: PtyHost;
+  private readonly execs = new ExecHost();
+  private watcher: TreeWatcher | undefined;
+  private shellReady: Promise<void> | undefined;
+  /** Who user code runs as, when that is not the agent's own user. */
+  private readonly user: { uid: number; gid: number } | undefined;
+
+  constructor(
+    private readonly settings: AgentSettings,
+    private readonly send: Send,
+    private readonly onShutdown: () => void,
+  ) {
+    const self = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+    const { userUid: uid, userGid: gid } = settings;
+    this.user = uid !== self.uid || gid !== self.gid ? { uid, gid } : undefined;
+    this.workspace = new Workspace(settings.root, this.user);
+    this.ptys = new PtyHost({
+      output: (ptyId, data) => send({ ev: 'pty.output', ptyId }, data),
+      exit: (ptyId, code, signal) => send({ ev: 'pty.exit', ptyId, code, signal }),
+    });
+  }
+
+  handle(frame: Frame): void {
+    const parsed = agentRequest.safeParse(frame.header);
+    if (parsed.success) {
+      void this.serve(parsed.data, frame.body);
+      return;
+    }
+    const header: Record<string, unknown> =
+      typeof frame.header === 'object' && frame.header !== null ? { ...frame.header } : {};
+    const id =
+      typeof header.id === 'number' && Number.isSafeInteger(header.id) && header.id >= 0
+        ? header.id
+        : undefined;
+    const op = typeof header.op === 'string' ? header.op.slice(0, 64) : undefined;
+    let message: string;
+    if (frame.header === undefined) message = 'the frame header is not valid JSON';
+    else if (op === undefined || !ops.has(op)) message = `unknown op ${JSON.stringify(op ?? null)}`;
+    else message = `invalid ${op} request: ${describeIssues(parsed.error)}`;
+    this.fail(id, op, new AgentFailure('VALIDATION_FAILED', message));
+  }
+
+  /** Stops every process and watch the agent started. */
+  dispose(): void {
+    this.watcher?.dispose();
+    this.ptys.dispose();
+    this.execs.dispose();
+  }
+
+  private async serve(request: AgentRequest, body: Buffer): Promise<void> {
+    let reply: Reply<AgentOp>;
+    try {
+      const handler = this.handlers[request.op] as (
+        r: AgentRequest,
+        b: Buffer,
+      ) => Promise<Reply<AgentOp>>;
+      reply = await handler(request, body);
+    } catch (error) {
+      this.fail(request.id, request.op, toFailure(error, describe(request)));
+      return;
+    }
+    if (request.id === undefined) return;
+    try {
+      this.send({ re: request.id, ok: true, result: reply.result }, reply.body);
+    } catch (error) {
+      if (!(error instanceof FrameTooLargeError)) throw error;
+      this.fail(
+        request.id,
+        request.op,
+        new AgentFailure('INTERNAL', `${describe(request)}: the reply is too large to send`),
+      );
+    }
+  }
+
+  private fail(id: number | undefined, op: string | undefined, failure: AgentFailure): void {
+    const error = { code: failure.code, message: failure.message.slice(0, 4096) };
+    if (id === undefined) this.send({ ev: 'error', ...(op === undefined ? {} : { op }), error });
+    else this.send({ re: id, ok: false, error });
+  }
+
+  private readonly handlers: Handlers = {
+    ping: async () => ({ result: { time: Date.now() } }),
+    'pty.open': async (request) => {
+      this.shellReady ??= prepareShell({ ...this.settings, owner: this.user });
+      await this.shellReady;
+      const [file = '', ...args] = request.command ?? DEFAULT_COMMAND;
+      const pid = this.ptys.open(request.ptyId, request.cols, request.rows, {
+        file,
+        args,
+        cwd: this.settings.root,
+        env: { ...this.settings.shellEnv, ...request.env },
+        user: this.user,
+      });
+      return { result: { pid } };
+    },
+    'pty.input': async (request, body) => {
+      this.ptys.get(request.ptyId).write(body);
+      return { result: {} };
+    },
+    'pty.resize': async (request) => {
+      this.ptys.get(request.ptyId).resize(request.cols, request.rows);
+      return { result: {} };
+    },
+    'pty.signal': async (request) => {
+      this.ptys.get(request.ptyId).signal(request.signal);
+      return { result: {} };
+    },
+    'pty.ack': async (request) => {
+      this.ptys.get(request.ptyId).ack(request.bytes);
+      return { result: {} };
+    },
+    'pty.close': async (request) => {
+      this.ptys.get(request.ptyId).close();
+      return { result: {} };
+    },
+    'pty.snapshot': async (request) => {
+      const session = this.ptys.get(request.ptyId);
+      const data = await session.snapshot(request.scrollback);
+      return { result: session.size, body: Buffer.from(data, 'utf8') };
+    },
+    'pty.list': async () => ({ result: { ptys: this.ptys.list() } }),
+    'fs.read': async (request) => {
+      const content = await this.workspace.read(request.path, request.maxBytes);
+      return { result: { size: content.length }, body: content };
+    },
+    'fs.write': async (request, body) => ({
+      result: { size: await this.workspace.write(request.path, body) },
+    }),
+    'fs.delete': async (request) => {
+      await this.workspace.delete(request.path);
+      return { result: {} };
+    },
+    'fs.mkdir': async (request) => {
+      await this.workspace.mkdir(request.path);
+      return { result: {} };
+    },
+    'fs.move': async (request) => {
+      await this.workspace.move(request.from, request.to);
+      return { result: {} };
+    },
+    'fs.list': async (request) => ({
+      result: await this.workspace.list(request.path, new Set(request.ignore)),
+    }),
+    'watch.start': async (request) => {
+      this.watcher?.dispose();
+      const watcher = new TreeWatcher(this.workspace, new Set(request.ignore), {
+        changes: (changes) => this.send({ ev: 'watch.changes', changes }),
+        overflow: () => this.send({ ev: 'watch.overflow' }),
+      });
+      this.watcher = watcher;
+      try {
+        await watcher.start();
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') {
+          watcher.dispose();
+          throw error;
+        }
+        // Out of inotify watches: part of the tree is watched; the server rescans instead.
+        this.send({ ev: 'watch.overflow' });
+      }
+      return { result: {} };
+    },
+    'watch.stop': async () => {
+      this.watcher?.dispose();
+      this.watcher = undefined;
+      return { result: {} };
+    },
+    'exec.run': async (request, body) => {
+      const cwd =
+        request.cwd === undefined ? this.settings.root : await this.workspace.folder(request.cwd);
+      return this.execs.run(request.execId, {
+        argv: request.argv,
+        cwd,
+        env: { ...this.settings.shellEnv, ...request.env },
+        stdin: body,
+        timeoutMs: request.timeoutMs,
+        maxOutputBytes: request.maxOutputBytes,
+        user: this.user,
+      });
+    },
+    'exec.kill': async (request) => {
+      this.execs.kill(request.execId);
+      return { result: {} };
+    },
+    stats: async () => ({ result: await cellStats(this.settings.userUid) }),
+    shutdown: async () => {
+      this.dispose();
+      setImmediate(this.onShutdown); // after the reply is on its way
+      return { result: {} };
+    },
+  };
+}
+
+/** Names what a request was about, for error messages: `fs.read src/a.py`. */
+function describe(request: AgentRequest): string {
+  const subject =
+    'path' in request
+      ? request.path
+      : 'from' in request
+        ? `${request.from} -> ${request.to}`
+        : 'ptyId' in request
+          ? `terminal ${request.ptyId}`
+          : 'execId' in request
+            ? `process ${request.execId}`
+            : undefined;
+  return subject === undefined ? request.op : `${request.op} ${subject}`;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || 'header'}: ${issue.message}`)
+    .join('; ')
+    .slice(0, 1000);
+}

@@ -1,0 +1,73 @@
+/**
+ * Entry point of the agent inside a cell: reads its settings, opens the channel (fd 3 by
+ * default, so the sandbox's pid 1 holds nothing worth taking; notes/sandbox.md §9),
+ * announces itself and serves frames until the server goes away or asks it to stop.
+ */
+import { Socket } from 'node:net';
+
+import { AGENT_PROTOCOL_VERSION } from '@workcell/protocol/agent';
+
+import { Agent } from './agent';
+import { Channel } from './channel';
+import { readSettings, type AgentSettings } from './settings';
+
+const log = (message: string) => process.stderr.write(`workcell-agent: ${message}\n`);
+
+let settings: AgentSettings;
+try {
+  settings = readSettings(process.env, {
+    uid: process.getuid?.() ?? 0,
+    gid: process.getgid?.() ?? 0,
+  });
+} catch (error) {
+  log(`bad settings: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
+
+const { input, output } =
+  settings.channel === 'stdio'
+    ? { input: process.stdin, output: process.stdout }
+    : (() => {
+        const socket = new Socket({ fd: settings.channel, readable: true, writable: true });
+        return { input: socket, output: socket };
+      })();
+
+let stopping = false;
+const stop = (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  agent.dispose();
+  void channel.close().finally(() => process.exit(code));
+};
+
+const channel = new Channel(input, output, {
+  frame: (frame) => agent.handle(frame),
+  fatal: (error) => {
+    // A length beyond the limits: the stream cannot be resynchronised. The server
+    // restarts the cell.
+    log(`dropping the channel: ${error.message}`);
+    agent.dispose();
+    process.exit(1);
+  },
+  end: () => stop(0),
+});
+const agent = new Agent(
+  settings,
+  (header, body) => channel.send(header, body),
+  () => stop(0),
+);
+
+process.on('uncaughtException', (error) => {
+  // A bug must not take every terminal of the workspace down with it.
+  log(`unexpected error: ${error.stack ?? error.message}`);
+  channel.send({
+    ev: 'error',
+    error: { code: 'INTERNAL', message: `agent error: ${error.message}`.slice(0, 4096) },
+  });
+});
+process.on('unhandledRejection', (reason) => {
+  log(`unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}`);
+});
+for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, () => stop(0));
+
+channel.send({ ev: 'ready', version: AGENT_PROTOCOL_VERSION, pid: process.pid });

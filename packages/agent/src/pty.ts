@@ -1,0 +1,221 @@
+/**
+ * Terminals: each PTY runs beside a headless xterm that sees all its output, so a client
+ * that (re)attaches gets the exact screen from a snapshot and then the live stream. Each
+ * session owns its PTY and terminal and disposes both; the host owns the sessions.
+ */
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+
+import { SerializeAddon } from '@xterm/addon-serialize';
+import headless from '@xterm/headless';
+import { PTY_FLOW_WINDOW_BYTES } from '@workcell/protocol/agent';
+import pty from 'node-pty';
+
+import { AgentFailure } from './failure';
+
+export const PTY_SCROLLBACK_LINES = 5000;
+/** Output is coalesced into frames of up to this size... */
+export const PTY_OUTPUT_BATCH_BYTES = 64 * 1024;
+/** ...or whatever arrived within this delay, so `yes` makes thousands of frames, not millions. */
+const PTY_OUTPUT_DELAY_MS = 4;
+export const MAX_PTYS = 32;
+/** How long a closed shell may take to go after SIGHUP before it is killed. */
+const CLOSE_GRACE_MS = 2000;
+
+const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+
+export interface PtyEvents {
+  output(ptyId: string, data: Buffer): void;
+  exit(ptyId: string, code: number | null, signal: string | null): void;
+}
+
+export interface PtySpawn {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Set when the PTY must run as another user than the agent. */
+  user?: { uid: number; gid: number };
+}
+
+class PtySession {
+  private readonly terminal: headless.Terminal;
+  private readonly serializer = new SerializeAddon();
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** Output read from the PTY and not yet acknowledged (counted when read, sent or not). */
+  private unacked = 0;
+  private paused = false;
+  private closed = false;
+  private killTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly process: pty.IPty,
+    private readonly events: PtyEvents,
+    private readonly onGone: () => void,
+  ) {
+    this.terminal = new headless.Terminal({
+      cols: process.cols,
+      rows: process.rows,
+      scrollback: PTY_SCROLLBACK_LINES,
+      allowProposedApi: true,
+    });
+    this.terminal.loadAddon(this.serializer);
+    // With `encoding: null` node-pty hands out Buffers, whatever its typings say.
+    process.onData((data) => this.read(Buffer.isBuffer(data) ? data : Buffer.from(data)));
+    process.onExit(({ exitCode, signal }) => this.exited(exitCode, signal));
+  }
+
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  get size(): { cols: number; rows: number } {
+    return { cols: this.terminal.cols, rows: this.terminal.rows };
+  }
+
+  write(data: Buffer): void {
+    this.process.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.process.resize(cols, rows);
+    this.terminal.resize(cols, rows);
+  }
+
+  /**
+   * Signals the foreground process group, as the terminal driver does for ^C, so the
+   * running program gets it even when it reads raw input; the shell if there is none.
+   */
+  signal(name: NodeJS.Signals): void {
+    const group = foregroundGroup(this.process.pid);
+    try {
+      process.kill(group === undefined ? this.process.pid : -group, name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+
+  /** Credits `bytes` of output the server consumed; resumes reading below half the window. */
+  ack(bytes: number): void {
+    this.unacked = Math.max(0, this.unacked - bytes);
+    if (this.paused && this.unacked <= PTY_FLOW_WINDOW_BYTES / 2) {
+      this.paused = false;
+      this.process.resume();
+    }
+  }
+
+  /** The screen and `scrollback` lines of history as escape sequences. */
+  snapshot(scrollback?: number): Promise<string> {
+    // The parser runs asynchronously: an empty write's callback fires once it caught up.
+    return new Promise((resolve) => {
+      this.terminal.write('', () => resolve(this.serializer.serialize({ scrollback })));
+    });
+  }
+
+  /** Hangs up the shell (killed if it lingers) and drops everything; no more events. */
+  close(): void {
+    if (this.closed) return;
+    this.dispose();
+    this.process.kill('SIGHUP');
+    this.killTimer = setTimeout(() => this.process.kill('SIGKILL'), CLOSE_GRACE_MS);
+    this.killTimer.unref();
+  }
+
+  private read(chunk: Buffer): void {
+    if (this.closed) return;
+    this.terminal.write(chunk);
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    this.unacked += chunk.length;
+    if (!this.paused && this.unacked > PTY_FLOW_WINDOW_BYTES) {
+      this.paused = true;
+      this.process.pause();
+    }
+    if (this.pendingBytes >= PTY_OUTPUT_BATCH_BYTES) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), PTY_OUTPUT_DELAY_MS);
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pendingBytes === 0) return;
+    const data = Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.events.output(this.id, data);
+  }
+
+  private exited(exitCode: number, signal: number | undefined): void {
+    clearTimeout(this.killTimer);
+    if (this.closed) return;
+    this.flush();
+    this.dispose();
+    const name = signal ? (signalNames.get(signal) ?? `signal ${signal}`) : null;
+    this.events.exit(this.id, name === null ? exitCode : null, name);
+  }
+
+  private dispose(): void {
+    this.closed = true;
+    clearTimeout(this.flushTimer);
+    this.terminal.dispose();
+    this.onGone();
+  }
+}
+
+/** The foreground process group of the terminal whose session `pid` leads (from /proc). */
+function foregroundGroup(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may itself contain spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const tpgid = Number(fields[5]);
+    return tpgid > 0 ? tpgid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class PtyHost {
+  private readonly sessions = new Map<string, PtySession>();
+
+  constructor(private readonly events: PtyEvents) {}
+
+  open(id: string, cols: number, rows: number, spawn: PtySpawn): number {
+    if (this.sessions.has(id))
+      throw new AgentFailure('ALREADY_EXISTS', `terminal ${id} is already open`);
+    if (this.sessions.size >= MAX_PTYS) {
+      throw new AgentFailure('RATE_LIMITED', `at most ${MAX_PTYS} terminals may be open at once`);
+    }
+    const process = pty.spawn(spawn.file, spawn.args, {
+      name: spawn.env.TERM ?? 'xterm-256color',
+      cols,
+      rows,
+      cwd: spawn.cwd,
+      env: spawn.env,
+      encoding: null,
+      ...spawn.user,
+    });
+    const session = new PtySession(id, process, this.events, () => {
+      if (this.sessions.get(id) === session) this.sessions.delete(id);
+    });
+    this.sessions.set(id, session);
+    return process.pid;
+  }
+
+  get(id: string): PtySession {
+    const session = this.sessions.get(id);
+    if (!session) throw new AgentFailure('TERMINAL_NOT_FOUND', `no terminal ${id}`);
+    return session;
+  }
+
+  list(): { ptyId: string; pid: number; cols: number; rows: number }[] {
+    return [...this.sessions.values()].map((s) => ({ ptyId: s.id, pid: s.pid, ...s.size }));
+  }
+
+  dispose(): void {
+    for (const session of this.sessions.values()) session.close();
+  }
+}

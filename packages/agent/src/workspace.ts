@@ -1,0 +1,283 @@
+/**
+ * File operations on the workspace root. Every path goes through the protocol's normaliser
+ * and must stay under the root without passing through a symbolic link: the cell is
+ * isolated already, but the agent only ever touches the workspace the server syncs (which
+ * has no links), so a link planted by user code cannot redirect a write or a delete.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants, type Stats } from 'node:fs';
+import { lstat, mkdir, open, readdir, rename, rm, chown } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { MAX_FRAME_HEADER_BYTES, type ListedEntry } from '@workcell/protocol/agent';
+import { isWithin, normaliseWorkspacePath, parentPaths } from '@workcell/protocol';
+
+import { AgentFailure } from './failure';
+
+export const MAX_LIST_ENTRIES = 100_000;
+/** Room left in a reply header for everything but the entries. */
+const LIST_HEADER_BUDGET = MAX_FRAME_HEADER_BYTES - 64 * 1024;
+
+const TEMP_NAME = /^\.workcell-[0-9a-f]{16}\.tmp$/;
+
+/**
+ * Names the agent never lists or reports: the `ignore` names (caches, environments) and
+ * its own temporary files, which exist only for the instant of an atomic write.
+ */
+export function isSkippedName(name: string, ignore: ReadonlySet<string>): boolean {
+  return ignore.has(name) || TEMP_NAME.test(name);
+}
+
+/** The workspace path of `name` in folder `parent`, or undefined if no client could name it. */
+export function childPath(parent: string, name: string): string | undefined {
+  const path = parent === '' ? name : `${parent}/${name}`;
+  const normalised = normaliseWorkspacePath(path);
+  return normalised.ok && normalised.path === path ? path : undefined;
+}
+
+export async function lstatOrUndefined(abs: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(abs);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export class Workspace {
+  /**
+   * @param owner who should own what the agent creates; set when the agent runs as root
+   *   and user code as someone else, so the user can change its own files.
+   */
+  constructor(
+    readonly root: string,
+    private readonly owner: { uid: number; gid: number } | undefined,
+  ) {}
+
+  /** The normalised workspace path and its absolute location. */
+  resolve(input: string): { path: string; abs: string } {
+    const normalised = normaliseWorkspacePath(input);
+    if (!normalised.ok) throw new AgentFailure('INVALID_PATH', `${input}: ${normalised.reason}`);
+    return { path: normalised.path, abs: join(this.root, normalised.path) };
+  }
+
+  async read(input: string, maxBytes: number): Promise<Buffer> {
+    const { path, abs } = this.resolve(input);
+    await this.checkParents(path, false);
+    const stats = await this.lstatExisting(path, abs);
+    if (stats.isDirectory()) throw new AgentFailure('IS_A_FOLDER', `${path} is a folder`);
+    if (!stats.isFile()) throw new AgentFailure('INVALID_PATH', `${path} is not a regular file`);
+    if (stats.size > maxBytes) throw tooLarge(path, maxBytes);
+    // O_NOFOLLOW closes the gap between the lstat and the open.
+    const handle = await open(
+      abs,
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+    );
+    try {
+      const buffer = Buffer.allocUnsafe(maxBytes + 1);
+      let length = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+        if (length > maxBytes) throw tooLarge(path, maxBytes);
+      }
+      return buffer.subarray(0, length);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Replaces the file atomically (temp file + rename), keeping an existing file's mode. */
+  async write(input: string, content: Buffer): Promise<number> {
+    const { path, abs } = this.resolve(input);
+    await this.checkParents(path, true);
+    const existing = await lstatOrUndefined(abs);
+    if (existing?.isDirectory()) throw new AgentFailure('IS_A_FOLDER', `${path} is a folder`);
+    const mode = existing?.isFile() ? existing.mode & 0o7777 : 0o644;
+    const temp = join(abs, '..', `.workcell-${randomBytes(8).toString('hex')}.tmp`);
+    try {
+      const flags =
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+      const handle = await open(temp, flags, mode);
+      try {
+        await handle.writeFile(content);
+        await handle.chmod(mode); // the umask applied at creation
+        if (this.owner) await handle.chown(this.owner.uid, this.owner.gid);
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, abs);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return content.length;
+  }
+
+  /** Deletes a file, or a folder with everything in it. */
+  async delete(input: string): Promise<void> {
+    const { path, abs } = this.resolve(input);
+    await this.checkParents(path, false);
+    await this.lstatExisting(path, abs);
+    await rm(abs, { recursive: true });
+  }
+
+  /** The absolute location of an existing folder (a working directory). */
+  async folder(input: string): Promise<string> {
+    const { path, abs } = this.resolve(input);
+    await this.checkParents(path, false);
+    checkFolder(path, await this.lstatExisting(path, abs));
+    return abs;
+  }
+
+  /** Creates the folder and its parents; an existing folder is fine. */
+  async mkdir(input: string): Promise<void> {
+    const { path } = this.resolve(input);
+    await this.ensureFolders([...parentPaths(path), path]);
+  }
+
+  async move(fromInput: string, toInput: string): Promise<void> {
+    const from = this.resolve(fromInput);
+    const to = this.resolve(toInput);
+    if (isWithin(to.path, from.path)) {
+      throw new AgentFailure('VALIDATION_FAILED', `cannot move ${from.path} into itself`);
+    }
+    await this.checkParents(from.path, false);
+    await this.lstatExisting(from.path, from.abs);
+    await this.checkParents(to.path, true);
+    if (await lstatOrUndefined(to.abs)) {
+      throw new AgentFailure('ALREADY_EXISTS', `${to.path} already exists`);
+    }
+    await rename(from.abs, to.abs);
+  }
+
+  /**
+   * Lists everything under `input` (the whole workspace by default), depth first in name
+   * order, skipping `ignore` names and symbolic links; stops at MAX_LIST_ENTRIES or when
+   * the reply header would outgrow the frame limit.
+   */
+  async list(
+    input: string | undefined,
+    ignore: ReadonlySet<string>,
+  ): Promise<{ entries: ListedEntry[]; truncated: boolean }> {
+    const entries: ListedEntry[] = [];
+    let budget = LIST_HEADER_BUDGET;
+    const add = (entry: ListedEntry): boolean => {
+      budget -= Buffer.byteLength(JSON.stringify(entry)) + 1;
+      if (budget < 0 || entries.length >= MAX_LIST_ENTRIES) return false;
+      entries.push(entry);
+      return true;
+    };
+    let start = '';
+    if (input !== undefined) {
+      const { path, abs } = this.resolve(input);
+      await this.checkParents(path, false);
+      const stats = await this.lstatExisting(path, abs);
+      if (stats.isSymbolicLink())
+        throw new AgentFailure('INVALID_PATH', `${path} is a symbolic link`);
+      if (!stats.isDirectory()) return { entries: [toEntry(path, stats)], truncated: false };
+      start = path;
+    }
+    const stack = (await this.readFolder(start, ignore)).reverse();
+    for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+      if (!add(toEntry(item.path, item.stats))) return { entries, truncated: true };
+      if (item.stats.isDirectory())
+        stack.push(...(await this.readFolder(item.path, ignore)).reverse());
+    }
+    return { entries, truncated: false };
+  }
+
+  /**
+   * The listable children of a folder with their stats; a folder that vanished meanwhile
+   * has none (user code changes the tree while the agent walks it).
+   */
+  async readFolder(
+    folder: string,
+    ignore: ReadonlySet<string>,
+  ): Promise<{ path: string; stats: Stats }[]> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.root, folder));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+      throw error;
+    }
+    const children = await Promise.all(
+      names.sort().map(async (name) => {
+        const path = isSkippedName(name, ignore) ? undefined : childPath(folder, name);
+        const stats =
+          path === undefined ? undefined : await lstatOrUndefined(join(this.root, path));
+        return path !== undefined && stats && (stats.isFile() || stats.isDirectory())
+          ? { path, stats }
+          : undefined;
+      }),
+    );
+    return children.filter((child) => child !== undefined);
+  }
+
+  /** Creates the given folders in order (outermost first), owned by the user. */
+  private async ensureFolders(paths: readonly string[]): Promise<void> {
+    for (const path of paths) {
+      const abs = join(this.root, path);
+      const stats = await lstatOrUndefined(abs);
+      if (stats) {
+        checkFolder(path, stats);
+        continue;
+      }
+      try {
+        await mkdir(abs, 0o755);
+        if (this.owner) await chown(abs, this.owner.uid, this.owner.gid);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        checkFolder(path, await lstat(abs)); // created by someone else meanwhile
+      }
+    }
+  }
+
+  /**
+   * Checks that every parent of `path` is a real folder; missing ones are created when
+   * `create` is set, otherwise they make the path not found.
+   */
+  private async checkParents(path: string, create: boolean): Promise<void> {
+    const parents = parentPaths(path);
+    if (create) return this.ensureFolders(parents);
+    for (const parent of parents) {
+      const stats = await lstatOrUndefined(join(this.root, parent));
+      if (!stats) throw new AgentFailure('FILE_NOT_FOUND', `${path}: no such file or folder`);
+      checkFolder(parent, stats);
+    }
+  }
+
+  private async lstatExisting(path: string, abs: string): Promise<Stats> {
+    const stats = await lstatOrUndefined(abs);
+    if (!stats) throw new AgentFailure('FILE_NOT_FOUND', `${path}: no such file or folder`);
+    return stats;
+  }
+}
+
+function checkFolder(path: string, stats: Stats): void {
+  if (stats.isSymbolicLink()) {
+    throw new AgentFailure(
+      'INVALID_PATH',
+      `${path} is a symbolic link; the agent does not follow links`,
+    );
+  }
+  if (!stats.isDirectory())
+    throw new AgentFailure('NOT_A_FOLDER', `${path} is a file, not a folder`);
+}
+
+function tooLarge(path: string, maxBytes: number): AgentFailure {
+  return new AgentFailure('FILE_TOO_LARGE', `${path} is larger than ${maxBytes} bytes`);
+}
+
+function toEntry(path: string, stats: Stats): ListedEntry {
+  const folder = stats.isDirectory();
+  return {
+    path,
+    type: folder ? 'folder' : 'file',
+    size: folder ? 0 : stats.size,
+    mtimeMs: stats.mtimeMs,
+  };
+}
