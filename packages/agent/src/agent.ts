@@ -6,6 +6,7 @@
 import {
   agentRequest,
   FrameTooLargeError,
+  MAX_FRAME_HEADER_BYTES,
   type AgentEvent,
   type AgentOp,
   type AgentReplyHeader,
@@ -35,6 +36,8 @@ interface Reply<Op extends AgentOp> {
 type Handlers = { [Op in AgentOp]: (request: RequestOf<Op>, body: Buffer) => Promise<Reply<Op>> };
 
 const DEFAULT_COMMAND = ['/bin/bash', '-l'];
+/** Room for a serialised screen in a reply header, as JSON. */
+const SNAPSHOT_HEADER_BUDGET = MAX_FRAME_HEADER_BYTES - 1024;
 const ops = new Set<string>(agentRequest.options.map((option) => option.shape.op.value));
 
 export class Agent {
@@ -156,8 +159,8 @@ export class Agent {
     },
     'pty.snapshot': async (request) => {
       const session = this.ptys.get(request.ptyId);
-      const data = await session.snapshot(request.scrollback);
-      return { result: session.size, body: Buffer.from(data, 'utf8') };
+      const data = await session.snapshot(request.scrollback, SNAPSHOT_HEADER_BUDGET);
+      return { result: { data, ...session.size } };
     },
     'pty.list': async () => ({ result: { ptys: this.ptys.list() } }),
     'fs.read': async (request) => {
@@ -165,10 +168,10 @@ export class Agent {
       return { result: { size: content.length }, body: content };
     },
     'fs.write': async (request, body) => ({
-      result: { size: await this.workspace.write(request.path, body) },
+      result: { size: await this.workspace.write(request.path, body, request.expectSha256) },
     }),
     'fs.delete': async (request) => {
-      await this.workspace.delete(request.path);
+      await this.workspace.delete(request.path, request.expectSha256);
       return { result: {} };
     },
     'fs.mkdir': async (request) => {
@@ -180,7 +183,7 @@ export class Agent {
       return { result: {} };
     },
     'fs.list': async (request) => ({
-      result: await this.workspace.list(request.path, new Set(request.ignore)),
+      result: await this.workspace.list(request.path, new Set(request.ignore), request),
     }),
     'watch.start': async (request) => {
       this.watcher?.dispose();

@@ -1,4 +1,5 @@
 import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -108,7 +109,7 @@ describe('files', () => {
     });
   });
 
-  test('list walks the tree, skipping ignored names; a subtree; a file', async () => {
+  test('list walks the tree, skipping ignored names; a subtree; a file; depth; hashes', async () => {
     for (const path of [
       't/src/a.py',
       't/src/pkg/b.py',
@@ -122,6 +123,7 @@ describe('files', () => {
     const { result } = await agent.call('fs.list', { path: 't', ignore });
     expect(result.truncated).toBe(false);
     expect(result.entries.map((e) => `${e.type} ${e.path}`)).toEqual([
+      'folder t',
       'folder t/src',
       'file t/src/a.py',
       'folder t/src/pkg',
@@ -142,10 +144,69 @@ describe('files', () => {
     expect(single.result.entries).toEqual([
       expect.objectContaining({ path: 't/src/a.py', type: 'file' }),
     ]);
-    expect(await agent.request('fs.list', { path: 'absent', ignore })).toMatchObject({
+    for (const path of ['absent', 'absent/deeper', 't/z.bin/inside']) {
+      expect((await agent.call('fs.list', { path, ignore })).result.entries).toEqual([]);
+    }
+
+    const shallow = await agent.call('fs.list', { path: 't', ignore, depth: 1 });
+    expect(shallow.result.entries.map((e) => e.path)).toEqual(['t', 't/src', 't/z.bin']);
+    expect(
+      (await agent.call('fs.list', { path: 't', ignore, depth: 0 })).result.entries,
+    ).toHaveLength(1);
+    expect(
+      (await agent.call('fs.list', { ignore, depth: 1 })).result.entries.map((e) => e.path),
+    ).toContain('t');
+
+    const hashed = await agent.call('fs.list', { path: 't/src', ignore, hash: true });
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    expect(hashed.result.entries.map((e) => [e.path, e.sha256])).toEqual([
+      ['t/src', undefined],
+      ['t/src/a.py', sha256('t/src/a.py')],
+      ['t/src/pkg', undefined],
+      ['t/src/pkg/b.py', sha256('t/src/pkg/b.py')],
+    ]);
+  });
+
+  test('conditional writes and deletes: the expected content or a conflict', async () => {
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    await agent.call('fs.write', { path: 'c/file.txt', expectSha256: null }, Buffer.from('one'));
+    expect(
+      await agent.request('fs.write', { path: 'c/file.txt', expectSha256: null }, Buffer.from('x')),
+    ).toMatchObject({
       ok: false,
-      error: { code: 'FILE_NOT_FOUND' },
+      error: { code: 'VERSION_CONFLICT' },
     });
+    await agent.call(
+      'fs.write',
+      { path: 'c/file.txt', expectSha256: sha256('one') },
+      Buffer.from('two'),
+    );
+    expect(
+      await agent.request(
+        'fs.write',
+        { path: 'c/file.txt', expectSha256: sha256('one') },
+        Buffer.from('3'),
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'VERSION_CONFLICT' } });
+    expect(
+      await agent.request('fs.delete', { path: 'c/file.txt', expectSha256: sha256('one') }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'VERSION_CONFLICT' },
+    });
+    expect(await readFile(at('c/file.txt'), 'utf8')).toBe('two');
+    await agent.call('fs.delete', { path: 'c/file.txt', expectSha256: sha256('two') });
+    expect(
+      await agent.request(
+        'fs.write',
+        { path: 'c/file.txt', expectSha256: sha256('two') },
+        Buffer.from('4'),
+      ),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'VERSION_CONFLICT' },
+    });
+    await agent.call('fs.delete', { path: 'c', expectSha256: null }); // a folder is "no file"
   });
 
   test('paths outside the workspace are refused', async () => {

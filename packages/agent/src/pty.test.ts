@@ -95,11 +95,11 @@ describe('terminals', () => {
     type('main', 'echo snap-$((5*5))\r');
     await until('main', 'snap-25');
     const normal = await agent.call('pty.snapshot', { ptyId: 'main' });
-    expect(normal.result).toEqual({ cols: 132, rows: 43 });
-    expect(normal.body.toString()).toContain('snap-25');
+    expect(normal.result).toMatchObject({ cols: 132, rows: 43 });
+    expect(normal.result.data).toContain('snap-25');
     type('main', "printf '\\e[?1049h\\e[Hfull-%s' screen\r");
     await until('main', 'full-screen');
-    const alternate = (await agent.call('pty.snapshot', { ptyId: 'main' })).body.toString();
+    const alternate = (await agent.call('pty.snapshot', { ptyId: 'main' })).result.data;
     expect(alternate).toContain('\x1b[?1049h');
     expect(alternate).toContain('full-screen');
     type('main', "printf '\\e[?1049l'; clear\r");

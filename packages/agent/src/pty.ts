@@ -107,12 +107,19 @@ class PtySession {
     }
   }
 
-  /** The screen and `scrollback` lines of history as escape sequences. */
-  snapshot(scrollback?: number): Promise<string> {
+  /**
+   * The screen and up to `scrollback` lines of history as escape sequences, with less
+   * history if the JSON-encoded text would exceed `maxBytes`.
+   */
+  async snapshot(scrollback: number | undefined, maxBytes: number): Promise<string> {
     // The parser runs asynchronously: an empty write's callback fires once it caught up.
-    return new Promise((resolve) => {
-      this.terminal.write('', () => resolve(this.serializer.serialize({ scrollback })));
-    });
+    await new Promise<void>((resolve) => this.terminal.write('', resolve));
+    let lines = scrollback ?? PTY_SCROLLBACK_LINES;
+    for (;;) {
+      const data = this.serializer.serialize({ scrollback: lines });
+      if (lines === 0 || Buffer.byteLength(JSON.stringify(data)) <= maxBytes) return data;
+      lines = Math.floor(lines / 2);
+    }
   }
 
   /** Hangs up the shell (killed if it lingers) and drops everything; no more events. */

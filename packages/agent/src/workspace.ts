@@ -4,7 +4,7 @@
  * isolated already, but the agent only ever touches the workspace the server syncs (which
  * has no links), so a link planted by user code cannot redirect a write or a delete.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rm, chown } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +19,11 @@ export const MAX_LIST_ENTRIES = 100_000;
 const LIST_HEADER_BUDGET = MAX_FRAME_HEADER_BYTES - 64 * 1024;
 
 const TEMP_NAME = /^\.workcell-[0-9a-f]{16}\.tmp$/;
+/**
+ * A link swapped in after the lstat fails instead of being followed; a FIFO swapped in
+ * does not block the agent.
+ */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /**
  * Names the agent never lists or reports: the `ignore` names (caches, environments) and
@@ -42,6 +47,13 @@ export async function lstatOrUndefined(abs: string): Promise<Stats | undefined> 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+interface Child {
+  path: string;
+  stats: Stats;
+  /** Levels below where a listing started. */
+  depth: number;
 }
 
 export class Workspace {
@@ -68,11 +80,7 @@ export class Workspace {
     if (stats.isDirectory()) throw new AgentFailure('IS_A_FOLDER', `${path} is a folder`);
     if (!stats.isFile()) throw new AgentFailure('INVALID_PATH', `${path} is not a regular file`);
     if (stats.size > maxBytes) throw tooLarge(path, maxBytes);
-    // O_NOFOLLOW closes the gap between the lstat and the open.
-    const handle = await open(
-      abs,
-      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
-    );
+    const handle = await open(abs, READ_FLAGS);
     try {
       const buffer = Buffer.allocUnsafe(maxBytes + 1);
       let length = 0;
@@ -89,9 +97,10 @@ export class Workspace {
   }
 
   /** Replaces the file atomically (temp file + rename), keeping an existing file's mode. */
-  async write(input: string, content: Buffer): Promise<number> {
+  async write(input: string, content: Buffer, expectSha256?: string | null): Promise<number> {
     const { path, abs } = this.resolve(input);
     await this.checkParents(path, true);
+    await this.checkExpected(path, expectSha256);
     const existing = await lstatOrUndefined(abs);
     if (existing?.isDirectory()) throw new AgentFailure('IS_A_FOLDER', `${path} is a folder`);
     const mode = existing?.isFile() ? existing.mode & 0o7777 : 0o644;
@@ -116,10 +125,11 @@ export class Workspace {
   }
 
   /** Deletes a file, or a folder with everything in it. */
-  async delete(input: string): Promise<void> {
+  async delete(input: string, expectSha256?: string | null): Promise<void> {
     const { path, abs } = this.resolve(input);
     await this.checkParents(path, false);
     await this.lstatExisting(path, abs);
+    await this.checkExpected(path, expectSha256);
     await rm(abs, { recursive: true });
   }
 
@@ -153,49 +163,94 @@ export class Workspace {
   }
 
   /**
-   * Lists everything under `input` (the whole workspace by default), depth first in name
-   * order, skipping `ignore` names and symbolic links; stops at MAX_LIST_ENTRIES or when
-   * the reply header would outgrow the frame limit.
+   * Lists `input` and what lies under it down to `depth` levels (or the whole workspace),
+   * depth first in name order, skipping `ignore` names and symbolic links; a missing path
+   * lists nothing. Stops at MAX_LIST_ENTRIES or when the reply header would outgrow the
+   * frame limit.
    */
   async list(
     input: string | undefined,
     ignore: ReadonlySet<string>,
+    options: { depth?: number; hash?: boolean } = {},
   ): Promise<{ entries: ListedEntry[]; truncated: boolean }> {
+    const maxDepth = options.depth ?? Infinity;
     const entries: ListedEntry[] = [];
     let budget = LIST_HEADER_BUDGET;
-    const add = (entry: ListedEntry): boolean => {
-      budget -= Buffer.byteLength(JSON.stringify(entry)) + 1;
-      if (budget < 0 || entries.length >= MAX_LIST_ENTRIES) return false;
-      entries.push(entry);
-      return true;
-    };
-    let start = '';
-    if (input !== undefined) {
-      const { path, abs } = this.resolve(input);
-      await this.checkParents(path, false);
-      const stats = await this.lstatExisting(path, abs);
-      if (stats.isSymbolicLink())
-        throw new AgentFailure('INVALID_PATH', `${path} is a symbolic link`);
-      if (!stats.isDirectory()) return { entries: [toEntry(path, stats)], truncated: false };
-      start = path;
+    const stack: Child[] = [];
+    const push = (children: Child[]) => stack.push(...children.reverse());
+    if (input === undefined) {
+      if (maxDepth > 0) push(await this.readFolder('', ignore, 1));
+    } else {
+      const start = await this.listStart(input);
+      if (start) push([start]);
     }
-    const stack = (await this.readFolder(start, ignore)).reverse();
     for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-      if (!add(toEntry(item.path, item.stats))) return { entries, truncated: true };
-      if (item.stats.isDirectory())
-        stack.push(...(await this.readFolder(item.path, ignore)).reverse());
+      const entry = toEntry(item.path, item.stats);
+      if (options.hash && item.stats.isFile()) {
+        const sha256 = await this.hash(item.path).catch(() => undefined);
+        if (sha256 === undefined) continue; // gone or replaced meanwhile
+        entry.sha256 = sha256;
+      }
+      budget -= Buffer.byteLength(JSON.stringify(entry)) + 1;
+      if (budget < 0 || entries.length >= MAX_LIST_ENTRIES) return { entries, truncated: true };
+      entries.push(entry);
+      if (item.stats.isDirectory() && item.depth < maxDepth) {
+        push(await this.readFolder(item.path, ignore, item.depth + 1));
+      }
     }
     return { entries, truncated: false };
+  }
+
+  /** The sha256 of a file's content (hex), read without following a link. */
+  async hash(path: string): Promise<string> {
+    const handle = await open(join(this.root, path), READ_FLAGS);
+    try {
+      const hash = createHash('sha256');
+      for await (const chunk of handle.createReadStream({ autoClose: false })) {
+        hash.update(chunk as Buffer);
+      }
+      return hash.digest('hex');
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The entry a listing of `input` starts from, if there is one. */
+  private async listStart(input: string): Promise<Child | undefined> {
+    const { path, abs } = this.resolve(input);
+    try {
+      await this.checkParents(path, false);
+    } catch (error) {
+      if (error instanceof AgentFailure && error.code !== 'INVALID_PATH') return undefined;
+      throw error;
+    }
+    const stats = await lstatOrUndefined(abs);
+    if (stats?.isSymbolicLink())
+      throw new AgentFailure('INVALID_PATH', `${path} is a symbolic link`);
+    return stats && (stats.isFile() || stats.isDirectory()) ? { path, stats, depth: 0 } : undefined;
+  }
+
+  /**
+   * Fails with VERSION_CONFLICT unless the path holds what the caller expects: a file
+   * with that hash, or (null) no file.
+   */
+  private async checkExpected(path: string, expected: string | null | undefined): Promise<void> {
+    if (expected === undefined) return;
+    const stats = await lstatOrUndefined(join(this.root, path));
+    const actual = stats?.isFile() ? await this.hash(path).catch(() => null) : null;
+    if (actual !== expected) {
+      throw new AgentFailure(
+        'VERSION_CONFLICT',
+        `${path} changed in the cell since it was last synced`,
+      );
+    }
   }
 
   /**
    * The listable children of a folder with their stats; a folder that vanished meanwhile
    * has none (user code changes the tree while the agent walks it).
    */
-  async readFolder(
-    folder: string,
-    ignore: ReadonlySet<string>,
-  ): Promise<{ path: string; stats: Stats }[]> {
+  async readFolder(folder: string, ignore: ReadonlySet<string>, depth = 0): Promise<Child[]> {
     let names: string[];
     try {
       names = await readdir(join(this.root, folder));
@@ -210,7 +265,7 @@ export class Workspace {
         const stats =
           path === undefined ? undefined : await lstatOrUndefined(join(this.root, path));
         return path !== undefined && stats && (stats.isFile() || stats.isDirectory())
-          ? { path, stats }
+          ? { path, stats, depth }
           : undefined;
       }),
     );

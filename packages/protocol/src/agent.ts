@@ -7,7 +7,7 @@
  *   u32be headerLength | u32be bodyLength | header (UTF-8 JSON) | body (raw bytes)
  *
  * The header says what the frame is; the body carries bytes that must not be re-encoded
- * (terminal output, file content, process output, serialised screens). Both sides validate
+ * (terminal output, file content, process output). Both sides validate
  * every header against the schemas below and treat a frame that fails as an error, never a
  * crash. Headers stay JSON even when large (a listing of a whole workspace), hence the
  * header limit; the sender must never exceed a limit, because the receiver drops the stream.
@@ -99,6 +99,13 @@ export class FrameDecoder {
 
 /** A path relative to the cell's workspace root (`/app`); normalised by the receiver. */
 const cellPath = z.string().min(1).max(4096);
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+/**
+ * A condition on what a path holds now, so a sync never overwrites or deletes a change
+ * made in the cell since it last looked: a hash = a file with that content; `null` = no
+ * file (nothing, or a folder). A mismatch fails with VERSION_CONFLICT.
+ */
+const expectSha256 = sha256.nullable().optional();
 const ptyId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const dimension = z.number().int().min(1).max(1000);
 export const signalName = z.enum([
@@ -119,6 +126,8 @@ export const listedEntry = z.object({
   type: fileKind,
   size: z.number().int().min(0),
   mtimeMs: z.number(),
+  /** Of a file's content, when the listing asked for `hash`. */
+  sha256: sha256.optional(),
 });
 export type ListedEntry = z.infer<typeof listedEntry>;
 
@@ -154,8 +163,9 @@ export const agentRequest = z.discriminatedUnion('op', [
   request('pty.ack', { ptyId, bytes: z.number().int().min(0) }),
   request('pty.close', { ptyId }),
   /**
-   * Replies with the serialised screen (headless xterm, `scrollback` lines of history, all
-   * kept by default) as the UTF-8 body, for a client to `reset()` and `write()`.
+   * Replies with the serialised screen (headless xterm) with up to `scrollback` lines of
+   * history (all kept by default; fewer if the reply would outgrow the header limit), for a
+   * client to `reset()` and `write()`.
    */
   request('pty.snapshot', { ptyId, scrollback: z.number().int().min(0).max(100_000).optional() }),
   request('pty.list', {}),
@@ -165,16 +175,23 @@ export const agentRequest = z.discriminatedUnion('op', [
     maxBytes: z.number().int().min(0).max(MAX_FRAME_BODY_BYTES),
   }),
   /** Body: the content. Written atomically (temp file + rename), parents created. */
-  request('fs.write', { path: cellPath }),
-  request('fs.delete', { path: cellPath }),
+  request('fs.write', { path: cellPath, expectSha256 }),
+  request('fs.delete', { path: cellPath, expectSha256 }),
   request('fs.mkdir', { path: cellPath }),
   request('fs.move', { from: cellPath, to: cellPath }),
   /**
-   * Lists the tree under `path` (the whole workspace by default; a file lists itself),
-   * skipping entries named in `ignore` (at any depth) and symbolic links. Stops at a cap
-   * (count and header size) with `truncated`.
+   * Lists `path` itself and what lies under it down to `depth` levels (unlimited by
+   * default; 0 = the path alone), or the whole workspace; depth first, in name order. A
+   * missing path lists nothing. Skips entries named in `ignore` (at any depth) and symbolic
+   * links; `hash` adds each file's sha256. Stops at a cap (count, header size) with
+   * `truncated`.
    */
-  request('fs.list', { path: cellPath.optional(), ignore: z.array(z.string().max(255)).max(256) }),
+  request('fs.list', {
+    path: cellPath.optional(),
+    ignore: z.array(z.string().max(255)).max(256),
+    depth: z.number().int().min(0).optional(),
+    hash: z.boolean().optional(),
+  }),
   /**
    * Starts (or restarts) reporting changes under /app, skipping entries named in `ignore`
    * (at any depth) and symbolic links, like fs.list.
@@ -228,7 +245,7 @@ export const agentResults = {
   'pty.signal': z.object({}),
   'pty.ack': z.object({}),
   'pty.close': z.object({}),
-  'pty.snapshot': z.object({ cols: dimension, rows: dimension }),
+  'pty.snapshot': z.object({ data: z.string(), cols: dimension, rows: dimension }),
   'pty.list': z.object({
     ptys: z.array(z.object({ ptyId, pid: z.number().int(), cols: dimension, rows: dimension })),
   }),
