@@ -18,6 +18,7 @@ import type { z } from 'zod';
 
 import { ExecHost } from './exec';
 import { AgentFailure, toFailure } from './failure';
+import { log } from './log';
 import { PtyHost } from './pty';
 import type { AgentSettings } from './settings';
 import { prepareShell } from './shell';
@@ -125,7 +126,10 @@ export class Agent {
   private readonly handlers: Handlers = {
     ping: async () => ({ result: { time: Date.now() } }),
     'pty.open': async (request) => {
-      this.shellReady ??= prepareShell({ ...this.settings, owner: this.user });
+      // Without its start-up files a shell still works, just plainer: not worth failing for.
+      this.shellReady ??= prepareShell({ ...this.settings, owner: this.user }).catch(
+        (error: unknown) => log(`preparing the shell's home failed: ${String(error)}`),
+      );
       await this.shellReady;
       const [file = '', ...args] = request.command ?? DEFAULT_COMMAND;
       const pid = this.ptys.open(request.ptyId, request.cols, request.rows, {

@@ -9,28 +9,28 @@ import { AGENT_PROTOCOL_VERSION } from '@workcell/protocol/agent';
 
 import { Agent } from './agent';
 import { Channel } from './channel';
-import { readSettings, type AgentSettings } from './settings';
+import { log } from './log';
+import { readSettings } from './settings';
 
-const log = (message: string) => process.stderr.write(`workcell-agent: ${message}\n`);
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-let settings: AgentSettings;
-try {
-  settings = readSettings(process.env, {
-    uid: process.getuid?.() ?? 0,
-    gid: process.getgid?.() ?? 0,
-  });
-} catch (error) {
-  log(`bad settings: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(2);
+function start<T>(what: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    log(`${what}: ${describe(error)}`);
+    process.exit(2);
+  }
 }
 
-const { input, output } =
-  settings.channel === 'stdio'
-    ? { input: process.stdin, output: process.stdout }
-    : (() => {
-        const socket = new Socket({ fd: settings.channel, readable: true, writable: true });
-        return { input: socket, output: socket };
-      })();
+const settings = start('bad settings', () =>
+  readSettings(process.env, { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }),
+);
+const { input, output } = start(`no channel on fd ${settings.channel}`, () => {
+  if (settings.channel === 'stdio') return { input: process.stdin, output: process.stdout };
+  const socket = new Socket({ fd: settings.channel, readable: true, writable: true });
+  return { input: socket, output: socket };
+});
 
 let stopping = false;
 const stop = (code: number) => {
@@ -60,14 +60,14 @@ const agent = new Agent(
 process.on('uncaughtException', (error) => {
   // A bug must not take every terminal of the workspace down with it.
   log(`unexpected error: ${error.stack ?? error.message}`);
-  channel.send({
-    ev: 'error',
-    error: { code: 'INTERNAL', message: `agent error: ${error.message}`.slice(0, 4096) },
-  });
+  try {
+    const message = `agent error: ${error.message}`.slice(0, 4096);
+    channel.send({ ev: 'error', error: { code: 'INTERNAL', message } });
+  } catch {
+    // The channel itself failed; the log has the error.
+  }
 });
-process.on('unhandledRejection', (reason) => {
-  log(`unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}`);
-});
+process.on('unhandledRejection', (reason) => log(`unhandled rejection: ${describe(reason)}`));
 for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, () => stop(0));
 
 channel.send({ ev: 'ready', version: AGENT_PROTOCOL_VERSION, pid: process.pid });

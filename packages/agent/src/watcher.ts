@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 
 import type { FileChange } from '@workcell/protocol/agent';
 
+import { log } from './log';
 import { childPath, isSkippedName, lstatOrUndefined, type Workspace } from './workspace';
 
 const QUIET_MS = 50;
@@ -84,7 +85,9 @@ export class TreeWatcher {
     clearTimeout(this.timer);
     const delay = Math.min(QUIET_MS, Math.max(0, this.firstPendingAt + MAX_DELAY_MS - Date.now()));
     this.timer = setTimeout(() => {
-      this.work = this.work.then(() => this.process()).catch(() => undefined);
+      this.work = this.work
+        .then(() => this.process())
+        .catch((error: unknown) => log(`watch: ${String(error)}`));
     }, delay);
   }
 
