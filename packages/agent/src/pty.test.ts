@@ -169,14 +169,19 @@ describe('terminals', () => {
     expect(again).toMatchObject({ ok: false, error: { code: 'ALREADY_EXISTS' } });
   });
 
-  test('a custom command with its own environment', async () => {
+  test('a custom command with its own environment, killed by a signal', async () => {
     await agent.call('pty.open', {
       ptyId: 'cmd',
       cols: 80,
       rows: 24,
-      command: ['/bin/sh', '-c', 'echo "$GREETING-$TERM"'],
+      command: ['/bin/sh', '-c', 'echo "$GREETING-$TERM"; kill -9 $$'],
       env: { GREETING: 'hi' },
     });
     await until('cmd', 'hi-xterm-256color');
+    const { event } = await waitFor(
+      () => agent.events.find((e) => e.event.ev === 'pty.exit' && e.event.ptyId === 'cmd'),
+      'pty.exit',
+    );
+    expect(event).toEqual({ ev: 'pty.exit', ptyId: 'cmd', code: null, signal: 'SIGKILL' });
   });
 });

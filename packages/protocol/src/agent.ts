@@ -133,7 +133,9 @@ export type ListedEntry = z.infer<typeof listedEntry>;
 
 // ---- requests: server → agent ----------------------------------------------------------
 // `id` correlates a reply. Requests without an `id` (keystrokes, acks) get no reply
-// unless they fail, in which case an `error` event names the op.
+// unless they fail, in which case an `error` event names the op. The agent starts each
+// request as it arrives, so keystrokes stay in order, but replies may come in any order:
+// a client that needs one request to follow another waits for the first reply.
 
 const request = <Op extends string, Shape extends z.ZodRawShape>(op: Op, shape: Shape) =>
   z.object({ op: z.literal(op), id: z.number().int().min(0).optional(), ...shape }).strict();
