@@ -7,6 +7,10 @@ export const errorResponse = z
   .object({ error: z.object({ code: z.enum(errorCodes), message: z.string() }) })
   .meta({ id: 'Error' });
 
+// PostgreSQL text cannot hold NUL, and no name needs a control character.
+// eslint-disable-next-line no-control-regex
+const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(value);
+
 // ---- accounts --------------------------------------------------------------------------
 
 export const username = z
@@ -31,7 +35,14 @@ export type User = z.infer<typeof user>;
 
 export const registerBody = z.object({ username, email, password });
 export const loginBody = z.object({
-  username: z.string().trim().toLowerCase().min(1).max(254).describe('Username or email'),
+  username: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1)
+    .max(254)
+    .refine(noControlCharacters, 'must not contain control characters')
+    .describe('Username or email'),
   password: z.string().min(1).max(256),
 });
 export const authReply = z.object({ user, token: z.string() });
@@ -48,7 +59,12 @@ export const updateMeBody = z
 
 // ---- workspaces ------------------------------------------------------------------------
 
-export const workspaceName = z.string().trim().min(1, 'give the workspace a name').max(100);
+export const workspaceName = z
+  .string()
+  .trim()
+  .min(1, 'give the workspace a name')
+  .max(100)
+  .refine(noControlCharacters, 'must not contain control characters');
 
 export const workspace = z
   .object({
@@ -118,7 +134,8 @@ export const writtenFile = z
 export const conflictResponse = z
   .object({
     error: z.object({ code: z.enum(errorCodes), message: z.string() }),
-    current: fileContent.nullable(),
+    /** On VERSION_CONFLICT/PRECONDITION_FAILED: the file as it is now (null: it does not exist). */
+    current: fileContent.nullable().optional(),
   })
   .meta({ id: 'Conflict' });
 
@@ -135,3 +152,55 @@ export const revision = z
   })
   .meta({ id: 'Revision' });
 export const restoreBody = z.object({ revision: z.number().int().min(1) });
+
+// ---- cells -----------------------------------------------------------------------------
+
+export const cellState = z.enum(['starting', 'ready', 'stopping', 'stopped', 'failed']);
+export type CellStateName = z.infer<typeof cellState>;
+
+export const cellStatus = z
+  .object({
+    state: cellState,
+    reason: z.string().nullable(),
+    driver: z.string().nullable(),
+    startedAt: z.iso.datetime().nullable(),
+    lastActivityAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'CellStatus' });
+export type CellStatus = z.infer<typeof cellStatus>;
+
+export const runBody = z
+  .object({
+    path: z.string().optional().describe('A Python file of the workspace to run with python3'),
+    code: z
+      .string()
+      .max(1024 * 1024)
+      .optional()
+      .describe('Python code to run with python3 -c'),
+    stdin: z
+      .string()
+      .max(10 * 1024 * 1024)
+      .optional(),
+    timeoutMs: z.number().int().min(1).optional(),
+  })
+  .refine((body) => (body.path === undefined) !== (body.code === undefined), {
+    message: 'give exactly one of path and code',
+  });
+
+export const runResult = z
+  .object({
+    stdout: z.string(),
+    stderr: z.string(),
+    exitCode: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    timedOut: z.boolean(),
+    wallMs: z.number(),
+    cpuMs: z.number(),
+    peakMemoryBytes: z.number(),
+    stdoutTruncated: z.boolean(),
+    stderrTruncated: z.boolean(),
+    /** Why the process was killed, when a limit killed it (e.g. "killed: memory limit 512 MiB"). */
+    killedBy: z.string().nullable(),
+  })
+  .meta({ id: 'RunResult' });
+export type RunResult = z.infer<typeof runResult>;

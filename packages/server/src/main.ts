@@ -13,8 +13,10 @@ async function main(): Promise<void> {
     databaseUrl: config.DATABASE_URL,
     pgliteDir: pgliteDirectory(config.DATA_DIR),
   });
-  const app = await buildApp(createServices(config, database));
+  const services = createServices(config, database);
+  const app = await buildApp(services);
   app.log.info({ database: database.kind, dataDir: config.DATA_DIR }, 'database ready');
+  await services.cells.init();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
     await app.close();
+    await services.cells.close();
     await database.close();
     process.exit(0);
   };

@@ -4,57 +4,91 @@
  */
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { pino } from 'pino';
 
 import { authPlugin } from '../auth/plugin';
 import { userRoutes } from '../auth/routes';
 import { AuthService } from '../auth/service';
+import type { CellDriver } from '../cells/driver';
+import { hostUidBaseOfSlot, LocalCellDriver } from '../cells/local';
+import { CellManager } from '../cells/manager';
+import { cellRoutes, legacyShutdownRoute } from '../cells/routes';
 import type { Config } from '../config';
 import { fileRoutes } from '../files/routes';
 import { FileService } from '../files/service';
 import type { DatabaseHandle } from '../store/database';
+import { TerminalService } from '../terminals/service';
 import { workspaceRoutes } from '../workspaces/routes';
 import { WorkspaceService } from '../workspaces/service';
 import { workspaceStatusRoutes } from '../workspaces/status-routes';
+import { websocketRoutes } from '../ws/plugin';
 import { registerDocs } from './docs';
-import { installErrorHandler } from './error-handler';
+import { frameworkErrorHandler, installErrorHandler } from './error-handler';
 import { healthRoutes } from './health';
 
 export interface Services {
   config: Config;
+  log: FastifyBaseLogger;
   database: DatabaseHandle;
   auth: AuthService;
   files: FileService;
   workspaces: WorkspaceService;
+  cells: CellManager;
+  terminals: TerminalService;
 }
 
-export function createServices(config: Config, database: DatabaseHandle): Services {
+/**
+ * Builds the services. Nothing here touches the host: cells start only when asked, and
+ * `cells.init()` (the orphan sweep and the reaper) is the caller's to run.
+ */
+export function createServices(
+  config: Config,
+  database: DatabaseHandle,
+  driver: CellDriver = new LocalCellDriver({ cellsDir: join(config.DATA_DIR, 'cells') }),
+): Services {
+  const log: FastifyBaseLogger = pino({ level: config.LOG_LEVEL });
   const files = new FileService(database.db, {
     maxFileBytes: config.MAX_FILE_BYTES,
     maxWorkspaceBytes: config.MAX_WORKSPACE_BYTES,
     revisionsPerFile: config.REVISIONS_PER_FILE,
   });
+  const cells = new CellManager({
+    db: database.db,
+    driver,
+    files,
+    config,
+    log,
+    hostUidForSlot: hostUidBaseOfSlot,
+  });
   return {
     config,
+    log,
     database,
     auth: new AuthService(database.db, config.SESSION_TTL_DAYS),
     files,
     workspaces: new WorkspaceService(database.db, files),
+    cells,
+    terminals: new TerminalService(cells, database.db, log),
   };
 }
 
 export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
-    logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
+    loggerInstance: services.log,
     trustProxy: false,
     // Paths like /api/sessions and /api/sessions/ are the same route (the prototype used both).
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    // A 1,024-byte workspace path is up to 3,072 characters percent-encoded.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -79,5 +113,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     files: services.files,
     workspaces: services.workspaces,
   });
+  await app.register(cellRoutes, { prefix: workspacePrefix, ...services });
+  // The prototype stopped a workspace's pod here, outside /api.
+  await app.register(legacyShutdownRoute, { prefix: '/workspace/:uuid', ...services });
+  await app.register(websocketRoutes, { ...services, publicUrl: config.PUBLIC_URL });
   return app;
 }

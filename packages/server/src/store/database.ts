@@ -11,6 +11,7 @@ import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
 
 import * as initial from './migrations/0001-initial';
+import * as cells from './migrations/0002-cells';
 import { PGliteDialect } from './pglite-dialect';
 import type { Database } from './schema';
 
@@ -24,6 +25,7 @@ export interface DatabaseHandle extends AsyncDisposable {
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-cells': cells,
 };
 
 // node-postgres returns bigint columns as strings; our counts and sizes fit in a number.
@@ -41,6 +43,9 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   let closeDriver: () => Promise<void>;
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection the server drops (restart, pg_terminate_backend) is an 'error' event
+    // on the pool; unheard, it would crash the process. The pool discards that connection.
+    pool.on('error', () => undefined);
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     kind = 'postgres';
     closeDriver = () => db.destroy();

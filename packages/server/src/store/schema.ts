@@ -65,13 +65,50 @@ export interface FileRevisionsTable {
   created_at: CreatedAt;
 }
 
+export type CellState = 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';
+
+export interface CellsTable {
+  workspace_id: string;
+  state: CellState;
+  driver: string;
+  host_uid_slot: number;
+  reason: string | null;
+  volume_id: string | null;
+  started_at: Date | null;
+  stopped_at: Date | null;
+  last_activity_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CellManifestTable {
+  workspace_id: string;
+  path: string;
+  /** Null for a folder. */
+  sha256: string | null;
+}
+
+export interface TerminalsTable {
+  workspace_id: string;
+  terminal_id: string;
+  screen: string;
+  cols: number;
+  rows: number;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   login_tokens: LoginTokensTable;
   workspaces: WorkspacesTable;
   files: FilesTable;
   file_revisions: FileRevisionsTable;
+  cells: CellsTable;
+  cell_manifest: CellManifestTable;
+  terminals: TerminalsTable;
 }
+
+export type CellRow = Selectable<CellsTable>;
 
 export type UserRow = Selectable<UsersTable>;
 export type WorkspaceRow = Selectable<WorkspacesTable>;

@@ -1,0 +1,80 @@
+/**
+ * Messages on the browser's WebSocket (`/ws`): JSON text frames, one per message, in
+ * both directions. One socket carries every workspace and terminal of a tab.
+ *
+ * Flow control (as VS Code's terminal does it): a client that sends `terminal.ack` with
+ * the number of output characters it has rendered holds the terminal's output back once
+ * it falls behind; a client that never acks (the prototype's messages) gets output only
+ * while its socket keeps up.
+ */
+import { z } from 'zod';
+
+import { errorCodes } from './errors';
+
+export const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
+
+const workspaceId = z.uuid();
+const terminalId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1 to 64 letters, digits, _ or -');
+const dimension = z.number().int().min(1).max(1000);
+
+export const clientMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('terminal.open'),
+    workspace: workspaceId,
+    /** Reattach to this terminal; omitted: open a new one. */
+    terminalId: terminalId.optional(),
+    cols: dimension,
+    rows: dimension,
+  }),
+  z.object({ type: z.literal('terminal.input'), terminalId, data: z.string().max(64 * 1024) }),
+  z.object({ type: z.literal('terminal.resize'), terminalId, cols: dimension, rows: dimension }),
+  /** Rendered `chars` more characters of this terminal's output. */
+  z.object({ type: z.literal('terminal.ack'), terminalId, chars: z.number().int().min(0) }),
+  /** Stops listening to the terminal; it keeps running. */
+  z.object({ type: z.literal('terminal.detach'), terminalId }),
+  /** Ends the terminal's shell. */
+  z.object({ type: z.literal('terminal.close'), terminalId }),
+  /** Receive `file.changed` and `cell.status` for the workspace. */
+  z.object({ type: z.literal('workspace.watch'), workspace: workspaceId }),
+  z.object({ type: z.literal('workspace.unwatch'), workspace: workspaceId }),
+  z.object({ type: z.literal('ping'), id: z.number().optional() }),
+  /** The prototype's terminal: one per workspace, addressed by `sessionId`. */
+  z.object({
+    type: z.literal('terminal_input'),
+    sessionId: workspaceId,
+    input: z.string().max(64 * 1024),
+  }),
+]);
+export type ClientMessage = z.infer<typeof clientMessage>;
+
+export type ServerMessage =
+  | {
+      type: 'terminal.opened';
+      workspace: string;
+      terminalId: string;
+      replay: string;
+      restored: boolean;
+      cols: number;
+      rows: number;
+    }
+  | { type: 'terminal.output'; terminalId: string; data: string }
+  | { type: 'terminal.exit'; terminalId: string; code: number | null; signal: string | null }
+  | { type: 'terminal.closed'; terminalId: string }
+  | { type: 'cell.status'; workspace: string; state: string; reason?: string; progress?: string }
+  | { type: 'cell.warning'; workspace: string; message: string; stopsAt?: string }
+  | {
+      type: 'file.changed';
+      workspace: string;
+      path: string;
+      /** `file` or `folder` (named `kind` because `type` names the message). */
+      kind: 'file' | 'folder';
+      version: number;
+      source: 'editor' | 'terminal' | 'api';
+      deleted?: boolean;
+      movedFrom?: string;
+    }
+  | { type: 'sync.skipped'; workspace: string; path: string; reason: string }
+  | { type: 'pong'; id?: number }
+  | { type: 'error'; code: (typeof errorCodes)[number]; message: string; ref?: string }
+  | { type: 'terminal_output'; sessionId: string; output: string; timestamp: string }
+  | { type: 'pod_ready'; sessionId: string; timestamp: string };

@@ -1,0 +1,421 @@
+/**
+ * One cell per workspace: started on first need, recorded in the database, reaped when
+ * idle or too old, swept when a crash left it behind. The manager owns every running
+ * cell and everything attached to it (agent client, file sync, timers) and disposes
+ * them together.
+ */
+import { randomUUID } from 'node:crypto';
+
+import type { FastifyBaseLogger } from 'fastify';
+import { sql } from 'kysely';
+
+import type { Config } from '../config';
+import { isWorkcellError, WorkcellError } from '../errors';
+import type { FileService } from '../files/service';
+import type { Db } from '../store/database';
+import type { CellRow, CellState } from '../store/schema';
+import { AgentClient } from './agent-client';
+import type { CellDriver, CellLimits, LimitEvent, RunningCell } from './driver';
+import { CellSync, type SyncNotice } from './sync';
+
+export type CellEvent =
+  | { type: 'status'; workspaceId: string; state: CellState; reason?: string; progress?: string }
+  | { type: 'warning'; workspaceId: string; message: string; stopsAt: string }
+  | { type: 'limit'; workspaceId: string; message: string }
+  | { type: 'sync'; workspaceId: string; path: string; message: string };
+export type CellEventListener = (event: CellEvent) => void;
+
+/** Internal bookkeeping of the cell, never synced to the database. */
+export const CELL_STATE_DIR = '.workcell';
+const VOLUME_ID_PATH = `${CELL_STATE_DIR}/volume-id`;
+const AGENT_READY_TIMEOUT_MS = 20_000;
+const LIFETIME_WARNING_MS = 5 * 60_000;
+
+/** Something living as long as a cell (its terminals, say), disposed with it. */
+export interface CellAttachment {
+  /** Runs while the cell is still up, before it stops. */
+  beforeStop?(): Promise<void>;
+  dispose(): void;
+}
+
+export interface Cell {
+  readonly workspaceId: string;
+  readonly ownerId: string;
+  readonly agent: AgentClient;
+  readonly sync: CellSync;
+  readonly startedAt: number;
+  lastActivity: number;
+  warned: boolean;
+  /** The cell's instance of `key`, created on first use and disposed when the cell goes. */
+  attachment<T extends CellAttachment>(key: string, create: (cell: Cell) => T): T;
+}
+
+interface RunningEntry extends Cell {
+  running: RunningCell;
+  attachments: Map<string, CellAttachment>;
+  /** Recent limit hits (newest last), kept so a run can tell what killed its process. */
+  limits: { at: number; event: LimitEvent }[];
+}
+
+const LIMIT_HISTORY = 20;
+
+export function cellLimits(config: Config): CellLimits {
+  const MiB = 1024 * 1024;
+  return {
+    memoryBytes: config.CELL_MEMORY_MIB * MiB,
+    cpuCores: config.CELL_CPU_CORES,
+    cpuPeriodUs: config.CELL_CPU_PERIOD_US,
+    pids: config.CELL_PIDS,
+    diskBytes: config.CELL_DISK_MIB * MiB,
+    tmpBytes: config.CELL_TMP_MIB * MiB,
+    homeBytes: config.CELL_HOME_MIB * MiB,
+  };
+}
+
+export interface CellManagerOptions {
+  db: Db;
+  driver: CellDriver;
+  files: FileService;
+  config: Config;
+  log: FastifyBaseLogger;
+  /** Maps a workspace's uid slot to its unprivileged host uid. */
+  hostUidForSlot: (slot: number) => number;
+}
+
+export class CellManager {
+  private readonly cells = new Map<string, RunningEntry>();
+  private readonly starting = new Map<string, Promise<RunningEntry>>();
+  private readonly listeners = new Set<CellEventListener>();
+  private reaper: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: CellManagerOptions) {}
+
+  /** Cleans what a crashed server left and starts the reaper. */
+  async init(): Promise<void> {
+    const { db, driver, log } = this.options;
+    const swept = await driver.sweepOrphans(new Set());
+    if (swept.length > 0)
+      log.warn({ workspaces: swept }, 'removed cells left behind by an earlier server');
+    await db
+      .updateTable('cells')
+      .set({
+        state: 'stopped',
+        reason: 'the server restarted',
+        stopped_at: new Date(),
+        updated_at: new Date(),
+      })
+      .where('state', 'in', ['starting', 'ready', 'stopping'])
+      .execute();
+    const { CELL_IDLE_MINUTES } = this.options.config;
+    const interval = Math.min(30_000, Math.max(200, (CELL_IDLE_MINUTES * 60_000) / 4));
+    this.reaper = setInterval(() => void this.reap(), interval);
+    this.reaper.unref();
+  }
+
+  onEvent(listener: CellEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get(workspaceId: string): Cell | undefined {
+    return this.cells.get(workspaceId);
+  }
+
+  async record(workspaceId: string): Promise<CellRow | undefined> {
+    return this.options.db
+      .selectFrom('cells')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst();
+  }
+
+  /** The running cell of the workspace, starting it if needed. */
+  async ensure(workspaceId: string, ownerId: string): Promise<Cell> {
+    const running = this.cells.get(workspaceId);
+    if (running) return running;
+    let starting = this.starting.get(workspaceId);
+    if (!starting) {
+      starting = this.start(workspaceId, ownerId).finally(() => this.starting.delete(workspaceId));
+      this.starting.set(workspaceId, starting);
+    }
+    return starting;
+  }
+
+  /** Marks the workspace as in use, postponing the idle reaper. */
+  touch(workspaceId: string): void {
+    const cell = this.cells.get(workspaceId);
+    if (cell) cell.lastActivity = Date.now();
+  }
+
+  async stop(workspaceId: string, reason: string): Promise<boolean> {
+    await this.starting.get(workspaceId)?.catch(() => undefined);
+    const cell = this.cells.get(workspaceId);
+    if (!cell) return false;
+    this.cells.delete(workspaceId);
+    await this.setState(workspaceId, 'stopping', reason);
+    const beforeStop = [
+      () => cell.sync.flush(),
+      ...[...cell.attachments.values()].map((a) => () => a.beforeStop?.()),
+    ];
+    for (const step of beforeStop) {
+      try {
+        await step();
+      } catch (error) {
+        this.options.log.warn(
+          { err: error, workspaceId },
+          'a step before stopping the cell failed',
+        );
+      }
+    }
+    await this.dispose(cell);
+    await this.setState(workspaceId, 'stopped', reason);
+    return true;
+  }
+
+  /** Stops every cell (server shutdown), syncing what they changed first. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.reaper);
+    await Promise.allSettled([...this.starting.values()]);
+    await Promise.all([...this.cells.keys()].map((id) => this.stop(id, 'the server stopped')));
+  }
+
+  /** Limits the cell hit since `since` (ms epoch), e.g. during one run. */
+  async limitEventsSince(workspaceId: string, since: number): Promise<LimitEvent[]> {
+    const cell = this.cells.get(workspaceId);
+    if (!cell) return [];
+    await this.collectLimitEvents(cell);
+    return cell.limits.filter((limit) => limit.at >= since).map((limit) => limit.event);
+  }
+
+  private async collectLimitEvents(cell: RunningEntry): Promise<void> {
+    const now = Date.now();
+    for (const event of await cell.running.takeLimitEvents()) {
+      cell.limits.push({ at: now, event });
+      this.emit({ type: 'limit', workspaceId: cell.workspaceId, message: event.message });
+    }
+    cell.limits.splice(0, cell.limits.length - LIMIT_HISTORY);
+  }
+
+  private emit(event: CellEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private async setState(
+    workspaceId: string,
+    state: CellState,
+    reason?: string,
+    extra: Partial<CellRow> = {},
+  ) {
+    await this.options.db
+      .updateTable('cells')
+      .set({ state, reason: reason ?? null, updated_at: new Date(), ...extra })
+      .where('workspace_id', '=', workspaceId)
+      .execute();
+    this.emit({ type: 'status', workspaceId, state, ...(reason !== undefined && { reason }) });
+  }
+
+  private checkCapacity(ownerId: string): void {
+    const { CELL_MAX_PER_USER, CELL_MAX_TOTAL } = this.options.config;
+    const starting = this.starting.size;
+    if (this.cells.size + starting > CELL_MAX_TOTAL) {
+      throw new WorkcellError(
+        'CELL_LIMIT_REACHED',
+        `This server runs at most ${CELL_MAX_TOTAL} cells; try again later.`,
+      );
+    }
+    const mine = [...this.cells.values()].filter((cell) => cell.ownerId === ownerId).length;
+    if (mine >= CELL_MAX_PER_USER) {
+      throw new WorkcellError(
+        'CELL_LIMIT_REACHED',
+        `You can run ${CELL_MAX_PER_USER} workspaces at once; stop one first.`,
+      );
+    }
+  }
+
+  private async allocateSlot(workspaceId: string): Promise<CellRow> {
+    const { db, driver } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await db
+          .insertInto('cells')
+          .values({
+            workspace_id: workspaceId,
+            state: 'starting',
+            driver: driver.name,
+            host_uid_slot: sql<number>`(select coalesce(max(host_uid_slot) + 1, 0) from cells)`,
+          })
+          .onConflict((oc) =>
+            oc
+              .column('workspace_id')
+              .doUpdateSet({ state: 'starting', reason: null, updated_at: new Date() }),
+          )
+          .returningAll()
+          .executeTakeFirstOrThrow();
+      } catch (error) {
+        // Two workspaces took the same slot at once: take the next one.
+        if (attempt >= 5 || (error as { code?: string }).code !== '23505') throw error;
+      }
+    }
+  }
+
+  private async start(workspaceId: string, ownerId: string): Promise<RunningEntry> {
+    if (this.closed) throw new WorkcellError('CELL_UNAVAILABLE', 'The server is shutting down.');
+    this.checkCapacity(ownerId);
+    const { config, driver, files, log } = this.options;
+    const row = await this.allocateSlot(workspaceId);
+    this.emit({ type: 'status', workspaceId, state: 'starting', progress: 'starting the sandbox' });
+    let running: RunningCell | undefined;
+    let agent: AgentClient | undefined;
+    try {
+      running = await driver.start({
+        workspaceId,
+        hostUid: this.options.hostUidForSlot(row.host_uid_slot),
+        limits: cellLimits(config),
+        blockedCommands: config.CELL_BLOCKED_COMMANDS,
+      });
+      agent = new AgentClient(running.channel);
+      await agent.waitReady(AGENT_READY_TIMEOUT_MS);
+      this.emit({ type: 'status', workspaceId, state: 'starting', progress: 'syncing files' });
+      const volumeId = await this.volumeId(agent, row.volume_id);
+      const entry: RunningEntry = {
+        workspaceId,
+        ownerId,
+        running,
+        agent,
+        startedAt: Date.now(),
+        lastActivity: Date.now(),
+        warned: false,
+        limits: [],
+        attachments: new Map(),
+        attachment<T extends CellAttachment>(key: string, create: (cell: Cell) => T): T {
+          let attached = this.attachments.get(key) as T | undefined;
+          if (!attached) {
+            attached = create(this);
+            this.attachments.set(key, attached);
+          }
+          return attached;
+        },
+        sync: new CellSync({
+          workspaceId,
+          db: this.options.db,
+          files,
+          agent,
+          ignore: [...config.SYNC_IGNORE, CELL_STATE_DIR],
+          onNotice: (notice: SyncNotice) =>
+            this.emit({ type: 'sync', workspaceId, path: notice.path, message: notice.reason }),
+          onActivity: () => this.touch(workspaceId),
+          log,
+        }),
+      };
+      if (volumeId !== row.volume_id) {
+        await this.options.db
+          .deleteFrom('cell_manifest')
+          .where('workspace_id', '=', workspaceId)
+          .execute();
+      }
+      await entry.sync.start();
+      await this.setState(workspaceId, 'ready', undefined, {
+        started_at: new Date(),
+        stopped_at: null,
+        volume_id: volumeId,
+        last_activity_at: new Date(),
+      });
+      this.cells.set(workspaceId, entry);
+      void running.exited.then(({ reason }) => this.onExited(entry, reason));
+      return entry;
+    } catch (error) {
+      agent?.dispose();
+      await running?.stop().catch(() => undefined);
+      const reason = isWorkcellError(error) ? error.message : 'the cell could not start';
+      log.error({ err: error, workspaceId }, 'cell failed to start');
+      await this.setState(workspaceId, 'failed', reason);
+      if (isWorkcellError(error)) throw error;
+      throw new WorkcellError('CELL_FAILED', `The workspace cell failed to start: ${reason}.`);
+    }
+  }
+
+  /**
+   * The id written in the volume at its first start. A different or missing id means a
+   * new volume, whose emptiness says nothing about deletions: the manifest is void then.
+   */
+  private async volumeId(agent: AgentClient, recorded: string | null): Promise<string> {
+    const found = await agent
+      .request({ op: 'fs.read', path: VOLUME_ID_PATH, maxBytes: 64 })
+      .then(({ body }) => body.toString('utf8').trim())
+      .catch(() => '');
+    if (found !== '' && found === recorded) return found;
+    const fresh = randomUUID();
+    await agent.request({ op: 'fs.write', path: VOLUME_ID_PATH }, Buffer.from(fresh));
+    return fresh;
+  }
+
+  private async onExited(cell: RunningEntry, reason: string): Promise<void> {
+    if (this.cells.get(cell.workspaceId) !== cell) return;
+    this.cells.delete(cell.workspaceId);
+    this.options.log.warn({ workspaceId: cell.workspaceId, reason }, 'cell exited unexpectedly');
+    await this.dispose(cell);
+    await this.setState(cell.workspaceId, 'failed', `the cell stopped: ${reason}`).catch(
+      () => undefined,
+    );
+  }
+
+  private async dispose(cell: RunningEntry): Promise<void> {
+    for (const attached of cell.attachments.values()) attached.dispose();
+    cell.sync.dispose();
+    await cell.agent.request({ op: 'shutdown' }, undefined, 2_000).catch(() => undefined);
+    cell.agent.dispose();
+    await cell.running.stop();
+  }
+
+  private async reap(): Promise<void> {
+    const { CELL_IDLE_MINUTES, CELL_MAX_LIFETIME_MINUTES } = this.options.config;
+    const idleMs = CELL_IDLE_MINUTES * 60_000;
+    const lifetimeMs = CELL_MAX_LIFETIME_MINUTES * 60_000;
+    const now = Date.now();
+    for (const cell of [...this.cells.values()]) {
+      try {
+        const age = now - cell.startedAt;
+        if (age >= lifetimeMs) {
+          await this.stop(
+            cell.workspaceId,
+            `the cell reached its maximum lifetime of ${CELL_MAX_LIFETIME_MINUTES} minutes`,
+          );
+          continue;
+        }
+        if (!cell.warned && age >= lifetimeMs - LIFETIME_WARNING_MS) {
+          cell.warned = true;
+          const stopsAt = new Date(cell.startedAt + lifetimeMs);
+          this.emit({
+            type: 'warning',
+            workspaceId: cell.workspaceId,
+            stopsAt: stopsAt.toISOString(),
+            message: `This cell stops at ${stopsAt.toISOString()} (maximum lifetime); your files are saved.`,
+          });
+        }
+        await this.collectLimitEvents(cell);
+        if (now - cell.lastActivity < idleMs) continue;
+        const { result } = await cell.agent.request({ op: 'stats' });
+        if (result.userProcesses > 0) {
+          this.touch(cell.workspaceId);
+          continue;
+        }
+        await this.stop(cell.workspaceId, `the cell was idle for ${CELL_IDLE_MINUTES} minutes`);
+      } catch (error) {
+        this.options.log.warn({ err: error, workspaceId: cell.workspaceId }, 'reaper check failed');
+      }
+    }
+    await this.persistActivity();
+  }
+
+  private async persistActivity(): Promise<void> {
+    for (const cell of this.cells.values()) {
+      await this.options.db
+        .updateTable('cells')
+        .set({ last_activity_at: new Date(cell.lastActivity) })
+        .where('workspace_id', '=', cell.workspaceId)
+        .execute();
+    }
+  }
+}

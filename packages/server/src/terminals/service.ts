@@ -1,0 +1,311 @@
+/**
+ * Terminals belong to the workspace, not to a socket: the PTY and its screen live in the
+ * agent, and any number of sinks (browser sockets) attach and detach. Output reaches
+ * each sink as text; flow control is end to end — the agent pauses a PTY whose output
+ * nobody has acknowledged, and the server acknowledges only what every acking sink has
+ * rendered — so a flood keeps memory bounded and Ctrl+C still gets through at once.
+ */
+import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
+
+import type { FastifyBaseLogger } from 'fastify';
+
+import { WorkcellError } from '../errors';
+import type { Db } from '../store/database';
+import type { Cell, CellAttachment, CellManager } from '../cells/manager';
+
+export interface TerminalSink {
+  /** Sinks that ack hold the output back until they have rendered it. */
+  readonly acks: boolean;
+  /** Bytes queued towards the client; a non-acking sink is skipped while this is high. */
+  backlog(): number;
+  output(terminalId: string, data: string): void;
+  exit(terminalId: string, code: number | null, signal: string | null): void;
+}
+
+export interface OpenedTerminal {
+  terminalId: string;
+  replay: string;
+  restored: boolean;
+  cols: number;
+  rows: number;
+}
+
+const RESTORED_BANNER = '\r\n\x1b[2m[restored: the cell restarted, this is a new shell]\x1b[0m\r\n';
+const NON_ACKING_BACKLOG_LIMIT = 1024 * 1024;
+const SCREEN_SAVE_INTERVAL_MS = 30_000;
+const SNAPSHOT_SCROLLBACK = 1000;
+
+interface SinkState {
+  ackedChars: number;
+}
+
+/** One terminal's routing state; the PTY itself is the agent's. */
+class Terminal {
+  readonly sinks = new Map<TerminalSink, SinkState>();
+  readonly decoder = new StringDecoder('utf8');
+  sentChars = 0;
+  receivedBytes = 0;
+  ackedBytes = 0;
+  /** Chunks forwarded but not yet acked by every acking sink: [charsEnd, bytesEnd]. */
+  readonly inFlight: [number, number][] = [];
+  dirty = false;
+
+  constructor(readonly id: string) {}
+}
+
+/** The terminals of one running cell. */
+class CellTerminals implements CellAttachment {
+  readonly terminals = new Map<string, Terminal>();
+  private readonly saveTimer: NodeJS.Timeout;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly cell: Cell,
+    private readonly service: TerminalService,
+  ) {
+    this.unsubscribe.push(
+      cell.agent.on('pty.output', ({ ptyId }, body) => this.output(ptyId, body)),
+      cell.agent.on('pty.exit', ({ ptyId, code, signal }) => void this.exited(ptyId, code, signal)),
+    );
+    this.saveTimer = setInterval(() => void this.saveScreens(false), SCREEN_SAVE_INTERVAL_MS);
+    this.saveTimer.unref();
+  }
+
+  async beforeStop(): Promise<void> {
+    await this.saveScreens(true);
+  }
+
+  dispose(): void {
+    clearInterval(this.saveTimer);
+    for (const off of this.unsubscribe) off();
+    for (const terminal of this.terminals.values()) {
+      for (const sink of terminal.sinks.keys()) sink.exit(terminal.id, null, 'SIGKILL');
+    }
+    this.terminals.clear();
+  }
+
+  async saveScreens(all: boolean): Promise<void> {
+    for (const terminal of this.terminals.values()) {
+      if (all || terminal.dirty)
+        await this.service.saveScreen(this.cell, terminal.id).catch(() => undefined);
+      terminal.dirty = false;
+    }
+  }
+
+  private output(ptyId: string, body: Buffer): void {
+    const terminal = this.terminals.get(ptyId);
+    if (!terminal) {
+      // Nobody routes it (e.g. a terminal of a previous server): keep the PTY flowing.
+      this.cell.agent.send({ op: 'pty.ack', ptyId, bytes: body.length });
+      return;
+    }
+    terminal.dirty = true;
+    terminal.receivedBytes += body.length;
+    const text = terminal.decoder.write(body);
+    terminal.sentChars += text.length;
+    terminal.inFlight.push([terminal.sentChars, terminal.receivedBytes]);
+    for (const [sink] of terminal.sinks) {
+      if (sink.acks || sink.backlog() < NON_ACKING_BACKLOG_LIMIT) sink.output(terminal.id, text);
+    }
+    this.service.cells.touch(this.cell.workspaceId);
+    this.releaseAcked(terminal);
+  }
+
+  /** Acks to the agent the output every acking sink has rendered (all of it when none acks). */
+  releaseAcked(terminal: Terminal): void {
+    let rendered = terminal.sentChars;
+    for (const [sink, state] of terminal.sinks)
+      if (sink.acks) rendered = Math.min(rendered, state.ackedChars);
+    let bytes = terminal.ackedBytes;
+    while (terminal.inFlight.length > 0 && terminal.inFlight[0]![0] <= rendered)
+      bytes = terminal.inFlight.shift()![1];
+    if (bytes > terminal.ackedBytes) {
+      this.cell.agent.send({
+        op: 'pty.ack',
+        ptyId: terminal.id,
+        bytes: bytes - terminal.ackedBytes,
+      });
+      terminal.ackedBytes = bytes;
+    }
+  }
+
+  private async exited(ptyId: string, code: number | null, signal: string | null): Promise<void> {
+    const terminal = this.terminals.get(ptyId);
+    this.terminals.delete(ptyId);
+    for (const sink of terminal?.sinks.keys() ?? []) sink.exit(ptyId, code, signal);
+    await this.service.forgetScreen(this.cell.workspaceId, ptyId).catch(() => undefined);
+  }
+}
+
+export class TerminalService {
+  constructor(
+    readonly cells: CellManager,
+    private readonly db: Db,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  private terminalsOf(cell: Cell): CellTerminals {
+    return cell.attachment('terminals', (c) => new CellTerminals(c, this));
+  }
+
+  private async running(workspaceId: string): Promise<{ cell: Cell; terminals: CellTerminals }> {
+    const cell = this.cells.get(workspaceId);
+    if (!cell)
+      throw new WorkcellError(
+        'CELL_UNAVAILABLE',
+        'The cell is not running; open the terminal again to start it.',
+      );
+    return { cell, terminals: this.terminalsOf(cell) };
+  }
+
+  /** Attaches `sink` to a terminal, starting the cell and the shell as needed. */
+  async open(
+    workspaceId: string,
+    ownerId: string,
+    request: { terminalId?: string | undefined; cols: number; rows: number },
+    sink: TerminalSink,
+  ): Promise<OpenedTerminal> {
+    const cell = await this.cells.ensure(workspaceId, ownerId);
+    const terminals = this.terminalsOf(cell);
+    const terminalId = request.terminalId ?? `t${randomBytes(6).toString('hex')}`;
+    let terminal = terminals.terminals.get(terminalId);
+    let restored = false;
+    let prefix = '';
+    if (!terminal) {
+      const { result } = await cell.agent.request({ op: 'pty.list' });
+      if (!result.ptys.some((pty) => pty.ptyId === terminalId)) {
+        const saved = await this.db
+          .selectFrom('terminals')
+          .select('screen')
+          .where('workspace_id', '=', workspaceId)
+          .where('terminal_id', '=', terminalId)
+          .executeTakeFirst();
+        if (saved) {
+          restored = true;
+          prefix = saved.screen + RESTORED_BANNER;
+        }
+        await cell.agent.request({
+          op: 'pty.open',
+          ptyId: terminalId,
+          cols: request.cols,
+          rows: request.rows,
+        });
+      }
+      terminal = terminals.terminals.get(terminalId) ?? new Terminal(terminalId);
+      terminals.terminals.set(terminalId, terminal);
+    }
+    // Attached only once the snapshot is taken: everything after it arrives as live output.
+    const { result } = await cell.agent.request({
+      op: 'pty.snapshot',
+      ptyId: terminalId,
+      scrollback: SNAPSHOT_SCROLLBACK,
+    });
+    terminal.sinks.set(sink, { ackedChars: terminal.sentChars });
+    if (result.cols !== request.cols || result.rows !== request.rows) {
+      await cell.agent.request({
+        op: 'pty.resize',
+        ptyId: terminalId,
+        cols: request.cols,
+        rows: request.rows,
+      });
+    }
+    this.cells.touch(workspaceId);
+    if (restored) await this.saveScreen(cell, terminalId).catch(() => undefined);
+    return {
+      terminalId,
+      replay: prefix + result.data,
+      restored,
+      cols: request.cols,
+      rows: request.rows,
+    };
+  }
+
+  async input(workspaceId: string, terminalId: string, data: string): Promise<void> {
+    const { cell } = await this.running(workspaceId);
+    cell.agent.send({ op: 'pty.input', ptyId: terminalId }, Buffer.from(data, 'utf8'));
+    this.cells.touch(workspaceId);
+  }
+
+  async resize(workspaceId: string, terminalId: string, cols: number, rows: number): Promise<void> {
+    const { cell } = await this.running(workspaceId);
+    await cell.agent.request({ op: 'pty.resize', ptyId: terminalId, cols, rows });
+  }
+
+  ack(workspaceId: string, terminalId: string, sink: TerminalSink, chars: number): void {
+    const cell = this.cells.get(workspaceId);
+    const terminal = cell && this.terminalsOf(cell).terminals.get(terminalId);
+    const state = terminal?.sinks.get(sink);
+    if (!cell || !terminal || !state) return;
+    state.ackedChars = Math.min(terminal.sentChars, state.ackedChars + chars);
+    this.terminalsOf(cell).releaseAcked(terminal);
+  }
+
+  detach(workspaceId: string, terminalId: string, sink: TerminalSink): void {
+    const cell = this.cells.get(workspaceId);
+    if (!cell) return;
+    const terminals = this.terminalsOf(cell);
+    const terminal = terminals.terminals.get(terminalId);
+    if (!terminal?.sinks.delete(sink)) return;
+    terminals.releaseAcked(terminal);
+    if (terminal.sinks.size === 0) void this.saveScreen(cell, terminalId).catch(() => undefined);
+  }
+
+  async close(workspaceId: string, terminalId: string): Promise<void> {
+    const { cell } = await this.running(workspaceId);
+    await cell.agent.request({ op: 'pty.close', ptyId: terminalId });
+    await this.forgetScreen(workspaceId, terminalId);
+  }
+
+  async saveScreen(cell: Cell, terminalId: string): Promise<void> {
+    const { result } = await cell.agent.request({
+      op: 'pty.snapshot',
+      ptyId: terminalId,
+      scrollback: SNAPSHOT_SCROLLBACK,
+    });
+    await this.db
+      .insertInto('terminals')
+      .values({
+        workspace_id: cell.workspaceId,
+        terminal_id: terminalId,
+        screen: result.data,
+        cols: result.cols,
+        rows: result.rows,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['workspace_id', 'terminal_id'])
+          .doUpdateSet({
+            screen: result.data,
+            cols: result.cols,
+            rows: result.rows,
+            updated_at: new Date(),
+          }),
+      )
+      .execute();
+  }
+
+  async forgetScreen(workspaceId: string, terminalId: string): Promise<void> {
+    await this.db
+      .deleteFrom('terminals')
+      .where('workspace_id', '=', workspaceId)
+      .where('terminal_id', '=', terminalId)
+      .execute();
+  }
+
+  /** Terminals of the workspace known to the database (restorable) and running now. */
+  async list(workspaceId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('terminals')
+      .select('terminal_id')
+      .where('workspace_id', '=', workspaceId)
+      .execute();
+    const running = this.cells.get(workspaceId);
+    const live = running ? [...this.terminalsOf(running).terminals.keys()] : [];
+    return [...new Set([...live, ...rows.map((row) => row.terminal_id)])];
+  }
+
+  logFailure(error: unknown, context: object): void {
+    this.log.warn({ err: error, ...context }, 'terminal operation failed');
+  }
+}
