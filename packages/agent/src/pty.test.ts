@@ -106,31 +106,36 @@ describe('terminals', () => {
   });
 
   test('output beyond the flow window waits for acks; Ctrl+C stops a flood at once', async () => {
-    await openShell('flood');
+    const shell = await openShell('flood');
+    let acked = 0;
     const ack = () => {
       const received = agent.outputBytes('flood');
       agent.send({ op: 'pty.ack', ptyId: 'flood', bytes: received - acked });
       acked = received;
     };
-    let acked = 0;
+    const stalled = () =>
+      waitFor(async () => {
+        const before = agent.outputBytes('flood');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        return agent.outputBytes('flood') === before;
+      }, 'output to stall without acks');
     ack();
     type('flood', 'yes\r');
     await waitFor(() => agent.outputBytes('flood') > PTY_FLOW_WINDOW_BYTES, 'the window to fill');
-    await waitFor(async () => {
-      const before = agent.outputBytes('flood');
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      return agent.outputBytes('flood') === before;
-    }, 'output to stall without acks');
-    expect(agent.outputBytes('flood') - acked).toBeLessThanOrEqual(
-      PTY_FLOW_WINDOW_BYTES + PTY_OUTPUT_BATCH_BYTES,
-    );
+    await stalled();
+    const bound = PTY_FLOW_WINDOW_BYTES + PTY_OUTPUT_BATCH_BYTES;
+    expect(agent.outputBytes('flood') - acked).toBeLessThanOrEqual(bound);
     ack();
     await waitFor(
       () => agent.outputBytes('flood') > acked + PTY_FLOW_WINDOW_BYTES / 2,
       'output to resume',
     );
-    ack();
+    await stalled();
+    expect(agent.outputBytes('flood') - acked).toBeLessThanOrEqual(bound);
+    // Input still reaches the terminal while its output is paused.
+    expect(childNamed(shell, 'yes')).toBeDefined();
     type('flood', '\x03');
+    await waitFor(() => childNamed(shell, 'yes') === undefined, 'yes to stop while paused');
     type('flood', 'echo flood-$((2+3))\r');
     await waitFor(() => {
       ack();
