@@ -112,8 +112,14 @@ class PtySession {
    * history if the JSON-encoded text would exceed `maxBytes`.
    */
   async snapshot(scrollback: number | undefined, maxBytes: number): Promise<string> {
-    // The parser runs asynchronously: an empty write's callback fires once it caught up.
-    await new Promise<void>((resolve) => this.terminal.write('', resolve));
+    // The snapshot must hold exactly the output sent before its reply: a client attaching
+    // with it then takes the live stream from the next frame, with nothing doubled or lost.
+    // So send what was read, let the parser catch up (an empty write's callback fires once
+    // it has), and repeat until nothing new arrived meanwhile.
+    do {
+      this.flush();
+      await new Promise<void>((resolve) => this.terminal.write('', resolve));
+    } while (this.pendingBytes > 0 && !this.closed);
     let lines = scrollback ?? PTY_SCROLLBACK_LINES;
     for (;;) {
       const data = this.serializer.serialize({ scrollback: lines });
