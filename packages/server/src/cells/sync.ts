@@ -64,10 +64,14 @@ export class CellSync {
     options.agent.on('watch.overflow', () => this.enqueue(() => this.rescan()));
   }
 
-  /** Brings cell and database into agreement; then starts watching the cell. */
+  /**
+   * Starts watching the cell, then brings cell and database into agreement. Watching
+   * first means nothing changed during the rescan goes unseen; what the rescan itself
+   * writes comes back as events that the hash check turns into no-ops.
+   */
   async start(): Promise<void> {
-    await this.enqueueAndWait(() => this.rescan());
     await this.options.agent.request({ op: 'watch.start', ignore: [...this.options.ignore] });
+    await this.enqueueAndWait(() => this.rescan());
   }
 
   /** Resolves once every change queued so far has reached its destination. */
