@@ -28,6 +28,16 @@ const workspaceParams = z.object({ uuid: z.string() });
 const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse };
 const revisionList = z.object({ path: z.string(), revisions: z.array(revision) });
 
+/** Types the mime package does not know but a Python workspace is full of. */
+const extraTypes: Record<string, string | undefined> = {
+  py: 'text/x-python',
+  pyi: 'text/x-python',
+};
+const contentTypeOf = (path: string): string =>
+  mime.getType(path) ??
+  extraTypes[path.slice(path.lastIndexOf('.') + 1).toLowerCase()] ??
+  'application/octet-stream';
+
 const toWritten = (file: WrittenFile) => ({
   path: file.path,
   version: file.version,
@@ -266,7 +276,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{
       const file = await files.read(workspaceOf(request).id, pathFromUrl(request, 'raw'));
       return (
         reply
-          .header('content-type', mime.getType(file.path) ?? 'application/octet-stream')
+          .header('content-type', contentTypeOf(file.path))
           .header('etag', `"${file.version}"`)
           .header('x-content-type-options', 'nosniff')
           // User files are untrusted: an uploaded HTML page must not run script on this origin.

@@ -37,7 +37,7 @@ export interface WrittenFile {
 type Tx = Transaction<Database>;
 
 const MiB = 1024 * 1024;
-const formatBytes = (bytes: number) =>
+export const formatBytes = (bytes: number) =>
   bytes % MiB === 0 ? `${bytes / MiB} MiB` : `${bytes.toLocaleString('en')} bytes`;
 
 export function validPath(input: string): string {
@@ -168,6 +168,8 @@ export class FileService {
   /** Creates a folder and its parents; an existing folder is fine, an existing file is not. */
   async createFolder(workspaceId: string, path: string, source: ChangeSource): Promise<FileRow> {
     const { created, folder } = await this.transaction(workspaceId, async (tx) => {
+      if ((await this.lockRow(tx, workspaceId, path))?.type === 'file')
+        throw new WorkcellError('ALREADY_EXISTS', `A file exists at ${path}.`);
       const created = await this.createParents(tx, workspaceId, `${path}/_`, source);
       const folder = await this.lockRow(tx, workspaceId, path);
       if (folder?.type !== 'folder')
@@ -237,7 +239,8 @@ export class FileService {
       const moved = await tx
         .updateTable('files')
         .set({
-          path: sql<string>`${to} || substr(path, ${from.length + 1})`,
+          // substr counts characters; let the database measure `from` the same way.
+          path: sql<string>`${to} || substr(path, length(${from}::text) + 1)`,
           source,
           updated_at: new Date(),
         })
@@ -357,11 +360,7 @@ export class FileService {
       .where('path', 'in', parents)
       .execute();
     const file = existing.find((row) => row.type === 'file');
-    if (file)
-      throw new WorkcellError(
-        'NOT_A_FOLDER',
-        `${file.path} is a file, so it cannot contain ${path}.`,
-      );
+    if (file) throw new WorkcellError('NOT_A_FOLDER', `${file.path} is a file, not a folder.`);
     const missing = parents.filter((parent) => !existing.some((row) => row.path === parent));
     if (missing.length === 0) return [];
     await tx

@@ -1,8 +1,9 @@
 import { errorCatalogue, type ErrorCode } from '@workcell/protocol';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
 import { WorkcellError } from '../errors';
+import { formatBytes } from '../files/service';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -10,8 +11,6 @@ declare module 'fastify' {
     fileUpload?: boolean;
   }
 }
-
-const MiB = 1024 * 1024;
 
 /** Maps everything thrown while handling a request to `{error: {code, message}}`; nothing internal leaks. */
 export function installErrorHandler(app: FastifyInstance, maxFileBytes: number): void {
@@ -31,7 +30,7 @@ export function installErrorHandler(app: FastifyInstance, maxFileBytes: number):
       failure = request.routeOptions.config.fileUpload
         ? new WorkcellError(
             'FILE_TOO_LARGE',
-            `The file is larger than the limit of ${maxFileBytes / MiB} MiB a file.`,
+            `The file is larger than the limit of ${formatBytes(maxFileBytes)} a file.`,
           )
         : new WorkcellError('PAYLOAD_TOO_LARGE');
     } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
@@ -71,6 +70,25 @@ export function installErrorHandler(app: FastifyInstance, maxFileBytes: number):
         ).toBody(),
       ),
   );
+}
+
+/**
+ * Errors Fastify raises before routing — a URL that is not valid percent-encoded UTF-8, or
+ * a parameter longer than the router's limit — in the same shape as every other error.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const reason =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'the URL is too long'
+      : 'the URL is not valid percent-encoded UTF-8';
+  const failure = request.url.startsWith('/api/workspace/')
+    ? new WorkcellError('INVALID_PATH', `Invalid path: ${reason}.`)
+    : new WorkcellError('VALIDATION_FAILED', `Invalid request: ${reason}.`);
+  void reply.code(failure.status).send(failure.toBody());
 }
 
 function isDatabaseDown(error: unknown): boolean {
