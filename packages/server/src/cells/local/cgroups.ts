@@ -1,0 +1,367 @@
+/**
+ * cgroups for local cells, v1 and v2. Layouts differ between hosts: pure v2 (one
+ * unified hierarchy), pure v1 (a hierarchy per controller, sometimes co-mounted such as
+ * `cpu,cpuacct`) and hybrid (v1 controllers plus an empty unified hierarchy). Each cell
+ * gets `<parent>/<name>` in every hierarchy that matters: the limiting controllers, the
+ * v1 freezer, and the unified hierarchy, whose `cgroup.kill` empties a cell in one write
+ * even when it carries no controllers (hybrid hosts).
+ */
+import { access, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { CellLimits, LimitEvent } from '../driver';
+import { isErrno, killIfAlive, parseMountinfo, poll, whenMissing } from './host';
+
+export type LimitController = 'memory' | 'cpu' | 'pids';
+const LIMIT_CONTROLLERS: readonly LimitController[] = ['memory', 'cpu', 'pids'];
+const V1_CONTROLLERS = [...LIMIT_CONTROLLERS, 'freezer'] as const;
+
+/** The file operations cgroup code needs; the real cgroupfs unless a test simulates one. */
+export interface CgroupFs {
+  read(path: string): Promise<string>;
+  write(path: string, data: string): Promise<void>;
+  /** Creates the directory; an existing one is fine. */
+  mkdir(path: string): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  /** Names of the subdirectories. */
+  subdirs(path: string): Promise<string[]>;
+  exists(path: string): Promise<boolean>;
+}
+
+export const cgroupFs: CgroupFs = {
+  read: (path) => readFile(path, 'utf8'),
+  write: (path, data) => writeFile(path, data),
+  mkdir: async (path) => {
+    await mkdir(path, { recursive: true });
+  },
+  rmdir: (path) => rmdir(path),
+  subdirs: async (path) =>
+    (await readdir(path, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name),
+  exists: (path) => access(path).then(() => true, whenMissing(false)),
+};
+
+export interface Hierarchy {
+  mount: string;
+  /** v1 controllers this hierarchy carries (of memory, cpu, pids, freezer); empty for v2. */
+  controllers: string[];
+  unified: boolean;
+}
+
+export interface CgroupLayout {
+  version: 1 | 2;
+  fs: CgroupFs;
+  /** The directory name under each hierarchy's root that holds all cells. */
+  parent: string;
+  /** Every hierarchy a cell joins. */
+  hierarchies: Hierarchy[];
+  /** Controllers that can limit a cell here. */
+  limits: ReadonlySet<LimitController>;
+  /** How a cell's processes are all killed at once. */
+  kill: 'cgroup.kill' | 'freezer' | 'signal';
+}
+
+/** The cgroup hierarchies mounted on this host, from /proc/self/mountinfo. */
+export function parseCgroupHierarchies(mountinfo: string): Hierarchy[] {
+  const hierarchies: Hierarchy[] = [];
+  for (const mount of parseMountinfo(mountinfo)) {
+    if (mount.fsType === 'cgroup2') {
+      if (!hierarchies.some((h) => h.unified)) {
+        hierarchies.push({ mount: mount.mountPoint, controllers: [], unified: true });
+      }
+    } else if (mount.fsType === 'cgroup') {
+      const controllers = mount.superOptions
+        .split(',')
+        .filter((option) => (V1_CONTROLLERS as readonly string[]).includes(option))
+        .filter((c) => !hierarchies.some((h) => h.controllers.includes(c)));
+      if (controllers.length > 0) {
+        hierarchies.push({ mount: mount.mountPoint, controllers, unified: false });
+      }
+    }
+  }
+  return hierarchies;
+}
+
+/**
+ * Works out how cells get cgroups on this host and creates the parent directory in each
+ * hierarchy (on v2 also delegating the controllers to it). Undefined when there are no
+ * usable cgroups at all; missing controllers show in `limits`.
+ */
+export async function prepareCgroups(
+  parent: string,
+  mountinfo: string,
+  fs: CgroupFs = cgroupFs,
+): Promise<CgroupLayout | undefined> {
+  const found = parseCgroupHierarchies(mountinfo);
+  const v1 = found.filter((h) => !h.unified);
+  const unified = found.find((h) => h.unified);
+  let layout: CgroupLayout | undefined;
+  if (v1.some((h) => h.controllers.some((c) => c !== 'freezer'))) {
+    const hierarchies = unified ? [...v1, unified] : v1;
+    for (const h of hierarchies) await fs.mkdir(join(h.mount, parent));
+    const limits = new Set(
+      LIMIT_CONTROLLERS.filter((c) => v1.some((h) => h.controllers.includes(c))),
+    );
+    layout = { version: 1, fs, parent, hierarchies, limits, kill: 'signal' };
+    if (v1.some((h) => h.controllers.includes('freezer'))) layout.kill = 'freezer';
+  } else if (unified && (await fs.exists(join(unified.mount, 'cgroup.controllers')))) {
+    const limits = await delegateControllers(fs, unified.mount, parent);
+    layout = { version: 2, fs, parent, hierarchies: [unified], limits, kill: 'signal' };
+  }
+  if (layout && unified && (await fs.exists(join(unified.mount, parent, 'cgroup.kill')))) {
+    layout.kill = 'cgroup.kill';
+  }
+  return layout;
+}
+
+/**
+ * Enables the limiting controllers for `<root>/<parent>` and its children. Fails softly:
+ * a controller the host keeps to itself (e.g. a container without delegation) is left out
+ * and shows as missing.
+ */
+async function delegateControllers(
+  fs: CgroupFs,
+  root: string,
+  parent: string,
+): Promise<Set<LimitController>> {
+  const available = words(await fs.read(join(root, 'cgroup.controllers')));
+  const wanted = LIMIT_CONTROLLERS.filter((c) => available.includes(c));
+  await fs.mkdir(join(root, parent));
+  for (const dir of [root, join(root, parent)]) {
+    for (const controller of wanted) {
+      try {
+        await fs.write(join(dir, 'cgroup.subtree_control'), `+${controller}`);
+      } catch (error) {
+        if (!isErrno(error, 'EBUSY', 'ENOTSUP', 'EOPNOTSUPP', 'EINVAL', 'EACCES', 'EPERM'))
+          throw error;
+      }
+    }
+  }
+  const delegated = words(await fs.read(join(root, parent, 'cgroup.subtree_control')));
+  return new Set(wanted.filter((c) => delegated.includes(c)));
+}
+
+const words = (text: string) => text.split(/\s+/).filter((w) => w !== '');
+
+const MiB = 1024 * 1024;
+
+/** One cell's cgroup in every hierarchy of the layout. */
+export class CellCgroup {
+  private readonly counted = { oom: 0, pids: 0 };
+  /** Serialises takeLimitEvents, so that no event is reported twice. */
+  private taking: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly layout: CgroupLayout,
+    readonly name: string,
+    private readonly limits: CellLimits | undefined,
+  ) {}
+
+  /** Creates the cell's cgroups and sets its limits. */
+  static async create(layout: CgroupLayout, name: string, limits: CellLimits): Promise<CellCgroup> {
+    const cgroup = new CellCgroup(layout, name, limits);
+    const { fs } = layout;
+    try {
+      for (const dir of cgroup.dirs()) await fs.mkdir(dir);
+      for (const [file, value] of cgroup.limitWrites(limits)) {
+        if (await fs.exists(file)) await fs.write(file, value);
+      }
+    } catch (error) {
+      await cgroup.destroy();
+      throw error;
+    }
+    return cgroup;
+  }
+
+  /** The cgroup of a cell left behind by another server, to be destroyed. */
+  static existing(layout: CgroupLayout, name: string): CellCgroup {
+    return new CellCgroup(layout, name, undefined);
+  }
+
+  /** Names of all cell cgroups under the parent, in any hierarchy. */
+  static async list(layout: CgroupLayout): Promise<string[]> {
+    const names = new Set<string>();
+    for (const h of layout.hierarchies) {
+      try {
+        for (const name of await layout.fs.subdirs(join(h.mount, layout.parent))) names.add(name);
+      } catch (error) {
+        if (!isErrno(error, 'ENOENT')) throw error;
+      }
+    }
+    return [...names];
+  }
+
+  /** The `cgroup.procs` files a process writes its pid to, to join the cell. */
+  procsFiles(): string[] {
+    return this.dirs().map((dir) => join(dir, 'cgroup.procs'));
+  }
+
+  /**
+   * Limit hits since the last call: OOM kills and refused forks, read from the kernel's
+   * counters, so they cover every process in the cell.
+   */
+  takeLimitEvents(): Promise<LimitEvent[]> {
+    const taken = this.taking.then(() => this.readLimitEvents());
+    this.taking = taken.catch(() => undefined);
+    return taken;
+  }
+
+  private async readLimitEvents(): Promise<LimitEvent[]> {
+    const events: LimitEvent[] = [];
+    const limits = this.limits;
+    if (!limits) return events;
+    const v2 = this.layout.version === 2;
+    const oom = await this.counter(
+      'memory',
+      v2 ? 'memory.events' : 'memory.oom_control',
+      'oom_kill',
+    );
+    if (oom > this.counted.oom) {
+      const n = oom - this.counted.oom;
+      const which = n > 1 ? ` (${n} processes)` : '';
+      events.push({
+        kind: 'memory',
+        message: `killed: memory limit ${formatMiB(limits.memoryBytes)}${which}`,
+      });
+      this.counted.oom = oom;
+    }
+    const refused = await this.counter('pids', 'pids.events', 'max');
+    if (refused > this.counted.pids) {
+      events.push({
+        kind: 'pids',
+        message: `fork refused: process limit ${limits.pids} reached (${refused - this.counted.pids} times)`,
+      });
+      this.counted.pids = refused;
+    }
+    return events;
+  }
+
+  /** Pids of every process in the cell. */
+  async processIds(): Promise<number[]> {
+    const pids = new Set<number>();
+    for (const file of this.procsFiles()) {
+      let text: string;
+      try {
+        text = await this.layout.fs.read(file);
+      } catch (error) {
+        if (isErrno(error, 'ENOENT')) continue;
+        throw error;
+      }
+      for (const word of words(text)) pids.add(Number(word));
+    }
+    return [...pids];
+  }
+
+  /**
+   * Kills every process in the cell, waits until the kernel has let them all go and
+   * removes the directories. Idempotent; throws if the cell will not empty.
+   */
+  async destroy(timeoutMs = 10_000): Promise<void> {
+    const { fs } = this.layout;
+    const emptied = await poll(async () => {
+      const pids = await this.processIds();
+      if (pids.length === 0) return true;
+      await this.killAll(pids);
+      return undefined;
+    }, timeoutMs);
+    if (!emptied) throw new Error(`cgroup ${this.name} still has processes after ${timeoutMs} ms`);
+    for (const dir of this.dirs()) {
+      // A v1 cgroup refuses rmdir (EBUSY) for a moment after its last task has gone.
+      const removed = await poll(async () => {
+        try {
+          await fs.rmdir(dir);
+          return true;
+        } catch (error) {
+          if (isErrno(error, 'ENOENT')) return true;
+          if (isErrno(error, 'EBUSY')) return undefined;
+          throw error;
+        }
+      }, timeoutMs);
+      if (!removed) throw new Error(`cgroup ${dir} could not be removed`);
+    }
+  }
+
+  private async killAll(pids: number[]): Promise<void> {
+    const { fs, kill } = this.layout;
+    const unified = this.layout.hierarchies.find((h) => h.unified);
+    const freezer = this.layout.hierarchies.find((h) => h.controllers.includes('freezer'));
+    if (kill === 'cgroup.kill' && unified) {
+      await fs.write(join(this.dirOf(unified), 'cgroup.kill'), '1');
+      return;
+    }
+    // Frozen processes cannot fork while their siblings are being killed one by one.
+    const state = freezer && join(this.dirOf(freezer), 'freezer.state');
+    if (kill === 'freezer' && state && (await fs.exists(state))) {
+      await fs.write(state, 'FROZEN');
+      await poll(async () => ((await fs.read(state)).trim() === 'FROZEN' ? true : undefined), 1000);
+      for (const pid of await this.processIds()) killIfAlive(pid);
+      await fs.write(state, 'THAWED');
+    } else {
+      for (const pid of pids) killIfAlive(pid);
+    }
+  }
+
+  /** A `key value` line of a controller's file; 0 where the controller or file is absent. */
+  private async counter(controller: LimitController, file: string, key: string): Promise<number> {
+    const dir = this.controllerDir(controller);
+    if (dir === undefined) return 0;
+    let text: string;
+    try {
+      text = await this.layout.fs.read(join(dir, file));
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return 0;
+      throw error;
+    }
+    const line = text.split('\n').find((l) => l.startsWith(`${key} `));
+    return line ? Number(line.slice(key.length + 1)) : 0;
+  }
+
+  private controllerDir(controller: LimitController): string | undefined {
+    if (!this.layout.limits.has(controller)) return undefined;
+    const h = this.layout.hierarchies.find((x) =>
+      this.layout.version === 2 ? x.unified : x.controllers.includes(controller),
+    );
+    return h && this.dirOf(h);
+  }
+
+  private limitWrites(limits: CellLimits): [string, string][] {
+    const writes: [string, string][] = [];
+    const quota = Math.max(1000, Math.round(limits.cpuCores * limits.cpuPeriodUs));
+    for (const h of this.layout.hierarchies) {
+      const dir = this.dirOf(h);
+      const has = (c: LimitController) =>
+        this.layout.limits.has(c) &&
+        (h.unified ? this.layout.version === 2 : h.controllers.includes(c));
+      if (h.unified) {
+        if (has('memory')) {
+          writes.push([join(dir, 'memory.max'), String(limits.memoryBytes)]);
+          writes.push([join(dir, 'memory.swap.max'), '0']);
+        }
+        if (has('cpu')) writes.push([join(dir, 'cpu.max'), `${quota} ${limits.cpuPeriodUs}`]);
+      } else {
+        if (has('memory')) {
+          // memsw (memory + swap) may only be set once memory itself is at or below it.
+          writes.push([join(dir, 'memory.limit_in_bytes'), String(limits.memoryBytes)]);
+          writes.push([join(dir, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes)]);
+        }
+        if (has('cpu')) {
+          writes.push([join(dir, 'cpu.cfs_period_us'), String(limits.cpuPeriodUs)]);
+          writes.push([join(dir, 'cpu.cfs_quota_us'), String(quota)]);
+        }
+      }
+      if (has('pids')) writes.push([join(dir, 'pids.max'), String(limits.pids)]);
+    }
+    return writes;
+  }
+
+  private dirs(): string[] {
+    return this.layout.hierarchies.map((h) => this.dirOf(h));
+  }
+
+  private dirOf(h: Hierarchy): string {
+    return join(h.mount, this.layout.parent, this.name);
+  }
+}
+
+export const formatMiB = (bytes: number) => `${Math.round((bytes / MiB) * 10) / 10} MiB`;

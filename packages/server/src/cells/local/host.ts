@@ -1,0 +1,109 @@
+/** Small host-side helpers shared by the local driver's parts. */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export class HostCommandError extends Error {
+  constructor(
+    message: string,
+    readonly stderr: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs a host tool with a clean environment; rejects with its stderr in the message. */
+export function runHost(
+  file: string,
+  args: readonly string[],
+  timeoutMs = 30_000,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      file,
+      args,
+      { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' }, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        if (error) {
+          const detail = stderr.trim() || error.message;
+          reject(new HostCommandError(`${file} ${args.join(' ')}: ${detail}`, stderr));
+        } else {
+          resolve(stdout);
+        }
+      },
+    );
+  });
+}
+
+export async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+}
+
+export const isErrno = (error: unknown, ...codes: string[]): boolean =>
+  codes.includes((error as NodeJS.ErrnoException | undefined)?.code ?? '');
+
+/** SIGKILL, where a process that has already gone is no error. */
+export function killIfAlive(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (error) {
+    if (!isErrno(error, 'ESRCH')) throw error;
+  }
+}
+
+/** A rejection handler: `value` when the path does not exist, the error otherwise. */
+export const whenMissing =
+  <T>(value: T) =>
+  (error: unknown): T => {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return value;
+    throw error;
+  };
+
+/**
+ * Calls `attempt` until it returns something other than undefined, backing off from 2 ms
+ * to 50 ms, and returns undefined once `timeoutMs` has passed.
+ */
+export async function poll<T>(
+  attempt: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T | undefined> {
+  const deadline = performance.now() + timeoutMs;
+  for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+    const result = await attempt();
+    if (result !== undefined || performance.now() > deadline) return result;
+    await sleep(delay);
+  }
+}
+
+/** Mount points in /proc/self/mountinfo (octal escapes decoded) with their sources. */
+export async function readMounts(): Promise<
+  { mountPoint: string; fsType: string; source: string }[]
+> {
+  return parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'));
+}
+
+export function parseMountinfo(
+  text: string,
+): { mountPoint: string; fsType: string; source: string; superOptions: string }[] {
+  return text
+    .split('\n')
+    .filter((line) => line.includes(' - '))
+    .map((line) => {
+      const [before = '', after = ''] = line.split(' - ');
+      const [fsType = '', source = '', superOptions = ''] = after.split(' ');
+      return {
+        mountPoint: unescapeMountField(before.split(' ')[4] ?? ''),
+        fsType,
+        source: unescapeMountField(source),
+        superOptions,
+      };
+    });
+}
+
+const unescapeMountField = (field: string) =>
+  field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));

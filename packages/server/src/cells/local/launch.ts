@@ -1,0 +1,185 @@
+/**
+ * Starting the sandbox process (notes/sandbox.md §1, §6 "Multi-uid launch", §9):
+ *
+ *   server (root) ─spawn─> bash wrapper (root): closes every inherited descriptor but the
+ *   ones below, joins the cell's cgroups, disables core dumps, then
+ *   exec setpriv --reuid=<base> ─> exec bwrap --args 4 (as <base>, unprivileged)
+ *
+ * so the cell's processes never run outside its cgroups nor as root. bwrap creates the
+ * namespaces, reports the sandbox's pid on the info pipe and waits; the server writes the
+ * uid/gid maps (0 -> base, 1000 -> base+1000), which only a privileged process can do for
+ * two ids, and releases bwrap with one byte on the block descriptor.
+ *
+ * Descriptors of the spawned process:
+ *   0, 1  /dev/null — the sandbox's pid 1 keeps its stdio, so nothing worth taking there
+ *   2     pipe to the server: bwrap's and the agent's diagnostics
+ *   3     socket: the agent channel. Also bwrap's --userns-block-fd: the bwrap monitor
+ *         outside the sandbox reads the release byte from it and closes its copy, and the
+ *         sandbox's pid 1 closes every descriptor above 2, so only the agent keeps it
+ *   4     --args: bwrap's options (no host path reaches /proc/1/cmdline)
+ *   5     --info-fd
+ *   6...  generated files (--ro-bind-data, --file), one descriptor each
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+
+import { runHost } from './host';
+import { CELL_USER_UID } from './uids';
+
+export const FD = { channel: 3, args: 4, info: 5, firstData: 6 } as const;
+
+const WRAPPER = `keep=$1; shift
+for fd in /proc/$$/fd/*; do fd=\${fd##*/}; if ((fd >= keep)); then eval "exec $fd>&-"; fi; done
+ulimit -c 0
+until [[ $1 == -- ]]; do echo $$ >"$1" || exit 125; shift; done
+shift
+exec "$@"`;
+
+const STDERR_TAIL_BYTES = 4096;
+
+export interface LaunchTools {
+  bash: string;
+  setpriv: string;
+  bwrap: string;
+  nsenter: string;
+}
+
+export interface LaunchRequest {
+  tools: LaunchTools;
+  hostUid: number;
+  /** cgroup.procs files to join before dropping root. */
+  cgroupProcs: string[];
+  args: string[];
+  command: string[];
+  /** Host files whose content goes on descriptors FD.firstData, FD.firstData + 1, ... */
+  dataFiles: string[];
+  /** Forbid new user namespaces inside the cell (see sealUserns). */
+  sealUserns: boolean;
+  timeoutMs: number;
+}
+
+export interface Sandbox {
+  /** The bwrap monitor: exits when the agent does, taking the sandbox with it. */
+  process: ChildProcess;
+  /** Pid of the sandbox's pid 1, on the host. */
+  innerPid: number;
+  channel: Socket;
+  /** The last few KiB written to stderr by bwrap and the agent. */
+  stderrTail(): string;
+}
+
+export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
+  const { tools, hostUid } = request;
+  const dataFds = request.dataFiles.map((file) => openSync(file, 'r'));
+  let child: ChildProcess;
+  try {
+    child = spawn(
+      tools.bash,
+      [
+        '-c',
+        WRAPPER,
+        'workcell-cell',
+        String(FD.firstData + dataFds.length),
+        ...request.cgroupProcs,
+        '--',
+        tools.setpriv,
+        `--reuid=${hostUid}`,
+        `--regid=${hostUid}`,
+        '--clear-groups',
+        tools.bwrap,
+        '--args',
+        String(FD.args),
+        '--',
+        ...request.command,
+      ],
+      {
+        env: {},
+        stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'pipe', ...dataFds],
+        // Its own session: signals for the server's process group stay out of the cell.
+        detached: true,
+      },
+    );
+  } finally {
+    for (const fd of dataFds) closeSync(fd);
+  }
+
+  const stdio = child.stdio as unknown as [null, null, Readable, Socket, Writable, Readable];
+  const [, , stderr, channel, argsPipe, infoPipe] = stdio;
+  let tail = '';
+  stderr.setEncoding('utf8');
+  stderr.on('data', (text: string) => {
+    tail = (tail + text).slice(-STDERR_TAIL_BYTES);
+  });
+  const stderrTail = () => tail.trim();
+
+  argsPipe.on('error', () => undefined);
+  argsPipe.end(Buffer.from(request.args.map((arg) => `${arg}\0`).join('')));
+
+  try {
+    const innerPid = await withTimeout(
+      readInfo(infoPipe, child, stderrTail),
+      request.timeoutMs,
+      () => `the sandbox did not start within ${request.timeoutMs} ms`,
+    );
+    const map = `0 ${hostUid} 1\n${CELL_USER_UID} ${hostUid + CELL_USER_UID} 1\n`;
+    await writeFile(`/proc/${innerPid}/uid_map`, map);
+    await writeFile(`/proc/${innerPid}/gid_map`, map);
+    if (request.sealUserns) await sealUserns(tools.nsenter, innerPid);
+    channel.write(Buffer.of(1));
+    return { process: child, innerPid, channel, stderrTail };
+  } catch (error) {
+    child.kill('SIGKILL');
+    channel.destroy();
+    throw error;
+  }
+}
+
+/**
+ * Sets user.max_user_namespaces to 0 in the cell's user namespace, so user code cannot
+ * create nested ones (a large kernel attack surface). bwrap's --disable-userns does this
+ * but refuses to combine with --userns-block-fd, and the cell cannot do it itself (its
+ * /proc/sys is read-only), so a helper enters the namespace as its root and writes it.
+ */
+async function sealUserns(nsenter: string, innerPid: number): Promise<void> {
+  await runHost(nsenter, [
+    `--user=/proc/${innerPid}/ns/user`,
+    '/bin/sh',
+    '-c',
+    'echo 0 > /proc/sys/user/max_user_namespaces',
+  ]);
+}
+
+/** The sandbox's pid from bwrap's `--info-fd` JSON, which bwrap closes once written. */
+function readInfo(pipe: Readable, child: ChildProcess, stderrTail: () => string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    pipe.setEncoding('utf8');
+    pipe.on('data', (chunk: string) => (text += chunk));
+    pipe.on('error', reject);
+    pipe.on('end', () => {
+      const pid = /"child-pid":\s*(\d+)/.exec(text)?.[1];
+      if (pid !== undefined) resolve(Number(pid));
+    });
+    child.once('exit', (code, signal) => {
+      // stderr may still be arriving; give it a moment to say why.
+      setTimeout(() => {
+        reject(
+          new Error(
+            `the sandbox failed to start (${signal ?? `exit ${code}`}): ${stderrTail() || 'no output'}`,
+          ),
+        );
+      }, 20);
+    });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message())), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

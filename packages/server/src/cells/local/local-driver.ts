@@ -1,0 +1,389 @@
+/**
+ * The local cell driver: one bubblewrap sandbox per workspace on this Linux host, limited
+ * by cgroups and a loop-mounted volume. See launch.ts for how a cell starts, profile.ts
+ * for what it contains, and notes/sandbox.md for the measurements behind both.
+ */
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+import {
+  agentBundlePath,
+  agentEnv,
+  agentNodeModulesDir,
+  defaultShellEnv,
+  ensureAgentBuilt,
+} from '@workcell/agent';
+
+import { WorkcellError } from '../../errors';
+import type {
+  CellDriver,
+  CellLimits,
+  CellSpec,
+  IsolationReport,
+  LimitEvent,
+  RunningCell,
+} from '../driver';
+import { CellCgroup, formatMiB, type CgroupFs } from './cgroups';
+import { killIfAlive } from './host';
+import { launchSandbox, FD, type Sandbox } from './launch';
+import { probeHost, type HostState, type LocalTools } from './probe';
+import {
+  buildProfile,
+  CELL_HOME,
+  CELL_ROOT,
+  resolveHostTree,
+  RUNTIME_FILES,
+  type HostTree,
+  type RuntimeFile,
+} from './profile';
+import { assertHostUidBaseFree, CELL_USER_UID } from './uids';
+import {
+  attachedImages,
+  detachLoop,
+  mountedVolumes,
+  unmountVolume,
+  WorkspaceVolume,
+  MOUNT_NAME,
+} from './volume';
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_CELL_LIMITS: CellLimits = {
+  memoryBytes: 512 * MiB,
+  cpuCores: 0.5,
+  cpuPeriodUs: 10_000,
+  pids: 256,
+  diskBytes: 1024 * MiB,
+  tmpBytes: 128 * MiB,
+  homeBytes: 64 * MiB,
+};
+
+export interface AgentFiles {
+  bundle: string;
+  nodeModules: string;
+  /** Host path of the node binary that runs the agent in the cell. */
+  node: string;
+}
+
+export interface LocalDriverOptions {
+  /** Where volumes and generated files live (DATA_DIR/cells); never visible in a cell. */
+  cellsDir: string;
+  /** Directory under each cgroup hierarchy's root holding the cells' cgroups. */
+  cgroupParent?: string;
+  /** Use only the unified (v2) hierarchy even on a hybrid host (its limits are then absent). */
+  cgroupVersion?: 2;
+  /** Size of the cell's /dev/shm. */
+  shmBytes?: number;
+  startTimeoutMs?: number;
+  /** The agent to run; defaults to @workcell/agent's bundle, built on demand. */
+  agent?: () => Promise<AgentFiles>;
+  tools?: Partial<LocalTools>;
+  cgroupFs?: CgroupFs;
+}
+
+const STOP_GRACE_MS = 5_000;
+const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+const defaultAgent = async (): Promise<AgentFiles> => {
+  await ensureAgentBuilt();
+  return { bundle: agentBundlePath(), nodeModules: agentNodeModulesDir(), node: process.execPath };
+};
+
+export class LocalCellDriver implements CellDriver {
+  readonly name = 'local';
+  private readonly cellsDir: string;
+  private readonly runtimeDir: string;
+  private host: Promise<HostState> | undefined;
+  private agent: Promise<AgentFiles> | undefined;
+  private readonly trees = new Map<string, Promise<HostTree>>();
+  /** Cells of this driver, from the start of their launch until their resources are released. */
+  private readonly cells = new Map<string, LocalCell | 'starting'>();
+
+  constructor(private readonly options: LocalDriverOptions) {
+    this.cellsDir = resolve(options.cellsDir);
+    this.runtimeDir = join(this.cellsDir, '.runtime');
+  }
+
+  async probe(): Promise<IsolationReport> {
+    this.host = this.probeHost();
+    return (await this.host).report;
+  }
+
+  async start(spec: CellSpec): Promise<RunningCell> {
+    const host = await this.hostState();
+    if (!host.report.usable) {
+      const missing = host.report.features.filter((f) => f.required && !f.ok);
+      throw new WorkcellError(
+        'ISOLATION_UNAVAILABLE',
+        `This host cannot isolate user code (${missing.map((f) => `${f.name}: ${f.detail}`).join('; ')}); run \`workcell doctor\`.`,
+      );
+    }
+    const { workspaceId, hostUid } = spec;
+    assertSpec(spec);
+    await assertHostUidBaseFree(hostUid);
+    if (this.cells.has(workspaceId)) {
+      throw new Error(`the cell of workspace ${workspaceId} is already running`);
+    }
+    this.cells.set(workspaceId, 'starting');
+    try {
+      const cell = await this.launch(host, spec);
+      this.cells.set(workspaceId, cell);
+      void cell.exited.finally(() => {
+        if (this.cells.get(workspaceId) === cell) this.cells.delete(workspaceId);
+      });
+      return cell;
+    } catch (error) {
+      this.cells.delete(workspaceId);
+      throw error;
+    }
+  }
+
+  async sweepOrphans(keep: ReadonlySet<string>): Promise<string[]> {
+    const host = await this.hostState();
+    const found = new Set([
+      ...(host.cgroups ? await CellCgroup.list(host.cgroups) : []),
+      ...(await mountedVolumes(this.cellsDir)),
+      ...(await attachedImages(this.cellsDir)).map((a) => a.workspaceId),
+    ]);
+    const orphans = [...found].filter(
+      (id) => WORKSPACE_ID.test(id) && !keep.has(id) && !this.cells.has(id),
+    );
+    for (const id of orphans) await this.removeLeftovers(host, id);
+    return orphans;
+  }
+
+  private async launch(host: HostState, spec: CellSpec): Promise<LocalCell> {
+    const { workspaceId, hostUid, limits } = spec;
+    // A crash may have left this workspace's cgroup or mount behind.
+    await this.removeLeftovers(host, workspaceId);
+    const [agent, tree] = await Promise.all([
+      this.agentFiles(),
+      this.hostTree(spec.blockedCommands),
+    ]);
+    const [cgroupResult, volumeResult] = await Promise.allSettled([
+      host.cgroups && CellCgroup.create(host.cgroups, workspaceId, limits),
+      WorkspaceVolume.open(
+        join(this.cellsDir, workspaceId),
+        hostUid + CELL_USER_UID,
+        limits.diskBytes,
+        host.loop,
+        host.tools,
+      ),
+    ]);
+    const cgroup = cgroupResult.status === 'fulfilled' ? cgroupResult.value : undefined;
+    const volume = volumeResult.status === 'fulfilled' ? volumeResult.value : undefined;
+    const release = async () => {
+      await cgroup?.destroy();
+      await volume?.close();
+    };
+    if (cgroupResult.status === 'rejected' || !volume) {
+      await release();
+      throw cgroupResult.status === 'rejected'
+        ? cgroupResult.reason
+        : (volumeResult as PromiseRejectedResult).reason;
+    }
+    const profile = buildProfile(
+      {
+        tree,
+        blockedCommands: spec.blockedCommands,
+        limits,
+        shmBytes: this.options.shmBytes ?? 64 * MiB,
+        volume: volume.path,
+        agent,
+        agentEnv: agentEnv({
+          channel: FD.channel,
+          root: CELL_ROOT,
+          userUid: CELL_USER_UID,
+          userGid: CELL_USER_UID,
+          home: CELL_HOME,
+          shellEnv: {
+            ...defaultShellEnv(CELL_HOME),
+            // /usr is read-only anyway: outside a venv, pip installs for the user.
+            PIP_BREAK_SYSTEM_PACKAGES: '1',
+          },
+        }),
+        fds: { block: FD.channel, info: FD.info },
+      },
+      FD.firstData,
+    );
+    let sandbox: Sandbox;
+    try {
+      sandbox = await launchSandbox({
+        tools: host.tools,
+        hostUid,
+        cgroupProcs: cgroup?.procsFiles() ?? [],
+        args: profile.args,
+        command: profile.command,
+        dataFiles: profile.dataFiles.map((file) => this.runtimeFile(file)),
+        sealUserns: host.sealUserns,
+        timeoutMs: this.options.startTimeoutMs ?? 10_000,
+      });
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    return new LocalCell(workspaceId, sandbox, cgroup, volume, limits);
+  }
+
+  /** Kills and removes whatever of a workspace's cell exists on the host. */
+  private async removeLeftovers(host: HostState, workspaceId: string): Promise<void> {
+    if (host.cgroups) await CellCgroup.existing(host.cgroups, workspaceId).destroy();
+    const mountPoint = join(this.cellsDir, workspaceId, MOUNT_NAME);
+    await unmountVolume(mountPoint, host.tools);
+    for (const { device, workspaceId: id } of await attachedImages(this.cellsDir)) {
+      if (id === workspaceId) await detachLoop(device, host.tools);
+    }
+  }
+
+  private hostState(): Promise<HostState> {
+    this.host ??= this.probeHost();
+    return this.host;
+  }
+
+  private async probeHost(): Promise<HostState> {
+    await mkdir(this.cellsDir, { recursive: true, mode: 0o711 });
+    // Traversable, not listable: the unprivileged bwrap must reach the volumes' mount points.
+    await chmod(this.cellsDir, 0o711).catch(() => undefined);
+    await mkdir(this.runtimeDir, { recursive: true, mode: 0o700 });
+    for (const [name, content] of Object.entries(RUNTIME_FILES)) {
+      await writeFile(join(this.runtimeDir, name), content, { mode: 0o600 });
+    }
+    return probeHost({
+      cellsDir: this.cellsDir,
+      cgroupParent: this.options.cgroupParent ?? 'workcell',
+      cgroupVersion: this.options.cgroupVersion,
+      tools: this.options.tools,
+      cgroupFs: this.options.cgroupFs,
+    });
+  }
+
+  private runtimeFile(name: RuntimeFile): string {
+    return join(this.runtimeDir, name);
+  }
+
+  private agentFiles(): Promise<AgentFiles> {
+    this.agent ??= (this.options.agent ?? defaultAgent)().catch((error: unknown) => {
+      this.agent = undefined;
+      throw error;
+    });
+    return this.agent;
+  }
+
+  private hostTree(blocked: readonly string[]): Promise<HostTree> {
+    const key = blocked.join('\0');
+    let tree = this.trees.get(key);
+    if (!tree) {
+      tree = resolveHostTree(blocked);
+      this.trees.set(key, tree);
+    }
+    return tree;
+  }
+}
+
+function assertSpec(spec: CellSpec): void {
+  if (!WORKSPACE_ID.test(spec.workspaceId)) {
+    throw new Error(`invalid workspace id ${JSON.stringify(spec.workspaceId)}`);
+  }
+  const invalid = Object.entries(spec.limits).filter(
+    ([, value]) => !(Number.isFinite(value) && value > 0),
+  );
+  if (invalid.length > 0) {
+    throw new Error(`cell limits must be positive: ${invalid.map(([name]) => name).join(', ')}`);
+  }
+}
+
+class LocalCell implements RunningCell {
+  readonly exited: Promise<{ reason: string }>;
+  private readonly released: Promise<Error | undefined>;
+  private pending: LimitEvent[] = [];
+  private stopping = false;
+  private diskFull = false;
+
+  constructor(
+    readonly workspaceId: string,
+    private readonly sandbox: Sandbox,
+    private readonly cgroup: CellCgroup | undefined,
+    private readonly volume: WorkspaceVolume,
+    private readonly limits: CellLimits,
+  ) {
+    const gone = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      sandbox.process.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    this.released = gone.then(() => this.release());
+    this.exited = Promise.all([gone, this.released]).then(([status]) => ({
+      reason: this.describe(status),
+    }));
+  }
+
+  get channel() {
+    return this.sandbox.channel;
+  }
+
+  async takeLimitEvents(): Promise<LimitEvent[]> {
+    const events = this.pending;
+    this.pending = [];
+    if (this.cgroup) events.push(...(await this.cgroup.takeLimitEvents()));
+    const full = await this.volume.full();
+    if (full && !this.diskFull) {
+      events.push({
+        kind: 'disk',
+        message: `disk full: workspace quota ${formatMiB(this.limits.diskBytes)} reached`,
+      });
+    }
+    this.diskFull = full;
+    return events;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const { process: monitor, innerPid } = this.sandbox;
+    if (monitor.exitCode === null && monitor.signalCode === null) {
+      // Killing the sandbox's pid 1 takes its whole pid namespace down; the monitor then
+      // reaps it and exits. (Killing the monitor instead would orphan pid 1 as a zombie
+      // for the host's init.) Until the monitor exits, pid 1 is its unreaped child, so the
+      // pid cannot have been reused.
+      killIfAlive(innerPid);
+    }
+    // Should pid 1 not go, the monitor's death still takes the sandbox down.
+    const fallback = setTimeout(() => monitor.kill('SIGKILL'), STOP_GRACE_MS);
+    const failure = await this.released.finally(() => clearTimeout(fallback));
+    if (failure) throw failure;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  /** Frees the cgroups and the volume once the sandbox has exited. Never throws. */
+  private async release(): Promise<Error | undefined> {
+    let failure: Error | undefined;
+    const attempt = async (step: () => Promise<unknown>) => {
+      try {
+        await step();
+      } catch (error) {
+        failure ??= error as Error;
+      }
+    };
+    if (this.cgroup) {
+      const cgroup = this.cgroup;
+      await attempt(async () => this.pending.push(...(await cgroup.takeLimitEvents())));
+      await attempt(() => cgroup.destroy());
+    }
+    await attempt(() => this.volume.close());
+    this.sandbox.channel.destroy();
+    return failure;
+  }
+
+  private describe(status: { code: number | null; signal: NodeJS.Signals | null }): string {
+    if (this.stopping) return 'stopped';
+    const memory = this.pending.find((e) => e.kind === 'memory');
+    // bwrap exits with 128 + the signal that killed the agent.
+    const killed = status.signal === 'SIGKILL' || status.code === 137;
+    if (killed && memory) return `the agent was ${memory.message}`;
+    const how = status.signal
+      ? `was killed by ${status.signal}`
+      : `exited with code ${status.code}`;
+    const tail = this.sandbox.stderrTail().split('\n').slice(-3).join(' | ');
+    return `the agent ${how}${tail ? `: ${tail}` : ''}`;
+  }
+}

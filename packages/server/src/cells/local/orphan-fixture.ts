@@ -1,0 +1,20 @@
+/**
+ * A stand-in server for the orphan test: starts one cell, says so, and waits to be
+ * killed. It is spawned with a stray inherited descriptor (fd 3) that must not reach the
+ * cell. Usage: node --import tsx orphan-fixture.ts <cellsDir> <cgroupParent> <workspaceId> <hostUid>
+ */
+import { LocalCellDriver } from './local-driver';
+import { BLOCKED, TestAgentClient } from './test-support';
+import { DEFAULT_CELL_LIMITS } from './local-driver';
+
+const [cellsDir = '', cgroupParent = '', workspaceId = '', hostUid = ''] = process.argv.slice(2);
+const driver = new LocalCellDriver({ cellsDir, cgroupParent });
+const cell = await driver.start({
+  workspaceId,
+  hostUid: Number(hostUid),
+  limits: DEFAULT_CELL_LIMITS,
+  blockedCommands: BLOCKED,
+});
+await new TestAgentClient(cell.channel).ready;
+process.stdout.write('ready\n');
+setInterval(() => undefined, 60_000);

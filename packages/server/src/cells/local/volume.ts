@@ -1,0 +1,242 @@
+/**
+ * The workspace volume mounted at /app: a sparse ext4 image per workspace, loop-mounted
+ * on the host, so the image's size is the workspace's disk quota (this kernel has no
+ * project quotas). The image is kept between starts as a cache of the workspace's files
+ * (the database is the truth). Where loop devices are unavailable the volume degrades to
+ * a plain directory: the cell still runs, without a disk quota.
+ *
+ * Layout under the cells directory (DATA_DIR/cells), traversable but not listable, so
+ * the unprivileged bwrap can reach the mount point and nobody else can browse:
+ *   <cellsDir>/<workspaceId>/app.ext4   the image (root, 0600)
+ *   <cellsDir>/<workspaceId>/app        its mount point (the filesystem root: user, 0700)
+ */
+import {
+  chmod,
+  lchown,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rm,
+  rmdir,
+  stat,
+  statfs,
+  truncate,
+} from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { HostCommandError, isErrno, poll, readMounts, runHost, whenMissing } from './host';
+import { CELL_USER_UID, HOST_UID_FIRST_BASE, HOST_UID_STRIDE } from './uids';
+
+export const IMAGE_NAME = 'app.ext4';
+export const MOUNT_NAME = 'app';
+
+export interface VolumeTools {
+  mkfs: string;
+  mount: string;
+  umount: string;
+  resize2fs: string;
+  e2fsck: string;
+  losetup: string;
+}
+
+export const defaultVolumeTools: VolumeTools = {
+  mkfs: '/usr/sbin/mkfs.ext4',
+  mount: '/usr/bin/mount',
+  umount: '/usr/bin/umount',
+  resize2fs: '/usr/sbin/resize2fs',
+  e2fsck: '/usr/sbin/e2fsck',
+  losetup: '/usr/sbin/losetup',
+};
+
+export class WorkspaceVolume {
+  private closed = false;
+
+  private constructor(
+    /** The host directory to bind at /app. */
+    readonly path: string,
+    /** True when the volume has a size limit (loop image), false for a plain directory. */
+    readonly quota: boolean,
+    private readonly tools: VolumeTools,
+  ) {}
+
+  /**
+   * Mounts (creating or growing the image if needed) the volume of the workspace whose
+   * cell directory is `dir`, owned by the cell user's host uid `owner`.
+   */
+  static async open(
+    dir: string,
+    owner: number,
+    bytes: number,
+    useLoop: boolean,
+    tools: VolumeTools = defaultVolumeTools,
+  ): Promise<WorkspaceVolume> {
+    await mkdir(dir, { recursive: true, mode: 0o711 });
+    const mountPoint = join(dir, MOUNT_NAME);
+    await mkdir(mountPoint, { recursive: true, mode: 0o700 });
+    const volume = new WorkspaceVolume(mountPoint, useLoop, tools);
+    if (!useLoop) {
+      await adoptRoot(mountPoint, owner);
+      return volume;
+    }
+    const image = join(dir, IMAGE_NAME);
+    const existing = await stat(image).catch(whenMissing(undefined));
+    if (!existing) {
+      await createImage(image, bytes, owner, tools);
+    } else if (existing.size < bytes) {
+      await truncate(image, bytes);
+    }
+    const mount = () =>
+      runHost(tools.mount, ['-o', 'loop,nosuid,nodev,discard', image, mountPoint]);
+    await mount().catch(async (error: unknown) => {
+      // An image left inconsistent by a crash: repair once. A failure after that is real.
+      if (!existing) throw error;
+      await runHost(tools.e2fsck, ['-f', '-y', image]).catch(() => undefined);
+      await mount();
+    });
+    try {
+      if (existing && existing.size < bytes) {
+        await runHost(tools.resize2fs, [
+          await loopDeviceOf(mountPoint),
+          `${Math.floor(bytes / 1024)}K`,
+        ]);
+      }
+      // mkfs makes lost+found, which the cell would show as owned by nobody.
+      await rmdir(join(mountPoint, 'lost+found')).catch((error: unknown) => {
+        if (!isErrno(error, 'ENOENT', 'ENOTEMPTY')) throw error;
+      });
+      await adoptRoot(mountPoint, owner);
+    } catch (error) {
+      await volume.close();
+      throw error;
+    }
+    return volume;
+  }
+
+  /** True when the volume is (nearly) full: less than one MiB or 0.5 % left. */
+  async full(): Promise<boolean> {
+    if (!this.quota || this.closed) return false;
+    const s = await statfs(this.path);
+    const free = s.bavail * s.bsize;
+    return free < Math.max(1024 * 1024, s.blocks * s.bsize * 0.005);
+  }
+
+  /** Unmounts the image and releases its loop device. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.quota) await unmountVolume(this.path, this.tools);
+  }
+}
+
+async function createImage(image: string, bytes: number, owner: number, tools: VolumeTools) {
+  const handle = await open(image, 'w', 0o600);
+  try {
+    await handle.truncate(bytes);
+  } finally {
+    await handle.close();
+  }
+  try {
+    // -m 0: no blocks reserved for root; root_owner: the filesystem root is the user's.
+    await runHost(tools.mkfs, ['-q', '-F', '-m', '0', '-E', `root_owner=${owner}:${owner}`, image]);
+  } catch (error) {
+    await rm(image, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Makes the volume's root belong to the cell user, 0700 so that other host users cannot
+ * browse it. A workspace that moved to another uid block takes its files along.
+ */
+async function adoptRoot(root: string, owner: number): Promise<void> {
+  const current = (await stat(root)).uid;
+  if (current !== owner && isCellUid(current)) {
+    await shiftOwners(root, current - CELL_USER_UID, owner - CELL_USER_UID);
+  }
+  await lchown(root, owner, owner);
+  await chmod(root, 0o700);
+}
+
+const isCellUid = (uid: number) => uid >= HOST_UID_FIRST_BASE;
+
+async function shiftOwners(dir: string, fromBase: number, toBase: number): Promise<void> {
+  const shift = (id: number) =>
+    id >= fromBase && id < fromBase + HOST_UID_STRIDE ? id - fromBase + toBase : id;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const s = await lstat(path);
+    await lchown(path, shift(s.uid), shift(s.gid));
+    if (entry.isDirectory()) await shiftOwners(path, fromBase, toBase);
+  }
+}
+
+/** The loop device mounted at `mountPoint`. */
+async function loopDeviceOf(mountPoint: string): Promise<string> {
+  const mount = (await readMounts()).find((m) => m.mountPoint === mountPoint);
+  if (!mount?.source.startsWith('/dev/loop')) throw new Error(`${mountPoint} is not loop-mounted`);
+  return mount.source;
+}
+
+/**
+ * Unmounts `mountPoint` and every mount stacked on it. The cell's mount namespace may
+ * hold the filesystem for a moment after its last process died, so EBUSY is retried
+ * before falling back to a lazy unmount (the loop device is then freed when the last
+ * reference goes, as `mount -o loop` set it to clear itself).
+ */
+export async function unmountVolume(mountPoint: string, tools: VolumeTools): Promise<void> {
+  const mounted = async () => (await readMounts()).some((m) => m.mountPoint === mountPoint);
+  const done = await poll(async () => {
+    if (!(await mounted())) return true;
+    try {
+      await runHost(tools.umount, [mountPoint]);
+    } catch (error) {
+      if (!(error instanceof HostCommandError && /busy/i.test(error.stderr))) throw error;
+    }
+    return undefined;
+  }, 2000);
+  if (!done && (await mounted())) await runHost(tools.umount, ['--lazy', mountPoint]);
+}
+
+/** Workspace ids with a volume mounted under `cellsDir`. */
+export async function mountedVolumes(cellsDir: string): Promise<string[]> {
+  const prefix = `${cellsDir}/`;
+  return (await readMounts())
+    .filter((m) => m.mountPoint.startsWith(prefix) && m.mountPoint.endsWith(`/${MOUNT_NAME}`))
+    .map((m) => m.mountPoint.slice(prefix.length, -MOUNT_NAME.length - 1))
+    .filter((id) => !id.includes('/'));
+}
+
+/** Loop devices whose backing file is a workspace image under `cellsDir`, by workspace id. */
+export async function attachedImages(
+  cellsDir: string,
+): Promise<{ device: string; workspaceId: string }[]> {
+  const attached: { device: string; workspaceId: string }[] = [];
+  let devices: string[];
+  try {
+    devices = (await readdir('/sys/block')).filter((name) => name.startsWith('loop'));
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return attached;
+    throw error;
+  }
+  for (const device of devices) {
+    let backing: string;
+    try {
+      backing = (await readFile(`/sys/block/${device}/loop/backing_file`, 'utf8')).trim();
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) continue;
+      throw error;
+    }
+    const match =
+      backing.startsWith(`${cellsDir}/`) && backing.slice(cellsDir.length + 1).split('/');
+    if (match && match.length === 2 && match[1] === IMAGE_NAME && match[0]) {
+      attached.push({ device: `/dev/${device}`, workspaceId: match[0] });
+    }
+  }
+  return attached;
+}
+
+export async function detachLoop(device: string, tools: VolumeTools): Promise<void> {
+  await runHost(tools.losetup, ['-d', device]);
+}
