@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(8000);
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.DATA_DIR).toMatch(/^\/.*\/data$/);
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.MAX_FILE_BYTES).toBe(10 * 1024 * 1024);
+    expect(config.MAX_WORKSPACE_BYTES).toBe(100 * 1024 * 1024);
+    expect(config.REVISIONS_PER_FILE).toBe(50);
+    expect(config.SESSION_TTL_DAYS).toBe(30);
+    expect(config.PUBLIC_URL).toBe('http://localhost:8000');
+  });
+
+  it('reads values from the environment, treating empty ones as unset', () => {
+    const config = loadConfig({
+      PORT: '9001',
+      HOST: '0.0.0.0',
+      DATA_DIR: '/srv/workcell',
+      DATABASE_URL: 'postgresql://user@db:5432/workcell',
+      MAX_FILE_BYTES: '1024',
+      LOG_LEVEL: '',
+      COOKIE_SECURE: 'true',
+    });
+    expect(config).toMatchObject({
+      PORT: 9001,
+      HOST: '0.0.0.0',
+      DATA_DIR: '/srv/workcell',
+      DATABASE_URL: 'postgresql://user@db:5432/workcell',
+      MAX_FILE_BYTES: 1024,
+      LOG_LEVEL: 'info',
+      COOKIE_SECURE: true,
+      PUBLIC_URL: 'http://localhost:9001',
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '80.5'],
+    ['DATABASE_URL', 'mysql://root@localhost/workcell'],
+    ['DATABASE_URL', 'not a url'],
+    ['LOG_LEVEL', 'loud'],
+    ['MAX_FILE_BYTES', '0'],
+    ['MAX_WORKSPACE_BYTES', '-5'],
+    ['REVISIONS_PER_FILE', 'many'],
+    ['AUTH_RATE_LIMIT_PER_MINUTE', '0'],
+    ['COOKIE_SECURE', 'yes please'],
+    ['PUBLIC_URL', 'localhost'],
+  ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
+    let thrown: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).message).toContain(name);
+    // Only the bad variable is named.
+    for (const other of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'MAX_FILE_BYTES'].filter(
+      (variable) => variable !== name,
+    ))
+      expect((thrown as ConfigError).message).not.toMatch(new RegExp(`\\b${other}\\b`));
+  });
+
+  it('names every bad variable at once', () => {
+    expect(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' })).toThrow(
+      /PORT[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*PORT/,
+    );
+  });
+});
