@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { cellStatus, errorResponse, runBody, runResult, type CellStatus } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -30,9 +32,9 @@ async function statusOf(cells: CellManager, workspaceId: string): Promise<CellSt
   };
 }
 
-const shutdownRoute: FastifyPluginAsyncZod<Options> = async (app, { cells, workspaces }) => {
-  requireCaller(app);
-  requireOwnedWorkspace(app, workspaces);
+type App = Parameters<FastifyPluginAsyncZod<Options>>[0];
+
+function addShutdownRoute(app: App, cells: CellManager): void {
   app.post(
     '/shutdown',
     {
@@ -62,15 +64,25 @@ const shutdownRoute: FastifyPluginAsyncZod<Options> = async (app, { cells, works
       };
     },
   );
-};
+}
 
-export const legacyShutdownRoute = shutdownRoute;
-
-export const cellRoutes: FastifyPluginAsyncZod<Options> = async (app, options) => {
-  const { cells, workspaces, config } = options;
-  await app.register(shutdownRoute, options);
+/** The prototype's `POST /workspace/{uuid}/shutdown`, outside /api. */
+export const legacyShutdownRoute: FastifyPluginAsyncZod<Options> = async (
+  app,
+  { cells, workspaces },
+) => {
   requireCaller(app);
   requireOwnedWorkspace(app, workspaces);
+  addShutdownRoute(app, cells);
+};
+
+export const cellRoutes: FastifyPluginAsyncZod<Options> = async (
+  app,
+  { cells, workspaces, config },
+) => {
+  requireCaller(app);
+  requireOwnedWorkspace(app, workspaces);
+  addShutdownRoute(app, cells);
 
   app.get(
     '/cell',
@@ -127,7 +139,8 @@ export const cellRoutes: FastifyPluginAsyncZod<Options> = async (app, options) =
       const { result, body } = await cell.agent.request(
         {
           op: 'exec.run',
-          execId: `run-${started.toString(36)}`,
+          // Unique per run: two runs of a workspace may start in the same millisecond.
+          execId: `run-${randomUUID()}`,
           argv,
           timeoutMs: Math.min(timeoutMs ?? config.RUN_TIMEOUT_MS, config.RUN_MAX_TIMEOUT_MS),
           maxOutputBytes: config.RUN_MAX_OUTPUT_BYTES,
