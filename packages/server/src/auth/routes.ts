@@ -30,7 +30,11 @@ export const userRoutes: FastifyPluginAsyncZod<Options> = async (app, { auth, co
   });
   const perUsername = app.createRateLimit({
     ...limit,
-    keyGenerator: (request) => `user:${(request.body as { username?: string }).username ?? ''}`,
+    // Runs before validation (a malformed attempt is still an attempt), so the body is unchecked.
+    keyGenerator: (request) => {
+      const { username } = (request.body ?? {}) as { username?: unknown };
+      return `user:${typeof username === 'string' ? username.trim().toLowerCase() : ''}`;
+    },
   });
 
   /** Both limits count every attempt; the first one exceeded answers 429 with Retry-After. */
@@ -62,7 +66,7 @@ export const userRoutes: FastifyPluginAsyncZod<Options> = async (app, { auth, co
   app.post(
     '/register',
     {
-      preHandler: rateLimit,
+      preValidation: rateLimit,
       schema: {
         tags,
         summary: 'Create an account and sign in',
@@ -80,7 +84,7 @@ export const userRoutes: FastifyPluginAsyncZod<Options> = async (app, { auth, co
   app.post(
     '/login',
     {
-      preHandler: rateLimit,
+      preValidation: rateLimit,
       schema: {
         tags,
         summary: 'Sign in with a username or email; sets the session cookie',

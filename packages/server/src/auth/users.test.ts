@@ -443,5 +443,18 @@ forEachDatabase('users API', (ctx) => {
       expectError(limited, 429, 'RATE_LIMITED');
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     });
+
+    it('counts malformed attempts too', async () => {
+      const { app } = await ctx.buildApp({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
+      const attempt = () =>
+        app.inject({
+          method: 'POST',
+          url: '/api/users/login',
+          payload: { username: 'alice' },
+          remoteAddress: '10.3.0.1',
+        });
+      for (let i = 0; i < 3; i++) expectError(await attempt(), 400, 'VALIDATION_FAILED');
+      expectError(await attempt(), 429, 'RATE_LIMITED');
+    });
   });
 });
