@@ -127,13 +127,17 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
     const map = `0 ${hostUid} 1\n${CELL_USER_UID} ${hostUid + CELL_USER_UID} 1\n`;
     await writeFile(`/proc/${innerPid}/uid_map`, map);
     await writeFile(`/proc/${innerPid}/gid_map`, map);
-    if (request.sealUserns) await sealUserns(tools.nsenter, innerPid);
     channel.write(Buffer.of(1));
+    // Sealing overlaps the sandbox's setup and the agent's start: no user code runs before
+    // the server sends a request, which it can only do once this returns.
+    if (request.sealUserns) await sealUserns(tools.nsenter, innerPid);
     return { process: child, innerPid, channel, stderrTail };
   } catch (error) {
     child.kill('SIGKILL');
     channel.destroy();
-    throw error;
+    const tail = stderrTail();
+    const message = (error as Error).message;
+    throw tail && !message.includes(tail) ? new Error(`${message} (sandbox: ${tail})`) : error;
   }
 }
 

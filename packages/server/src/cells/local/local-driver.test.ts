@@ -76,8 +76,14 @@ function processesOfUids(from: number, to: number): number[] {
     .map(Number);
 }
 
-function cgroupProcesses(spec: CellSpec, parent = host.cgroupParent): number[] {
-  const procs = join('/sys/fs/cgroup/pids', parent, spec.workspaceId, 'cgroup.procs');
+/** A cell's cgroup file, in the controller's v1 hierarchy or the v2 one. */
+function cgroupFile(spec: CellSpec, controller: string, file: string): string {
+  const v1 = join('/sys/fs/cgroup', controller, host.cgroupParent, spec.workspaceId, file);
+  return existsSync(v1) ? v1 : join('/sys/fs/cgroup', host.cgroupParent, spec.workspaceId, file);
+}
+
+function cgroupProcesses(spec: CellSpec): number[] {
+  const procs = cgroupFile(spec, 'pids', 'cgroup.procs');
   return existsSync(procs)
     ? readFileSync(procs, 'utf8').split('\n').filter(Boolean).map(Number)
     : [];
@@ -269,24 +275,23 @@ EOF`);
 
   it('opens a terminal with a prompt', async () => {
     await a.agent.request({ op: 'pty.open', ptyId: 'main', cols: 80, rows: 24 });
-    await waitFor(() => a.agent.ptyOutput('main').includes('$ '), 'the prompt');
+    await waitFor(() => a.ptyOutput('main').includes('$ '), 'the prompt');
     await a.agent.request(
       { op: 'pty.input', ptyId: 'main' },
       Buffer.from('tty; echo "home=$HOME"\r'),
     );
-    await waitFor(() => a.agent.ptyOutput('main').includes('home=/home/user'), 'the output');
-    expect(a.agent.ptyOutput('main')).toContain('/dev/pts/');
+    await waitFor(() => a.ptyOutput('main').includes('home=/home/user'), 'the output');
+    expect(a.ptyOutput('main')).toContain('/dev/pts/');
   });
 });
 
 describe('limits', () => {
   let cell: TestCell;
+  let spec: CellSpec;
 
   beforeAll(async () => {
-    cell = await startTestCell(
-      driver,
-      testSpec('limits', { tmpBytes: 32 * MiB, diskBytes: 64 * MiB }),
-    );
+    spec = testSpec('limits', { tmpBytes: 32 * MiB, diskBytes: 64 * MiB });
+    cell = await startTestCell(driver, spec);
   });
 
   afterAll(async () => {
@@ -319,6 +324,28 @@ describe('limits', () => {
     );
     expect(answer).toBe(true);
   }, 60_000);
+
+  it('holds the cell to half a core', async () => {
+    const throttled = () =>
+      Number(
+        /^nr_throttled (\d+)/m.exec(readFileSync(cgroupFile(spec, 'cpu', 'cpu.stat'), 'utf8'))?.[1],
+      );
+    const before = throttled();
+    // Two busy processes for 1.5 s: CPU time over wall time is the share the cell got.
+    const { stdout } = await cell.sh(`/usr/bin/python3 - <<'EOF'
+import os, time
+start = time.monotonic()
+for _ in range(2):
+    if os.fork() == 0:
+        while time.monotonic() - start < 1.5: pass
+        os._exit(0)
+for _ in range(2): os.wait()
+t = os.times()
+print((t.children_user + t.children_system) / (time.monotonic() - start))
+EOF`);
+    expect(Number(stdout)).toBeLessThan(0.65);
+    expect(throttled()).toBeGreaterThan(before);
+  });
 
   it('stops writes to /tmp at its cap', async () => {
     const { stdout, stderr } = await cell.sh(

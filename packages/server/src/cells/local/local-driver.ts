@@ -3,7 +3,7 @@
  * by cgroups and a loop-mounted volume. See launch.ts for how a cell starts, profile.ts
  * for what it contains, and notes/sandbox.md for the measurements behind both.
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 import {
@@ -26,7 +26,7 @@ import type {
 import { CellCgroup, formatMiB, type CgroupFs } from './cgroups';
 import { killIfAlive } from './host';
 import { launchSandbox, FD, type Sandbox } from './launch';
-import { probeHost, type HostState, type LocalTools } from './probe';
+import { isAbandonedProbe, probeHost, type HostState, type LocalTools } from './probe';
 import {
   buildProfile,
   CELL_HOME,
@@ -149,6 +149,10 @@ export class LocalCellDriver implements CellDriver {
       (id) => WORKSPACE_ID.test(id) && !keep.has(id) && !this.cells.has(id),
     );
     for (const id of orphans) await this.removeLeftovers(host, id);
+    for (const name of [...found].filter(isAbandonedProbe)) {
+      await this.removeLeftovers(host, name);
+      await rm(join(this.cellsDir, name), { recursive: true, force: true });
+    }
     return orphans;
   }
 

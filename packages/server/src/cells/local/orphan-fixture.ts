@@ -3,9 +3,9 @@
  * killed. It is spawned with a stray inherited descriptor (fd 3) that must not reach the
  * cell. Usage: node --import tsx orphan-fixture.ts <cellsDir> <cgroupParent> <workspaceId> <hostUid>
  */
-import { LocalCellDriver } from './local-driver';
-import { BLOCKED, TestAgentClient } from './test-support';
-import { DEFAULT_CELL_LIMITS } from './local-driver';
+import { AgentClient } from '../agent-client';
+import { DEFAULT_CELL_LIMITS, LocalCellDriver } from './local-driver';
+import { BLOCKED, READY_TIMEOUT_MS } from './test-support';
 
 const [cellsDir = '', cgroupParent = '', workspaceId = '', hostUid = ''] = process.argv.slice(2);
 const driver = new LocalCellDriver({ cellsDir, cgroupParent });
@@ -15,6 +15,6 @@ const cell = await driver.start({
   limits: DEFAULT_CELL_LIMITS,
   blockedCommands: BLOCKED,
 });
-await new TestAgentClient(cell.channel).ready;
+await new AgentClient(cell.channel).waitReady(READY_TIMEOUT_MS);
 process.stdout.write('ready\n');
 setInterval(() => undefined, 60_000);

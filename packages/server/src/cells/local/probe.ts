@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 
 import type { IsolationFeature, IsolationReport } from '../driver';
 import { prepareCgroups, type CgroupFs, type CgroupLayout } from './cgroups';
-import { readIfExists, runHost } from './host';
+import { isErrno, readIfExists, runHost } from './host';
 import type { LaunchTools } from './launch';
 import { HOST_UID_FIRST_BASE } from './uids';
 import { WorkspaceVolume, type VolumeTools } from './volume';
@@ -313,6 +313,20 @@ async function probeCgroups(
   };
 }
 
+const PROBE_PREFIX = '.probe-';
+
+/** A probe volume whose process has died (so it will never unmount it itself). */
+export function isAbandonedProbe(name: string): boolean {
+  const pid = /^\.probe-(\d+)-/.exec(name)?.[1];
+  if (pid === undefined) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return isErrno(error, 'ESRCH');
+  }
+}
+
 /** Mounts a small ext4 image, the way volumes are, to prove loop devices work here. */
 async function probeLoop(
   cellsDir: string,
@@ -331,7 +345,7 @@ async function probeLoop(
   const missing = (['mkfs', 'mount', 'umount'] as const).filter((t) => found[t] === undefined);
   if (missing.length > 0)
     return degraded(`${missing.join(', ')} not found (install e2fsprogs, mount)`);
-  const dir = join(cellsDir, `.probe-${randomBytes(6).toString('hex')}`);
+  const dir = join(cellsDir, `${PROBE_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     const volume = await WorkspaceVolume.open(
       dir,

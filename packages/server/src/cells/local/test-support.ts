@@ -1,20 +1,13 @@
 /**
  * Real cells for the local driver's tests: a driver confined to its own cgroup parent and
- * cells directory (so tests never touch a running server's cells), and a small client
- * speaking the agent protocol.
+ * cells directory (so tests never touch a running server's cells), driven through the
+ * server's AgentClient.
  */
 import { chmod, mkdtemp, readdir, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 
-import {
-  encodeFrame,
-  FrameDecoder,
-  type AgentOp,
-  type AgentResult,
-} from '@workcell/protocol/agent';
-
+import { AgentClient } from '../agent-client';
 import type { CellLimits, CellSpec, RunningCell } from '../driver';
 import { DEFAULT_CELL_LIMITS, LocalCellDriver, type LocalDriverOptions } from './local-driver';
 import { hostUidBaseOfSlot } from './uids';
@@ -85,6 +78,9 @@ export async function createTestHost(name: string): Promise<TestHost> {
   };
 }
 
+/** Node starts slowly at half a core on a busy machine. */
+export const READY_TIMEOUT_MS = 30_000;
+
 let nextSlot = 900;
 
 export function testSpec(workspaceId: string, limits: Partial<CellLimits> = {}): CellSpec {
@@ -97,64 +93,6 @@ export function testSpec(workspaceId: string, limits: Partial<CellLimits> = {}):
   };
 }
 
-type Request = { op: AgentOp } & Record<string, unknown>;
-
-/** Just enough of the agent protocol to drive a cell from a test. */
-export class TestAgentClient {
-  private readonly decoder = new FrameDecoder();
-  private readonly waiting = new Map<
-    number,
-    (reply: { header: Record<string, unknown>; body: Buffer }) => void
-  >();
-  private readonly output = new Map<string, Buffer[]>();
-  private nextId = 1;
-  readonly ready: Promise<void>;
-
-  constructor(private readonly channel: Duplex) {
-    let onReady = () => {};
-    this.ready = new Promise((resolve) => (onReady = resolve));
-    channel.on('data', (chunk: Buffer) => {
-      for (const { header, body } of this.decoder.push(chunk)) {
-        const h = header as Record<string, unknown>;
-        if (h.ev === 'ready') onReady();
-        if (h.ev === 'pty.output') {
-          const id = String(h.ptyId);
-          this.output.set(id, [...(this.output.get(id) ?? []), body]);
-        }
-        if (typeof h.re === 'number') this.waiting.get(h.re)?.({ header: h, body });
-      }
-    });
-  }
-
-  async request<Op extends AgentOp>(
-    request: { op: Op } & Record<string, unknown>,
-    body?: Buffer,
-  ): Promise<{ result: AgentResult<Op>; body: Buffer }> {
-    const reply = await this.send(request, body);
-    if (reply.header.ok !== true)
-      throw new Error(`${request.op} failed: ${JSON.stringify(reply.header.error)}`);
-    return { result: reply.header.result as AgentResult<Op>, body: reply.body };
-  }
-
-  send(
-    request: Request,
-    body?: Buffer,
-  ): Promise<{ header: Record<string, unknown>; body: Buffer }> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, resolve);
-      this.channel.once('close', () =>
-        reject(new Error(`the channel closed before ${request.op} was answered`)),
-      );
-      this.channel.write(encodeFrame({ ...request, id }, body));
-    });
-  }
-
-  ptyOutput(ptyId: string): string {
-    return Buffer.concat(this.output.get(ptyId) ?? []).toString('utf8');
-  }
-}
-
 export interface RunResult {
   stdout: string;
   stderr: string;
@@ -164,28 +102,39 @@ export interface RunResult {
 
 export interface TestCell {
   cell: RunningCell;
-  agent: TestAgentClient;
+  agent: AgentClient;
   /** Runs a bash script as the cell's user, in /app. */
   sh(script: string, timeoutMs?: number): Promise<RunResult>;
+  /** What a terminal has printed so far. */
+  ptyOutput(ptyId: string): string;
 }
 
 let execs = 0;
 
 export async function startTestCell(driver: LocalCellDriver, spec: CellSpec): Promise<TestCell> {
   const cell = await driver.start(spec);
-  const agent = new TestAgentClient(cell.channel);
-  await agent.ready;
+  const agent = new AgentClient(cell.channel);
+  await agent.waitReady(READY_TIMEOUT_MS);
+  const output = new Map<string, Buffer[]>();
+  agent.on('pty.output', ({ ptyId }, body) =>
+    output.set(ptyId, [...(output.get(ptyId) ?? []), body]),
+  );
   return {
     cell,
     agent,
+    ptyOutput: (ptyId) => Buffer.concat(output.get(ptyId) ?? []).toString('utf8'),
     sh: async (script, timeoutMs = 20_000) => {
-      const { result, body } = await agent.request({
-        op: 'exec.run',
-        execId: `t${execs++}`,
-        argv: ['/bin/bash', '-c', script],
-        timeoutMs,
-        maxOutputBytes: 1 << 20,
-      });
+      const { result, body } = await agent.request(
+        {
+          op: 'exec.run',
+          execId: `t${execs++}`,
+          argv: ['/bin/bash', '-c', script],
+          timeoutMs,
+          maxOutputBytes: 1 << 20,
+        },
+        undefined,
+        timeoutMs + 10_000,
+      );
       return {
         stdout: body.subarray(0, result.stdoutBytes).toString(),
         stderr: body.subarray(result.stdoutBytes).toString(),
