@@ -85,6 +85,8 @@ export interface CellManagerOptions {
 export class CellManager {
   private readonly cells = new Map<string, RunningEntry>();
   private readonly starting = new Map<string, Promise<RunningEntry>>();
+  /** The owners of the cells in `starting`, which count against the caps too. */
+  private readonly startingOwners = new Map<string, string>();
   private readonly listeners = new Set<CellEventListener>();
   private reaper: NodeJS.Timeout | undefined;
   private closed = false;
@@ -136,8 +138,12 @@ export class CellManager {
     if (running) return running;
     let starting = this.starting.get(workspaceId);
     if (!starting) {
-      starting = this.start(workspaceId, ownerId).finally(() => this.starting.delete(workspaceId));
+      starting = this.start(workspaceId, ownerId).finally(() => {
+        this.starting.delete(workspaceId);
+        this.startingOwners.delete(workspaceId);
+      });
       this.starting.set(workspaceId, starting);
+      this.startingOwners.set(workspaceId, ownerId);
     }
     return starting;
   }
@@ -169,7 +175,7 @@ export class CellManager {
       }
     }
     await this.dispose(cell);
-    await this.setState(workspaceId, 'stopped', reason);
+    await this.setState(workspaceId, 'stopped', reason, { stopped_at: new Date() });
     return true;
   }
 
@@ -216,16 +222,18 @@ export class CellManager {
     this.emit({ type: 'status', workspaceId, state, ...(reason !== undefined && { reason }) });
   }
 
+  /** Runs before the new cell joins `starting`: cells running or starting count. */
   private checkCapacity(ownerId: string): void {
     const { CELL_MAX_PER_USER, CELL_MAX_TOTAL } = this.options.config;
-    const starting = this.starting.size;
-    if (this.cells.size + starting > CELL_MAX_TOTAL) {
+    if (this.cells.size + this.starting.size >= CELL_MAX_TOTAL) {
       throw new WorkcellError(
         'CELL_LIMIT_REACHED',
         `This server runs at most ${CELL_MAX_TOTAL} cells; try again later.`,
       );
     }
-    const mine = [...this.cells.values()].filter((cell) => cell.ownerId === ownerId).length;
+    const mine =
+      [...this.cells.values()].filter((cell) => cell.ownerId === ownerId).length +
+      [...this.startingOwners.values()].filter((owner) => owner === ownerId).length;
     if (mine >= CELL_MAX_PER_USER) {
       throw new WorkcellError(
         'CELL_LIMIT_REACHED',
@@ -356,9 +364,9 @@ export class CellManager {
     this.cells.delete(cell.workspaceId);
     this.options.log.warn({ workspaceId: cell.workspaceId, reason }, 'cell exited unexpectedly');
     await this.dispose(cell);
-    await this.setState(cell.workspaceId, 'failed', `the cell stopped: ${reason}`).catch(
-      () => undefined,
-    );
+    await this.setState(cell.workspaceId, 'failed', `the cell stopped: ${reason}`, {
+      stopped_at: new Date(),
+    }).catch(() => undefined);
   }
 
   private async dispose(cell: RunningEntry): Promise<void> {
