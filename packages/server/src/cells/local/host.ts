@@ -12,11 +12,14 @@ export class HostCommandError extends Error {
   }
 }
 
-/** Runs a host tool with a clean environment; rejects with its stderr in the message. */
+/**
+ * Runs a host tool with a clean environment; rejects with its stderr in the message
+ * unless it exits with one of `okCodes`.
+ */
 export function runHost(
   file: string,
   args: readonly string[],
-  timeoutMs = 30_000,
+  { timeoutMs = 30_000, okCodes = [0] }: { timeoutMs?: number; okCodes?: number[] } = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -24,7 +27,7 @@ export function runHost(
       args,
       { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' }, timeout: timeoutMs },
       (error, stdout, stderr) => {
-        if (error) {
+        if (error && !okCodes.includes(typeof error.code === 'number' ? error.code : -1)) {
           const detail = stderr.trim() || error.message;
           reject(new HostCommandError(`${file} ${args.join(' ')}: ${detail}`, stderr));
         } else {

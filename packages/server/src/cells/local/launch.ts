@@ -108,6 +108,10 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
 
   const stdio = child.stdio as unknown as [null, null, Readable, Socket, Writable, Readable];
   const [, , stderr, channel, argsPipe, infoPipe] = stdio;
+  // A broken pipe or a failed spawn shows as the sandbox's exit (or readInfo's rejection),
+  // which is handled; unheard, these events would take the server down.
+  child.on('error', () => undefined);
+  for (const stream of [stderr, channel, argsPipe, infoPipe]) stream.on('error', () => undefined);
   let tail = '';
   stderr.setEncoding('utf8');
   stderr.on('data', (text: string) => {
@@ -115,7 +119,6 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
   });
   const stderrTail = () => tail.trim();
 
-  argsPipe.on('error', () => undefined);
   argsPipe.end(Buffer.from(request.args.map((arg) => `${arg}\0`).join('')));
 
   try {
@@ -167,6 +170,9 @@ function readInfo(pipe: Readable, child: ChildProcess, stderrTail: () => string)
       const pid = /"child-pid":\s*(\d+)/.exec(text)?.[1];
       if (pid !== undefined) resolve(Number(pid));
     });
+    child.once('error', (error) =>
+      reject(new Error(`the sandbox could not be spawned: ${error.message}`)),
+    );
     child.once('exit', (code, signal) => {
       // stderr may still be arriving; give it a moment to say why.
       setTimeout(() => {

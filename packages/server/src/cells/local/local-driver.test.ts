@@ -392,6 +392,23 @@ describe('lifecycle', () => {
     expect(leftovers(spec)).toEqual(NOTHING);
   });
 
+  it('grows a kept volume when the disk quota grows', async () => {
+    const spec = testSpec('grow', { diskBytes: 48 * MiB });
+    const size = async (cell: TestCell) =>
+      Number((await cell.sh('df -m --output=size /app | tail -1')).stdout.trim());
+    const small = await startTestCell(driver, spec);
+    await small.sh('echo kept > /app/file.txt');
+    expect(await size(small)).toBeLessThanOrEqual(48);
+    await small.cell.stop();
+    const large = await startTestCell(driver, {
+      ...spec,
+      limits: { ...spec.limits, diskBytes: 96 * MiB },
+    });
+    expect(await size(large)).toBeGreaterThan(80);
+    expect((await large.sh('cat /app/file.txt')).stdout).toBe('kept\n');
+    await large.cell.stop();
+  });
+
   it('cleans up after a server killed with SIGKILL: the cell dies, the sweep removes the rest', async () => {
     const spec = testSpec('orphan');
     const stray = join(host.dir, 'stray-descriptor');

@@ -90,7 +90,7 @@ const ROOT_DIRS = ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'];
 
 /** What the host provides that the profile depends on; resolved once per driver. */
 export interface HostTree {
-  /** Root entries: a symlink target, or `dir` for a real directory to bind. */
+  /** Root entries: the target of a symlink (merged /usr), or none for a directory to bind. */
   roots: { name: string; link?: string }[];
   /** Host paths visible in the cell that hold each blocked command, resolved to files. */
   masks: Map<string, string[]>;
@@ -123,7 +123,8 @@ export async function resolveHostTree(blockedCommands: readonly string[]): Promi
       if (found === undefined || !(await lstat(found)).isFile()) continue;
       // A stub bound over a symlink would land on its target, so the target is masked
       // (e.g. reboot -> systemctl); it must lie where the cell can see it.
-      if (!searchDirs.includes(dirname(found)) && !found.startsWith('/usr/')) continue;
+      const visible = found.startsWith('/usr/') || searchDirs.includes(dirname(found));
+      if (!visible) continue;
       if (found === shell)
         throw new Error(`blocked command "${command}" is the shell the stub needs`);
       targets.add(found);
@@ -220,7 +221,7 @@ export function buildProfile(input: ProfileInput, firstDataFd: number): Profile 
   add('--remount-ro', '/');
 
   add('--clearenv');
-  const env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/root', ...input.agentEnv };
+  const env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', ...input.agentEnv };
   for (const [name, value] of Object.entries(env)) add('--setenv', name, value);
 
   return { args, command: [node, `${AGENT_DIR}/agent.mjs`], dataFiles };

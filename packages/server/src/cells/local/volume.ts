@@ -85,7 +85,11 @@ export class WorkspaceVolume {
     if (!existing) {
       await createImage(image, bytes, owner, tools);
     } else if (existing.size < bytes) {
+      // Offline: growing a mounted ext4 needs CAP_SYS_RESOURCE, which root may lack.
       await truncate(image, bytes);
+      // Exit 1: errors found and corrected, which resize2fs insists on having checked.
+      await runHost(tools.e2fsck, ['-f', '-p', image], { okCodes: [0, 1] });
+      await runHost(tools.resize2fs, [image]);
     }
     const mount = () =>
       runHost(tools.mount, ['-o', 'loop,nosuid,nodev,discard', image, mountPoint]);
@@ -96,12 +100,6 @@ export class WorkspaceVolume {
       await mount();
     });
     try {
-      if (existing && existing.size < bytes) {
-        await runHost(tools.resize2fs, [
-          await loopDeviceOf(mountPoint),
-          `${Math.floor(bytes / 1024)}K`,
-        ]);
-      }
       // mkfs makes lost+found, which the cell would show as owned by nobody.
       await rmdir(join(mountPoint, 'lost+found')).catch((error: unknown) => {
         if (!isErrno(error, 'ENOENT', 'ENOTEMPTY')) throw error;
@@ -170,13 +168,6 @@ async function shiftOwners(dir: string, fromBase: number, toBase: number): Promi
     await lchown(path, shift(s.uid), shift(s.gid));
     if (entry.isDirectory()) await shiftOwners(path, fromBase, toBase);
   }
-}
-
-/** The loop device mounted at `mountPoint`. */
-async function loopDeviceOf(mountPoint: string): Promise<string> {
-  const mount = (await readMounts()).find((m) => m.mountPoint === mountPoint);
-  if (!mount?.source.startsWith('/dev/loop')) throw new Error(`${mountPoint} is not loop-mounted`);
-  return mount.source;
 }
 
 /**
