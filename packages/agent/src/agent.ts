@@ -60,7 +60,7 @@ export class Agent {
     this.user = uid !== self.uid || gid !== self.gid ? { uid, gid } : undefined;
     this.workspace = new Workspace(settings.root, this.user);
     this.ptys = new PtyHost({
-      output: (ptyId, data) => send({ ev: 'pty.output', ptyId }, data),
+      output: (ptyId, data, offset) => send({ ev: 'pty.output', ptyId, offset }, data),
       exit: (ptyId, code, signal) => send({ ev: 'pty.exit', ptyId, code, signal }),
     });
   }
@@ -163,8 +163,8 @@ export class Agent {
     },
     'pty.snapshot': async (request) => {
       const session = this.ptys.get(request.ptyId);
-      const data = await session.snapshot(request.scrollback, SNAPSHOT_HEADER_BUDGET);
-      return { result: { data, ...session.size } };
+      const { data, offset } = await session.snapshot(request.scrollback, SNAPSHOT_HEADER_BUDGET);
+      return { result: { data, offset, ...session.size } };
     },
     'pty.list': async () => ({ result: { ptys: this.ptys.list() } }),
     'fs.read': async (request) => {

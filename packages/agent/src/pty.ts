@@ -25,7 +25,8 @@ const CLOSE_GRACE_MS = 2000;
 const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 
 export interface PtyEvents {
-  output(ptyId: string, data: Buffer): void;
+  /** `offset`: where `data` starts in the PTY's output stream (bytes since it opened). */
+  output(ptyId: string, data: Buffer, offset: number): void;
   exit(ptyId: string, code: number | null, signal: string | null): void;
 }
 
@@ -43,6 +44,9 @@ class PtySession {
   private readonly serializer = new SerializeAddon();
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Bytes read from the PTY, and bytes of them sent as output events. */
+  private readBytes = 0;
+  private sentBytes = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   /** Output read from the PTY and not yet acknowledged (counted when read, sent or not). */
   private unacked = 0;
@@ -111,19 +115,26 @@ class PtySession {
    * The screen and up to `scrollback` lines of history as escape sequences, with less
    * history if the JSON-encoded text would exceed `maxBytes`.
    */
-  async snapshot(scrollback: number | undefined, maxBytes: number): Promise<string> {
-    // The snapshot must hold exactly the output sent before its reply: a client attaching
-    // with it then takes the live stream from the next frame, with nothing doubled or lost.
-    // So send what was read, let the parser catch up (an empty write's callback fires once
-    // it has), and repeat until nothing new arrived meanwhile.
+  async snapshot(
+    scrollback: number | undefined,
+    maxBytes: number,
+  ): Promise<{ data: string; offset: number }> {
+    // The snapshot must hold exactly the output sent up to `offset` (the stream position
+    // of the output events): a client attaching with it then takes the live stream from
+    // there, with nothing doubled or lost. So send what was read, let the parser catch up
+    // (an empty write's callback fires once it has), and repeat until nothing was read
+    // meanwhile — a read may also have been sent at once, as a full batch, and parsed not yet.
+    let read: number;
     do {
+      read = this.readBytes;
       this.flush();
       await new Promise<void>((resolve) => this.terminal.write('', resolve));
-    } while (this.pendingBytes > 0 && !this.closed);
+    } while (this.readBytes !== read && !this.closed);
     let lines = scrollback ?? PTY_SCROLLBACK_LINES;
     for (;;) {
       const data = this.serializer.serialize({ scrollback: lines });
-      if (lines === 0 || Buffer.byteLength(JSON.stringify(data)) <= maxBytes) return data;
+      if (lines === 0 || Buffer.byteLength(JSON.stringify(data)) <= maxBytes)
+        return { data, offset: this.sentBytes };
       lines = Math.floor(lines / 2);
     }
   }
@@ -140,6 +151,7 @@ class PtySession {
   private read(chunk: Buffer): void {
     if (this.closed) return;
     this.terminal.write(chunk);
+    this.readBytes += chunk.length;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     this.unacked += chunk.length;
@@ -158,7 +170,9 @@ class PtySession {
     const data = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    this.events.output(this.id, data);
+    const offset = this.sentBytes;
+    this.sentBytes += data.length;
+    this.events.output(this.id, data, offset);
   }
 
   private exited(exitCode: number, signal: number | undefined): void {

@@ -247,7 +247,16 @@ export const agentResults = {
   'pty.signal': z.object({}),
   'pty.ack': z.object({}),
   'pty.close': z.object({}),
-  'pty.snapshot': z.object({ data: z.string(), cols: dimension, rows: dimension }),
+  /**
+   * `offset`: the snapshot shows exactly the output events' bytes before this position in
+   * the PTY's output stream; the output from there on is live.
+   */
+  'pty.snapshot': z.object({
+    data: z.string(),
+    cols: dimension,
+    rows: dimension,
+    offset: z.number().int().min(0),
+  }),
   'pty.list': z.object({
     ptys: z.array(z.object({ ptyId, pid: z.number().int(), cols: dimension, rows: dimension })),
   }),
@@ -301,8 +310,11 @@ export type FileChange = z.infer<typeof fileChange>;
 
 export const agentEvent = z.discriminatedUnion('ev', [
   z.object({ ev: z.literal('ready'), version: z.number().int(), pid: z.number().int() }),
-  /** Body: output bytes. The agent stops reading a PTY whose unacked output passes its window. */
-  z.object({ ev: z.literal('pty.output'), ptyId }),
+  /**
+   * Body: output bytes, starting at `offset` in the PTY's output stream (bytes since it
+   * opened). The agent stops reading a PTY whose unacked output passes its window.
+   */
+  z.object({ ev: z.literal('pty.output'), ptyId, offset: z.number().int().min(0).optional() }),
   z.object({
     ev: z.literal('pty.exit'),
     ptyId,

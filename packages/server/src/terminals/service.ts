@@ -36,8 +36,19 @@ const NON_ACKING_BACKLOG_LIMIT = 1024 * 1024;
 const SCREEN_SAVE_INTERVAL_MS = 30_000;
 const SNAPSHOT_SCROLLBACK = 1000;
 
+/** Output that arrived for a sink still attaching, held until its snapshot is known. */
+interface HeldChunk {
+  offset: number;
+  body: Buffer;
+  text: string;
+  /** The terminal's `sentChars` after this chunk. */
+  charsEnd: number;
+}
+
 interface SinkState {
   ackedChars: number;
+  /** Set while the sink attaches: its output waits here until the snapshot says where it starts. */
+  held?: HeldChunk[];
 }
 
 /** One terminal's routing state; the PTY itself is the agent's. */
@@ -47,6 +58,8 @@ class Terminal {
   sentChars = 0;
   receivedBytes = 0;
   ackedBytes = 0;
+  /** Where the next output chunk starts in the PTY's output stream. */
+  streamOffset = 0;
   /** Chunks forwarded but not yet acked by every acking sink: [charsEnd, bytesEnd]. */
   readonly inFlight: [number, number][] = [];
   dirty = false;
@@ -65,7 +78,7 @@ class CellTerminals implements CellAttachment {
     private readonly service: TerminalService,
   ) {
     this.unsubscribe.push(
-      cell.agent.on('pty.output', ({ ptyId }, body) => this.output(ptyId, body)),
+      cell.agent.on('pty.output', ({ ptyId, offset }, body) => this.output(ptyId, body, offset)),
       cell.agent.on('pty.exit', ({ ptyId, code, signal }) => void this.exited(ptyId, code, signal)),
     );
     this.saveTimer = setInterval(() => void this.saveScreens(false), SCREEN_SAVE_INTERVAL_MS);
@@ -93,7 +106,7 @@ class CellTerminals implements CellAttachment {
     }
   }
 
-  private output(ptyId: string, body: Buffer): void {
+  private output(ptyId: string, body: Buffer, offset: number | undefined): void {
     const terminal = this.terminals.get(ptyId);
     if (!terminal) {
       // Nobody routes it (e.g. a terminal of a previous server): keep the PTY flowing.
@@ -102,11 +115,15 @@ class CellTerminals implements CellAttachment {
     }
     terminal.dirty = true;
     terminal.receivedBytes += body.length;
+    const start = offset ?? terminal.streamOffset;
+    terminal.streamOffset = start + body.length;
     const text = terminal.decoder.write(body);
     terminal.sentChars += text.length;
     terminal.inFlight.push([terminal.sentChars, terminal.receivedBytes]);
-    for (const [sink] of terminal.sinks) {
-      if (sink.acks || sink.backlog() < NON_ACKING_BACKLOG_LIMIT) sink.output(terminal.id, text);
+    for (const [sink, state] of terminal.sinks) {
+      if (state.held) state.held.push({ offset: start, body, text, charsEnd: terminal.sentChars });
+      else if (sink.acks || sink.backlog() < NON_ACKING_BACKLOG_LIMIT)
+        sink.output(terminal.id, text);
     }
     this.service.cells.touch(this.cell.workspaceId);
     this.releaseAcked(terminal);
@@ -159,12 +176,17 @@ export class TerminalService {
     return { cell, terminals: this.terminalsOf(cell) };
   }
 
-  /** Attaches `sink` to a terminal, starting the cell and the shell as needed. */
+  /**
+   * Attaches `sink` to a terminal, starting the cell and the shell as needed. `announce`
+   * runs once the replay is known and before any output reaches the sink, so a client
+   * hears of the terminal (and its replay) before its first output.
+   */
   async open(
     workspaceId: string,
     ownerId: string,
     request: { terminalId?: string | undefined; cols: number; rows: number },
     sink: TerminalSink,
+    announce: (opened: OpenedTerminal) => void = () => undefined,
   ): Promise<OpenedTerminal> {
     const cell = await this.cells.ensure(workspaceId, ownerId);
     const terminals = this.terminalsOf(cell);
@@ -195,30 +217,59 @@ export class TerminalService {
       terminal = terminals.terminals.get(terminalId) ?? new Terminal(terminalId);
       terminals.terminals.set(terminalId, terminal);
     }
-    // Attached only once the snapshot is taken: everything after it arrives as live output.
-    const { result } = await cell.agent.request({
-      op: 'pty.snapshot',
-      ptyId: terminalId,
-      scrollback: SNAPSHOT_SCROLLBACK,
-    });
-    terminal.sinks.set(sink, { ackedChars: terminal.sentChars });
-    if (result.cols !== request.cols || result.rows !== request.rows) {
-      await cell.agent.request({
-        op: 'pty.resize',
+    // Output is held from before the snapshot: the snapshot's stream offset then tells
+    // which of it the replay already shows, whatever order its reply and the output came in.
+    const state: SinkState = { ackedChars: terminal.sentChars, held: [] };
+    terminal.sinks.set(sink, state);
+    let opened: OpenedTerminal;
+    let cut: number;
+    try {
+      const { result } = await cell.agent.request({
+        op: 'pty.snapshot',
         ptyId: terminalId,
+        scrollback: SNAPSHOT_SCROLLBACK,
+      });
+      cut = result.offset;
+      if (result.cols !== request.cols || result.rows !== request.rows) {
+        await cell.agent.request({
+          op: 'pty.resize',
+          ptyId: terminalId,
+          cols: request.cols,
+          rows: request.rows,
+        });
+      }
+      this.cells.touch(workspaceId);
+      if (restored) await this.saveScreen(cell, terminalId).catch(() => undefined);
+      opened = {
+        terminalId,
+        replay: prefix + result.data,
+        restored,
         cols: request.cols,
         rows: request.rows,
-      });
+      };
+    } catch (error) {
+      terminal.sinks.delete(sink);
+      terminals.releaseAcked(terminal);
+      throw error;
     }
-    this.cells.touch(workspaceId);
-    if (restored) await this.saveScreen(cell, terminalId).catch(() => undefined);
-    return {
-      terminalId,
-      replay: prefix + result.data,
-      restored,
-      cols: request.cols,
-      rows: request.rows,
-    };
+    announce(opened);
+    const held = state.held ?? [];
+    delete state.held;
+    for (const chunk of held) {
+      const skip = Math.min(chunk.body.length, Math.max(0, cut - chunk.offset));
+      const text =
+        skip === 0
+          ? chunk.text
+          : skip === chunk.body.length
+            ? ''
+            : chunk.body.subarray(skip).toString('utf8');
+      // What the replay shows counts as rendered.
+      if (skip > 0) state.ackedChars = chunk.charsEnd - text.length;
+      if (text !== '' && (sink.acks || sink.backlog() < NON_ACKING_BACKLOG_LIMIT))
+        sink.output(terminalId, text);
+    }
+    terminals.releaseAcked(terminal);
+    return opened;
   }
 
   async input(workspaceId: string, terminalId: string, data: string): Promise<void> {
@@ -273,14 +324,12 @@ export class TerminalService {
         rows: result.rows,
       })
       .onConflict((oc) =>
-        oc
-          .columns(['workspace_id', 'terminal_id'])
-          .doUpdateSet({
-            screen: result.data,
-            cols: result.cols,
-            rows: result.rows,
-            updated_at: new Date(),
-          }),
+        oc.columns(['workspace_id', 'terminal_id']).doUpdateSet({
+          screen: result.data,
+          cols: result.cols,
+          rows: result.rows,
+          updated_at: new Date(),
+        }),
       )
       .execute();
   }

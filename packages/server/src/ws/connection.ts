@@ -46,6 +46,7 @@ export class Connection {
   private readonly sink: TerminalSink;
   private readonly legacySink: TerminalSink;
   private queue: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly socket: MessageSocket,
@@ -143,6 +144,7 @@ export class Connection {
 
   /** The socket went away: its terminals keep running, detached. */
   close(): void {
+    this.closed = true;
     for (const [key, workspace] of this.attached) {
       const legacy = key.startsWith(`${LEGACY_TERMINAL}:`);
       const terminalId = legacy ? key.slice(LEGACY_TERMINAL.length + 1) : key;
@@ -242,9 +244,18 @@ export class Connection {
             'That terminal id is in use for another workspace on this connection.',
           );
         }
-        const opened = await terminals.open(message.workspace, this.caller.id, message, this.sink);
-        this.attached.set(opened.terminalId, message.workspace);
-        this.send({ type: 'terminal.opened', workspace: message.workspace, ...opened });
+        const opened = await terminals.open(
+          message.workspace,
+          this.caller.id,
+          message,
+          this.sink,
+          (terminal) => {
+            this.attached.set(terminal.terminalId, message.workspace);
+            this.send({ type: 'terminal.opened', workspace: message.workspace, ...terminal });
+          },
+        );
+        // The socket went away while the terminal opened: it must not hold the output back.
+        if (this.closed) terminals.detach(message.workspace, opened.terminalId, this.sink);
         return;
       }
       case 'terminal.input':
@@ -308,8 +319,9 @@ export class Connection {
         this.caller.id,
         { terminalId: LEGACY_TERMINAL, ...LEGACY_SIZE },
         this.legacySink,
+        () => this.attached.set(key, workspace),
       );
-      this.attached.set(key, workspace);
+      if (this.closed) this.deps.terminals.detach(workspace, LEGACY_TERMINAL, this.legacySink);
       if (ready)
         this.send({ type: 'pod_ready', sessionId: workspace, timestamp: new Date().toISOString() });
     }
