@@ -8,18 +8,16 @@
  * workspace that ran before), waits for the agent, opens a terminal, waits for the prompt
  * and stops the cell. Prints the figures and a section for docs/performance.md.
  */
-import { cpus, loadavg, release, tmpdir } from 'node:os';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { spawnLocalAgent } from '@workcell/agent';
+
 import { AgentClient } from '../packages/server/src/cells/agent-client';
-import {
-  DEFAULT_CELL_LIMITS,
-  formatIsolationReport,
-  hostUidBaseOfSlot,
-  LocalCellDriver,
-} from '../packages/server/src/cells/local';
+import { formatIsolationReport } from '../packages/server/src/cells/local';
+import { createTestHost, testSpec } from '../packages/server/src/cells/local/test-support';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '50' }, warmup: { type: 'string', default: '3' } },
@@ -27,55 +25,34 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const warmup = Number(values.warmup);
 
-const dir = await mkdtemp(join(tmpdir(), 'workcell-bench-'));
-await chmod(dir, 0o711);
-const driver = new LocalCellDriver({
-  cellsDir: join(dir, 'cells'),
-  cgroupParent: `workcell-bench-${process.pid}`,
-});
+// A scratch cells directory and cgroup parent, removed at the end.
+const host = await createTestHost('bench');
+const driver = host.driver();
 const report = await driver.probe();
 if (!report.usable) {
   console.error(formatIsolationReport(report));
   process.exit(1);
 }
 
-const spec = {
-  workspaceId: 'bench',
-  hostUid: hostUidBaseOfSlot(990),
-  limits: DEFAULT_CELL_LIMITS,
-  blockedCommands: [
-    'sudo',
-    'su',
-    'chmod',
-    'chown',
-    'reboot',
-    'shutdown',
-    'ssh',
-    'nc',
-    'telnet',
-    'wget',
-    'curl',
-    'nohup',
-    'crontab',
-    'screen',
-    'tmux',
-    'dd',
-    'mount',
-    'mkfs',
-  ],
-};
+const spec = testSpec('bench');
+const bareRoot = join(host.dir, 'bare');
+await mkdir(bareRoot);
 
 interface Sample {
-  launched: number;
+  /** start() resolved: the sandbox is up and the agent has spoken. */
+  started: number;
   ready: number;
   prompt: number;
   stop: number;
+  /** The same agent started without a sandbox, for comparison. */
+  bare: number;
 }
 
 async function once(): Promise<Sample> {
+  const bare = await bareAgentReady();
   const t0 = performance.now();
   const cell = await driver.start(spec);
-  const launched = performance.now() - t0;
+  const started = performance.now() - t0;
   const agent = new AgentClient(cell.channel);
   await agent.waitReady(60_000);
   const ready = performance.now() - t0;
@@ -92,7 +69,18 @@ async function once(): Promise<Sample> {
   const t1 = performance.now();
   agent.dispose();
   await cell.stop();
-  return { launched, ready, prompt, stop: performance.now() - t1 };
+  return { started, ready, prompt, stop: performance.now() - t1, bare };
+}
+
+async function bareAgentReady(): Promise<number> {
+  const t0 = performance.now();
+  const { child, channel } = spawnLocalAgent({ root: bareRoot, home: join(host.dir, 'bare-home') });
+  const agent = new AgentClient(channel);
+  await agent.waitReady(60_000);
+  const ready = performance.now() - t0;
+  agent.dispose();
+  child.kill('SIGKILL');
+  return ready;
 }
 
 const samples: Sample[] = [];
@@ -103,8 +91,7 @@ try {
     process.stderr.write(`\r${i + 1}/${warmup + runs}`);
   }
 } finally {
-  await driver.sweepOrphans(new Set());
-  await rm(dir, { recursive: true, force: true });
+  await host.dispose();
 }
 process.stderr.write('\n');
 
@@ -117,10 +104,11 @@ function stats(values: number[]) {
 
 const ms = (x: number) => x.toFixed(1);
 const rows = [
-  ['request → sandbox launched (driver)', stats(samples.map((s) => s.launched))],
+  ['request → start() resolved (sandbox up, agent spoke)', stats(samples.map((s) => s.started))],
   ['request → agent ready', stats(samples.map((s) => s.ready))],
   ['request → first shell prompt (PTY)', stats(samples.map((s) => s.prompt))],
   ['stop (not part of the start)', stats(samples.map((s) => s.stop))],
+  ['for comparison: the agent unsandboxed, spawn → ready', stats(samples.map((s) => s.bare))],
 ] as const;
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Linux ${release()}, load average ${loadavg()
   .map((x) => x.toFixed(2))

@@ -195,8 +195,11 @@ describe('cgroup v2 (simulated cgroupfs)', () => {
     const dir = `${root}/workcell/ws-1`;
     expect(fs.files.get(`${dir}/memory.max`)).toBe(String(512 * MiB));
     expect(fs.files.get(`${dir}/memory.swap.max`)).toBe('0');
-    expect(fs.files.get(`${dir}/cpu.max`)).toBe('5000 10000');
     expect(fs.files.get(`${dir}/pids.max`)).toBe('256');
+    // The CPU cap comes once the agent has started.
+    expect(fs.files.get(`${dir}/cpu.max`)).toBe('max 100000');
+    await cgroup.limitCpu();
+    expect(fs.files.get(`${dir}/cpu.max`)).toBe('5000 10000');
     expect(cgroup.procsFiles()).toEqual([`${dir}/cgroup.procs`]);
     expect(await CellCgroup.list(layout!)).toEqual(['ws-1']);
   });

@@ -164,14 +164,27 @@ export class CellCgroup {
     const { fs } = layout;
     try {
       for (const dir of cgroup.dirs()) await fs.mkdir(dir);
-      for (const [file, value] of cgroup.limitWrites(limits)) {
-        if (await fs.exists(file)) await fs.write(file, value);
-      }
+      await cgroup.write(cgroup.limitWrites(limits, 'create'));
     } catch (error) {
       await cgroup.destroy();
       throw error;
     }
     return cgroup;
+  }
+
+  /**
+   * Caps the cell's CPU. Separate from create() so that the agent starts at full speed:
+   * Node needs a few hundred ms of CPU to start, which half a core would double, and no
+   * user code runs before the agent is up.
+   */
+  async limitCpu(): Promise<void> {
+    if (this.limits) await this.write(this.limitWrites(this.limits, 'cpu'));
+  }
+
+  private async write(writes: [string, string][]): Promise<void> {
+    for (const [file, value] of writes) {
+      if (await this.layout.fs.exists(file)) await this.layout.fs.write(file, value);
+    }
   }
 
   /** The cgroup of a cell left behind by another server, to be destroyed. */
@@ -325,7 +338,8 @@ export class CellCgroup {
     return h && this.dirOf(h);
   }
 
-  private limitWrites(limits: CellLimits): [string, string][] {
+  /** The files and values that set the limits: memory and pids at creation, or the CPU cap. */
+  private limitWrites(limits: CellLimits, stage: 'create' | 'cpu'): [string, string][] {
     const writes: [string, string][] = [];
     const quota = Math.max(1000, Math.round(limits.cpuCores * limits.cpuPeriodUs));
     for (const h of this.layout.hierarchies) {
@@ -333,22 +347,26 @@ export class CellCgroup {
       const has = (c: LimitController) =>
         this.layout.limits.has(c) &&
         (h.unified ? this.layout.version === 2 : h.controllers.includes(c));
-      if (h.unified) {
-        if (has('memory')) {
-          writes.push([join(dir, 'memory.max'), String(limits.memoryBytes)]);
-          writes.push([join(dir, 'memory.swap.max'), '0']);
-        }
-        if (has('cpu')) writes.push([join(dir, 'cpu.max'), `${quota} ${limits.cpuPeriodUs}`]);
-      } else {
-        if (has('memory')) {
-          // memsw (memory + swap) may only be set once memory itself is at or below it.
-          writes.push([join(dir, 'memory.limit_in_bytes'), String(limits.memoryBytes)]);
-          writes.push([join(dir, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes)]);
-        }
+      if (stage === 'cpu') {
         if (has('cpu')) {
-          writes.push([join(dir, 'cpu.cfs_period_us'), String(limits.cpuPeriodUs)]);
-          writes.push([join(dir, 'cpu.cfs_quota_us'), String(quota)]);
+          writes.push(
+            h.unified
+              ? [join(dir, 'cpu.max'), `${quota} ${limits.cpuPeriodUs}`]
+              : [join(dir, 'cpu.cfs_quota_us'), String(quota)],
+          );
         }
+        continue;
+      }
+      if (has('memory') && h.unified) {
+        writes.push([join(dir, 'memory.max'), String(limits.memoryBytes)]);
+        writes.push([join(dir, 'memory.swap.max'), '0']);
+      } else if (has('memory')) {
+        // memsw (memory + swap) may only be set once memory itself is at or below it.
+        writes.push([join(dir, 'memory.limit_in_bytes'), String(limits.memoryBytes)]);
+        writes.push([join(dir, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes)]);
+      }
+      if (has('cpu') && !h.unified) {
+        writes.push([join(dir, 'cpu.cfs_period_us'), String(limits.cpuPeriodUs)]);
       }
       if (has('pids')) writes.push([join(dir, 'pids.max'), String(limits.pids)]);
     }

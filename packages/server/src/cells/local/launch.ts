@@ -8,7 +8,9 @@
  * so the cell's processes never run outside its cgroups nor as root. bwrap creates the
  * namespaces, reports the sandbox's pid on the info pipe and waits; the server writes the
  * uid/gid maps (0 -> base, 1000 -> base+1000), which only a privileged process can do for
- * two ids, and releases bwrap with one byte on the block descriptor.
+ * two ids, and releases bwrap with one byte on the block descriptor. The launch ends when
+ * the agent has written its first bytes: it is up, and a failure before that is reported
+ * with what bwrap or the agent said on stderr.
  *
  * Descriptors of the spawned process:
  *   0, 1  /dev/null — the sandbox's pid 1 keeps its stdio, so nothing worth taking there
@@ -25,6 +27,7 @@ import { closeSync, openSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { runHost } from './host';
 import { CELL_USER_UID } from './uids';
@@ -108,9 +111,8 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
 
   const stdio = child.stdio as unknown as [null, null, Readable, Socket, Writable, Readable];
   const [, , stderr, channel, argsPipe, infoPipe] = stdio;
-  // A broken pipe or a failed spawn shows as the sandbox's exit (or readInfo's rejection),
-  // which is handled; unheard, these events would take the server down.
-  child.on('error', () => undefined);
+  // A broken pipe shows as the sandbox's exit, which is handled; unheard, these events
+  // would take the server down.
   for (const stream of [stderr, channel, argsPipe, infoPipe]) stream.on('error', () => undefined);
   let tail = '';
   stderr.setEncoding('utf8');
@@ -118,15 +120,26 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
     tail = (tail + text).slice(-STDERR_TAIL_BYTES);
   });
   const stderrTail = () => tail.trim();
+  const stopped = new Promise<never>((_, reject) => {
+    child.once('error', (error) => reject(new Error(`cannot spawn the sandbox: ${error.message}`)));
+    child.once('exit', (code, signal) => {
+      // stderr may still be arriving; give it a moment to say why.
+      setTimeout(() => {
+        const status = signal ?? `exit ${code}`;
+        reject(
+          new Error(
+            `the sandbox stopped while starting (${status}): ${stderrTail() || 'no output'}`,
+          ),
+        );
+      }, 20);
+    });
+  });
+  stopped.catch(() => undefined);
 
   argsPipe.end(Buffer.from(request.args.map((arg) => `${arg}\0`).join('')));
 
-  try {
-    const innerPid = await withTimeout(
-      readInfo(infoPipe, child, stderrTail),
-      request.timeoutMs,
-      () => `the sandbox did not start within ${request.timeoutMs} ms`,
-    );
+  const handshake = async () => {
+    const innerPid = await readInfo(infoPipe);
     const map = `0 ${hostUid} 1\n${CELL_USER_UID} ${hostUid + CELL_USER_UID} 1\n`;
     await writeFile(`/proc/${innerPid}/uid_map`, map);
     await writeFile(`/proc/${innerPid}/gid_map`, map);
@@ -134,13 +147,26 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
     // Sealing overlaps the sandbox's setup and the agent's start: no user code runs before
     // the server sends a request, which it can only do once this returns.
     if (request.sealUserns) await sealUserns(tools.nsenter, innerPid);
+    await firstOutput(channel);
+    return innerPid;
+  };
+  try {
+    const innerPid = await withTimeout(
+      Promise.race([handshake(), stopped]),
+      request.timeoutMs,
+      () =>
+        `the sandbox's agent did not start within ${request.timeoutMs} ms: ${stderrTail() || 'no output'}`,
+    );
     return { process: child, innerPid, channel, stderrTail };
   } catch (error) {
+    // A step that failed because the sandbox died is better explained by the sandbox.
+    const reason = await Promise.race([
+      stopped.catch((stop: unknown) => stop),
+      sleep(100).then(() => error),
+    ]);
     child.kill('SIGKILL');
     channel.destroy();
-    const tail = stderrTail();
-    const message = (error as Error).message;
-    throw tail && !message.includes(tail) ? new Error(`${message} (sandbox: ${tail})`) : error;
+    throw reason;
   }
 }
 
@@ -160,29 +186,33 @@ async function sealUserns(nsenter: string, innerPid: number): Promise<void> {
 }
 
 /** The sandbox's pid from bwrap's `--info-fd` JSON, which bwrap closes once written. */
-function readInfo(pipe: Readable, child: ChildProcess, stderrTail: () => string): Promise<number> {
-  return new Promise((resolve, reject) => {
+function readInfo(pipe: Readable): Promise<number> {
+  return new Promise((resolve) => {
     let text = '';
     pipe.setEncoding('utf8');
     pipe.on('data', (chunk: string) => (text += chunk));
-    pipe.on('error', reject);
     pipe.on('end', () => {
       const pid = /"child-pid":\s*(\d+)/.exec(text)?.[1];
       if (pid !== undefined) resolve(Number(pid));
     });
-    child.once('error', (error) =>
-      reject(new Error(`the sandbox could not be spawned: ${error.message}`)),
-    );
-    child.once('exit', (code, signal) => {
-      // stderr may still be arriving; give it a moment to say why.
-      setTimeout(() => {
-        reject(
-          new Error(
-            `the sandbox failed to start (${signal ?? `exit ${code}`}): ${stderrTail() || 'no output'}`,
-          ),
-        );
-      }, 20);
-    });
+  });
+}
+
+/**
+ * Resolves once the agent has written its first bytes (its `ready` frame), and puts them
+ * back, unread, for whoever consumes the channel next. (Should the sandbox end instead,
+ * `stopped` says why.)
+ */
+function firstOutput(channel: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const onReadable = () => {
+      const chunk = channel.read() as Buffer | null;
+      if (chunk === null) return;
+      channel.off('readable', onReadable);
+      channel.unshift(chunk);
+      resolve();
+    };
+    channel.on('readable', onReadable);
   });
 }
 

@@ -452,6 +452,20 @@ describe('lifecycle', () => {
     expect(leftovers(spec)).toEqual(NOTHING);
   });
 
+  it('reports why a sandbox failed to start, and leaves nothing behind', async () => {
+    const broken = host.driver({
+      agent: () =>
+        Promise.resolve({
+          bundle: '/nonexistent/agent.mjs',
+          nodeModules: '/nonexistent',
+          node: process.execPath,
+        }),
+    });
+    const spec = testSpec('broken');
+    await expect(broken.start(spec)).rejects.toThrow(/Can't find source path .*nonexistent/);
+    expect(leftovers(spec)).toEqual(NOTHING);
+  });
+
   it('refuses to start a cell when isolation is impossible, naming what is missing', async () => {
     const broken = host.driver({ tools: { bwrap: '/nonexistent/bwrap' } });
     const report = await broken.probe();

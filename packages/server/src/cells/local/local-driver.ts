@@ -220,8 +220,9 @@ export class LocalCellDriver implements CellDriver {
         command: profile.command,
         dataFiles: profile.dataFiles.map((file) => this.runtimeFile(file)),
         sealUserns: host.sealUserns,
-        timeoutMs: this.options.startTimeoutMs ?? 10_000,
+        timeoutMs: this.options.startTimeoutMs ?? 30_000,
       });
+      await cgroup?.limitCpu();
     } catch (error) {
       await release();
       throw error;
