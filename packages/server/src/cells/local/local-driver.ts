@@ -43,7 +43,6 @@ import {
   mountedVolumes,
   unmountVolume,
   WorkspaceVolume,
-  MOUNT_NAME,
 } from './volume';
 
 const MiB = 1024 * 1024;
@@ -164,6 +163,8 @@ export class LocalCellDriver implements CellDriver {
       this.agentFiles(),
       this.hostTree(spec.blockedCommands),
     ]);
+    // The volume must be mounted before bwrap starts: its mount namespace is a copy of the
+    // host's at that moment, and later mounts need not propagate into it.
     const [cgroupResult, volumeResult] = await Promise.allSettled([
       host.cgroups && CellCgroup.create(host.cgroups, workspaceId, limits),
       WorkspaceVolume.open(
@@ -233,8 +234,7 @@ export class LocalCellDriver implements CellDriver {
   /** Kills and removes whatever of a workspace's cell exists on the host. */
   private async removeLeftovers(host: HostState, workspaceId: string): Promise<void> {
     if (host.cgroups) await CellCgroup.existing(host.cgroups, workspaceId).destroy();
-    const mountPoint = join(this.cellsDir, workspaceId, MOUNT_NAME);
-    await unmountVolume(mountPoint, host.tools);
+    await unmountVolume(WorkspaceVolume.mountPoint(join(this.cellsDir, workspaceId)), host.tools);
     for (const { device, workspaceId: id } of await attachedImages(this.cellsDir)) {
       if (id === workspaceId) await detachLoop(device, host.tools);
     }

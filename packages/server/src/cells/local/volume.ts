@@ -29,8 +29,8 @@ import { join } from 'node:path';
 import { HostCommandError, isErrno, poll, readMounts, runHost, whenMissing } from './host';
 import { CELL_USER_UID, HOST_UID_FIRST_BASE, HOST_UID_STRIDE } from './uids';
 
-export const IMAGE_NAME = 'app.ext4';
-export const MOUNT_NAME = 'app';
+const IMAGE_NAME = 'app.ext4';
+const MOUNT_NAME = 'app';
 
 export interface VolumeTools {
   mkfs: string;
@@ -61,6 +61,11 @@ export class WorkspaceVolume {
     private readonly tools: VolumeTools,
   ) {}
 
+  /** Where the volume of the workspace whose cell directory is `dir` appears on the host. */
+  static mountPoint(dir: string): string {
+    return join(dir, MOUNT_NAME);
+  }
+
   /**
    * Mounts (creating or growing the image if needed) the volume of the workspace whose
    * cell directory is `dir`, owned by the cell user's host uid `owner`.
@@ -73,7 +78,7 @@ export class WorkspaceVolume {
     tools: VolumeTools = defaultVolumeTools,
   ): Promise<WorkspaceVolume> {
     await mkdir(dir, { recursive: true, mode: 0o711 });
-    const mountPoint = join(dir, MOUNT_NAME);
+    const mountPoint = WorkspaceVolume.mountPoint(dir);
     await mkdir(mountPoint, { recursive: true, mode: 0o700 });
     const volume = new WorkspaceVolume(mountPoint, useLoop, tools);
     if (!useLoop) {
