@@ -283,6 +283,22 @@ EOF`);
     await waitFor(() => a.ptyOutput('main').includes('home=/home/user'), 'the output');
     expect(a.ptyOutput('main')).toContain('/dev/pts/');
   });
+
+  it('installs pip packages for the user outside a venv (/usr stays read-only)', async () => {
+    // The agent prepares the home when a terminal first opens.
+    await a.agent.request({ op: 'pty.open', ptyId: 'pip', cols: 80, rows: 24 });
+    await waitFor(() => a.ptyOutput('pip').includes('$ '), 'the prompt');
+    const { stdout, exitCode } = await a.sh(
+      `mkdir -p /app/hello/hello && echo 'X = 1' > /app/hello/hello/__init__.py
+       printf '[build-system]\\nrequires = ["setuptools"]\\nbuild-backend = "setuptools.build_meta"\\n[project]\\nname = "hello"\\nversion = "1.0"\\n' > /app/hello/pyproject.toml
+       pip install --quiet --no-index --no-build-isolation /app/hello && python -c 'import hello; print(hello.__file__)'`,
+      120_000,
+    );
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(
+      /^\/home\/user\/\.local\/lib\/python3\.\d+\/site-packages\/hello\/__init__\.py$/m,
+    );
+  }, 150_000);
 });
 
 describe('limits', () => {
