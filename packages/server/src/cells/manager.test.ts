@@ -20,6 +20,7 @@ import {
   cellProcesses,
   cellStatus,
   createCellTestEnv,
+  killCellFromHost,
   leftovers,
   NOTHING_LEFT,
   python,
@@ -162,6 +163,26 @@ describe.each(DATABASE_KINDS)('cell lifecycle (%s)', (kind) => {
     const workspace = await createWorkspace(main.app, user, 'Run starts it');
     const result = await run(main.app, user, workspace.uuid, { path: 'script.py' });
     expect(result.stdout).toMatch(/^Hello from Workcell!/);
+    expect((await cellStatus(main.app, user, workspace.uuid)).state).toBe('ready');
+    await shutdownCell(main.app, user, workspace.uuid);
+  });
+
+  it('marks a cell that died under it as failed, with the reason, and starts it again', async () => {
+    const workspace = await createWorkspace(main.app, user, 'Killed');
+    await startCell(main.app, user, workspace.uuid);
+    const processes = cellProcesses(env.host, workspace.uuid);
+    await killCellFromHost(env.host, workspace.uuid);
+    const failed = await waitFor(
+      () => statusEvents(main, workspace.uuid).find((e) => e.state === 'failed'),
+      'the manager to notice',
+    );
+    expect(failed.reason).toMatch(/^the cell stopped: the agent was killed by SIGKILL/);
+    expect(await cellStatus(main.app, user, workspace.uuid)).toMatchObject({
+      state: 'failed',
+      reason: failed.reason,
+    });
+    expect(leftovers(env.host, workspace.uuid, processes)).toEqual(NOTHING_LEFT);
+    expect((await run(main.app, user, workspace.uuid, { path: 'script.py' })).exitCode).toBe(0);
     expect((await cellStatus(main.app, user, workspace.uuid)).state).toBe('ready');
     await shutdownCell(main.app, user, workspace.uuid);
   });

@@ -331,7 +331,11 @@ export class CellManager {
         last_activity_at: new Date(),
       });
       this.cells.set(workspaceId, entry);
-      void running.exited.then(({ reason }) => this.onExited(entry, reason));
+      void running.exited
+        .then(({ reason }) => this.onExited(entry, reason))
+        .catch((error: unknown) =>
+          log.error({ err: error, workspaceId }, 'cleaning up after an exited cell failed'),
+        );
       return entry;
     } catch (error) {
       agent?.dispose();
@@ -374,7 +378,16 @@ export class CellManager {
     cell.sync.dispose();
     await cell.agent.request({ op: 'shutdown' }, undefined, 2_000).catch(() => undefined);
     cell.agent.dispose();
-    await cell.running.stop();
+    try {
+      await cell.running.stop();
+    } catch (error) {
+      // The cell is gone either way; what the driver could not release, it removes before
+      // the workspace's next start and in the sweep at server start.
+      this.options.log.error(
+        { err: error, workspaceId: cell.workspaceId },
+        "the cell's resources could not all be released",
+      );
+    }
   }
 
   private async reap(): Promise<void> {

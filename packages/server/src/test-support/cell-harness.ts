@@ -9,7 +9,7 @@
  * for the tests that kill a server with SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -290,12 +290,46 @@ export function cellProcesses(host: TestHost, workspaceId: string): HostProcess[
   });
 }
 
-/** The command lines of the cell's processes, for finding one of them. */
-export function commandLine(pid: number): string {
+/**
+ * Kills the cell from outside and removes its cgroups, as the kernel's OOM killer, an
+ * administrator or another server's sweep would.
+ */
+export async function killCellFromHost(host: TestHost, workspaceId: string): Promise<void> {
+  await waitFor(() => {
+    for (const { pid } of cellProcesses(host, workspaceId)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    for (const dir of cgroupDirs(host, workspaceId)) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // Busy until its last process has gone, or removed by the server meanwhile.
+      }
+    }
+    return cgroupDirs(host, workspaceId).length === 0;
+  }, 'the cell to be killed');
+}
+
+/** A process's argv, for finding one of a cell's processes; empty once it has gone. */
+export function argvOf(pid: number): string[] {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
   } catch {
-    return '';
+    return [];
+  }
+}
+
+/** A line of /proc/<pid>/status, e.g. `State` or `SigBlk`; undefined once it has gone. */
+export function processStatus(pid: number, field: string): string | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return new RegExp(`^${field}:\\s+(.*)$`, 'm').exec(status)?.[1];
+  } catch {
+    return undefined;
   }
 }
 
@@ -383,7 +417,7 @@ export async function spawnServer(
       return /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
     },
     'the server to listen',
-    60_000,
+    180_000,
   );
   return {
     url,
@@ -411,6 +445,12 @@ export async function request(
       ...(body !== undefined && { 'content-type': 'application/json' }),
     },
     ...(body !== undefined && { body: JSON.stringify(body) }),
+  }).catch((error: unknown) => {
+    const exit = server.child.exitCode ?? server.child.signalCode;
+    throw new Error(
+      `${method} ${path} failed (server ${exit === null ? 'running' : `exited: ${exit}`}): ${server.output().slice(-3000)}`,
+      { cause: error },
+    );
   });
   const text = await response.text();
   return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
