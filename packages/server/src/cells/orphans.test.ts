@@ -1,0 +1,292 @@
+/**
+ * A server killed with SIGKILL, as a crash or the OOM killer would: real server
+ * processes on one DATA_DIR (PGlite on disk, as `npm start` runs), real cells. The next
+ * server removes what the dead one left on the host, and nothing written on either side
+ * while no server listened is lost.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  argvOf,
+  cellProcesses,
+  createCellTestEnv,
+  killCellFromHost,
+  leftovers,
+  NOTHING_LEFT,
+  processStatus,
+  request,
+  spawnServer,
+  waitFor,
+  type CellTestEnv,
+  type HostProcess,
+  type ServerProcess,
+} from '../test-support/cell-harness';
+import { LocalCellDriver } from './local';
+
+let env: CellTestEnv;
+const servers: ServerProcess[] = [];
+
+beforeAll(async () => {
+  env = await createCellTestEnv('orphans');
+});
+
+afterAll(async () => {
+  for (const server of servers) await server.kill('SIGKILL');
+  await env.dispose();
+});
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+interface Session {
+  token: string;
+}
+
+async function ok(
+  server: ServerProcess,
+  method: string,
+  path: string,
+  session: Session | undefined,
+  body?: unknown,
+): Promise<unknown> {
+  const response = await request(server, method, path, session, body);
+  expect(
+    response.status,
+    `${method} ${path}: ${JSON.stringify(response.body)}\n${server.output().slice(-3000)}`,
+  ).toBeLessThan(300);
+  return response.body;
+}
+
+const runIn = async (server: ServerProcess, session: Session, workspace: string, code: string) =>
+  (await ok(server, 'POST', `/api/workspace/${workspace}/run`, session, { code })) as {
+    stdout: string;
+    stderr: string;
+    exitCode: number | null;
+  };
+
+/**
+ * Started in the cell before the server dies: on SIGUSR1, changes /app the way a
+ * terminal command would.
+ */
+const WRITER = `
+import os, signal, time
+def write(signum, frame):
+    os.makedirs("notes", exist_ok=True)
+    open("notes/late.txt", "w").write("written just before the server died\\n")
+    open("shared.txt", "w").write("the cell's version\\n")
+    os.remove("gone.txt")
+    os._exit(0)
+signal.signal(signal.SIGUSR1, write)
+while True:
+    time.sleep(60)
+`;
+
+/** A server starts in seconds, but creating PGlite's database takes long on a busy machine. */
+const SERVER_TEST_TIMEOUT_MS = 240_000;
+
+/** SIGUSR1's bit in /proc/<pid>/status signal masks. */
+const SIGUSR1_BIT = 1n << 9n;
+
+describe('a server killed with SIGKILL', { timeout: SERVER_TEST_TIMEOUT_MS }, () => {
+  let first: ServerProcess;
+  let second: ServerProcess;
+  let session: Session;
+  let workspace: string;
+  let seen: HostProcess[];
+  const volume = () => join(env.host.cellsDir, workspace, 'app');
+
+  it('leaves its cell behind; the next server on the DATA_DIR removes processes, cgroups, mounts and loop devices', async () => {
+    first = await spawnServer(env);
+    servers.push(first);
+    session = (await ok(first, 'POST', '/api/users/register', undefined, {
+      username: 'crashy',
+      email: 'crashy@example.com',
+      password: 'correct horse battery',
+    })) as Session;
+    workspace = (
+      (await ok(first, 'POST', '/api/sessions/', session, { name: 'Crash' })) as {
+        uuid: string;
+      }
+    ).uuid;
+    for (const [path, content] of [
+      ['shared.txt', 'the API version, synced\n'],
+      ['gone.txt', 'to be deleted in the cell\n'],
+    ]) {
+      await ok(first, 'POST', `/api/workspace/${workspace}/file/${path}`, session, { content });
+    }
+    expect(await ok(first, 'POST', `/api/workspace/${workspace}/start`, session)).toMatchObject({
+      state: 'ready',
+    });
+    const started = await runIn(
+      first,
+      session,
+      workspace,
+      [
+        'import subprocess',
+        `WRITER = ${JSON.stringify(WRITER)}`,
+        'subprocess.Popen(["python3", "-c", WRITER, "nothing-lost-writer"], start_new_session=True,',
+        '                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)',
+        'print(open("shared.txt").read(), end="")',
+      ].join('\n'),
+    );
+    expect(started).toMatchObject({ stdout: 'the API version, synced\n', exitCode: 0 });
+
+    seen = cellProcesses(env.host, workspace);
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    const writer = await waitFor(
+      () =>
+        cellProcesses(env.host, workspace).find((p) => {
+          const caught = BigInt(`0x${processStatus(p.pid, 'SigCgt') ?? '0'}`);
+          return argvOf(p.pid).at(-1) === 'nothing-lost-writer' && (caught & SIGUSR1_BIT) !== 0n;
+        }),
+      'the writer to catch its signal',
+    );
+
+    // The server stops listening (frozen), the cell changes /app, the server dies: the
+    // agent's reports of those changes are never read.
+    first.child.kill('SIGSTOP');
+    await waitFor(() => processStatus(first.child.pid ?? 0, 'State')?.startsWith('T'), 'a stop');
+    process.kill(writer.pid, 'SIGUSR1');
+    await waitFor(() => !existsSync(join(volume(), 'gone.txt')), 'the writer to finish');
+    expect(readFileSync(join(volume(), 'notes/late.txt'), 'utf8')).toBe(
+      'written just before the server died\n',
+    );
+    await first.kill('SIGKILL');
+
+    const left = leftovers(env.host, workspace, seen);
+    expect(left.mounted).toBe(true);
+    expect(left.cgroups.length).toBeGreaterThan(0);
+    expect(left.loops.length).toBe(1);
+
+    second = await spawnServer(env);
+    servers.push(second);
+    // The sweep ran before the server listened.
+    expect(leftovers(env.host, workspace, seen)).toEqual(NOTHING_LEFT);
+    expect(await ok(second, 'GET', `/api/workspace/${workspace}/cell`, session)).toMatchObject({
+      state: 'stopped',
+      reason: 'the server restarted',
+    });
+  });
+
+  it('loses nothing: changes made in the cell and through the API while no cell listened are all kept', async () => {
+    const file = (path: string) =>
+      request(second, 'GET', `/api/workspace/${workspace}/file/${path}`, session);
+    const revisions = async (path: string) =>
+      (
+        (await ok(second, 'GET', `/api/workspace/${workspace}/revisions/${path}`, session)) as {
+          revisions: { revision: number; sha256: string; reason: string }[];
+        }
+      ).revisions;
+
+    // The scenario is real: the dead server synced none of the writer's changes.
+    expect((await file('notes/late.txt')).status).toBe(404);
+    expect((await file('gone.txt')).status).toBe(200);
+    expect((await file('shared.txt')).body).toMatchObject({ content: 'the API version, synced\n' });
+
+    // While the cell is stopped, the API changes a file the cell changed too, and adds one.
+    const apiVersion = "the API's version, saved while the cell was stopped\n";
+    await ok(second, 'POST', `/api/workspace/${workspace}/file/shared.txt`, session, {
+      content: apiVersion,
+    });
+    await ok(second, 'POST', `/api/workspace/${workspace}/file/api-only.txt`, session, {
+      content: 'saved while the cell was stopped\n',
+    });
+
+    expect(await ok(second, 'POST', `/api/workspace/${workspace}/start`, session)).toMatchObject({
+      state: 'ready',
+    });
+
+    // The cell's changes reached the database ...
+    expect((await file('notes/late.txt')).body).toMatchObject({
+      content: 'written just before the server died\n',
+    });
+    // ... a change on both sides keeps both: the cell's as the file, the API's as a revision ...
+    expect((await file('shared.txt')).body).toMatchObject({ content: "the cell's version\n" });
+    expect((await revisions('shared.txt')).map((r) => r.sha256)).toContain(sha256(apiVersion));
+    // ... the delete done in the cell is applied, restorably ...
+    expect((await file('gone.txt')).status).toBe(404);
+    const [deleted] = await revisions('gone.txt');
+    expect(deleted).toMatchObject({
+      reason: 'delete',
+      sha256: sha256('to be deleted in the cell\n'),
+    });
+    // ... and the cell has the API's changes.
+    const inCell = await runIn(
+      second,
+      session,
+      workspace,
+      'import os\nprint(open("api-only.txt").read() + open("shared.txt").read(), os.path.exists("gone.txt"))',
+    );
+    expect(inCell.stdout).toBe("saved while the cell was stopped\nthe cell's version\n False\n");
+
+    await ok(second, 'POST', `/api/workspace/${workspace}/restore/gone.txt`, session, {
+      revision: deleted?.revision,
+    });
+    expect(
+      (await runIn(second, session, workspace, 'print(open("gone.txt").read(), end="")')).stdout,
+    ).toBe('to be deleted in the cell\n');
+  });
+
+  // BUG (local driver, not fixed here): sweepOrphans finds cells by their cgroups under
+  // the cgroup parent, which is `workcell` for every server on a host whatever its
+  // DATA_DIR, and removes all it did not start itself. So a server starting up (its
+  // `cells.init()`) kills the running cells of every other Workcell server on the
+  // machine. A sweep must only touch cells of its own DATA_DIR. Remove `.fails` once fixed.
+  it.fails(
+    "a server on another DATA_DIR leaves this server's cells alone when it starts",
+    async () => {
+      const running = cellProcesses(env.host, workspace);
+      expect(running.length).toBeGreaterThanOrEqual(3);
+      // What createServices and cells.init() do for a server whose DATA_DIR is `neighbour`.
+      const neighbour = new LocalCellDriver({
+        cellsDir: join(env.dataDir, 'neighbour', 'cells'),
+        cgroupParent: env.host.cgroupParent,
+      });
+      expect(await neighbour.sweepOrphans(new Set())).toEqual([]);
+      expect(leftovers(env.host, workspace, running).processes).toEqual(
+        expect.arrayContaining(running.map((p) => p.pid)),
+      );
+    },
+  );
+
+  it('survives its cell being removed from under it: the cell is marked failed and starts again', async () => {
+    const running = await waitFor(async () => {
+      await ok(second, 'POST', `/api/workspace/${workspace}/start`, session);
+      const processes = cellProcesses(env.host, workspace);
+      return processes.length >= 3 && processes;
+    }, 'a running cell');
+    // Killed from outside, its cgroups removed (as another server's sweep does, above).
+    await killCellFromHost(env.host, workspace);
+    await waitFor(
+      () => leftovers(env.host, workspace, running).processes.length === 0,
+      'the processes to go',
+    );
+
+    const failed = await waitFor(async () => {
+      const cell = (await ok(second, 'GET', `/api/workspace/${workspace}/cell`, session)) as {
+        state: string;
+        reason: string | null;
+      };
+      return cell.state === 'failed' && cell;
+    }, 'the server to notice');
+    expect(failed.reason).toMatch(/^the cell stopped: /);
+    expect(await ok(second, 'POST', `/api/workspace/${workspace}/start`, session)).toMatchObject({
+      state: 'ready',
+    });
+    expect(
+      (await runIn(second, session, workspace, 'print(open("notes/late.txt").read(), end="")'))
+        .stdout,
+    ).toBe('written just before the server died\n');
+  });
+
+  it('stops its cells cleanly on SIGTERM', async () => {
+    const processes = cellProcesses(env.host, workspace);
+    expect(processes.length).toBeGreaterThanOrEqual(3);
+    await second.kill('SIGTERM');
+    expect(second.child.exitCode).toBe(0);
+    expect(leftovers(env.host, workspace, processes)).toEqual(NOTHING_LEFT);
+  });
+});
