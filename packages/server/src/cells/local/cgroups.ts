@@ -192,19 +192,6 @@ export class CellCgroup {
     return new CellCgroup(layout, name, undefined);
   }
 
-  /** Names of all cell cgroups under the parent, in any hierarchy. */
-  static async list(layout: CgroupLayout): Promise<string[]> {
-    const names = new Set<string>();
-    for (const h of layout.hierarchies) {
-      try {
-        for (const name of await layout.fs.subdirs(join(h.mount, layout.parent))) names.add(name);
-      } catch (error) {
-        if (!isErrno(error, 'ENOENT')) throw error;
-      }
-    }
-    return [...names];
-  }
-
   /** The `cgroup.procs` files a process writes its pid to, to join the cell. */
   procsFiles(): string[] {
     return this.dirs().map((dir) => join(dir, 'cgroup.procs'));

@@ -56,10 +56,11 @@ function leftovers(spec: CellSpec, cellsDir = host.cellsDir, parent = host.cgrou
       );
     });
   const processes = processesOfUids(spec.hostUid, spec.hostUid + HOST_UID_STRIDE);
-  return { cgroups, mounted, loops, processes };
+  const marked = existsSync(join(cellsDir, spec.workspaceId, 'cell.json'));
+  return { cgroups, mounted, loops, processes, marked };
 }
 
-const NOTHING = { cgroups: [], mounted: false, loops: [], processes: [] };
+const NOTHING = { cgroups: [], mounted: false, loops: [], processes: [], marked: false };
 
 /** Processes (zombies included) whose uid is in [from, to). */
 function processesOfUids(from: number, to: number): number[] {
@@ -479,6 +480,16 @@ describe('lifecycle', () => {
     });
     const spec = testSpec('broken');
     await expect(broken.start(spec)).rejects.toThrow(/Can't find source path .*nonexistent/);
+    expect(leftovers(spec)).toEqual(NOTHING);
+  });
+
+  it('leaves alone the cells of another cells directory that shares the cgroup parent', async () => {
+    const spec = testSpec('mine');
+    const cell = await startTestCell(driver, spec);
+    const neighbour = host.driver({ cellsDir: join(host.dir, 'neighbour-cells') });
+    expect(await neighbour.sweepOrphans(new Set())).toEqual([]);
+    expect((await cell.sh('echo alive')).stdout).toBe('alive\n');
+    await cell.cell.stop();
     expect(leftovers(spec)).toEqual(NOTHING);
   });
 

@@ -3,7 +3,7 @@
  * by cgroups and a loop-mounted volume. See launch.ts for how a cell starts, profile.ts
  * for what it contains, and notes/sandbox.md for the measurements behind both.
  */
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 import {
@@ -24,7 +24,7 @@ import type {
   RunningCell,
 } from '../driver';
 import { CellCgroup, formatMiB, type CgroupFs } from './cgroups';
-import { killIfAlive } from './host';
+import { killIfAlive, whenMissing } from './host';
 import { launchSandbox, FD, type Sandbox } from './launch';
 import { isAbandonedProbe, probeHost, type HostState, type LocalTools } from './probe';
 import {
@@ -137,10 +137,21 @@ export class LocalCellDriver implements CellDriver {
     }
   }
 
+  /**
+   * Cells of this cells directory only: other Workcell servers on the host (another
+   * DATA_DIR) may share the cgroup parent, so a cell is recognised by its marker file, its
+   * mounted volume or its image's loop device, all under this cells directory.
+   */
   async sweepOrphans(keep: ReadonlySet<string>): Promise<string[]> {
     const host = await this.hostState();
+    const entries = await readdir(this.cellsDir);
+    const marked = [];
+    for (const name of entries) {
+      if (await access(this.markerFile(name)).then(() => true, whenMissing(false)))
+        marked.push(name);
+    }
     const found = new Set([
-      ...(host.cgroups ? await CellCgroup.list(host.cgroups) : []),
+      ...marked,
       ...(await mountedVolumes(this.cellsDir)),
       ...(await attachedImages(this.cellsDir)).map((a) => a.workspaceId),
     ]);
@@ -159,6 +170,15 @@ export class LocalCellDriver implements CellDriver {
     const { workspaceId, hostUid, limits } = spec;
     // A crash may have left this workspace's cgroup or mount behind.
     await this.removeLeftovers(host, workspaceId);
+    // Before anything else exists, so that a crash at any later point is swept.
+    await mkdir(join(this.cellsDir, workspaceId), { recursive: true, mode: 0o711 });
+    await writeFile(
+      this.markerFile(workspaceId),
+      `${JSON.stringify({ hostUid, startedAt: new Date() })}\n`,
+      {
+        mode: 0o600,
+      },
+    );
     const [agent, tree] = await Promise.all([
       this.agentFiles(),
       this.hostTree(spec.blockedCommands),
@@ -180,6 +200,7 @@ export class LocalCellDriver implements CellDriver {
     const release = async () => {
       await cgroup?.destroy();
       await volume?.close();
+      await rm(this.markerFile(workspaceId), { force: true });
     };
     if (cgroupResult.status === 'rejected' || !volume) {
       await release();
@@ -228,7 +249,14 @@ export class LocalCellDriver implements CellDriver {
       await release();
       throw error;
     }
-    return new LocalCell(workspaceId, sandbox, cgroup, volume, limits);
+    return new LocalCell(
+      workspaceId,
+      sandbox,
+      cgroup,
+      volume,
+      limits,
+      this.markerFile(workspaceId),
+    );
   }
 
   /** Kills and removes whatever of a workspace's cell exists on the host. */
@@ -238,6 +266,12 @@ export class LocalCellDriver implements CellDriver {
     for (const { device, workspaceId: id } of await attachedImages(this.cellsDir)) {
       if (id === workspaceId) await detachLoop(device, host.tools);
     }
+    await rm(this.markerFile(workspaceId), { force: true });
+  }
+
+  /** Exists from the start of a cell until all its resources are released. */
+  private markerFile(workspaceId: string): string {
+    return join(this.cellsDir, workspaceId, 'cell.json');
   }
 
   private hostState(): Promise<HostState> {
@@ -310,6 +344,7 @@ class LocalCell implements RunningCell {
     private readonly cgroup: CellCgroup | undefined,
     private readonly volume: WorkspaceVolume,
     private readonly limits: CellLimits,
+    private readonly marker: string,
   ) {
     const gone = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       sandbox.process.once('exit', (code, signal) => resolve({ code, signal }));
@@ -375,6 +410,8 @@ class LocalCell implements RunningCell {
       await attempt(() => cgroup.destroy());
     }
     await attempt(() => this.volume.close());
+    // What could not be released stays marked for the next sweep.
+    if (!failure) await attempt(() => rm(this.marker, { force: true }));
     this.sandbox.channel.destroy();
     return failure;
   }
