@@ -4,12 +4,15 @@
  * run here; the real-cell tests exercise v1 and the v2 kill/join path on the unified
  * hierarchy).
  */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
 import type { CellLimits } from '../driver';
 import { CellCgroup, parseCgroupHierarchies, prepareCgroups, type CgroupFs } from './cgroups';
+import { waitFor } from './test-support';
 
 const MiB = 1024 * 1024;
 const limits: CellLimits = {
@@ -249,5 +252,38 @@ describe('cgroup v2 (simulated cgroupfs)', () => {
   it('finds no layout without any hierarchy', async () => {
     const fs = new SimulatedCgroup2(root, 'cpu memory pids');
     expect(await prepareCgroups('workcell', line(1, '/', 'ext4', 'rw'), fs)).toBeUndefined();
+  });
+});
+
+// This host's v1 hierarchies, without the unified one (whose cgroup.kill is preferred) and
+// then without the freezer too: the other two ways of emptying a cell, for real.
+const hostHasV1 = existsSync('/sys/fs/cgroup/memory/cgroup.procs');
+describe.skipIf(!hostHasV1)('cgroup v1 without cgroup.kill (this host)', () => {
+  const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
+  const without = (...marks: string[]) =>
+    mountinfo.filter((l) => !marks.some((mark) => l.includes(mark))).join('\n');
+
+  it.each([
+    ['freezer', without(' - cgroup2 ')],
+    ['signal', without(' - cgroup2 ', ',freezer')],
+  ] as const)('empties and removes a cell by %s', async (kill, text) => {
+    const parent = `workcell-test-cgroups-${process.pid}`;
+    const layout = (await prepareCgroups(parent, text))!;
+    expect(layout).toMatchObject({ version: 1, kill });
+    const cgroup = await CellCgroup.create(layout, kill, limits);
+    const joins = cgroup
+      .procsFiles()
+      .map((f) => `echo $$ > ${f}`)
+      .join('; ');
+    // A few processes that keep forking, so the kill has something to race.
+    const child = spawn('/bin/sh', ['-c', `${joins}; while :; do sleep 100 & sleep 0.01; done`], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('exit', (_, signal) => resolve(signal)));
+    await waitFor(async () => (await cgroup.processIds()).length > 4, 'the processes to start');
+    await cgroup.destroy();
+    expect(await exited).toBe('SIGKILL');
+    for (const file of cgroup.procsFiles()) expect(existsSync(dirname(file))).toBe(false);
+    for (const h of layout.hierarchies) await layout.fs.rmdir(join(h.mount, parent));
   });
 });

@@ -83,16 +83,20 @@ export async function poll<T>(
   }
 }
 
-/** Mount points in /proc/self/mountinfo (octal escapes decoded) with their sources. */
-export async function readMounts(): Promise<
-  { mountPoint: string; fsType: string; source: string }[]
-> {
+export interface Mount {
+  mountPoint: string;
+  fsType: string;
+  source: string;
+  superOptions: string;
+}
+
+/** The mounts of this process's namespace. */
+export async function readMounts(): Promise<Mount[]> {
   return parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'));
 }
 
-export function parseMountinfo(
-  text: string,
-): { mountPoint: string; fsType: string; source: string; superOptions: string }[] {
+/** Parses /proc/<pid>/mountinfo, decoding the octal escapes in paths. */
+export function parseMountinfo(text: string): Mount[] {
   return text
     .split('\n')
     .filter((line) => line.includes(' - '))

@@ -37,13 +37,7 @@ import {
   type RuntimeFile,
 } from './profile';
 import { assertHostUidBaseFree, CELL_USER_UID } from './uids';
-import {
-  attachedImages,
-  detachLoop,
-  mountedVolumes,
-  unmountVolume,
-  WorkspaceVolume,
-} from './volume';
+import { attachedImages, mountedVolumes, releaseVolume, WorkspaceVolume } from './volume';
 
 const MiB = 1024 * 1024;
 
@@ -262,10 +256,7 @@ export class LocalCellDriver implements CellDriver {
   /** Kills and removes whatever of a workspace's cell exists on the host. */
   private async removeLeftovers(host: HostState, workspaceId: string): Promise<void> {
     if (host.cgroups) await CellCgroup.existing(host.cgroups, workspaceId).destroy();
-    await unmountVolume(WorkspaceVolume.mountPoint(join(this.cellsDir, workspaceId)), host.tools);
-    for (const { device, workspaceId: id } of await attachedImages(this.cellsDir)) {
-      if (id === workspaceId) await detachLoop(device, host.tools);
-    }
+    await releaseVolume(join(this.cellsDir, workspaceId), host.tools);
     await rm(this.markerFile(workspaceId), { force: true });
   }
 

@@ -52,16 +52,15 @@ const TOOL_NAMES: Record<keyof LocalTools, string> = {
 
 const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
+const accessible = (path: string, mode = constants.F_OK) =>
+  access(path, mode).then(
+    () => true,
+    () => false,
+  );
+
 async function findTool(name: string): Promise<string | undefined> {
   for (const dir of SEARCH_PATH) {
-    const path = join(dir, name);
-    if (
-      await access(path, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return path;
+    if (await accessible(join(dir, name), constants.X_OK)) return join(dir, name);
   }
   return undefined;
 }
@@ -376,13 +375,7 @@ async function probePython(): Promise<IsolationFeature> {
   };
   const missing: string[] = [];
   for (const [path, pkg] of Object.entries(wanted)) {
-    if (
-      !(await access(path).then(
-        () => true,
-        () => false,
-      ))
-    )
-      missing.push(pkg);
+    if (!(await accessible(path))) missing.push(pkg);
   }
   return missing.length === 0
     ? {

@@ -24,7 +24,7 @@ import {
   statfs,
   truncate,
 } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { HostCommandError, isErrno, poll, readMounts, runHost, whenMissing } from './host';
 import { CELL_USER_UID, HOST_UID_FIRST_BASE, HOST_UID_STRIDE } from './uids';
@@ -129,7 +129,7 @@ export class WorkspaceVolume {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.quota) await unmountVolume(this.path, this.tools);
+    if (this.quota) await releaseVolume(dirname(this.path), this.tools);
   }
 }
 
@@ -176,12 +176,30 @@ async function shiftOwners(dir: string, fromBase: number, toBase: number): Promi
 }
 
 /**
- * Unmounts `mountPoint` and every mount stacked on it. The cell's mount namespace may
- * hold the filesystem for a moment after its last process died, so EBUSY is retried
- * before falling back to a lazy unmount (the loop device is then freed when the last
- * reference goes, as `mount -o loop` set it to clear itself).
+ * Unmounts the volume of the cell directory `dir` and makes sure no loop device still
+ * holds its image. Idempotent.
  */
-export async function unmountVolume(mountPoint: string, tools: VolumeTools): Promise<void> {
+export async function releaseVolume(dir: string, tools: VolumeTools): Promise<void> {
+  await unmount(WorkspaceVolume.mountPoint(dir), tools);
+  const image = join(dir, IMAGE_NAME);
+  const holding = async () => (await attachedImages(dirname(dir))).filter((a) => a.image === image);
+  // `mount -o loop` set the device to clear itself on unmount, which the kernel does a
+  // moment later; a device still attached after that (a crash between attach and mount)
+  // is detached here.
+  await poll(async () => ((await holding()).length === 0 ? true : undefined), 1000);
+  for (const { device } of await holding()) {
+    await runHost(tools.losetup, ['-d', device]).catch((error: unknown) => {
+      if (!(error instanceof HostCommandError && /No such device/i.test(error.stderr))) throw error;
+    });
+  }
+}
+
+/**
+ * Unmounts `mountPoint`. The cell's mount namespace may hold the filesystem for a moment
+ * after its last process died, so EBUSY is retried before falling back to a lazy unmount
+ * (the loop device is then freed when the last reference goes).
+ */
+async function unmount(mountPoint: string, tools: VolumeTools): Promise<void> {
   const mounted = async () => (await readMounts()).some((m) => m.mountPoint === mountPoint);
   const done = await poll(async () => {
     if (!(await mounted())) return true;
@@ -204,11 +222,11 @@ export async function mountedVolumes(cellsDir: string): Promise<string[]> {
     .filter((id) => !id.includes('/'));
 }
 
-/** Loop devices whose backing file is a workspace image under `cellsDir`, by workspace id. */
+/** Loop devices whose backing file is a workspace image under `cellsDir`. */
 export async function attachedImages(
   cellsDir: string,
-): Promise<{ device: string; workspaceId: string }[]> {
-  const attached: { device: string; workspaceId: string }[] = [];
+): Promise<{ device: string; workspaceId: string; image: string }[]> {
+  const attached: { device: string; workspaceId: string; image: string }[] = [];
   let devices: string[];
   try {
     devices = (await readdir('/sys/block')).filter((name) => name.startsWith('loop'));
@@ -227,12 +245,8 @@ export async function attachedImages(
     const match =
       backing.startsWith(`${cellsDir}/`) && backing.slice(cellsDir.length + 1).split('/');
     if (match && match.length === 2 && match[1] === IMAGE_NAME && match[0]) {
-      attached.push({ device: `/dev/${device}`, workspaceId: match[0] });
+      attached.push({ device: `/dev/${device}`, workspaceId: match[0], image: backing });
     }
   }
   return attached;
-}
-
-export async function detachLoop(device: string, tools: VolumeTools): Promise<void> {
-  await runHost(tools.losetup, ['-d', device]);
 }
