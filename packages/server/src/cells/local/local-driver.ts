@@ -164,19 +164,14 @@ export class LocalCellDriver implements CellDriver {
     const { workspaceId, hostUid, limits } = spec;
     // A crash may have left this workspace's cgroup or mount behind.
     await this.removeLeftovers(host, workspaceId);
-    // Before anything else exists, so that a crash at any later point is swept.
-    await mkdir(join(this.cellsDir, workspaceId), { recursive: true, mode: 0o711 });
-    await writeFile(
-      this.markerFile(workspaceId),
-      `${JSON.stringify({ hostUid, startedAt: new Date() })}\n`,
-      {
-        mode: 0o600,
-      },
-    );
     const [agent, tree] = await Promise.all([
       this.agentFiles(),
       this.hostTree(spec.blockedCommands),
     ]);
+    // Before anything else exists, so that a crash at any later point is swept.
+    const marker = `${JSON.stringify({ hostUid, startedAt: new Date() })}\n`;
+    await mkdir(join(this.cellsDir, workspaceId), { recursive: true, mode: 0o711 });
+    await writeFile(this.markerFile(workspaceId), marker, { mode: 0o600 });
     // The volume must be mounted before bwrap starts: its mount namespace is a copy of the
     // host's at that moment, and later mounts need not propagate into it.
     const [cgroupResult, volumeResult] = await Promise.allSettled([
