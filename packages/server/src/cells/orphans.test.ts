@@ -31,7 +31,7 @@ let env: CellTestEnv;
 const servers: ServerProcess[] = [];
 
 beforeAll(async () => {
-  env = await createCellTestEnv('orphans');
+  env = await createCellTestEnv('orphans', { sharedCgroupParent: true });
 });
 
 afterAll(async () => {
@@ -230,27 +230,19 @@ describe('a server killed with SIGKILL', { timeout: SERVER_TEST_TIMEOUT_MS }, ()
     ).toBe('to be deleted in the cell\n');
   });
 
-  // BUG (local driver, not fixed here): sweepOrphans finds cells by their cgroups under
-  // the cgroup parent, which is `workcell` for every server on a host whatever its
-  // DATA_DIR, and removes all it did not start itself. So a server starting up (its
-  // `cells.init()`) kills the running cells of every other Workcell server on the
-  // machine. A sweep must only touch cells of its own DATA_DIR. Remove `.fails` once fixed.
-  it.fails(
-    "a server on another DATA_DIR leaves this server's cells alone when it starts",
-    async () => {
-      const running = cellProcesses(env.host, workspace);
-      expect(running.length).toBeGreaterThanOrEqual(3);
-      // What createServices and cells.init() do for a server whose DATA_DIR is `neighbour`.
-      const neighbour = new LocalCellDriver({
-        cellsDir: join(env.dataDir, 'neighbour', 'cells'),
-        cgroupParent: env.host.cgroupParent,
-      });
-      expect(await neighbour.sweepOrphans(new Set())).toEqual([]);
-      expect(leftovers(env.host, workspace, running).processes).toEqual(
-        expect.arrayContaining(running.map((p) => p.pid)),
-      );
-    },
-  );
+  it("leaves this server's cells alone when a server on another DATA_DIR starts", async () => {
+    const running = cellProcesses(env.host, workspace);
+    expect(running.length).toBeGreaterThanOrEqual(3);
+    // What createServices and cells.init() do for a server whose DATA_DIR is `neighbour`.
+    const neighbour = new LocalCellDriver({
+      cellsDir: join(env.dataDir, 'neighbour', 'cells'),
+      cgroupParent: env.host.cgroupParent,
+    });
+    expect(await neighbour.sweepOrphans(new Set())).toEqual([]);
+    expect(leftovers(env.host, workspace, running).processes).toEqual(
+      expect.arrayContaining(running.map((p) => p.pid)),
+    );
+  });
 
   it('survives its cell being removed from under it: the cell is marked failed and starts again', async () => {
     const running = await waitFor(async () => {

@@ -44,7 +44,10 @@ afterAll(async () => {
   await database.close();
 });
 
-describe('POST /api/workspace/{uuid}/run', () => {
+/** Generous: cells run at half a core, and CI machines are busy. */
+const TEST_TIMEOUT_MS = 120_000;
+
+describe('POST /api/workspace/{uuid}/run', { timeout: TEST_TIMEOUT_MS }, () => {
   it('runs the starter script.py: it greets and numpy works', async () => {
     const result = await run(main.app, user, workspace.uuid, { path: 'script.py' });
     expect(result).toMatchObject({

@@ -62,7 +62,10 @@ afterAll(async () => {
   await database.close();
 });
 
-describe('cell → database', () => {
+/** Generous: cells run at half a core, and CI machines are busy. */
+const TEST_TIMEOUT_MS = 120_000;
+
+describe('cell → database', { timeout: TEST_TIMEOUT_MS }, () => {
   it('syncs a file written in the cell at any depth, with source terminal', async () => {
     await python(
       main.app,
@@ -187,7 +190,7 @@ describe('cell → database', () => {
   });
 });
 
-describe('database → cell', () => {
+describe('database → cell', { timeout: TEST_TIMEOUT_MS }, () => {
   it('writes a save through the API into the cell, at any depth and in binary', async () => {
     await saveFile(main.app, user, workspace.uuid, 'saved/deeper/hello.txt', 'saved via the API\n');
     const bytes = randomBytes(70_000);
@@ -241,7 +244,7 @@ describe('database → cell', () => {
   });
 });
 
-describe('a new volume', () => {
+describe('a new volume', { timeout: TEST_TIMEOUT_MS }, () => {
   it('never deletes a file from the database: the cell is filled from it again', async () => {
     const other = await createWorkspace(main.app, user, 'Replaced volume');
     await startCell(main.app, user, other.uuid);

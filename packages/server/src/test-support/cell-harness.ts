@@ -1,12 +1,12 @@
 /**
  * Real cells behind the real HTTP stack, for the cell manager, run API and sync tests.
  *
- * Each test file gets its own DATA_DIR and cgroup parent (the local driver's test host),
- * and its apps are built with `createServices`/`buildApp` over a LocalCellDriver confined
- * to them, so files running in parallel — and any Workcell server on this machine — never
- * see, sweep or kill each other's cells. Also: host-side views of a cell (its processes,
- * cgroups, mount, loop device) to check what it leaves behind, and a child-process server
- * for the tests that kill a server with SIGKILL.
+ * Each test file gets its own DATA_DIR and (for apps built in-process) its own cgroup
+ * parent, and its apps are built with `createServices`/`buildApp` over a LocalCellDriver
+ * confined to them, so files running in parallel never see each other's cells. Also:
+ * host-side views of a cell (its processes, cgroups, mount, loop device) to check what it
+ * leaves behind, and the real server (main.ts) in a child process for the tests that kill
+ * one with SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
@@ -62,7 +62,18 @@ function assertCanRunCells(): void {
     throw new Error('the cell tests need root (CI runs them as root): run them with sudo');
 }
 
-export async function createCellTestEnv(name: string): Promise<CellTestEnv> {
+/** The cgroup parent of a server started without options, as `spawnServer` starts one. */
+export const PRODUCTION_CGROUP_PARENT = 'workcell';
+
+/**
+ * A scratch DATA_DIR for one test file. With `sharedCgroupParent`, its cells live in the
+ * production cgroup parent, as those of a server started by `spawnServer` do (other
+ * servers' cells may be there too: a sweep tells them apart by DATA_DIR).
+ */
+export async function createCellTestEnv(
+  name: string,
+  { sharedCgroupParent = false } = {},
+): Promise<CellTestEnv> {
   assertCanRunCells();
   const dir = await mkdtemp(join(tmpdir(), `workcell-${name}-`));
   // The cells' unprivileged uids must be able to reach their volumes' mount points.
@@ -70,7 +81,9 @@ export async function createCellTestEnv(name: string): Promise<CellTestEnv> {
   const host: TestHost = {
     dir,
     cellsDir: join(dir, 'cells'),
-    cgroupParent: `workcell-test-${name}-${process.pid}`,
+    cgroupParent: sharedCgroupParent
+      ? PRODUCTION_CGROUP_PARENT
+      : `workcell-test-${name}-${process.pid}`,
   };
   const driver = () =>
     new LocalCellDriver({ cellsDir: host.cellsDir, cgroupParent: host.cgroupParent });
@@ -111,7 +124,7 @@ export async function createCellTestEnv(name: string): Promise<CellTestEnv> {
       for (const app of apps) await app.close();
       // Whatever a killed server left: its processes, cgroups, mounts and loop devices.
       await driver().sweepOrphans(new Set());
-      for (const hierarchy of await readdir('/sys/fs/cgroup')) {
+      for (const hierarchy of sharedCgroupParent ? [] : await readdir('/sys/fs/cgroup')) {
         await rmdir(join('/sys/fs/cgroup', hierarchy, host.cgroupParent)).catch(() => undefined);
       }
       await rm(dir, { recursive: true, force: true });
@@ -383,16 +396,18 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `cell-server.ts` (main.ts with the cells in the env's cgroup parent) on the
- * env's DATA_DIR and an ephemeral port; resolves once it listens.
+ * Starts the server as `npm run dev` does (main.ts) on the env's DATA_DIR (PGlite there)
+ * and an ephemeral port; resolves once it listens. The env must use the shared cgroup
+ * parent, where such a server puts its cells.
  */
 export async function spawnServer(
   env: CellTestEnv,
   extraEnv: Record<string, string> = {},
 ): Promise<ServerProcess> {
+  expect(env.host.cgroupParent).toBe(PRODUCTION_CGROUP_PARENT);
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('cell-server.ts', import.meta.url))],
+    ['--import', 'tsx', fileURLToPath(new URL('../main.ts', import.meta.url))],
     {
       env: {
         PATH: process.env.PATH,
@@ -400,7 +415,6 @@ export async function spawnServer(
         PORT: '0',
         LOG_LEVEL: 'warn',
         AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-        WORKCELL_TEST_CGROUP_PARENT: env.host.cgroupParent,
         ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
