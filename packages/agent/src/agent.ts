@@ -46,7 +46,7 @@ export class Agent {
   private readonly ptys: PtyHost;
   private readonly execs = new ExecHost();
   private watcher: TreeWatcher | undefined;
-  private shellReady: Promise<void> | undefined;
+  private readonly shellReady: Promise<void>;
   /** Who user code runs as, when that is not the agent's own user. */
   private readonly user: { uid: number; gid: number } | undefined;
 
@@ -63,6 +63,12 @@ export class Agent {
       output: (ptyId, data, offset) => send({ ev: 'pty.output', ptyId, offset }, data),
       exit: (ptyId, code, signal) => send({ ev: 'pty.exit', ptyId, code, signal }),
     });
+    // Every user process needs the home (pip, caches, dotfiles), not only shells: made at
+    // once, awaited by the ops that start user processes. Without its start-up files a
+    // shell still works, just plainer: not worth failing for.
+    this.shellReady = prepareShell({ ...settings, owner: this.user }).catch((error: unknown) =>
+      log(`preparing the shell's home failed: ${String(error)}`),
+    );
   }
 
   handle(frame: Frame): void {
@@ -127,9 +133,6 @@ export class Agent {
     ping: async () => ({ result: { time: Date.now() } }),
     'pty.open': async (request) => {
       // Without its start-up files a shell still works, just plainer: not worth failing for.
-      this.shellReady ??= prepareShell({ ...this.settings, owner: this.user }).catch(
-        (error: unknown) => log(`preparing the shell's home failed: ${String(error)}`),
-      );
       await this.shellReady;
       const [file = '', ...args] = request.command ?? DEFAULT_COMMAND;
       const pid = this.ptys.open(request.ptyId, request.cols, request.rows, {
@@ -214,6 +217,7 @@ export class Agent {
       return { result: {} };
     },
     'exec.run': async (request, body) => {
+      await this.shellReady;
       const cwd =
         request.cwd === undefined ? this.settings.root : await this.workspace.folder(request.cwd);
       return this.execs.run(request.execId, {

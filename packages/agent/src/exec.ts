@@ -11,6 +11,7 @@ import type { AgentResult } from '@workcell/protocol/agent';
 import { z } from 'zod';
 
 import { AgentFailure } from './failure';
+import { USER_OOM_SCORE_ADJ } from './settings';
 
 export const PYTHON = '/usr/bin/python3';
 export const MAX_EXECS = 16;
@@ -21,6 +22,11 @@ const MAX_REPORT_BYTES = 4096;
 const LAUNCHER = `
 import json, os, signal, sys
 report = os.fdopen(3, "w")
+try:
+    with open("/proc/self/oom_score_adj", "w") as adj:
+        adj.write("${USER_OOM_SCORE_ADJ}")
+except OSError:
+    pass
 pid = os.fork()
 if pid == 0:
     try:

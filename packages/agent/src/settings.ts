@@ -104,3 +104,9 @@ export function agentEnv(settings: Partial<AgentSettings>): Record<string, strin
   set(AGENT_ENV.shellEnv, settings.shellEnv && JSON.stringify(settings.shellEnv));
   return env;
 }
+
+/**
+ * User processes are the OOM killer's first choice, so a memory hog dies rather than the
+ * agent (which cannot lower its own score without CAP_SYS_RESOURCE). Children inherit it.
+ */
+export const USER_OOM_SCORE_ADJ = 500;
