@@ -68,6 +68,11 @@ export interface CellDriver {
   /** Starts the cell and its agent; rejects with ISOLATION_UNAVAILABLE naming what is missing. */
   start(spec: CellSpec): Promise<RunningCell>;
   /**
+   * Deletes the workspace's volume (the cell's cached copy of its files) for good: the
+   * workspace is being deleted. Its cell must not be running.
+   */
+  removeVolume(workspaceId: string): Promise<void>;
+  /**
    * Finds cells left behind by a crashed server (processes, cgroups, mounts) whose
    * workspace is not in `keep`, and removes them. Returns the workspace ids cleaned.
    */

@@ -87,6 +87,8 @@ export class CellManager {
   private readonly starting = new Map<string, Promise<RunningEntry>>();
   /** The owners of the cells in `starting`, which count against the caps too. */
   private readonly startingOwners = new Map<string, string>();
+  /** Cells being stopped; a new cell of the workspace starts once its old one is gone. */
+  private readonly stopping = new Map<string, Promise<boolean>>();
   private readonly listeners = new Set<CellEventListener>();
   private reaper: NodeJS.Timeout | undefined;
   private closed = false;
@@ -157,8 +159,19 @@ export class CellManager {
   async stop(workspaceId: string, reason: string): Promise<boolean> {
     await this.starting.get(workspaceId)?.catch(() => undefined);
     const cell = this.cells.get(workspaceId);
-    if (!cell) return false;
+    if (!cell) {
+      // Already on its way out: done once it is stopped.
+      await this.stopping.get(workspaceId)?.catch(() => undefined);
+      return false;
+    }
     this.cells.delete(workspaceId);
+    const stopped = this.stopCell(cell, reason).finally(() => this.stopping.delete(workspaceId));
+    this.stopping.set(workspaceId, stopped);
+    return stopped;
+  }
+
+  private async stopCell(cell: RunningEntry, reason: string): Promise<boolean> {
+    const { workspaceId } = cell;
     await this.setState(workspaceId, 'stopping', reason);
     const beforeStop = [
       () => cell.sync.flush(),
@@ -179,12 +192,19 @@ export class CellManager {
     return true;
   }
 
+  /** The workspace is being deleted: its cell stops and its volume goes, files and all. */
+  async forget(workspaceId: string): Promise<void> {
+    await this.stop(workspaceId, 'the workspace was deleted');
+    await this.options.driver.removeVolume(workspaceId);
+  }
+
   /** Stops every cell (server shutdown), syncing what they changed first. */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.reaper);
     await Promise.allSettled([...this.starting.values()]);
     await Promise.all([...this.cells.keys()].map((id) => this.stop(id, 'the server stopped')));
+    await Promise.allSettled([...this.stopping.values()]);
   }
 
   /** Limits the cell hit since `since` (ms epoch), e.g. during one run. */
@@ -272,6 +292,7 @@ export class CellManager {
     if (this.closed) throw new WorkcellError('CELL_UNAVAILABLE', 'The server is shutting down.');
     this.checkCapacity(ownerId);
     const { config, driver, files, log } = this.options;
+    await this.stopping.get(workspaceId)?.catch(() => undefined);
     const row = await this.allocateSlot(workspaceId);
     this.emit({ type: 'status', workspaceId, state: 'starting', progress: 'starting the sandbox' });
     let running: RunningCell | undefined;

@@ -101,7 +101,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { prefix: '/api/health', database: services.database });
   await app.register(userRoutes, { prefix: '/api/users', auth: services.auth, config });
-  await app.register(workspaceRoutes, { prefix: '/api/sessions', workspaces: services.workspaces });
+  await app.register(workspaceRoutes, {
+    prefix: '/api/sessions',
+    workspaces: services.workspaces,
+    cells: services.cells,
+  });
   const workspacePrefix = '/api/workspace/:uuid';
   await app.register(fileRoutes, {
     prefix: workspacePrefix,

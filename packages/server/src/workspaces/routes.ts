@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 import { callerOf, requireCaller } from '../auth/plugin';
+import type { CellManager } from '../cells/manager';
 import { WorkcellError } from '../errors';
 import type { WorkspaceService } from './service';
 
@@ -16,10 +17,10 @@ const params = z.object({ uuid: z.string() });
 /** The prototype passed the caller as `?user_id=`; it is accepted only when it names the caller. */
 const querystring = z.object({ user_id: z.string().optional() });
 
-export const workspaceRoutes: FastifyPluginAsyncZod<{ workspaces: WorkspaceService }> = async (
-  app,
-  { workspaces },
-) => {
+export const workspaceRoutes: FastifyPluginAsyncZod<{
+  workspaces: WorkspaceService;
+  cells: CellManager;
+}> = async (app, { workspaces, cells }) => {
   requireCaller(app);
   app.addHook('preHandler', async (request) => {
     const { user_id: userId } = request.query as { user_id?: string };
@@ -101,14 +102,16 @@ export const workspaceRoutes: FastifyPluginAsyncZod<{ workspaces: WorkspaceServi
     {
       schema: {
         tags,
-        summary: 'Delete a workspace and all its files',
+        summary: 'Delete a workspace, its files and its cell',
         params,
         querystring,
         response: { 204: z.null(), 401: errorResponse, 403: errorResponse, 404: errorResponse },
       },
     },
     async (request, reply) => {
-      await workspaces.delete(callerOf(request).id, request.params.uuid);
+      const { id } = await workspaces.getRow(callerOf(request).id, request.params.uuid);
+      await cells.forget(id);
+      await workspaces.delete(callerOf(request).id, id);
       return reply.code(204).send(null);
     },
   );

@@ -248,6 +248,15 @@ export class LocalCellDriver implements CellDriver {
     );
   }
 
+  async removeVolume(workspaceId: string): Promise<void> {
+    if (!WORKSPACE_ID.test(workspaceId)) throw new Error(`invalid workspace id ${workspaceId}`);
+    if (this.cells.has(workspaceId)) throw new Error(`the cell of ${workspaceId} is running`);
+    const dir = join(this.cellsDir, workspaceId);
+    if (!(await access(dir).then(() => true, whenMissing(false)))) return;
+    await this.removeLeftovers(await this.hostState(), workspaceId);
+    await rm(dir, { recursive: true, force: true });
+  }
+
   /** Kills and removes whatever of a workspace's cell exists on the host. */
   private async removeLeftovers(host: HostState, workspaceId: string): Promise<void> {
     if (host.cgroups) await CellCgroup.existing(host.cgroups, workspaceId).destroy();
