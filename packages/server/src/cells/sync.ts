@@ -150,7 +150,10 @@ export class CellSync {
     ).result.entries;
     const current = await files.find(workspaceId, path);
     if (!entry) {
-      if (current) await files.delete(workspaceId, path, 'terminal');
+      // Only what the cell had can be deleted in it; a path it never had is a save on its
+      // way into the cell.
+      if (current && (await this.manifestEntry(path)))
+        await files.delete(workspaceId, path, 'terminal');
       await this.forget(path);
       return;
     }
@@ -195,6 +198,11 @@ export class CellSync {
     const current = await files.find(workspaceId, path);
     if (current?.sha256 === entry.sha256 && entry.sha256 !== undefined) {
       await this.remember(path, entry.sha256);
+      return;
+    }
+    // The cell holds what the sync last put there — often its own write coming back from
+    // the watch while a newer save is on its way in: nothing was changed in the cell.
+    if (entry.sha256 !== undefined && (await this.manifestEntry(path))?.sha256 === entry.sha256) {
       return;
     }
     if (entry.size > files.limits.maxFileBytes) {

@@ -312,15 +312,21 @@ export class Connection {
           'VALIDATION_FAILED',
           'The prototype protocol serves one workspace per connection.',
         );
+      // Marked before the open, so the `ready` of a cell it starts is told as `pod_ready`.
       this.legacyWorkspaces.add(workspace);
       const ready = this.deps.cells.get(workspace);
-      await this.deps.terminals.open(
-        workspace,
-        this.caller.id,
-        { terminalId: LEGACY_TERMINAL, ...LEGACY_SIZE },
-        this.legacySink,
-        () => this.attached.set(key, workspace),
-      );
+      try {
+        await this.deps.terminals.open(
+          workspace,
+          this.caller.id,
+          { terminalId: LEGACY_TERMINAL, ...LEGACY_SIZE },
+          this.legacySink,
+          () => this.attached.set(key, workspace),
+        );
+      } catch (error) {
+        this.legacyWorkspaces.delete(workspace);
+        throw error;
+      }
       if (this.closed) this.deps.terminals.detach(workspace, LEGACY_TERMINAL, this.legacySink);
       if (ready)
         this.send({ type: 'pod_ready', sessionId: workspace, timestamp: new Date().toISOString() });

@@ -159,12 +159,7 @@ it('save/409 race: an editor holding version N loses nothing to a terminal chang
   await waitForCell('notes.txt', 'editor v2\nterminal line');
 });
 
-// KNOWN BUG (cells/sync.ts, not fixed here): the watch's echo of the sync's own write into
-// the cell is imported as a change made in the cell when a newer save committed meanwhile,
-// so the database goes back to the earlier save (as a new `terminal` version) and the
-// newer save never reaches the cell. Fails 3 runs in 3 as it stands; passes with
-// importFile returning early when the cell's sha256 equals the manifest's. Unskip then.
-it.skip('an editor saving again as soon as its save reached the cell keeps its last save', async () => {
+it('an editor saving again as soon as its save reached the cell keeps its last save', async () => {
   // The sync's own write into the cell comes back from the cell's watch; it must not be
   // taken for a change made in the cell and turn the file back to the earlier save.
   const path = 'rapid.txt';
