@@ -29,6 +29,7 @@ import {
   saveFile,
   shutdownCell,
   startCell,
+  stillRunning,
   waitFor,
   type CellTestApp,
   type CellTestEnv,
@@ -264,6 +265,23 @@ describe.each(DATABASE_KINDS)('cell lifecycle (%s)', { timeout: TEST_TIMEOUT_MS 
     expect(result.stdout).toMatch(/^Hello from Workcell!/);
     expect((await cellStatus(main.app, user, workspace.uuid)).state).toBe('ready');
     await shutdownCell(main.app, user, workspace.uuid);
+  });
+
+  it('starts a cell asked for while it is stopping: after the stop, a fresh one', async () => {
+    const { app, services } = main;
+    const workspace = await createWorkspace(app, user, 'Stop and start');
+    await startCell(app, user, workspace.uuid);
+    const old = cellProcesses(env.host, workspace.uuid);
+    // The reaper stops the cell just as the user opens the workspace again.
+    const stopping = services.cells.stop(workspace.uuid, 'the cell was idle');
+    const started = await startCell(app, user, workspace.uuid);
+    expect(await stopping).toBe(true);
+    expect(started.state).toBe('ready');
+    expect(await cellStatus(app, user, workspace.uuid)).toMatchObject({ state: 'ready' });
+    expect(await python(app, user, workspace.uuid, 'print("fresh")')).toBe('fresh\n');
+    expect(stillRunning(old)).toEqual([]);
+    expect(cellProcesses(env.host, workspace.uuid).length).toBeGreaterThanOrEqual(3);
+    await shutdownCell(app, user, workspace.uuid);
   });
 
   it('marks a cell that died under it as failed, with the reason, and starts it again', async () => {

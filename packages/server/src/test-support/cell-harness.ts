@@ -271,6 +271,10 @@ const startTimeOf = (pid: number): string | undefined => {
   }
 };
 
+/** The pids of those of `processes` still running. */
+export const stillRunning = (processes: readonly HostProcess[]): number[] =>
+  processes.filter(isLive).map((p) => p.pid);
+
 function isLive({ pid, startTime }: HostProcess): boolean {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
