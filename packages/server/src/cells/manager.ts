@@ -15,7 +15,8 @@ import type { FileService } from '../files/service';
 import type { Db } from '../store/database';
 import type { CellRow, CellState } from '../store/schema';
 import { AgentClient } from './agent-client';
-import type { CellDriver, CellLimits, LimitEvent, RunningCell } from './driver';
+import type { CellDriver, LimitEvent, RunningCell } from './driver';
+import { cellLimits } from './limits';
 import { CellSync, type SyncNotice } from './sync';
 
 export type CellEvent =
@@ -58,19 +59,6 @@ interface RunningEntry extends Cell {
 }
 
 const LIMIT_HISTORY = 20;
-
-export function cellLimits(config: Config): CellLimits {
-  const MiB = 1024 * 1024;
-  return {
-    memoryBytes: config.CELL_MEMORY_MIB * MiB,
-    cpuCores: config.CELL_CPU_CORES,
-    cpuPeriodUs: config.CELL_CPU_PERIOD_US,
-    pids: config.CELL_PIDS,
-    diskBytes: config.CELL_DISK_MIB * MiB,
-    tmpBytes: config.CELL_TMP_MIB * MiB,
-    homeBytes: config.CELL_HOME_MIB * MiB,
-  };
-}
 
 export interface CellManagerOptions {
   db: Db;
@@ -174,7 +162,7 @@ export class CellManager {
     const { workspaceId } = cell;
     await this.setState(workspaceId, 'stopping', reason);
     const beforeStop = [
-      () => cell.sync.flush(),
+      () => cell.sync.reconcile(),
       ...[...cell.attachments.values()].map((a) => () => a.beforeStop?.()),
     ];
     for (const step of beforeStop) {

@@ -244,6 +244,25 @@ describe('database → cell', { timeout: TEST_TIMEOUT_MS }, () => {
   });
 });
 
+describe('stopping a cell', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('syncs everything the cell wrote, also what the watch had not reported yet', async () => {
+    const other = await createWorkspace(main.app, user, 'Stopped right after a write');
+    await startCell(main.app, user, other.uuid);
+    await python(
+      main.app,
+      user,
+      other.uuid,
+      'import os\nos.mkdir("burst")\nfor i in range(100): open(f"burst/{i}.txt", "w").write(str(i))',
+    );
+    // Stopped the moment the program is done, as a user's shutdown or the reaper may.
+    await shutdownCell(main.app, user, other.uuid);
+    const synced = (await main.services.files.list(other.uuid))
+      .filter((row) => row.path.startsWith('burst/'))
+      .map((row) => row.path);
+    expect(synced).toHaveLength(100);
+  });
+});
+
 describe('a new volume', { timeout: TEST_TIMEOUT_MS }, () => {
   it('never deletes a file from the database: the cell is filled from it again', async () => {
     const other = await createWorkspace(main.app, user, 'Replaced volume');

@@ -80,6 +80,15 @@ export class CellSync {
     await this.enqueueAndWait(async () => {});
   }
 
+  /**
+   * Brings the database up to date with all the cell holds, changes the agent's watch has
+   * not reported yet included (it reports after a quiet moment): for a cell about to stop.
+   */
+  async reconcile(): Promise<void> {
+    await this.flush();
+    await this.enqueueAndWait(() => this.rescan());
+  }
+
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.flushTimer);
