@@ -10,20 +10,11 @@ import { dirname, join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import type { CellLimits } from '../driver';
 import { CellCgroup, parseCgroupHierarchies, prepareCgroups, type CgroupFs } from './cgroups';
+import { defaultCellLimits } from '../limits';
 import { waitFor } from './test-support';
 
-const MiB = 1024 * 1024;
-const limits: CellLimits = {
-  memoryBytes: 512 * MiB,
-  cpuCores: 0.5,
-  cpuPeriodUs: 10_000,
-  pids: 256,
-  diskBytes: 1024 * MiB,
-  tmpBytes: 128 * MiB,
-  homeBytes: 64 * MiB,
-};
+const limits = defaultCellLimits();
 
 const line = (id: number, mountPoint: string, fsType: string, superOptions: string) =>
   `${id} 1 0:${id} / ${mountPoint} rw,nosuid,nodev,noexec,relatime shared:${id} - ${fsType} ${fsType} ${superOptions}`;
@@ -196,7 +187,7 @@ describe('cgroup v2 (simulated cgroupfs)', () => {
 
     const cgroup = await CellCgroup.create(layout!, 'ws-1', limits);
     const dir = `${root}/workcell/ws-1`;
-    expect(fs.files.get(`${dir}/memory.max`)).toBe(String(512 * MiB));
+    expect(fs.files.get(`${dir}/memory.max`)).toBe(String(limits.memoryBytes));
     expect(fs.files.get(`${dir}/memory.swap.max`)).toBe('0');
     expect(fs.files.get(`${dir}/pids.max`)).toBe('256');
     // The CPU cap comes once the agent has started.

@@ -1,9 +1,4 @@
-export {
-  DEFAULT_CELL_LIMITS,
-  LocalCellDriver,
-  type AgentFiles,
-  type LocalDriverOptions,
-} from './local-driver';
+export { LocalCellDriver, type AgentFiles, type LocalDriverOptions } from './local-driver';
 export { formatIsolationReport } from './probe';
 export {
   assertHostUidBaseFree,

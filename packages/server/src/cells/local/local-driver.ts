@@ -41,16 +41,6 @@ import { attachedImages, mountedVolumes, releaseVolume, WorkspaceVolume } from '
 
 const MiB = 1024 * 1024;
 
-export const DEFAULT_CELL_LIMITS: CellLimits = {
-  memoryBytes: 512 * MiB,
-  cpuCores: 0.5,
-  cpuPeriodUs: 10_000,
-  pids: 256,
-  diskBytes: 1024 * MiB,
-  tmpBytes: 128 * MiB,
-  homeBytes: 64 * MiB,
-};
-
 export interface AgentFiles {
   bundle: string;
   nodeModules: string;

@@ -4,7 +4,8 @@
  * cell. Usage: node --import tsx orphan-fixture.ts <cellsDir> <cgroupParent> <workspaceId> <hostUid>
  */
 import { AgentClient } from '../agent-client';
-import { DEFAULT_CELL_LIMITS, LocalCellDriver } from './local-driver';
+import { defaultCellLimits } from '../limits';
+import { LocalCellDriver } from './local-driver';
 import { BLOCKED, READY_TIMEOUT_MS } from './test-support';
 
 const [cellsDir = '', cgroupParent = '', workspaceId = '', hostUid = ''] = process.argv.slice(2);
@@ -12,7 +13,7 @@ const driver = new LocalCellDriver({ cellsDir, cgroupParent });
 const cell = await driver.start({
   workspaceId,
   hostUid: Number(hostUid),
-  limits: DEFAULT_CELL_LIMITS,
+  limits: defaultCellLimits(),
   blockedCommands: BLOCKED,
 });
 await new AgentClient(cell.channel).waitReady(READY_TIMEOUT_MS);

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 
 import { AgentClient } from '../agent-client';
 import type { CellLimits, CellSpec, RunningCell } from '../driver';
-import { DEFAULT_CELL_LIMITS, LocalCellDriver, type LocalDriverOptions } from './local-driver';
+import { defaultCellLimits } from '../limits';
+import { LocalCellDriver, type LocalDriverOptions } from './local-driver';
 import { hostUidBaseOfSlot } from './uids';
 
 export const BLOCKED = [
@@ -89,7 +90,7 @@ export function testSpec(workspaceId: string, limits: Partial<CellLimits> = {}):
     workspaceId,
     // High slots keep clear of a development server's cells on the same machine.
     hostUid: hostUidBaseOfSlot(nextSlot++),
-    limits: { ...DEFAULT_CELL_LIMITS, ...limits },
+    limits: { ...defaultCellLimits(), ...limits },
     blockedCommands: BLOCKED,
   };
 }
