@@ -99,8 +99,11 @@ export class CellManager {
       })
       .where('state', 'in', ['starting', 'ready', 'stopping'])
       .execute();
-    const { CELL_IDLE_MINUTES } = this.options.config;
-    const interval = Math.min(30_000, Math.max(200, (CELL_IDLE_MINUTES * 60_000) / 4));
+    // Checks often enough that neither the idle time nor the lifetime overshoots by more
+    // than a quarter of the shorter one (and at least every 30 s).
+    const { CELL_IDLE_MINUTES, CELL_MAX_LIFETIME_MINUTES } = this.options.config;
+    const shortest = Math.min(CELL_IDLE_MINUTES, CELL_MAX_LIFETIME_MINUTES) * 60_000;
+    const interval = Math.min(30_000, Math.max(200, shortest / 4));
     this.reaper = setInterval(() => void this.reap(), interval);
     this.reaper.unref();
   }

@@ -245,7 +245,8 @@ export class CellCgroup {
       try {
         text = await this.layout.fs.read(file);
       } catch (error) {
-        if (isErrno(error, 'ENOENT')) continue;
+        // ENODEV: the cgroup is being removed under us; either way it holds nothing.
+        if (isErrno(error, 'ENOENT', 'ENODEV')) continue;
         throw error;
       }
       for (const word of words(text)) pids.add(Number(word));
@@ -310,7 +311,7 @@ export class CellCgroup {
     try {
       text = await this.layout.fs.read(join(dir, file));
     } catch (error) {
-      if (isErrno(error, 'ENOENT')) return 0;
+      if (isErrno(error, 'ENOENT', 'ENODEV')) return 0;
       throw error;
     }
     const line = text.split('\n').find((l) => l.startsWith(`${key} `));
