@@ -28,12 +28,8 @@ import { parseArgs } from 'node:util';
 import { format } from 'prettier';
 
 import { startLiveServer, type LiveUser } from '../packages/server/src/test-support/live-server';
-import {
-  marker,
-  waitUntil,
-  WsClient,
-  type TerminalView,
-} from '../packages/server/src/test-support/ws-client';
+import { marker, WsClient, type TerminalView } from '../packages/server/src/test-support/ws-client';
+import { waitFor } from '../packages/server/src/test-support/wait';
 
 const { values } = parseArgs({
   options: {
@@ -127,7 +123,7 @@ try {
     });
     if (response.status >= 300) throw new Error(`save failed: ${response.status}`);
     saveResponse.push(performance.now() - t0);
-    await waitUntil(
+    await waitFor(
       async () => {
         const read = await cell.agent
           .request({ op: 'fs.read', path: 'saved.txt', maxBytes: 1024 })

@@ -59,7 +59,6 @@ export type ServerMessage =
     }
   | { type: 'terminal.output'; terminalId: string; data: string }
   | { type: 'terminal.exit'; terminalId: string; code: number | null; signal: string | null }
-  | { type: 'terminal.closed'; terminalId: string }
   | { type: 'cell.status'; workspace: string; state: string; reason?: string; progress?: string }
   | { type: 'cell.warning'; workspace: string; message: string; stopsAt?: string }
   | {

@@ -25,6 +25,9 @@ import { loadConfig } from '../config';
 import { buildApp, createServices } from '../http/app';
 import type { DatabaseHandle } from '../store/database';
 import { bearer, type TestApp, type TestUser } from './api-harness';
+import { waitFor } from './wait';
+
+export { waitFor };
 
 /** Where one test file's cells live on the host. */
 export interface TestHost {
@@ -130,21 +133,6 @@ export async function createCellTestEnv(
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `check` until it returns something other than undefined or false. */
-export async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 // ---- requests -------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import type { ServerMessage } from '@workcell/protocol';
 import headless from '@xterm/headless';
 import WebSocket from 'ws';
 
+import { waitFor } from './wait';
+
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Escape sequences (CSI, OSC, charset and keypad selection) and carriage returns. */
@@ -19,25 +21,6 @@ const ESCAPES =
 /** The text of terminal output without escape sequences (bracketed paste included). */
 export function plain(output: string): string {
   return output.replace(ESCAPES, '');
-}
-
-/** Polls `check` (every `pollMs`) until it returns something other than undefined or false. */
-export async function waitUntil<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = DEFAULT_TIMEOUT_MS,
-  pollMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) =>
-      pollMs > 0 ? setTimeout(resolve, pollMs) : setImmediate(resolve),
-    );
-  }
 }
 
 let markers = 0;
@@ -165,7 +148,7 @@ export class TerminalView {
   ): Promise<string> {
     const matches = (text: string) =>
       typeof expected === 'string' ? text.includes(expected) : expected.test(text);
-    return waitUntil(
+    return waitFor(
       () => {
         const text = this.textSince(from);
         return matches(text) && text;
@@ -339,7 +322,7 @@ export class WsClient {
     timeoutMs = DEFAULT_TIMEOUT_MS,
     pollMs = 20,
   ): Promise<Extract<ServerMessage, { type: T }>> {
-    return waitUntil(
+    return waitFor(
       () =>
         this.messages
           .slice(from)
@@ -385,7 +368,7 @@ export class WsClient {
       rows: options.rows ?? 30,
       ...(options.terminalId !== undefined && { terminalId: options.terminalId }),
     });
-    const reply = await waitUntil(
+    const reply = await waitFor(
       () =>
         this.messages
           .slice(from)
@@ -405,7 +388,7 @@ export class WsClient {
 
   /** Waits for the shell prompt (`…$ `) of a fresh terminal, in the replay or live. */
   static async prompt(terminal: TerminalView, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
-    await waitUntil(
+    await waitFor(
       () => /\$ $/m.test(plain(terminal.opened.replay) + terminal.textSince(0)),
       `the prompt in terminal ${terminal.id}`,
       timeoutMs,

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { startLiveServer, type LiveServer, type LiveUser } from '../test-support/live-server';
-import { marker, waitUntil, WsClient, type TerminalView } from '../test-support/ws-client';
+import { waitFor } from '../test-support/wait';
+import { marker, WsClient, type TerminalView } from '../test-support/ws-client';
 
 let server: LiveServer;
 let user: LiveUser;
@@ -174,7 +175,7 @@ it('an editor saving again as soon as its save reached the cell keeps its last s
     const saved = await server.api(user, 'POST', fileUrl(path), { content: last });
     expect(saved.status).toBeLessThan(300);
     const expected = last;
-    await waitUntil(async () => (await inCell()) === expected, `save ${i} in the cell`, 10_000, 0);
+    await waitFor(async () => (await inCell()) === expected, `save ${i} in the cell`, 10_000, 0);
   }
   await cell.sync.flush();
   const now = await server.api(user, 'GET', fileUrl(path));

@@ -18,7 +18,8 @@ import { PTY_FLOW_WINDOW_BYTES } from '@workcell/protocol/agent';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { startLiveServer, type LiveServer, type LiveUser } from '../test-support/live-server';
-import { marker, waitUntil, WsClient } from '../test-support/ws-client';
+import { waitFor } from '../test-support/wait';
+import { marker, WsClient } from '../test-support/ws-client';
 
 const MiB = 1024 * 1024;
 let server: LiveServer;
@@ -88,7 +89,7 @@ it(
       const floodStarted = Date.now();
       terminal.type('yes');
       // Several seconds of flood, and at least 16 windows' worth through the whole stack.
-      await waitUntil(
+      await waitFor(
         () =>
           Date.now() - floodStarted > 5_000 &&
           terminal.receivedChars - start > 16 * PTY_FLOW_WINDOW_BYTES,
@@ -132,14 +133,14 @@ it(
     const from = terminal.mark();
     // 8 MiB of output, then a marker: the marker appears only if all of it got through.
     terminal.type(`head -c 8388608 /dev/zero | tr '\\0' 'z' | fold -w 100; ${done.command}`);
-    await waitUntil(
+    await waitFor(
       () => terminal.receivedChars - from > PTY_FLOW_WINDOW_BYTES / 2,
       'the first window of output',
     );
     // Stalled: nothing more arrives for 3 s (polled), far below the 8 MiB on their way.
     let last = terminal.receivedChars;
     let quietSince = Date.now();
-    await waitUntil(
+    await waitFor(
       () => {
         if (terminal.receivedChars !== last) {
           last = terminal.receivedChars;
