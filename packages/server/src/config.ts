@@ -60,6 +60,8 @@ const environmentSchema = z.object({
     'sudo,su,chmod,chown,reboot,shutdown,ssh,nc,telnet,wget,curl,nohup,crontab,screen,tmux,dd,mount,mkfs',
   ),
   SYNC_IGNORE: commaList('.venv,venv,__pycache__,node_modules,.cache,.local,.git'),
+  /** How often the server pings each WebSocket; one missed answer ends the connection. */
+  WS_HEARTBEAT_MS: integer(30_000, 50),
   RUN_TIMEOUT_MS: integer(30_000, 1),
   RUN_MAX_TIMEOUT_MS: integer(10 * 60_000, 1),
   RUN_MAX_OUTPUT_BYTES: integer(MiB, 0),

@@ -120,6 +120,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(cellRoutes, { prefix: workspacePrefix, ...services });
   // The prototype stopped a workspace's pod here, outside /api.
   await app.register(legacyShutdownRoute, { prefix: '/workspace/:uuid', ...services });
-  await app.register(websocketRoutes, { ...services, publicUrl: config.PUBLIC_URL });
+  await app.register(websocketRoutes, {
+    ...services,
+    publicUrl: config.PUBLIC_URL,
+    heartbeatMs: config.WS_HEARTBEAT_MS,
+  });
   return app;
 }

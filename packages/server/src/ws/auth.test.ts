@@ -226,3 +226,22 @@ describe('malformed frames', () => {
     await other.ping();
   });
 });
+
+describe('heartbeats', () => {
+  it('end a connection whose peer stopped answering, and keep a live one', async () => {
+    const quick = await startLiveServer('ws-heartbeat', { WS_HEARTBEAT_MS: '200' });
+    try {
+      const user = await quick.registerUser('carol');
+      const live = await WsClient.connect(quick.wsUrl, { token: user.token });
+      const dead = await WsClient.connect(quick.wsUrl, { token: user.token });
+      // A peer gone silent (a laptop lid shut, a dropped network): pings go unanswered.
+      dead.socket.pong = () => undefined;
+      expect((await dead.whenClosed()).code).toBe(1006);
+      expect(live.isOpen).toBe(true);
+      await live.ping();
+      await live.close();
+    } finally {
+      await quick.close();
+    }
+  });
+});

@@ -16,7 +16,6 @@ import type { TerminalService } from '../terminals/service';
 import type { WorkspaceService } from '../workspaces/service';
 import { Connection } from './connection';
 
-const HEARTBEAT_MS = 30_000;
 /** Beyond this the socket is closed (1009); below it an oversized message gets an error reply. */
 const HARD_MAX_PAYLOAD = 16 * 1024 * 1024;
 
@@ -27,6 +26,7 @@ interface Options {
   cells: CellManager;
   terminals: TerminalService;
   publicUrl: string;
+  heartbeatMs: number;
 }
 
 export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options) => {
@@ -80,7 +80,7 @@ export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options)
         }
         alive = false;
         socket.ping();
-      }, HEARTBEAT_MS);
+      }, options.heartbeatMs);
       socket.on('pong', () => (alive = true));
       socket.on('message', (data: Buffer, isBinary) => {
         alive = true;
