@@ -16,6 +16,7 @@ import { LocalCellDriver } from '../cells/local';
 import { loadConfig, type Config } from '../config';
 import { buildApp, createServices, type Services } from '../http/app';
 import { openDatabase, type DatabaseHandle } from '../store/database';
+import { WsClient, type ConnectOptions } from './ws-client';
 
 export interface LiveUser {
   id: string;
@@ -37,6 +38,8 @@ export interface LiveServer {
   name: string;
   /** The most bytes queued for sending on any of the server's open connections right now. */
   socketBacklog(): number;
+  /** A WebSocket signed in as `user` (by bearer token) or with `options`; closed with the server. */
+  connect(user: LiveUser | ConnectOptions): Promise<WsClient>;
   registerUser(prefix?: string): Promise<LiveUser>;
   createWorkspace(user: LiveUser, name?: string): Promise<string>;
   /** A JSON (or raw) request to the API with the user's token. */
@@ -74,7 +77,9 @@ export async function startLiveServer(
   let database: DatabaseHandle | undefined;
   let app: FastifyInstance | undefined;
   let services: Services | undefined;
+  const clients: WsClient[] = [];
   const close = async () => {
+    for (const client of clients) await client.close().catch(() => undefined);
     await app?.close();
     await services?.cells.close();
     await database?.close();
@@ -132,6 +137,12 @@ export async function startLiveServer(
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     name,
     socketBacklog: () => Math.max(0, ...[...connections].map((socket) => socket.writableLength)),
+    async connect(user) {
+      const options = 'username' in user ? { token: user.token } : user;
+      const client = await WsClient.connect(`ws://127.0.0.1:${port}/ws`, options);
+      clients.push(client);
+      return client;
+    },
     async registerUser(prefix = 'u') {
       const username = `${prefix}${randomBytes(5).toString('hex')}`.slice(0, 32);
       const response = await request(

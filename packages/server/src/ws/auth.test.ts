@@ -15,13 +15,6 @@ let alice: LiveUser;
 let bob: LiveUser;
 let alicesWorkspace: string;
 let bobsWorkspace: string;
-const clients: WsClient[] = [];
-
-async function connect(user: LiveUser): Promise<WsClient> {
-  const client = await WsClient.connect(server.wsUrl, { token: user.token });
-  clients.push(client);
-  return client;
-}
 
 beforeAll(async () => {
   server = await startLiveServer('ws-auth', { PUBLIC_URL });
@@ -32,7 +25,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) await client.close().catch(() => undefined);
   await server?.close();
 });
 
@@ -68,8 +60,7 @@ describe('the upgrade', () => {
       { token: alice.token, tokenInQuery: true },
       { token: alice.token },
     ]) {
-      const client = await WsClient.connect(server.wsUrl, options);
-      clients.push(client);
+      const client = await server.connect(options);
       await client.ping();
       // Signed in as Alice: her workspace is watchable.
       const from = client.mark();
@@ -82,7 +73,7 @@ describe('the upgrade', () => {
 
 describe("another user's workspace", () => {
   it('terminal.open, workspace.watch and terminal_input get WORKSPACE_NOT_FOUND and open nothing', async () => {
-    const client = await connect(alice);
+    const client = await server.connect(alice);
     const attempts = [
       { type: 'terminal.open', workspace: bobsWorkspace, cols: 80, rows: 24 },
       { type: 'workspace.watch', workspace: bobsWorkspace },
@@ -115,11 +106,11 @@ describe("another user's workspace", () => {
   });
 
   it('a terminal is reachable only on a socket that opened it', { timeout: 120_000 }, async () => {
-    const owner = await connect(alice);
+    const owner = await server.connect(alice);
     const terminal = await owner.open(alicesWorkspace);
     await WsClient.prompt(terminal);
-    const sameUser = await connect(alice);
-    const otherUser = await connect(bob);
+    const sameUser = await server.connect(alice);
+    const otherUser = await server.connect(bob);
 
     for (const [client, messages] of [
       [
@@ -166,7 +157,7 @@ describe("another user's workspace", () => {
 
 describe('malformed frames', () => {
   it('each gets an error and the connection stays up', async () => {
-    const client = await connect(alice);
+    const client = await server.connect(alice);
     const bad: [string, () => void, string][] = [
       ['not JSON', () => client.send('{"type": "ping"'), 'VALIDATION_FAILED'],
       [
@@ -218,11 +209,11 @@ describe('malformed frames', () => {
   });
 
   it('a frame beyond the hard limit (16 MiB) closes the socket with 1009', async () => {
-    const client = await connect(alice);
+    const client = await server.connect(alice);
     client.send({ type: 'ping', padding: 'x'.repeat(17 * 1024 * 1024) });
     expect((await client.whenClosed()).code).toBe(1009);
     // The server goes on serving others.
-    const other = await connect(alice);
+    const other = await server.connect(alice);
     await other.ping();
   });
 });
@@ -232,14 +223,13 @@ describe('heartbeats', () => {
     const quick = await startLiveServer('ws-heartbeat', { WS_HEARTBEAT_MS: '200' });
     try {
       const user = await quick.registerUser('carol');
-      const live = await WsClient.connect(quick.wsUrl, { token: user.token });
-      const dead = await WsClient.connect(quick.wsUrl, { token: user.token });
+      const live = await quick.connect(user);
+      const dead = await quick.connect(user);
       // A peer gone silent (a laptop lid shut, a dropped network): pings go unanswered.
       dead.socket.pong = () => undefined;
       expect((await dead.whenClosed()).code).toBe(1006);
       expect(live.isOpen).toBe(true);
       await live.ping();
-      await live.close();
     } finally {
       await quick.close();
     }

@@ -15,13 +15,6 @@ let workspace: string;
 let terminal: TerminalView;
 /** A second tab: watches the workspace, opens no terminal. */
 let watcher: WsClient;
-const clients: WsClient[] = [];
-
-async function connect(): Promise<WsClient> {
-  const client = await WsClient.connect(server.wsUrl, { token: user.token });
-  clients.push(client);
-  return client;
-}
 
 const fileUrl = (path: string) => `/api/workspace/${workspace}/file/${path}`;
 
@@ -40,17 +33,16 @@ beforeAll(async () => {
   server = await startLiveServer('ws-sync');
   user = await server.registerUser('sync');
   workspace = await server.createWorkspace(user);
-  const tab = await connect();
+  const tab = await server.connect(user);
   terminal = await tab.open(workspace);
   await WsClient.prompt(terminal);
-  watcher = await connect();
+  watcher = await server.connect(user);
   const from = watcher.mark();
   watcher.send({ type: 'workspace.watch', workspace });
   await watcher.next('cell.status', (m) => m.workspace === workspace, from);
 });
 
 afterAll(async () => {
-  for (const client of clients) await client.close().catch(() => undefined);
   await server?.close();
 });
 

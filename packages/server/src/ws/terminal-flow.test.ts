@@ -25,13 +25,6 @@ const MiB = 1024 * 1024;
 let server: LiveServer;
 let user: LiveUser;
 let workspace: string;
-const clients: WsClient[] = [];
-
-async function connect(): Promise<WsClient> {
-  const client = await WsClient.connect(server.wsUrl, { token: user.token });
-  clients.push(client);
-  return client;
-}
 
 const serverSocketBacklog = () => server.socketBacklog();
 
@@ -61,7 +54,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) await client.close().catch(() => undefined);
   await server?.close();
 });
 
@@ -69,7 +61,7 @@ it(
   'a flood (`yes`) keeps server memory bounded, and Ctrl+C and the next command answer',
   { timeout: 120_000 },
   async () => {
-    const client = await connect();
+    const client = await server.connect(user);
     // Acks as soon as output arrives: the fastest client, so the flood is as big as it gets.
     const terminal = await client.open(workspace, { render: false });
     await WsClient.prompt(terminal);
@@ -126,7 +118,7 @@ it(
   'a client that never acks stalls the program at the window; acking resumes it',
   { timeout: 120_000 },
   async () => {
-    const client = await connect();
+    const client = await server.connect(user);
     const terminal = await client.open(workspace, { render: false, autoAck: false });
     await WsClient.prompt(terminal);
     const done = marker('done');

@@ -8,17 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLiveServer, type LiveServer, type LiveUser } from '../test-support/live-server';
 import { WsClient } from '../test-support/ws-client';
 
-const clients: WsClient[] = [];
 const servers: LiveServer[] = [];
 
-async function connect(server: LiveServer, user: LiveUser): Promise<WsClient> {
-  const client = await WsClient.connect(server.wsUrl, { token: user.token });
-  clients.push(client);
-  return client;
-}
-
 afterAll(async () => {
-  for (const client of clients) await client.close().catch(() => undefined);
   for (const server of servers) await server.close();
 });
 
@@ -38,7 +30,7 @@ describe('after a cell restart', () => {
     'the last screen is shown marked restored, a new shell works, and history persists',
     { timeout: 150_000 },
     async () => {
-      const client = await connect(server, user);
+      const client = await server.connect(user);
       const terminal = await client.open(workspace);
       await WsClient.prompt(terminal);
       const ran = terminal.mark();
@@ -84,7 +76,7 @@ describe('activity', () => {
       servers.push(server);
       const user = await server.registerUser('idle');
       const workspace = await server.createWorkspace(user);
-      const client = await connect(server, user);
+      const client = await server.connect(user);
       const terminal = await client.open(workspace);
       await WsClient.prompt(terminal);
       // Reads keys silently in the shell itself: no output, no child process, only input.

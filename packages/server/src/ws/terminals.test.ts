@@ -11,13 +11,6 @@ import { marker, WsClient } from '../test-support/ws-client';
 let server: LiveServer;
 let user: LiveUser;
 let workspace: string;
-const clients: WsClient[] = [];
-
-async function connect(): Promise<WsClient> {
-  const client = await WsClient.connect(server.wsUrl, { token: user.token });
-  clients.push(client);
-  return client;
-}
 
 /** Opens a new terminal and waits for its prompt. */
 async function shell(client: WsClient, size: { cols?: number; rows?: number } = {}) {
@@ -33,14 +26,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) await client.close().catch(() => undefined);
   await server?.close();
 });
 
 describe('a terminal', () => {
   // The first test also waits for the cell to start.
   it('echoes commands, and `stty size` follows a resize', { timeout: 120_000 }, async () => {
-    const client = await connect();
+    const client = await server.connect(user);
     const terminal = await shell(client, { cols: 100, rows: 30 });
     expect(terminal.opened.restored).toBe(false);
     expect(await terminal.run('echo "hello $((6 * 7))"')).toBe('hello 42\n');
@@ -58,7 +50,7 @@ describe('a terminal', () => {
   });
 
   it('Ctrl+C interrupts `sleep 100` and the shell answers again', async () => {
-    const client = await connect();
+    const client = await server.connect(user);
     const terminal = await shell(client);
     const started = marker('started');
     const from = terminal.mark();
@@ -71,7 +63,7 @@ describe('a terminal', () => {
   });
 
   it('two terminals are independent: own directory, own output', async () => {
-    const client = await connect();
+    const client = await server.connect(user);
     const first = await shell(client);
     const second = await shell(client);
     expect(second.id).not.toBe(first.id);
@@ -95,8 +87,8 @@ describe('a terminal', () => {
   });
 
   it('two sockets on the same terminal both see it live and both can type', async () => {
-    const a = await connect();
-    const b = await connect();
+    const a = await server.connect(user);
+    const b = await server.connect(user);
     const terminal = await shell(a);
     const mirror = await b.open(workspace, { terminalId: terminal.id });
     expect(mirror.opened.restored).toBe(false);
@@ -117,7 +109,7 @@ describe('a terminal', () => {
 
 describe('reattaching', () => {
   it('a new socket gets the exact screen, 1,000+ lines of history, and the program still running', async () => {
-    const first = await connect();
+    const first = await server.connect(user);
     const terminal = await shell(first);
     // 1,500 lines: at least 1,000 must come back as scrollback.
     await terminal.run('seq 100001 101500');
@@ -127,7 +119,7 @@ describe('reattaching', () => {
     await terminal.waitForText('count-3\n', counting);
     await first.close();
 
-    const second = await connect();
+    const second = await server.connect(user);
     const reattached = await second.open(workspace, { terminalId: terminal.id });
     expect(reattached.opened.restored).toBe(false);
     const history = await reattached.screenText(true);
@@ -145,7 +137,7 @@ describe('reattaching', () => {
   });
 
   it('reattaching while a program prints fast loses and doubles no line', async () => {
-    const writer = await connect();
+    const writer = await server.connect(user);
     const terminal = await shell(writer);
     const from = terminal.mark();
     terminal.type('i=0; while :; do i=$((i+1)); echo "n$i"; done');
@@ -153,7 +145,7 @@ describe('reattaching', () => {
     const broken: string[] = [];
     // Each reattach lands at a random point of the stream; a seam bug shows in a few of 15.
     for (let attempt = 0; attempt < 15; attempt++) {
-      const reader = await connect();
+      const reader = await server.connect(user);
       const view = await reader.open(workspace, { terminalId: terminal.id });
       const live = view.mark();
       await view.waitForText(/(n\d+\n[^]*){3}/, live);
@@ -173,7 +165,7 @@ describe('reattaching', () => {
   });
 
   it('a full-screen program is restored in the alternate screen and still reads keys', async () => {
-    const first = await connect();
+    const first = await server.connect(user);
     const terminal = await shell(first, { cols: 80, rows: 24 });
     const program = [
       'import curses',
@@ -191,7 +183,7 @@ describe('reattaching', () => {
     expect(await terminal.bufferType()).toBe('alternate');
     await first.close();
 
-    const second = await connect();
+    const second = await server.connect(user);
     const reattached = await second.open(workspace, {
       terminalId: terminal.id,
       cols: 80,
@@ -211,7 +203,7 @@ describe('reattaching', () => {
 
 describe("the prototype's messages", () => {
   it('terminal_input gets terminal_output and pod_ready', async () => {
-    const client = await connect();
+    const client = await server.connect(user);
     const from = client.mark();
     const line = marker('legacy');
     client.send({ type: 'terminal_input', sessionId: workspace, input: `${line.command}\n` });
