@@ -100,8 +100,7 @@ class CellTerminals implements CellAttachment {
 
   async saveScreens(all: boolean): Promise<void> {
     for (const terminal of this.terminals.values()) {
-      if (all || terminal.dirty)
-        await this.service.saveScreen(this.cell, terminal.id).catch(() => undefined);
+      if (all || terminal.dirty) await this.service.keepScreen(this.cell, terminal.id);
       terminal.dirty = false;
     }
   }
@@ -239,7 +238,7 @@ export class TerminalService {
         });
       }
       this.cells.touch(workspaceId);
-      if (restored) await this.saveScreen(cell, terminalId).catch(() => undefined);
+      if (restored) await this.keepScreen(cell, terminalId);
       opened = {
         terminalId,
         replay: prefix + result.data,
@@ -299,13 +298,23 @@ export class TerminalService {
     const terminal = terminals.terminals.get(terminalId);
     if (!terminal?.sinks.delete(sink)) return;
     terminals.releaseAcked(terminal);
-    if (terminal.sinks.size === 0) void this.saveScreen(cell, terminalId).catch(() => undefined);
+    if (terminal.sinks.size === 0) void this.keepScreen(cell, terminalId);
   }
 
   async close(workspaceId: string, terminalId: string): Promise<void> {
     const { cell } = await this.running(workspaceId);
     await cell.agent.request({ op: 'pty.close', ptyId: terminalId });
     await this.forgetScreen(workspaceId, terminalId);
+  }
+
+  /** Saves the screen; a failure is logged, not thrown: it only costs a later restore. */
+  async keepScreen(cell: Cell, terminalId: string): Promise<void> {
+    await this.saveScreen(cell, terminalId).catch((error: unknown) =>
+      this.log.warn(
+        { err: error, workspaceId: cell.workspaceId, terminalId },
+        'saving a terminal screen failed',
+      ),
+    );
   }
 
   async saveScreen(cell: Cell, terminalId: string): Promise<void> {
@@ -340,21 +349,5 @@ export class TerminalService {
       .where('workspace_id', '=', workspaceId)
       .where('terminal_id', '=', terminalId)
       .execute();
-  }
-
-  /** Terminals of the workspace known to the database (restorable) and running now. */
-  async list(workspaceId: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('terminals')
-      .select('terminal_id')
-      .where('workspace_id', '=', workspaceId)
-      .execute();
-    const running = this.cells.get(workspaceId);
-    const live = running ? [...this.terminalsOf(running).terminals.keys()] : [];
-    return [...new Set([...live, ...rows.map((row) => row.terminal_id)])];
-  }
-
-  logFailure(error: unknown, context: object): void {
-    this.log.warn({ err: error, ...context }, 'terminal operation failed');
   }
 }

@@ -90,7 +90,12 @@ describe("another user's workspace", () => {
     // Nothing was started or opened for Bob's workspace.
     expect(server.services.cells.get(bobsWorkspace)).toBeUndefined();
     expect(await server.services.cells.record(bobsWorkspace)).toBeUndefined();
-    expect(await server.services.terminals.list(bobsWorkspace)).toEqual([]);
+    const terminals = await server.services.database.db
+      .selectFrom('terminals')
+      .select('terminal_id')
+      .where('workspace_id', '=', bobsWorkspace)
+      .execute();
+    expect(terminals).toEqual([]);
     // Nor is Alice watching it: Bob's saves don't reach her.
     const from = client.mark();
     const saved = await server.api(bob, 'POST', `/api/workspace/${bobsWorkspace}/file/secret.txt`, {
