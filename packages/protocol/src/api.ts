@@ -85,6 +85,9 @@ export const renameWorkspaceBody = z.object({ name: workspaceName });
 
 export const fileType = z.enum(['file', 'folder']);
 export const changeSource = z.enum(['editor', 'terminal', 'api']);
+export type FileType = z.infer<typeof fileType>;
+/** Where a change to a file came from. */
+export type ChangeSource = z.infer<typeof changeSource>;
 export const contentEncoding = z.enum(['utf-8', 'base64']);
 
 export const fileEntry = z
@@ -156,7 +159,7 @@ export const restoreBody = z.object({ revision: z.number().int().min(1) });
 // ---- cells -----------------------------------------------------------------------------
 
 export const cellState = z.enum(['starting', 'ready', 'stopping', 'stopped', 'failed']);
-export type CellStateName = z.infer<typeof cellState>;
+export type CellState = z.infer<typeof cellState>;
 
 export const cellStatus = z
   .object({

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 
+import type { ChangeSource, FileType } from './api';
 import { errorCodes } from './errors';
 
 export const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
@@ -66,9 +67,9 @@ export type ServerMessage =
       workspace: string;
       path: string;
       /** `file` or `folder` (named `kind` because `type` names the message). */
-      kind: 'file' | 'folder';
+      kind: FileType;
       version: number;
-      source: 'editor' | 'terminal' | 'api';
+      source: ChangeSource;
       deleted?: boolean;
       movedFrom?: string;
     }

@@ -1,5 +1,8 @@
 /** The database as the query layer sees it; the DDL is in ./migrations. */
+import type { CellState, ChangeSource, FileType } from '@workcell/protocol';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+export type { CellState, ChangeSource, FileType };
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 type Timestamp = ColumnType<Date, Date | undefined, Date>;
@@ -34,9 +37,6 @@ export interface WorkspacesTable {
   opened_at: Timestamp;
 }
 
-export type FileType = 'file' | 'folder';
-export type ChangeSource = 'editor' | 'terminal' | 'api';
-
 export interface FilesTable {
   id: Generated<number>;
   workspace_id: string;
@@ -64,8 +64,6 @@ export interface FileRevisionsTable {
   reason: RevisionReason;
   created_at: CreatedAt;
 }
-
-export type CellState = 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';
 
 export interface CellsTable {
   workspace_id: string;
