@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -27,6 +28,18 @@ export default tseslint.config(
     files: ['packages/agent/**', 'packages/protocol/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@workcell/server', '**/server/**'] }],
+    },
+  },
+  {
+    files: ['packages/web/src/**'],
+    languageOptions: { globals: globals.browser },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@workcell/server', '**/server/**', 'node:*'] },
+      ],
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },

@@ -17,7 +17,7 @@ check() {
   echo "== $name"
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "!! $name failed"; fi
 }
-check typecheck npx tsc --noEmit -p .
+check typecheck bash -c "npx tsc --noEmit -p . && npx tsc --noEmit -p packages/web"
 check lint npx eslint .
 check format npx prettier --check . --log-level warn
 

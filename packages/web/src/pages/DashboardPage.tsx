@@ -1,0 +1,4 @@
+/** Placeholder: the user's workspaces. */
+export function DashboardPage() {
+  return <main>Workspaces</main>;
+}

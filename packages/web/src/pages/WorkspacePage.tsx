@@ -1,0 +1,249 @@
+/**
+ * The workspace: file tree | editor | terminal in resizable panels that remember their
+ * sizes (stacked on narrow screens), a toolbar with Run (F5), and the status bar. The page
+ * owns the socket, watches the workspace on every (re)connection and starts its cell.
+ */
+import type { CellState, Workspace } from '@workcell/protocol';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
+import { Link, useParams } from 'react-router';
+
+import { ApiError, request, workspaceUrl } from '../api/client';
+import { type ConnectionState, WorkcellSocket } from '../connection/socket';
+import { Loading } from '../ui/Loading';
+import type {
+  EditorHandle,
+  EditorStatus,
+  FileTreeHandle,
+  TerminalHandle,
+} from '../workspace/contracts';
+import { EditorArea } from '../workspace/editor/EditorArea';
+import { FileTree } from '../workspace/file-tree/FileTree';
+import { StatusBar, type CellView } from '../workspace/status-bar/StatusBar';
+import { TerminalPanel } from '../workspace/terminal/TerminalPanel';
+import { useMediaQuery } from '../ui/useMediaQuery';
+
+export default function WorkspacePage() {
+  const { uuid = '' } = useParams();
+  return <WorkspaceLoader key={uuid} uuid={uuid} />;
+}
+
+function WorkspaceLoader({ uuid }: { uuid: string }) {
+  const [workspace, setWorkspace] = useState<Workspace>();
+  const [loadError, setLoadError] = useState<string>();
+
+  useEffect(() => {
+    let live = true;
+    request<Workspace>('GET', `/api/sessions/${uuid}`)
+      .then((loaded) => {
+        if (!live) return;
+        setWorkspace(loaded);
+        document.title = `${loaded.name} · Workcell`;
+      })
+      .catch((error: unknown) => {
+        if (live)
+          setLoadError(
+            error instanceof ApiError && error.status === 404
+              ? 'This workspace does not exist, or it is not yours.'
+              : String(error instanceof Error ? error.message : error),
+          );
+      });
+    return () => {
+      live = false;
+      document.title = 'Workcell';
+    };
+  }, [uuid]);
+
+  if (loadError)
+    return (
+      <main className="page-message">
+        <h1>Workspace not available</h1>
+        <p role="alert">{loadError}</p>
+        <Link to="/">Back to your workspaces</Link>
+      </main>
+    );
+  if (!workspace) return <Loading label="Opening the workspace…" />;
+  return <WorkspaceView key={workspace.uuid} workspace={workspace} />;
+}
+
+function WorkspaceView({ workspace }: { workspace: Workspace }) {
+  const [socket] = useState(() => new WorkcellSocket());
+  const [connection, setConnection] = useState<ConnectionState>(socket.state);
+  const [cell, setCell] = useState<CellView>({ state: 'starting' });
+  const [editorStatus, setEditorStatus] = useState<EditorStatus>({
+    activePath: undefined,
+    save: 'saved',
+  });
+  const editor = useRef<EditorHandle>(null);
+  const terminal = useRef<TerminalHandle>(null);
+  const tree = useRef<FileTreeHandle>(null);
+  const narrow = useMediaQuery('(max-width: 700px)');
+  const layout = useDefaultLayout({ id: 'workcell-workspace-layout', storage: localStorage });
+  const editorColumn = useDefaultLayout({ id: 'workcell-editor-column', storage: localStorage });
+
+  useEffect(() => () => socket.dispose(), [socket]);
+  useEffect(() => socket.onState(setConnection), [socket]);
+
+  const startCell = useCallback(() => {
+    setCell((current) => ({ ...current, state: 'starting', reason: undefined }));
+    request<{ state: CellState; reason: string | null; python?: string | null }>(
+      'POST',
+      workspaceUrl(workspace.uuid, 'start'),
+    )
+      .then((status) =>
+        setCell({
+          state: status.state,
+          reason: status.reason ?? undefined,
+          python: status.python ?? undefined,
+        }),
+      )
+      .catch((error: unknown) =>
+        setCell({
+          state: 'failed',
+          reason: error instanceof Error ? error.message : String(error),
+        }),
+      );
+  }, [workspace.uuid]);
+
+  useEffect(() => {
+    const stopOpen = socket.onOpen(() => {
+      socket.send({ type: 'workspace.watch', workspace: workspace.uuid });
+      startCell();
+    });
+    const stopMessages = socket.onMessage((message) => {
+      if (message.type === 'cell.status' && message.workspace === workspace.uuid)
+        setCell((current) => ({
+          state: message.state as CellState,
+          reason: message.reason,
+          progress: message.progress,
+          python:
+            ('python' in message ? (message.python as string | undefined) : undefined) ??
+            current.python,
+        }));
+    });
+    return () => {
+      stopOpen();
+      stopMessages();
+    };
+  }, [socket, workspace.uuid, startCell]);
+
+  const runActiveFile = useCallback(async () => {
+    const path = editorStatus.activePath;
+    if (!path?.endsWith('.py')) return;
+    try {
+      await editor.current?.saveAll();
+    } catch {
+      return; // The save status says why; running stale code would mislead.
+    }
+    terminal.current?.run(`python3 ${shellQuote(path)}`);
+  }, [editorStatus.activePath]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'F5') {
+        event.preventDefault();
+        void runActiveFile();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [runActiveFile]);
+
+  const canRun = editorStatus.activePath?.endsWith('.py') ?? false;
+  const treePanel = (
+    <FileTree
+      ref={tree}
+      workspace={workspace.uuid}
+      socket={socket}
+      activePath={editorStatus.activePath}
+      onOpenFile={(path) => editor.current?.open(path)}
+    />
+  );
+  const editorPanel = (
+    <EditorArea
+      ref={editor}
+      workspace={workspace.uuid}
+      socket={socket}
+      onStatus={setEditorStatus}
+    />
+  );
+  const terminalPanel = <TerminalPanel ref={terminal} workspace={workspace.uuid} socket={socket} />;
+
+  return (
+    <div className="workspace">
+      <header className="workspace-toolbar">
+        <Link to="/" className="brand" aria-label="Workcell: back to your workspaces">
+          Workcell
+        </Link>
+        <h1 className="workspace-name">{workspace.name}</h1>
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => void runActiveFile()}
+          disabled={!canRun}
+          title={canRun ? `Run ${editorStatus.activePath} (F5)` : 'Open a Python file to run it'}
+        >
+          ▶ Run
+        </button>
+      </header>
+      <main className="workspace-body">
+        {narrow ? (
+          <div className="workspace-stack">
+            <section aria-label="Files" className="stack-files">
+              {treePanel}
+            </section>
+            <section aria-label="Editor" className="stack-editor">
+              {editorPanel}
+            </section>
+            <section aria-label="Terminal" className="stack-terminal">
+              {terminalPanel}
+            </section>
+          </div>
+        ) : (
+          <Group
+            orientation="horizontal"
+            defaultLayout={layout.defaultLayout}
+            onLayoutChanged={layout.onLayoutChanged}
+          >
+            <Panel id="files" defaultSize="20%" minSize="10%" collapsible>
+              <section aria-label="Files" className="panel">
+                {treePanel}
+              </section>
+            </Panel>
+            <Separator className="separator vertical" />
+            <Panel id="main" minSize="30%">
+              <Group
+                orientation="vertical"
+                defaultLayout={editorColumn.defaultLayout}
+                onLayoutChanged={editorColumn.onLayoutChanged}
+              >
+                <Panel id="editor" defaultSize="65%" minSize="15%">
+                  <section aria-label="Editor" className="panel">
+                    {editorPanel}
+                  </section>
+                </Panel>
+                <Separator className="separator horizontal" />
+                <Panel id="terminal" defaultSize="35%" minSize="10%" collapsible>
+                  <section aria-label="Terminal" className="panel">
+                    {terminalPanel}
+                  </section>
+                </Panel>
+              </Group>
+            </Panel>
+          </Group>
+        )}
+      </main>
+      <StatusBar
+        connection={connection}
+        socket={socket}
+        cell={cell}
+        editor={editorStatus}
+        onRestartCell={startCell}
+      />
+    </div>
+  );
+}
+
+function shellQuote(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`;
+}
