@@ -57,6 +57,43 @@ export const updateMeBody = z
     path: ['currentPassword'],
   });
 
+// ---- settings --------------------------------------------------------------------------
+
+export const editorTheme = z.enum([
+  'dark',
+  'light',
+  'high-contrast',
+  'monokai',
+  'solarized-dark',
+  'solarized-light',
+]);
+export type EditorTheme = z.infer<typeof editorTheme>;
+
+/** The signed-in user's editor preferences, kept on the server. */
+export const userSettings = z
+  .object({
+    theme: editorTheme,
+    vimMode: z.boolean(),
+    fontSize: z.number().int().min(8).max(40),
+    tabSize: z.number().int().min(1).max(8),
+    autosave: z.boolean(),
+  })
+  .meta({ id: 'UserSettings' });
+export type UserSettings = z.infer<typeof userSettings>;
+
+/** What a user has before changing anything. */
+export const defaultUserSettings: UserSettings = {
+  theme: 'dark',
+  vimMode: false,
+  fontSize: 14,
+  tabSize: 4,
+  autosave: true,
+};
+
+/** Any subset of the settings; unknown keys are refused. */
+export const updateSettingsBody = userSettings.partial().strict();
+export type UpdateSettingsBody = z.infer<typeof updateSettingsBody>;
+
 // ---- workspaces ------------------------------------------------------------------------
 
 export const workspaceName = z

@@ -24,6 +24,8 @@ import { cellRoutes, legacyShutdownRoute } from '../cells/routes';
 import type { Config } from '../config';
 import { fileRoutes } from '../files/routes';
 import { FileService } from '../files/service';
+import { settingsRoutes } from '../settings/routes';
+import { SettingsService } from '../settings/service';
 import type { DatabaseHandle } from '../store/database';
 import { TerminalService } from '../terminals/service';
 import { workspaceRoutes } from '../workspaces/routes';
@@ -39,6 +41,7 @@ export interface Services {
   log: FastifyBaseLogger;
   database: DatabaseHandle;
   auth: AuthService;
+  settings: SettingsService;
   files: FileService;
   workspaces: WorkspaceService;
   cells: CellManager;
@@ -73,6 +76,7 @@ export function createServices(
     log,
     database,
     auth: new AuthService(database.db, config.SESSION_TTL_DAYS),
+    settings: new SettingsService(database.db),
     files,
     workspaces: new WorkspaceService(database.db, files),
     cells,
@@ -101,6 +105,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { prefix: '/api/health', database: services.database });
   await app.register(userRoutes, { prefix: '/api/users', auth: services.auth, config });
+  await app.register(settingsRoutes, {
+    prefix: '/api/users/me/settings',
+    settings: services.settings,
+  });
   await app.register(workspaceRoutes, {
     prefix: '/api/sessions',
     workspaces: services.workspaces,

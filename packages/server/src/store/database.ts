@@ -12,6 +12,7 @@ import pg from 'pg';
 
 import * as initial from './migrations/0001-initial';
 import * as cells from './migrations/0002-cells';
+import * as userSettings from './migrations/0003-user-settings';
 import { PGliteDialect } from './pglite-dialect';
 import type { Database } from './schema';
 
@@ -26,6 +27,7 @@ export interface DatabaseHandle extends AsyncDisposable {
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-cells': cells,
+  '0003-user-settings': userSettings,
 };
 
 // node-postgres returns bigint columns as strings; our counts and sizes fit in a number.

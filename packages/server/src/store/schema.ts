@@ -95,6 +95,13 @@ export interface TerminalsTable {
   updated_at: Timestamp;
 }
 
+export interface UserSettingsTable {
+  user_id: string;
+  /** The settings the user changed (a partial UserSettings); the rest are the defaults. */
+  settings: ColumnType<Record<string, unknown>, string, string>;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   login_tokens: LoginTokensTable;
@@ -104,6 +111,7 @@ export interface Database {
   cells: CellsTable;
   cell_manifest: CellManifestTable;
   terminals: TerminalsTable;
+  user_settings: UserSettingsTable;
 }
 
 export type CellRow = Selectable<CellsTable>;
