@@ -116,9 +116,7 @@ function WorkspaceView({ workspace }: { workspace: Workspace }) {
           state: message.state as CellState,
           reason: message.reason,
           progress: message.progress,
-          python:
-            ('python' in message ? (message.python as string | undefined) : undefined) ??
-            current.python,
+          python: message.python ?? current.python,
         }));
     });
     return () => {
