@@ -10,6 +10,7 @@ import { Link, useParams } from 'react-router';
 
 import { ApiError, request, workspaceUrl } from '../api/client';
 import { type ConnectionState, WorkcellSocket } from '../connection/socket';
+import { SettingsButton } from '../settings/SettingsButton';
 import { Loading } from '../ui/Loading';
 import type {
   EditorHandle,
@@ -183,6 +184,7 @@ function WorkspaceView({ workspace }: { workspace: Workspace }) {
         >
           ▶ Run
         </button>
+        <SettingsButton />
       </header>
       <main className="workspace-body">
         {narrow ? (

@@ -4,7 +4,7 @@ import type { EditorHandle, EditorStatus, PanelProps } from '../contracts';
 
 export interface EditorAreaProps extends PanelProps {
   ref: Ref<EditorHandle>;
-  onStatus(status: EditorStatus): void;
+  onStatus: (status: EditorStatus) => void;
 }
 
 /** Placeholder: the Monaco editor with tabs, autosave and conflicts goes here. */

@@ -6,7 +6,7 @@ export interface FileTreeProps extends PanelProps {
   ref: Ref<FileTreeHandle>;
   /** The file in the editor's active tab, highlighted in the tree. */
   activePath: string | undefined;
-  onOpenFile(path: string): void;
+  onOpenFile: (path: string) => void;
 }
 
 /** Placeholder: the workspace's file tree goes here. */

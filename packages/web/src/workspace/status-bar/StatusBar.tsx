@@ -15,7 +15,7 @@ export interface StatusBarProps {
   socket: WorkcellSocket;
   cell: CellView;
   editor: EditorStatus;
-  onRestartCell(): void;
+  onRestartCell: () => void;
 }
 
 /** Placeholder: connection, cell, save state, cursor and Python version go here. */

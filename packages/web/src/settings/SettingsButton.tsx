@@ -1,0 +1,4 @@
+/** Placeholder: opens the editor settings dialog. */
+export function SettingsButton() {
+  return null;
+}
