@@ -57,6 +57,8 @@ describe('the upgrade', () => {
   it('accepts the session cookie from its own Origin, ?token= and a bearer token', async () => {
     for (const options of [
       { cookie: alice.cookie, origin: PUBLIC_URL },
+      // The page opened under the address the socket goes to (e.g. 127.0.0.1, not PUBLIC_URL).
+      { cookie: alice.cookie, origin: new URL(server.wsUrl.replace(/^ws/, 'http')).origin },
       { token: alice.token, tokenInQuery: true },
       { token: alice.token },
     ]) {

@@ -31,6 +31,10 @@ interface Options {
 
 export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options) => {
   const allowedOrigin = new URL(options.publicUrl).origin;
+  // The page's own origin is Workcell's whichever name it was opened under (localhost or
+  // 127.0.0.1); another site's page cannot send this host's cookie with a matching Origin.
+  const isOwnOrigin = (origin: string | undefined, host: string | undefined) =>
+    origin !== undefined && (origin === allowedOrigin || hostOf(origin) === host);
   const connections = new Set<Connection>();
   const offFiles = options.files.onChange((event) => {
     for (const connection of connections) connection.onFileChange(event);
@@ -56,7 +60,7 @@ export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options)
         if (!request.caller) throw new WorkcellError('UNAUTHENTICATED');
         const byCookie =
           !request.headers.authorization && !token && request.cookies[SESSION_COOKIE] !== undefined;
-        if (byCookie && request.headers.origin !== allowedOrigin) {
+        if (byCookie && !isOwnOrigin(request.headers.origin, request.headers.host)) {
           throw new WorkcellError(
             'ORIGIN_REJECTED',
             `Connections signed in by cookie must come from ${allowedOrigin}.`,
@@ -94,3 +98,11 @@ export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options)
     },
   );
 };
+
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
