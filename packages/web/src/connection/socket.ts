@@ -13,9 +13,16 @@ export interface SocketOptions {
   createSocket?: (url: string) => WebSocket;
   /** Backoff after the n-th failed attempt (0-based), in ms. */
   backoff?: (attempt: number) => number;
-  /** A ping goes out this often; no answer within the same time means the link is dead. */
+  /** A ping goes out this often; nothing heard within the same time means the link is dead. */
   heartbeatMs?: number;
+  /** Where `online`/`offline` events come from (the window in a browser). */
+  events?: Pick<Window, 'addEventListener' | 'removeEventListener'>;
+  isOnline?: () => boolean;
 }
+
+/** `WebSocket.OPEN`, spelled out so a fake socket class need not define the constants. */
+const OPEN = 1;
+const CLOSING = 2;
 
 const defaultBackoff = (attempt: number) =>
   Math.min(10_000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
@@ -26,9 +33,10 @@ export class WorkcellSocket {
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
-  private awaitingPong = false;
+  /** Whether anything arrived since the last ping went out. */
+  private heardSincePing = true;
   private disposed = false;
-  /** When the next reconnect attempt is due (for "reconnecting in 4 s"). */
+  /** When the next reconnect attempt is due (for "reconnecting in 4 s"); unset while one runs. */
   nextAttemptAt: number | undefined;
   private readonly messageListeners = new Set<(message: ServerMessage) => void>();
   private readonly openListeners = new Set<() => void>();
@@ -41,9 +49,11 @@ export class WorkcellSocket {
       createSocket: options.createSocket ?? ((url) => new WebSocket(url)),
       backoff: options.backoff ?? defaultBackoff,
       heartbeatMs: options.heartbeatMs ?? 15_000,
+      events: options.events ?? window,
+      isOnline: options.isOnline ?? (() => navigator.onLine),
     };
-    window.addEventListener('online', this.retryNow);
-    window.addEventListener('offline', this.markOffline);
+    this.options.events.addEventListener('online', this.handleOnline);
+    this.options.events.addEventListener('offline', this.handleOffline);
     this.connect();
   }
 
@@ -53,44 +63,45 @@ export class WorkcellSocket {
 
   /** Sends now, or returns false when disconnected (callers re-send after `onOpen`). */
   send(message: ClientMessage): boolean {
-    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    if (this.stateValue !== 'connected' || this.socket?.readyState !== OPEN) return false;
     this.socket.send(JSON.stringify(message));
     return true;
   }
 
   onMessage(listener: (message: ServerMessage) => void): () => void {
     this.messageListeners.add(listener);
-    return () => this.messageListeners.delete(listener);
+    return () => void this.messageListeners.delete(listener);
   }
 
   /** Called on every (re)connection, and right away if already connected. */
   onOpen(listener: () => void): () => void {
     this.openListeners.add(listener);
     if (this.stateValue === 'connected') listener();
-    return () => this.openListeners.delete(listener);
+    return () => void this.openListeners.delete(listener);
   }
 
   onState(listener: (state: ConnectionState) => void): () => void {
     this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
+    return () => void this.stateListeners.delete(listener);
   }
 
-  /** Drops the current connection (if any) and connects again at once. */
+  /** Connects at once, skipping the backoff wait; does nothing while connected. */
   readonly retryNow = () => {
-    if (this.disposed) return;
+    if (this.disposed || this.stateValue === 'connected') return;
     clearTimeout(this.retryTimer);
     this.attempt = 0;
-    if (this.socket && this.socket.readyState <= WebSocket.OPEN) this.socket.close();
-    else this.connect();
+    this.drop();
+    this.connect();
   };
 
   dispose(): void {
+    if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.heartbeatTimer);
-    window.removeEventListener('online', this.retryNow);
-    window.removeEventListener('offline', this.markOffline);
-    this.socket?.close();
+    this.options.events.removeEventListener('online', this.handleOnline);
+    this.options.events.removeEventListener('offline', this.handleOffline);
+    this.drop();
     this.messageListeners.clear();
     this.openListeners.clear();
     this.stateListeners.clear();
@@ -98,68 +109,90 @@ export class WorkcellSocket {
 
   private connect(): void {
     this.nextAttemptAt = undefined;
+    if (this.stateValue !== 'connecting') this.setState('reconnecting');
     const socket = this.options.createSocket(this.options.url);
     this.socket = socket;
     socket.onopen = () => {
+      if (this.socket !== socket) return;
       this.attempt = 0;
       this.setState('connected');
       this.startHeartbeat();
-      for (const listener of this.openListeners) listener();
+      for (const listener of [...this.openListeners]) listener();
     };
     socket.onmessage = (event: MessageEvent) => {
-      if (typeof event.data !== 'string') return;
+      if (this.socket !== socket || typeof event.data !== 'string') return;
+      this.heardSincePing = true;
       let message: ServerMessage;
       try {
         message = JSON.parse(event.data) as ServerMessage;
       } catch {
         return;
       }
-      if (message.type === 'pong') this.awaitingPong = false;
-      for (const listener of this.messageListeners) listener(message);
+      for (const listener of [...this.messageListeners]) listener(message);
     };
     socket.onclose = () => {
-      if (this.socket !== socket) return;
-      clearInterval(this.heartbeatTimer);
-      this.socket = undefined;
-      if (this.disposed) return;
-      this.scheduleReconnect();
+      if (this.socket === socket) this.lost();
     };
   }
 
-  private scheduleReconnect(): void {
-    if (!navigator.onLine) {
+  /** The current socket is gone (closed, or declared dead): wait, then try again. */
+  private lost(): void {
+    this.drop();
+    if (this.disposed) return;
+    if (!this.options.isOnline()) {
       this.setState('offline');
       return;
     }
     this.setState('reconnecting');
     const delay = this.options.backoff(this.attempt++);
     this.nextAttemptAt = Date.now() + delay;
+    clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** Forgets the current socket; its late events are ignored, so it cannot race the next one. */
+  private drop(): void {
+    clearInterval(this.heartbeatTimer);
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket) return;
+    socket.onopen = null;
+    socket.onmessage = null;
+    socket.onclose = null;
+    if (socket.readyState < CLOSING) socket.close();
   }
 
   private startHeartbeat(): void {
     clearInterval(this.heartbeatTimer);
-    this.awaitingPong = false;
+    this.heardSincePing = true;
     this.heartbeatTimer = setInterval(() => {
-      // A dropped link can look open for minutes; an unanswered ping ends it.
-      if (this.awaitingPong) {
-        this.socket?.close();
+      // A dropped link can look open for minutes, and its close handshake may never end:
+      // silence for a whole interval after a ping counts as closed now.
+      if (!this.heardSincePing) {
+        this.lost();
         return;
       }
-      this.awaitingPong = this.send({ type: 'ping' });
+      this.heardSincePing = false;
+      this.send({ type: 'ping' });
     }, this.options.heartbeatMs);
   }
 
-  private readonly markOffline = () => {
+  private readonly handleOnline = () => {
+    if (this.stateValue === 'offline') this.retryNow();
+  };
+
+  private readonly handleOffline = () => {
+    if (this.disposed) return;
     clearTimeout(this.retryTimer);
+    this.nextAttemptAt = undefined;
+    this.drop();
     this.setState('offline');
-    this.socket?.close();
   };
 
   private setState(state: ConnectionState): void {
     if (state === this.stateValue) return;
     this.stateValue = state;
-    for (const listener of this.stateListeners) listener(state);
+    for (const listener of [...this.stateListeners]) listener(state);
   }
 }
 

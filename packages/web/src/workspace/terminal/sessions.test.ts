@@ -1,0 +1,403 @@
+import type { ClientMessage, ServerMessage } from '@workcell/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import type { ConnectionState } from '../../connection/socket';
+import { type SessionSocket, type TerminalScreen, TerminalSessions } from './sessions';
+
+const WS = '6f1c1a8e-2b0e-4a53-9a7e-6c1d2f3a4b5c';
+
+class FakeSocket implements SessionSocket {
+  state: ConnectionState = 'connected';
+  sent: ClientMessage[] = [];
+  private messages = new Set<(message: ServerMessage) => void>();
+  private opens = new Set<() => void>();
+  private states = new Set<(state: ConnectionState) => void>();
+
+  send(message: ClientMessage): boolean {
+    if (this.state !== 'connected') return false;
+    this.sent.push(message);
+    return true;
+  }
+  onMessage(listener: (message: ServerMessage) => void) {
+    this.messages.add(listener);
+    return () => void this.messages.delete(listener);
+  }
+  onOpen(listener: () => void) {
+    this.opens.add(listener);
+    if (this.state === 'connected') listener();
+    return () => void this.opens.delete(listener);
+  }
+  onState(listener: (state: ConnectionState) => void) {
+    this.states.add(listener);
+    return () => void this.states.delete(listener);
+  }
+  deliver(message: ServerMessage): void {
+    for (const listener of this.messages) listener(message);
+  }
+  drop(): void {
+    this.state = 'reconnecting';
+    for (const listener of this.states) listener('reconnecting');
+  }
+  reconnect(): void {
+    this.state = 'connected';
+    for (const listener of this.states) listener('connected');
+    for (const listener of this.opens) listener();
+  }
+  take(): ClientMessage[] {
+    return this.sent.splice(0);
+  }
+}
+
+/** Records what reaches the screen; `render()` finishes xterm's asynchronous parsing. */
+class FakeScreen implements TerminalScreen {
+  cols = 100;
+  rows = 30;
+  text = '';
+  private pending: (() => void)[] = [];
+  reset(): void {
+    this.text = '';
+  }
+  write(data: string, rendered?: () => void): void {
+    this.text += data;
+    if (rendered) this.pending.push(rendered);
+  }
+  render(): void {
+    for (const done of this.pending.splice(0)) done();
+  }
+}
+
+class MemoryStorage {
+  readonly items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+}
+
+let socket: FakeSocket;
+let storage: MemoryStorage;
+let ids: number;
+let sessions: TerminalSessions;
+
+function create(): TerminalSessions {
+  sessions = new TerminalSessions({
+    workspace: WS,
+    socket,
+    storage,
+    newId: () => `t${++ids}`,
+  });
+  sessions.start();
+  return sessions;
+}
+
+const tabs = () => sessions.getSnapshot().tabs;
+const tab = (id: string) => tabs().find((t) => t.id === id)!;
+const opened = (terminalId: string, replay = ''): ServerMessage => ({
+  type: 'terminal.opened',
+  workspace: WS,
+  terminalId,
+  replay,
+  restored: false,
+  cols: 100,
+  rows: 30,
+});
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  socket = new FakeSocket();
+  storage = new MemoryStorage();
+  ids = 0;
+});
+
+afterEach(() => {
+  sessions.stop();
+  vi.useRealTimers();
+});
+
+describe('TerminalSessions', () => {
+  it('starts a first visit with one terminal, opened once its screen exists', () => {
+    create();
+    expect(tabs()).toEqual([{ id: 't1', name: 'Terminal 1', status: 'idle' }]);
+    expect(sessions.getSnapshot().activeId).toBe('t1');
+    expect(socket.take()).toEqual([]);
+
+    sessions.attachScreen('t1', new FakeScreen());
+    expect(socket.take()).toEqual([
+      { type: 'terminal.open', workspace: WS, terminalId: 't1', cols: 100, rows: 30 },
+    ]);
+    expect(tab('t1').status).toBe('opening');
+  });
+
+  it('shows the replay on a reset screen, then the output', () => {
+    create();
+    const screen = new FakeScreen();
+    screen.text = 'stale';
+    sessions.attachScreen('t1', screen);
+    socket.deliver(opened('t1', '$ ls\r\nmain.py\r\n$ '));
+    expect(screen.text).toBe('$ ls\r\nmain.py\r\n$ ');
+    expect(tab('t1').status).toBe('attached');
+    socket.deliver({ type: 'terminal.output', terminalId: 't1', data: 'echo hi' });
+    expect(screen.text).toBe('$ ls\r\nmain.py\r\n$ echo hi');
+  });
+
+  it('acks the characters once rendered, in batches', () => {
+    create();
+    const screen = new FakeScreen();
+    sessions.attachScreen('t1', screen);
+    socket.deliver(opened('t1', 'a replay is not acked'));
+    socket.take();
+
+    socket.deliver({ type: 'terminal.output', terminalId: 't1', data: 'héllo' });
+    socket.deliver({ type: 'terminal.output', terminalId: 't1', data: '12345' });
+    expect(socket.take()).toEqual([]); // not rendered yet
+    screen.render();
+    expect(socket.take()).toEqual([]); // a small amount waits briefly for more
+    vi.advanceTimersByTime(50);
+    expect(socket.take()).toEqual([{ type: 'terminal.ack', terminalId: 't1', chars: 10 }]);
+
+    // A flood is acked as soon as a batch is on screen.
+    socket.deliver({ type: 'terminal.output', terminalId: 't1', data: 'x'.repeat(10_000) });
+    screen.render();
+    expect(socket.take()).toEqual([{ type: 'terminal.ack', terminalId: 't1', chars: 10_000 }]);
+  });
+
+  it('sends keystrokes only while attached', () => {
+    create();
+    sessions.attachScreen('t1', new FakeScreen());
+    socket.take();
+    sessions.input('t1', 'ls');
+    expect(socket.take()).toEqual([]); // still opening
+    socket.deliver(opened('t1'));
+    sessions.input('t1', 'ls\r');
+    expect(socket.take()).toEqual([{ type: 'terminal.input', terminalId: 't1', data: 'ls\r' }]);
+  });
+
+  it('discards keystrokes while disconnected and reattaches every terminal on reconnect', () => {
+    create();
+    const first = new FakeScreen();
+    sessions.attachScreen('t1', first);
+    sessions.add();
+    const second = new FakeScreen();
+    sessions.attachScreen('t2', second);
+    socket.deliver(opened('t1', 'one'));
+    socket.deliver(opened('t2', 'two'));
+    socket.deliver({ type: 'terminal.output', terminalId: 't1', data: '!' });
+    socket.take();
+
+    socket.drop();
+    expect(tabs().map((t) => t.status)).toEqual(['disconnected', 'disconnected']);
+    sessions.input('t1', 'rm -rf build\r');
+    first.render(); // a write finishing after the drop is not acked to the next connection
+    vi.advanceTimersByTime(1000);
+
+    socket.reconnect();
+    expect(socket.take()).toEqual([
+      { type: 'terminal.open', workspace: WS, terminalId: 't1', cols: 100, rows: 30 },
+      { type: 'terminal.open', workspace: WS, terminalId: 't2', cols: 100, rows: 30 },
+    ]);
+    socket.deliver(opened('t1', 'one!more'));
+    socket.deliver(opened('t2', 'two'));
+    expect(first.text).toBe('one!more'); // replaced, not doubled
+    expect(second.text).toBe('two');
+    expect(tabs().map((t) => t.status)).toEqual(['attached', 'attached']);
+  });
+
+  it('a later open supersedes the first (the latest replay wins)', () => {
+    create();
+    const screen = new FakeScreen();
+    sessions.attachScreen('t1', screen);
+    socket.deliver(opened('t1', 'first'));
+    socket.deliver({ type: 'terminal.output', terminalId: 't1', data: '+' });
+    socket.deliver(opened('t1', 'first+second'));
+    expect(screen.text).toBe('first+second');
+  });
+
+  it('says how the shell exited and opens a new one on Enter', () => {
+    create();
+    const screen = new FakeScreen();
+    sessions.attachScreen('t1', screen);
+    socket.deliver(opened('t1', '$ '));
+    socket.take();
+    socket.deliver({ type: 'terminal.exit', terminalId: 't1', code: 3, signal: null });
+    expect(tab('t1')).toMatchObject({ status: 'exited', exitCode: 3 });
+    expect(screen.text).toContain('[process exited with code 3] — press Enter to restart');
+
+    sessions.input('t1', 'x');
+    expect(socket.take()).toEqual([]);
+    sessions.input('t1', '\r');
+    expect(socket.take()).toEqual([
+      { type: 'terminal.open', workspace: WS, terminalId: 't1', cols: 100, rows: 30 },
+    ]);
+    socket.deliver(opened('t1', 'new$ '));
+    expect(screen.text).toBe('new$ ');
+    expect(tab('t1').status).toBe('attached');
+  });
+
+  it('names a signal when there is no exit code, and does not restart it on reconnect', () => {
+    create();
+    const screen = new FakeScreen();
+    sessions.attachScreen('t1', screen);
+    socket.deliver(opened('t1'));
+    socket.deliver({ type: 'terminal.exit', terminalId: 't1', code: null, signal: 'SIGKILL' });
+    expect(screen.text).toContain('[process exited with signal SIGKILL]');
+    socket.take();
+    socket.drop();
+    socket.reconnect();
+    expect(socket.take()).toEqual([]);
+    expect(tab('t1').status).toBe('exited');
+  });
+
+  it('shows a server error about a terminal, and Retry opens it again', () => {
+    create();
+    sessions.attachScreen('t1', new FakeScreen());
+    socket.take();
+    socket.deliver({
+      type: 'error',
+      code: 'CELL_LIMIT_REACHED',
+      message: 'Too many cells are running.',
+      ref: 't1',
+    });
+    expect(tab('t1')).toMatchObject({
+      status: 'error',
+      error: { code: 'CELL_LIMIT_REACHED', message: 'Too many cells are running.' },
+    });
+    socket.deliver({ type: 'error', code: 'VALIDATION_FAILED', message: 'other' });
+    expect(tab('t1').error?.code).toBe('CELL_LIMIT_REACHED');
+
+    sessions.retry('t1');
+    expect(tab('t1').status).toBe('opening');
+    expect(tab('t1').error).toBeUndefined();
+    expect(socket.take()).toHaveLength(1);
+  });
+
+  it('run types the command once attached, opening a terminal if there is none', () => {
+    storage.setItem(`workcell:terminals:${WS}`, JSON.stringify({ tabs: [] }));
+    create();
+    expect(tabs()).toEqual([]);
+    sessions.run('python3 main.py');
+    expect(tabs().map((t) => t.name)).toEqual(['Terminal 1']);
+    const id = sessions.getSnapshot().activeId!;
+    sessions.attachScreen(id, new FakeScreen());
+    socket.take();
+    socket.deliver(opened(id));
+    expect(socket.take()).toEqual([
+      { type: 'terminal.input', terminalId: id, data: 'python3 main.py\r' },
+    ]);
+    sessions.run('python3 other.py');
+    expect(socket.take()).toEqual([
+      { type: 'terminal.input', terminalId: id, data: 'python3 other.py\r' },
+    ]);
+  });
+
+  it('remembers tabs, names and the active one per workspace, and reattaches them by id', () => {
+    create();
+    sessions.add();
+    sessions.rename('t2', '  server  ');
+    sessions.activate('t1');
+    sessions.stop();
+
+    create();
+    expect(tabs().map(({ id, name }) => ({ id, name }))).toEqual([
+      { id: 't1', name: 'Terminal 1' },
+      { id: 't2', name: 'server' },
+    ]);
+    expect(sessions.getSnapshot().activeId).toBe('t1');
+    sessions.attachScreen('t2', new FakeScreen());
+    expect(socket.take()).toEqual([
+      { type: 'terminal.open', workspace: WS, terminalId: 't2', cols: 100, rows: 30 },
+    ]);
+    expect(storage.items.size).toBe(1);
+  });
+
+  it('ignores broken stored data', () => {
+    storage.setItem(`workcell:terminals:${WS}`, '{not json');
+    create();
+    expect(tabs().map((t) => t.name)).toEqual(['Terminal 1']);
+    storage.setItem(
+      `workcell:terminals:${WS}`,
+      JSON.stringify({
+        tabs: [
+          { id: 'bad id!', name: 'x' },
+          { id: 'ok', name: 'kept' },
+        ],
+      }),
+    );
+    create();
+    expect(tabs().map((t) => t.id)).toEqual(['ok']);
+  });
+
+  it('numbers new terminals with the first free number', () => {
+    create();
+    sessions.add();
+    sessions.add();
+    sessions.close('t2');
+    sessions.add();
+    expect(tabs().map((t) => t.name)).toEqual(['Terminal 1', 'Terminal 3', 'Terminal 2']);
+  });
+
+  it('closing ends the shell and activates the neighbour', () => {
+    create();
+    sessions.attachScreen('t1', new FakeScreen());
+    socket.deliver(opened('t1'));
+    sessions.add();
+    sessions.activate('t1');
+    socket.take();
+    sessions.close('t1');
+    expect(socket.take()).toEqual([{ type: 'terminal.close', terminalId: 't1' }]);
+    expect(tabs().map((t) => t.id)).toEqual(['t2']);
+    expect(sessions.getSnapshot().activeId).toBe('t2');
+    socket.deliver({ type: 'terminal.output', terminalId: 't1', data: 'late' }); // no crash
+  });
+
+  it('a terminal closed while offline is ended at the next connection', () => {
+    create();
+    sessions.attachScreen('t1', new FakeScreen());
+    socket.deliver(opened('t1'));
+    socket.take();
+    socket.drop();
+    sessions.close('t1');
+    socket.reconnect();
+    expect(socket.take()).toEqual([
+      { type: 'terminal.open', workspace: WS, terminalId: 't1', cols: 80, rows: 24 },
+      { type: 'terminal.close', terminalId: 't1' },
+    ]);
+  });
+
+  it('detaching the screen leaves the shell running and stops acking', () => {
+    create();
+    const screen = new FakeScreen();
+    sessions.attachScreen('t1', screen);
+    socket.deliver(opened('t1'));
+    socket.deliver({ type: 'terminal.output', terminalId: 't1', data: 'abc' });
+    socket.take();
+    sessions.detachScreen('t1');
+    screen.render();
+    vi.advanceTimersByTime(100);
+    expect(socket.take()).toEqual([{ type: 'terminal.detach', terminalId: 't1' }]);
+    expect(tab('t1').status).toBe('idle');
+  });
+
+  it('resizes only an attached terminal', () => {
+    create();
+    sessions.attachScreen('t1', new FakeScreen());
+    sessions.resize('t1', 90, 20);
+    socket.deliver(opened('t1'));
+    socket.take();
+    sessions.resize('t1', 90, 20);
+    expect(socket.take()).toEqual([
+      { type: 'terminal.resize', terminalId: 't1', cols: 90, rows: 20 },
+    ]);
+  });
+
+  it('an open screen waits while disconnected and opens on connection', () => {
+    socket.state = 'connecting';
+    create();
+    sessions.attachScreen('t1', new FakeScreen());
+    expect(tab('t1').status).toBe('disconnected');
+    socket.reconnect();
+    expect(socket.take()).toHaveLength(1);
+    expect(tab('t1').status).toBe('opening');
+  });
+});
