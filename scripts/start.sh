@@ -8,4 +8,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install-system-deps.sh
 bash scripts/ensure-node-deps.sh
 npm run --silent build:agent
+npm run --silent build -w @workcell/web
 exec npx tsx packages/server/src/main.ts

@@ -1,0 +1,58 @@
+/**
+ * End-to-end tests: Debian's Chromium against the real server (PGlite in a fresh data
+ * directory, real cells), serving the built app from packages/web/dist. Screenshots of
+ * the main screens go to artifacts/screenshots at the repository root.
+ */
+import { defineConfig } from '@playwright/test';
+import { join } from 'node:path';
+
+const repoRoot = join(import.meta.dirname, '../..');
+const port = Number(process.env.E2E_PORT ?? 8765);
+const dataDir = join(repoRoot, '.workcell-test/e2e');
+export const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: join(repoRoot, 'artifacts/e2e-results'),
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  use: {
+    baseURL,
+    viewport: { width: 1280, height: 800 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+  },
+  webServer: {
+    command: `rm -rf '${dataDir}' && exec npx tsx packages/server/src/main.ts`,
+    cwd: repoRoot,
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      PUBLIC_URL: baseURL,
+      LOG_LEVEL: 'warn',
+      // Every test registers its own users from one address.
+      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    },
+  },
+});
