@@ -115,7 +115,18 @@ export const workspace = z
   .meta({ id: 'Workspace' });
 export type Workspace = z.infer<typeof workspace>;
 
-export const createWorkspaceBody = z.object({ name: workspaceName });
+/** What a new workspace starts with: nothing, a numpy script, or a pandas analysis of a CSV. */
+export const workspaceTemplate = z.enum(['empty', 'hello-numpy', 'pandas-csv']);
+export type WorkspaceTemplate = z.infer<typeof workspaceTemplate>;
+
+export const createWorkspaceBody = z.object({
+  name: workspaceName,
+  template: workspaceTemplate
+    .default('empty')
+    .describe(
+      'Files to start with: `empty` none, `hello-numpy` a numpy script.py, `pandas-csv` analysis.py and data/sales.csv',
+    ),
+});
 export const renameWorkspaceBody = z.object({ name: workspaceName });
 
 // ---- files -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import {
   python,
   run,
   saveFile,
+  shutdownCell,
   type CellTestApp,
   type CellTestEnv,
 } from '../test-support/cell-harness';
@@ -51,7 +52,15 @@ describe('POST /api/workspace/{uuid}/run', { timeout: TEST_TIMEOUT_MS }, () => {
   it('runs the starter script.py: it greets and numpy works', async () => {
     const result = await run(main.app, user, workspace.uuid, { path: 'script.py' });
     expect(result).toMatchObject({
-      stdout: 'Hello from Workcell!\nSquares of 1..5: [1, 4, 9, 16, 25] (sum 55)\n',
+      stdout: [
+        'Hello from Workcell!',
+        'Squares of 1..5: [1, 4, 9, 16, 25] (sum 55)',
+        'Their mean: 11.0',
+        'A matrix product, A @ B:',
+        '[[2 1]',
+        ' [4 3]]',
+        '',
+      ].join('\n'),
       stderr: '',
       exitCode: 0,
       signal: null,
@@ -62,6 +71,17 @@ describe('POST /api/workspace/{uuid}/run', { timeout: TEST_TIMEOUT_MS }, () => {
     });
     expect(result.wallMs).toBeGreaterThan(0);
     expect(result.peakMemoryBytes).toBeGreaterThan(1024 * 1024);
+  });
+
+  it("runs the pandas-csv template's analysis.py: pandas reads data/sales.csv", async () => {
+    const sales = await createWorkspace(main.app, user, 'Sales', 'pandas-csv');
+    const result = await run(main.app, user, sales.uuid, { path: 'analysis.py' });
+    expect(result, result.stderr).toMatchObject({ exitCode: 0, stderr: '', timedOut: false });
+    expect(result.stdout).toMatch(/^20 sales from 03 Jan 2024 to 30 Jan 2024$/m);
+    expect(result.stdout).toMatch(/^Revenue by region:\n\s+units\s+revenue\n/m);
+    expect(result.stdout).toMatch(/^East\s+41\s+365\.0$/m);
+    expect(result.stdout).toMatch(/^product\s+Gadget\s+Gizmo\s+Widget$/m);
+    await shutdownCell(main.app, user, sales.uuid);
   });
 
   it('runs code with stdin', async () => {

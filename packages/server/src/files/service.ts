@@ -25,6 +25,19 @@ export interface WriteOptions {
   source: ChangeSource;
 }
 
+/** One entry of a `writeMany`: a file's bytes, or a folder. */
+export type WriteEntry =
+  { type: 'file'; path: string; bytes: Uint8Array } | { type: 'folder'; path: string };
+
+export interface WriteManyOptions {
+  source: ChangeSource;
+  /**
+   * Runs first in the same transaction, before the workspace row is locked (e.g. inserting
+   * the workspace the entries seed, so creation and seeding succeed or fail together).
+   */
+  prepare?: (tx: Tx) => Promise<void>;
+}
+
 export interface WrittenFile {
   path: string;
   version: number;
@@ -34,11 +47,26 @@ export interface WrittenFile {
   changed: boolean;
 }
 
-type Tx = Transaction<Database>;
+export type Tx = Transaction<Database>;
+
+interface WriteOutcome {
+  file: FileRow;
+  created: FileChangeEvent[];
+  changed: boolean;
+}
 
 const MiB = 1024 * 1024;
 export const formatBytes = (bytes: number) =>
   bytes % MiB === 0 ? `${bytes / MiB} MiB` : `${bytes.toLocaleString('en')} bytes`;
+
+const toWrittenFile = ({ file, changed }: WriteOutcome): WrittenFile => ({
+  path: file.path,
+  version: file.version,
+  size: file.size,
+  sha256: file.sha256 ?? '',
+  updatedAt: file.updated_at,
+  changed,
+});
 
 export function validPath(input: string): string {
   const result = normaliseWorkspacePath(input);
@@ -91,86 +119,142 @@ export class FileService {
     options: WriteOptions,
   ): Promise<WrittenFile> {
     this.checkFileSize(bytes.length);
+    const outcome = await this.transaction(workspaceId, (tx) =>
+      this.writeIn(tx, workspaceId, path, bytes, options),
+    );
+    this.publishWrite(workspaceId, outcome, options.source);
+    return toWrittenFile(outcome);
+  }
+
+  /**
+   * Writes files (overwriting, with revisions) and creates folders, all in one transaction:
+   * every entry is written or, on the first refusal (quota, a file where a folder must be…),
+   * none is. Answers the rows of the entries and of the folders made for them, by path.
+   */
+  async writeMany(
+    workspaceId: string,
+    entries: readonly WriteEntry[],
+    options: WriteManyOptions,
+  ): Promise<FileRow[]> {
+    for (const entry of entries) if (entry.type === 'file') this.checkFileSize(entry.bytes.length);
+    const { outcomes, folders, rows } = await this.transaction(
+      workspaceId,
+      async (tx) => {
+        const outcomes: WriteOutcome[] = [];
+        const folders: FileChangeEvent[] = [];
+        const touched = new Set<string>();
+        for (const entry of entries) {
+          for (const parent of parentPaths(entry.path)) touched.add(parent);
+          touched.add(entry.path);
+          if (entry.type === 'folder') {
+            folders.push(
+              ...(await this.createFolderIn(tx, workspaceId, entry.path, options.source)),
+            );
+          } else {
+            outcomes.push(
+              await this.writeIn(tx, workspaceId, entry.path, entry.bytes, {
+                source: options.source,
+              }),
+            );
+          }
+        }
+        const rows =
+          touched.size === 0
+            ? []
+            : await tx
+                .selectFrom('files')
+                .selectAll()
+                .where('workspace_id', '=', workspaceId)
+                .where('path', 'in', [...touched])
+                .orderBy('path')
+                .execute();
+        return { outcomes, folders, rows };
+      },
+      options.prepare,
+    );
+    this.publish(folders);
+    for (const outcome of outcomes) this.publishWrite(workspaceId, outcome, options.source);
+    return rows;
+  }
+
+  private async writeIn(
+    tx: Tx,
+    workspaceId: string,
+    path: string,
+    bytes: Uint8Array,
+    options: WriteOptions,
+  ): Promise<WriteOutcome> {
     const hash = sha256(bytes);
-    const outcome = await this.transaction(workspaceId, async (tx) => {
-      const created = await this.createParents(tx, workspaceId, path, options.source);
-      const existing = await this.lockRow(tx, workspaceId, path);
-      if (existing?.type === 'folder')
-        throw new WorkcellError('IS_A_FOLDER', `${path} is a folder.`);
-      if (options.baseVersion !== undefined && (existing?.version ?? 0) !== options.baseVersion) {
-        throw new WorkcellError('VERSION_CONFLICT', undefined, {
-          current: existing ? toFileContent(existing) : null,
-        });
-      }
-      if (existing?.sha256 === hash) {
-        return { file: existing, created, changed: false };
-      }
-      await this.reserveSpace(tx, workspaceId, bytes.length - (existing?.size ?? 0));
-      const now = new Date();
-      let file: FileRow;
-      if (existing) {
-        await this.keepRevision(tx, existing, 'overwrite');
-        file = await tx
-          .updateTable('files')
-          .set({
-            content: bytes,
-            size: bytes.length,
-            sha256: hash,
-            version: existing.version + 1,
-            source: options.source,
-            updated_at: now,
-          })
-          .where('id', '=', existing.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-      } else {
-        file = await tx
-          .insertInto('files')
-          .values({
-            workspace_id: workspaceId,
-            path,
-            type: 'file',
-            content: bytes,
-            size: bytes.length,
-            sha256: hash,
-            version: 1,
-            source: options.source,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-      }
-      return { file, created, changed: true };
-    });
+    const created = await this.createParents(tx, workspaceId, path, options.source);
+    const existing = await this.lockRow(tx, workspaceId, path);
+    if (existing?.type === 'folder') throw new WorkcellError('IS_A_FOLDER', `${path} is a folder.`);
+    if (options.baseVersion !== undefined && (existing?.version ?? 0) !== options.baseVersion) {
+      throw new WorkcellError('VERSION_CONFLICT', undefined, {
+        current: existing ? toFileContent(existing) : null,
+      });
+    }
+    if (existing?.sha256 === hash) {
+      return { file: existing, created, changed: false };
+    }
+    await this.reserveSpace(tx, workspaceId, bytes.length - (existing?.size ?? 0));
+    const now = new Date();
+    let file: FileRow;
+    if (existing) {
+      await this.keepRevision(tx, existing, 'overwrite');
+      file = await tx
+        .updateTable('files')
+        .set({
+          content: bytes,
+          size: bytes.length,
+          sha256: hash,
+          version: existing.version + 1,
+          source: options.source,
+          updated_at: now,
+        })
+        .where('id', '=', existing.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    } else {
+      file = await tx
+        .insertInto('files')
+        .values({
+          workspace_id: workspaceId,
+          path,
+          type: 'file',
+          content: bytes,
+          size: bytes.length,
+          sha256: hash,
+          version: 1,
+          source: options.source,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    }
+    return { file, created, changed: true };
+  }
+
+  /** After the commit: the folders a write made, then the file, if its content changed. */
+  private publishWrite(workspaceId: string, outcome: WriteOutcome, source: ChangeSource): void {
     this.publish(outcome.created);
     const { file } = outcome;
     if (outcome.changed) {
       this.publish([
         {
           workspaceId,
-          path,
+          path: file.path,
           type: 'file',
           version: file.version,
-          source: options.source,
-          sha256: hash,
+          source,
+          sha256: file.sha256 ?? undefined,
         },
       ]);
     }
-    return {
-      path,
-      version: file.version,
-      size: file.size,
-      sha256: hash,
-      updatedAt: file.updated_at,
-      changed: outcome.changed,
-    };
   }
 
   /** Creates a folder and its parents; an existing folder is fine, an existing file is not. */
   async createFolder(workspaceId: string, path: string, source: ChangeSource): Promise<FileRow> {
     const { created, folder } = await this.transaction(workspaceId, async (tx) => {
-      if ((await this.lockRow(tx, workspaceId, path))?.type === 'file')
-        throw new WorkcellError('ALREADY_EXISTS', `A file exists at ${path}.`);
-      const created = await this.createParents(tx, workspaceId, `${path}/_`, source);
+      const created = await this.createFolderIn(tx, workspaceId, path, source);
       const folder = await this.lockRow(tx, workspaceId, path);
       if (folder?.type !== 'folder')
         throw new WorkcellError('ALREADY_EXISTS', `A file exists at ${path}.`);
@@ -178,6 +262,17 @@ export class FileService {
     });
     this.publish(created);
     return folder;
+  }
+
+  private async createFolderIn(
+    tx: Tx,
+    workspaceId: string,
+    path: string,
+    source: ChangeSource,
+  ): Promise<FileChangeEvent[]> {
+    if ((await this.lockRow(tx, workspaceId, path))?.type === 'file')
+      throw new WorkcellError('ALREADY_EXISTS', `A file exists at ${path}.`);
+    return this.createParents(tx, workspaceId, `${path}/_`, source);
   }
 
   /** Deletes a file, or a folder with everything in it, keeping each file's content as a revision. */
@@ -321,8 +416,13 @@ export class FileService {
     }
   }
 
-  private async transaction<T>(workspaceId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  private async transaction<T>(
+    workspaceId: string,
+    work: (tx: Tx) => Promise<T>,
+    prepare?: (tx: Tx) => Promise<void>,
+  ): Promise<T> {
     return this.db.transaction().execute(async (tx) => {
+      await prepare?.(tx);
       const workspace = await tx
         .selectFrom('workspaces')
         .select('id')

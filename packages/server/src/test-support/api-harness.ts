@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { Workspace } from '@workcell/protocol';
+import type { Workspace, WorkspaceTemplate } from '@workcell/protocol';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import inject, { type InjectOptions } from 'light-my-request';
 import pg from 'pg';
@@ -150,16 +150,18 @@ export function sessionCookie(response: LightMyRequestResponse): string {
   return line!.split(';', 1)[0]!;
 }
 
+/** Creates a workspace through the API; by default from `hello-numpy`, so it has a script.py. */
 export async function createWorkspace(
   app: FastifyInstance,
   user: TestUser,
   name = 'Test workspace',
+  template: WorkspaceTemplate = 'hello-numpy',
 ): Promise<Workspace> {
   const response = await app.inject({
     method: 'POST',
     url: '/api/sessions/',
     headers: bearer(user),
-    payload: { name },
+    payload: { name, template },
   });
   expect(response.statusCode, response.body).toBe(201);
   return response.json<Workspace>();

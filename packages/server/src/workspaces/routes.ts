@@ -51,14 +51,19 @@ export const workspaceRoutes: FastifyPluginAsyncZod<{
     {
       schema: {
         tags,
-        summary: 'Create a workspace with a starter script.py',
+        summary:
+          'Create a workspace, with the files of a template (`empty` unless `template` names another)',
         querystring,
         body: createWorkspaceBody,
         response: { 201: workspace, 400: errorResponse, 401: errorResponse, 403: errorResponse },
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await workspaces.create(callerOf(request).id, request.body.name)),
+      reply
+        .code(201)
+        .send(
+          await workspaces.create(callerOf(request).id, request.body.name, request.body.template),
+        ),
   );
 
   app.get(

@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Workspace } from '@workcell/protocol';
+import type { Workspace, WorkspaceTemplate } from '@workcell/protocol';
 
 import { WorkcellError } from '../errors';
 import type { FileService } from '../files/service';
 import type { Db } from '../store/database';
 import type { WorkspaceRow } from '../store/schema';
+import { templates } from './templates';
 
-export const STARTER_FILE = 'script.py';
-export const STARTER_CONTENT = `"""Your first Workcell script: run it with \`python3 script.py\` in the terminal."""
-import numpy as np
-
-print("Hello from Workcell!")
-squares = np.arange(1, 6) ** 2
-print(f"Squares of 1..5: {squares.tolist()} (sum {squares.sum()})")
-`;
 export const DEFAULT_FILE = 'main.py';
 export const DEFAULT_CONTENT = `print("Hello, world!")\n`;
 
@@ -46,10 +39,27 @@ export class WorkspaceService {
     return rows.map(toWorkspace);
   }
 
-  async create(ownerId: string, name: string): Promise<Workspace> {
+  /** Creates the workspace with its template's files, in one transaction: all or nothing. */
+  async create(
+    ownerId: string,
+    name: string,
+    template: WorkspaceTemplate = 'empty',
+  ): Promise<Workspace> {
     const id = randomUUID();
-    await this.db.insertInto('workspaces').values({ id, owner_id: ownerId, name }).execute();
-    await this.files.write(id, STARTER_FILE, Buffer.from(STARTER_CONTENT), { source: 'api' });
+    await this.files.writeMany(
+      id,
+      templates[template].map((file) => ({
+        type: 'file' as const,
+        path: file.path,
+        bytes: Buffer.from(file.content),
+      })),
+      {
+        source: 'api',
+        prepare: async (tx) => {
+          await tx.insertInto('workspaces').values({ id, owner_id: ownerId, name }).execute();
+        },
+      },
+    );
     return this.get(ownerId, id);
   }
 

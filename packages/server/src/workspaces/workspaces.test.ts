@@ -32,13 +32,13 @@ forEachDatabase('workspaces API (/api/sessions)', (ctx) => {
     ctx.db.selectFrom('files').select('path').where('workspace_id', '=', workspaceId).execute();
 
   describe('create', () => {
-    it('answers 201 with uuid, name and timestamps, with a starter script.py using numpy', async () => {
+    it('answers 201 with uuid, name and timestamps; hello-numpy gives a script.py using numpy', async () => {
       const before = await list(bob);
       const response = await ctx.app.inject({
         method: 'POST',
         url: '/api/sessions',
         headers: withCookie(bob),
-        payload: { name: '  Analysis  ' },
+        payload: { name: '  Analysis  ', template: 'hello-numpy' },
       });
       expect(response.statusCode, response.body).toBe(201);
       const workspace = response.json<Workspace>();
