@@ -18,12 +18,27 @@ export function Dialog({ title, open, onClose, children, actions, wide }: Dialog
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
 
+  const opener = useRef<Element | null>(null);
+
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      opener.current = document.activeElement;
+      dialog.showModal();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
+
+  useEffect(() => {
+    const dialog = ref.current;
+    return () => {
+      // Unmounted while open (its owner was removed): the browser only hands focus back on
+      // close(), so a keyboard user would be left on <body>.
+      const back = opener.current;
+      if (dialog?.open && back instanceof HTMLElement && back.isConnected) back.focus();
+    };
+  }, []);
 
   return (
     <dialog
