@@ -7,8 +7,8 @@ import { ApiError, onUnauthenticated, request } from './client';
 interface Session {
   user: User | undefined;
   loading: boolean;
-  signedIn(user: User): void;
-  logout(): Promise<void>;
+  signedIn: (user: User) => void;
+  logout: () => Promise<void>;
 }
 
 const SessionContext = createContext<Session | undefined>(undefined);

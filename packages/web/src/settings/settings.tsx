@@ -3,13 +3,22 @@
  * the user to any browser. Changes apply at once and are saved in the background.
  */
 import { defaultUserSettings, type UserSettings } from '@workcell/protocol';
-import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 
 import { request } from '../api/client';
 
 interface SettingsValue {
   settings: UserSettings;
-  update(patch: Partial<UserSettings>): Promise<void>;
+  /** Applies at once and saves; rejects (with the change undone) when the save fails. */
+  update: (patch: Partial<UserSettings>) => Promise<void>;
 }
 
 const SettingsContext = createContext<SettingsValue | undefined>(undefined);
@@ -31,9 +40,27 @@ export function SettingsProvider({ children }: { children: React.ReactNode }) {
     document.documentElement.dataset.theme = settings.theme;
   }, [settings.theme]);
 
+  /** Numbers each save, so a slow answer to an older save cannot undo a newer change. */
+  const lastSave = useRef(0);
   const update = useCallback(async (patch: Partial<UserSettings>) => {
-    setSettings((current) => ({ ...current, ...patch }));
-    setSettings(await request<UserSettings>('PATCH', '/api/users/me/settings', { body: patch }));
+    const save = ++lastSave.current;
+    let before: Partial<UserSettings> = {};
+    setSettings((current) => {
+      before = Object.fromEntries(
+        Object.keys(patch).map((key) => [key, current[key as keyof UserSettings]]),
+      );
+      return { ...current, ...patch };
+    });
+    try {
+      const saved = await request<UserSettings>('PATCH', '/api/users/me/settings', {
+        body: patch,
+      });
+      if (save === lastSave.current) setSettings(saved);
+    } catch (error) {
+      // Showing a choice the server did not keep would lose it on the next visit.
+      if (save === lastSave.current) setSettings((current) => ({ ...current, ...before }));
+      throw error;
+    }
   }, []);
 
   const value = useMemo(() => ({ settings, update }), [settings, update]);
