@@ -1,4 +1,493 @@
-/** Placeholder: the user's workspaces. */
+/**
+ * The dashboard: the user's workspaces, most recently opened first (the server's order),
+ * with search by name, create (name + template), rename and delete.
+ */
+import {
+  workspaceName,
+  workspaceTemplate,
+  type Workspace,
+  type WorkspaceTemplate,
+} from '@workcell/protocol';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+
+import { ApiError, request } from '../api/client';
+import { AppHeader } from '../app/AppHeader';
+import { Alert } from '../ui/Alert';
+import { ConfirmDialog, Dialog } from '../ui/Dialog';
+import { Loading } from '../ui/Loading';
+import { calendarDay, exactTime, relativeTime } from '../ui/relativeTime';
+import { TextField } from '../ui/TextField';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
+import { useNow } from '../ui/useNow';
+import { validateField } from '../ui/validation';
+import './DashboardPage.css';
+
+type Loaded =
+  | { state: 'loading' }
+  | { state: 'failed'; message: string }
+  | { state: 'ready'; workspaces: Workspace[] };
+
+type Action =
+  | { kind: 'create' }
+  | { kind: 'rename'; workspace: Workspace }
+  | { kind: 'delete'; workspace: Workspace };
+
 export function DashboardPage() {
-  return <main>Workspaces</main>;
+  useDocumentTitle('Your workspaces');
+  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+  const [query, setQuery] = useState('');
+  const [action, setAction] = useState<Action>();
+  const [failure, setFailure] = useState<string>();
+  const [deleting, setDeleting] = useState<ReadonlySet<string>>(new Set());
+  const now = useNow();
+
+  useEffect(() => {
+    let live = true;
+    request<{ sessions: Workspace[] }>('GET', '/api/sessions')
+      .then((reply) => live && setLoaded({ state: 'ready', workspaces: reply.sessions }))
+      .catch((error: unknown) => {
+        if (live) setLoaded({ state: 'failed', message: describe(error) });
+      });
+    return () => {
+      live = false;
+    };
+  }, [attempt]);
+
+  const retry = () => {
+    setLoaded({ state: 'loading' });
+    setAttempt((count) => count + 1);
+  };
+
+  const replace = useCallback((changed: Workspace) => {
+    setLoaded((current) =>
+      current.state === 'ready'
+        ? {
+            ...current,
+            workspaces: current.workspaces.map((w) => (w.uuid === changed.uuid ? changed : w)),
+          }
+        : current,
+    );
+  }, []);
+
+  const remove = async (workspace: Workspace) => {
+    setAction(undefined);
+    setFailure(undefined);
+    setDeleting((current) => new Set(current).add(workspace.uuid));
+    try {
+      await request('DELETE', `/api/sessions/${workspace.uuid}`);
+      setLoaded((current) =>
+        current.state === 'ready'
+          ? { ...current, workspaces: current.workspaces.filter((w) => w.uuid !== workspace.uuid) }
+          : current,
+      );
+    } catch (error) {
+      setFailure(`“${workspace.name}” was not deleted: ${describe(error)}`);
+    } finally {
+      setDeleting((current) => {
+        const next = new Set(current);
+        next.delete(workspace.uuid);
+        return next;
+      });
+    }
+  };
+
+  const openCreate = () => setAction({ kind: 'create' });
+
+  let content: React.ReactNode;
+  if (loaded.state === 'loading') {
+    content = <Loading label="Loading your workspaces…" />;
+  } else if (loaded.state === 'failed') {
+    content = (
+      <div className="dashboard-failed">
+        <Alert>Your workspaces could not be loaded. {loaded.message}</Alert>
+        <button type="button" className="button" onClick={retry}>
+          Retry
+        </button>
+      </div>
+    );
+  } else if (loaded.workspaces.length === 0) {
+    content = (
+      <section className="dashboard-empty" aria-labelledby="dashboard-empty-title">
+        <h2 id="dashboard-empty-title">No workspaces yet</h2>
+        <p>
+          A workspace keeps your Python files, with an editor and a terminal to run them. Create
+          your first one to get started.
+        </p>
+        <button type="button" className="button primary" onClick={openCreate}>
+          Create a workspace
+        </button>
+      </section>
+    );
+  } else {
+    const needle = query.trim().toLowerCase();
+    const shown = needle
+      ? loaded.workspaces.filter((w) => w.name.toLowerCase().includes(needle))
+      : loaded.workspaces;
+    content = (
+      <>
+        <div className="dashboard-search">
+          <input
+            type="search"
+            className="input"
+            aria-label="Search workspaces"
+            placeholder="Search by name"
+            value={query}
+            onChange={(event) => setQuery(event.target.value)}
+          />
+        </div>
+        <p className="visually-hidden" role="status">
+          {needle ? `${shown.length} of ${loaded.workspaces.length} workspaces match.` : ''}
+        </p>
+        {shown.length === 0 ? (
+          <div className="dashboard-no-match">
+            <p>No workspace name contains “{query.trim()}”.</p>
+            <button type="button" className="button" onClick={() => setQuery('')}>
+              Clear search
+            </button>
+          </div>
+        ) : (
+          <ul className="workspace-list" aria-label="Workspaces">
+            {shown.map((workspace) => (
+              <WorkspaceRow
+                key={workspace.uuid}
+                workspace={workspace}
+                now={now}
+                deleting={deleting.has(workspace.uuid)}
+                onRename={() => setAction({ kind: 'rename', workspace })}
+                onDelete={() => setAction({ kind: 'delete', workspace })}
+              />
+            ))}
+          </ul>
+        )}
+      </>
+    );
+  }
+
+  return (
+    <div className="app-page">
+      <AppHeader />
+      <main className="app-main dashboard">
+        <div className="dashboard-heading">
+          <h1>Your workspaces</h1>
+          {loaded.state === 'ready' && loaded.workspaces.length > 0 && (
+            <button type="button" className="button primary" onClick={openCreate}>
+              + New workspace
+            </button>
+          )}
+        </div>
+        {failure && <Alert>{failure}</Alert>}
+        {content}
+      </main>
+      {action?.kind === 'create' && <CreateDialog onClose={() => setAction(undefined)} />}
+      {action?.kind === 'rename' && (
+        <RenameDialog
+          workspace={action.workspace}
+          onClose={() => setAction(undefined)}
+          onRenamed={(renamed) => {
+            replace(renamed);
+            setAction(undefined);
+          }}
+        />
+      )}
+      <ConfirmDialog
+        open={action?.kind === 'delete'}
+        title="Delete workspace?"
+        danger
+        confirmLabel="Delete"
+        message={
+          action?.kind === 'delete' && (
+            <p className="dialog-message">
+              Delete <strong>{action.workspace.name}</strong>? Its files are deleted for good; this
+              cannot be undone.
+            </p>
+          )
+        }
+        onCancel={() => setAction(undefined)}
+        onConfirm={() => {
+          if (action?.kind === 'delete') void remove(action.workspace);
+        }}
+      />
+    </div>
+  );
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ApiError && error.code === 'NETWORK')
+    return 'The server cannot be reached; check your connection.';
+  return error instanceof Error ? error.message : String(error);
+}
+
+function WorkspaceRow({
+  workspace,
+  now,
+  deleting,
+  onRename,
+  onDelete,
+}: {
+  workspace: Workspace;
+  now: Date;
+  deleting: boolean;
+  onRename: () => void;
+  onDelete: () => void;
+}) {
+  const opened = new Date(workspace.openedAt);
+  const created = new Date(workspace.createdAt);
+  return (
+    <li className={deleting ? 'workspace-card deleting' : 'workspace-card'}>
+      <div className="workspace-card-text">
+        <Link to={`/w/${workspace.uuid}`} className="workspace-card-link">
+          {workspace.name}
+        </Link>
+        <p className="workspace-card-meta">
+          <span>
+            Opened{' '}
+            <time dateTime={workspace.openedAt} title={exactTime(opened)}>
+              {relativeTime(opened, now)}
+            </time>
+          </span>
+          <span>
+            Created{' '}
+            <time dateTime={workspace.createdAt} title={exactTime(created)}>
+              {calendarDay(created)}
+            </time>
+          </span>
+        </p>
+      </div>
+      <div className="workspace-card-actions">
+        {deleting ? (
+          <span className="workspace-card-status" role="status">
+            Deleting…
+          </span>
+        ) : (
+          <>
+            <button
+              type="button"
+              className="button"
+              aria-label={`Rename ${workspace.name}`}
+              onClick={onRename}
+            >
+              Rename
+            </button>
+            <button
+              type="button"
+              className="button danger-quiet"
+              aria-label={`Delete ${workspace.name}`}
+              onClick={onDelete}
+            >
+              Delete
+            </button>
+          </>
+        )}
+      </div>
+    </li>
+  );
+}
+
+const templates: Record<WorkspaceTemplate, { title: string; description: string }> = {
+  empty: { title: 'Empty', description: 'No files: start from scratch.' },
+  'hello-numpy': { title: 'Hello numpy', description: 'A script.py that computes with numpy.' },
+  'pandas-csv': {
+    title: 'pandas CSV analysis',
+    description: 'analysis.py reading data/sales.csv with pandas.',
+  },
+};
+
+const nameError = (value: string) =>
+  validateField(workspaceName, value, 'Give the workspace a name.');
+
+/** The name field of the create and rename dialogs, with its error shown after a first try. */
+function useNameField(initial: string) {
+  const [name, setName] = useState(initial);
+  const [checked, setChecked] = useState(false);
+  const [serverError, setServerError] = useState<string>();
+  const error = nameError(name);
+  return {
+    name,
+    error: (checked && error) || serverError,
+    input: {
+      value: name,
+      onChange: (event: React.ChangeEvent<HTMLInputElement>) => {
+        setName(event.target.value);
+        setServerError(undefined);
+      },
+      onBlur: () => setChecked(true),
+    },
+    /** True when the name may be sent; shows the error otherwise. */
+    check: () => {
+      setChecked(true);
+      return error === undefined;
+    },
+    setServerError,
+  };
+}
+
+function CreateDialog({ onClose }: { onClose: () => void }) {
+  const navigate = useNavigate();
+  const formId = useId();
+  const field = useNameField('');
+  const nameInput = useRef<HTMLInputElement>(null);
+  const [template, setTemplate] = useState<WorkspaceTemplate>('empty');
+  const [pending, setPending] = useState(false);
+  const [failure, setFailure] = useState<string>();
+
+  const submit = async () => {
+    if (!field.check()) {
+      nameInput.current?.focus();
+      return;
+    }
+    setPending(true);
+    setFailure(undefined);
+    try {
+      const created = await request<Workspace>('POST', '/api/sessions', {
+        body: { name: field.name.trim(), template },
+      });
+      void navigate(`/w/${created.uuid}`);
+    } catch (error) {
+      setPending(false);
+      if (error instanceof ApiError && error.code === 'VALIDATION_FAILED')
+        field.setServerError(error.message);
+      else setFailure(`The workspace was not created: ${describe(error)}`);
+    }
+  };
+
+  return (
+    <Dialog
+      title="New workspace"
+      open
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form={formId} className="button primary" disabled={pending}>
+            {pending ? 'Creating…' : 'Create workspace'}
+          </button>
+        </>
+      }
+    >
+      <form
+        id={formId}
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit();
+        }}
+      >
+        {failure && <Alert>{failure}</Alert>}
+        <TextField
+          ref={nameInput}
+          label="Name"
+          autoFocus
+          autoComplete="off"
+          maxLength={100}
+          error={field.error}
+          {...field.input}
+        />
+        <fieldset className="template-picker">
+          <legend className="field-label">Start with</legend>
+          {workspaceTemplate.options.map((option) => (
+            <label
+              key={option}
+              className={option === template ? 'template-card selected' : 'template-card'}
+            >
+              <input
+                type="radio"
+                name="template"
+                value={option}
+                checked={option === template}
+                onChange={() => setTemplate(option)}
+              />
+              <span className="template-card-text">
+                <span className="template-card-title">{templates[option].title}</span>
+                <span className="template-card-description">{templates[option].description}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      </form>
+    </Dialog>
+  );
+}
+
+function RenameDialog({
+  workspace,
+  onClose,
+  onRenamed,
+}: {
+  workspace: Workspace;
+  onClose: () => void;
+  onRenamed: (workspace: Workspace) => void;
+}) {
+  const formId = useId();
+  const field = useNameField(workspace.name);
+  const nameInput = useRef<HTMLInputElement>(null);
+  const [pending, setPending] = useState(false);
+  const [failure, setFailure] = useState<string>();
+
+  const submit = async () => {
+    if (!field.check()) {
+      nameInput.current?.focus();
+      return;
+    }
+    if (field.name.trim() === workspace.name) {
+      onClose();
+      return;
+    }
+    setPending(true);
+    setFailure(undefined);
+    try {
+      onRenamed(
+        await request<Workspace>('PATCH', `/api/sessions/${workspace.uuid}`, {
+          body: { name: field.name.trim() },
+        }),
+      );
+    } catch (error) {
+      setPending(false);
+      if (error instanceof ApiError && error.code === 'VALIDATION_FAILED')
+        field.setServerError(error.message);
+      else setFailure(`The workspace was not renamed: ${describe(error)}`);
+    }
+  };
+
+  return (
+    <Dialog
+      title={`Rename “${workspace.name}”`}
+      open
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form={formId} className="button primary" disabled={pending}>
+            {pending ? 'Renaming…' : 'Rename'}
+          </button>
+        </>
+      }
+    >
+      <form
+        id={formId}
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit();
+        }}
+      >
+        {failure && <Alert>{failure}</Alert>}
+        <TextField
+          ref={nameInput}
+          label="Name"
+          autoFocus
+          autoComplete="off"
+          maxLength={100}
+          error={field.error}
+          onFocus={(event) => event.currentTarget.select()}
+          {...field.input}
+        />
+      </form>
+    </Dialog>
+  );
 }
