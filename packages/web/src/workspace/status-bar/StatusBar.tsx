@@ -1,7 +1,14 @@
+/**
+ * The strip along the bottom: connection, the cell's state, the editor's save state,
+ * cursor position and the cell's Python version. The parts that change on their own are
+ * live regions, so a screen reader hears "Reconnecting" or "Save failed" without looking.
+ */
 import type { CellState } from '@workcell/protocol';
+import { useEffect, useState } from 'react';
 
 import type { ConnectionState, WorkcellSocket } from '../../connection/socket';
 import type { EditorStatus } from '../contracts';
+import './StatusBar.css';
 
 export interface CellView {
   state: CellState;
@@ -12,17 +19,133 @@ export interface CellView {
 
 export interface StatusBarProps {
   connection: ConnectionState;
-  socket: WorkcellSocket;
+  socket: Pick<WorkcellSocket, 'retryNow' | 'nextAttemptAt'>;
   cell: CellView;
   editor: EditorStatus;
   onRestartCell: () => void;
 }
 
-/** Placeholder: connection, cell, save state, cursor and Python version go here. */
-export function StatusBar({ connection, cell }: StatusBarProps) {
+export function StatusBar({ connection, socket, cell, editor, onRestartCell }: StatusBarProps) {
   return (
-    <footer className="status-bar">
-      {connection} · {cell.state}
+    <footer className="status-bar" aria-label="Status">
+      <ConnectionStatus connection={connection} socket={socket} />
+      <CellStatus cell={cell} onRestartCell={onRestartCell} />
+      <span className="status-spacer" />
+      <SaveStatus editor={editor} />
+      {editor.cursor && (
+        <span className="status-item status-cursor">
+          Ln {editor.cursor.line}, Col {editor.cursor.column}
+        </span>
+      )}
+      {cell.python && <span className="status-item status-python">Python {cell.python}</span>}
     </footer>
+  );
+}
+
+function ConnectionStatus({ connection, socket }: Pick<StatusBarProps, 'connection' | 'socket'>) {
+  const [now, setNow] = useState(() => Date.now());
+
+  useEffect(() => {
+    if (connection !== 'reconnecting') return;
+    // The socket does not announce each new attempt; a tick keeps the countdown true.
+    const timer = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(timer);
+  }, [connection]);
+
+  let text: string;
+  switch (connection) {
+    case 'connected':
+      text = '● Connected';
+      break;
+    case 'connecting':
+      text = 'Connecting…';
+      break;
+    case 'offline':
+      text = 'Offline: waiting for the network';
+      break;
+    case 'reconnecting': {
+      const due = socket.nextAttemptAt;
+      const seconds = due === undefined ? 0 : Math.ceil((due - now) / 1000);
+      text = seconds > 0 ? `Reconnecting in ${seconds} s…` : 'Reconnecting…';
+      break;
+    }
+  }
+  return (
+    <span className="status-item status-connection" data-state={connection}>
+      {/* Only the state is announced, not every second of the countdown. */}
+      <span className="visually-hidden" aria-live="polite">
+        {connection === 'connected'
+          ? 'Connected'
+          : connection === 'offline'
+            ? 'Offline'
+            : connection === 'reconnecting'
+              ? 'Connection lost, reconnecting'
+              : ''}
+      </span>
+      <span aria-hidden="true">{text}</span>
+      {connection === 'reconnecting' && (
+        <button type="button" className="status-button" onClick={socket.retryNow}>
+          Retry now
+        </button>
+      )}
+    </span>
+  );
+}
+
+function CellStatus({ cell, onRestartCell }: Pick<StatusBarProps, 'cell' | 'onRestartCell'>) {
+  let text: string;
+  let action: string | undefined;
+  switch (cell.state) {
+    case 'starting':
+      text = `⏳ Initializing…${cell.progress ? ` ${cell.progress}` : ''}`;
+      break;
+    case 'ready':
+      text = '✓ Ready';
+      break;
+    case 'stopping':
+      text = 'Stopping…';
+      break;
+    case 'stopped':
+      text = 'Stopped';
+      action = 'Start';
+      break;
+    case 'failed':
+      text = `Failed${cell.reason ? `: ${cell.reason}` : ''}`;
+      action = 'Retry';
+      break;
+  }
+  return (
+    <span className="status-item status-cell" data-state={cell.state}>
+      <span aria-live="polite" title={cell.reason}>
+        <span className="visually-hidden">Cell: </span>
+        {text}
+      </span>
+      {action && (
+        <button
+          type="button"
+          className="status-button"
+          aria-label={`${action} the cell`}
+          onClick={onRestartCell}
+        >
+          {action}
+        </button>
+      )}
+    </span>
+  );
+}
+
+function SaveStatus({ editor }: { editor: EditorStatus }) {
+  const texts: Record<EditorStatus['save'], string> = {
+    saving: 'Saving…',
+    saved: 'Saved',
+    dirty: '● Unsaved',
+    failed: `Save failed${editor.saveError ? `: ${editor.saveError}` : ''}`,
+    conflict: 'Conflict: the file changed elsewhere',
+  };
+  const shown = editor.activePath !== undefined || editor.save !== 'saved';
+  return (
+    <span className="status-item status-save" data-state={editor.save} aria-live="polite">
+      {shown ? texts[editor.save] : ''}
+    </span>
   );
 }

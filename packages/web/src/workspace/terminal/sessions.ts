@@ -111,6 +111,8 @@ export class TerminalSessions {
     } else if (!stored) {
       // The first visit gets one terminal; a user who closed them all keeps none.
       this.activeId = this.addSession(this.newId(), 'Terminal 1').tab.id;
+      // Stored at once: a reload (or React creating this twice) must find the same id.
+      this.save();
     }
     this.publish();
   }

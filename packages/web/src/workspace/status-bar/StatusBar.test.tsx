@@ -1,0 +1,105 @@
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import type { EditorStatus } from '../contracts';
+import { type CellView, StatusBar, type StatusBarProps } from './StatusBar';
+
+const saved: EditorStatus = {
+  activePath: 'main.py',
+  save: 'saved',
+  cursor: { line: 12, column: 4 },
+};
+
+function show(overrides: Partial<StatusBarProps> = {}) {
+  const props: StatusBarProps = {
+    connection: 'connected',
+    socket: { retryNow: vi.fn(), nextAttemptAt: undefined },
+    cell: { state: 'ready', python: '3.11.2' },
+    editor: saved,
+    onRestartCell: vi.fn(),
+    ...overrides,
+  };
+  return { props, ...render(<StatusBar {...props} />) };
+}
+
+const bar = () => screen.getByRole('contentinfo', { name: 'Status' });
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+describe('StatusBar', () => {
+  it('shows a healthy workspace: connected, ready, saved, cursor and Python version', () => {
+    show();
+    expect(bar().textContent).toContain('● Connected');
+    expect(bar().textContent).toContain('✓ Ready');
+    expect(bar().textContent).toContain('Saved');
+    expect(bar().textContent).toContain('Ln 12, Col 4');
+    expect(bar().textContent).toContain('Python 3.11.2');
+    expect(screen.queryByRole('button')).toBeNull();
+  });
+
+  it('counts down to the next attempt and retries at once on request', () => {
+    const socket: { retryNow: () => void; nextAttemptAt: number | undefined } = {
+      retryNow: vi.fn(),
+      nextAttemptAt: Date.now() + 3000,
+    };
+    show({ connection: 'reconnecting', socket });
+    expect(bar().textContent).toContain('Reconnecting in 3 s…');
+    act(() => {
+      vi.advanceTimersByTime(1000);
+    });
+    expect(bar().textContent).toContain('Reconnecting in 2 s…');
+    socket.nextAttemptAt = undefined; // an attempt is under way
+    act(() => {
+      vi.advanceTimersByTime(250);
+    });
+    expect(bar().textContent).toContain('Reconnecting…');
+    fireEvent.click(screen.getByRole('button', { name: 'Retry now' }));
+    expect(vi.mocked(socket.retryNow)).toHaveBeenCalledOnce();
+  });
+
+  it('says when the browser is offline', () => {
+    show({ connection: 'offline' });
+    expect(bar().textContent).toContain('Offline');
+    expect(screen.queryByRole('button', { name: 'Retry now' })).toBeNull();
+  });
+
+  it.each<[CellView, string, string | undefined]>([
+    [
+      { state: 'starting', progress: 'mounting volume' },
+      '⏳ Initializing… mounting volume',
+      undefined,
+    ],
+    [{ state: 'stopping' }, 'Stopping…', undefined],
+    [{ state: 'stopped' }, 'Stopped', 'Start the cell'],
+    [{ state: 'failed', reason: 'out of memory' }, 'Failed: out of memory', 'Retry the cell'],
+  ])('shows the cell %j', (cell, text, button) => {
+    const { props } = show({ cell });
+    expect(bar().textContent).toContain(text);
+    if (button) {
+      fireEvent.click(screen.getByRole('button', { name: button }));
+      expect(props.onRestartCell).toHaveBeenCalledOnce();
+    } else expect(screen.queryByRole('button')).toBeNull();
+  });
+
+  it.each<[EditorStatus, string]>([
+    [{ activePath: 'a.py', save: 'saving' }, 'Saving…'],
+    [{ activePath: 'a.py', save: 'dirty' }, '● Unsaved'],
+    [
+      { activePath: 'a.py', save: 'failed', saveError: 'the workspace is full' },
+      'Save failed: the workspace is full',
+    ],
+    [{ activePath: 'a.py', save: 'conflict' }, 'Conflict'],
+  ])('shows the save state %j', (editor, text) => {
+    show({ editor });
+    expect(bar().textContent).toContain(text);
+  });
+
+  it('leaves out what is not known', () => {
+    show({ editor: { activePath: undefined, save: 'saved' }, cell: { state: 'ready' } });
+    expect(bar().textContent).not.toMatch(/Saved|Ln |Python/);
+  });
+});
