@@ -1,13 +1,558 @@
-import type { Ref } from 'react';
+/**
+ * The editor area: tabs of open files over one Monaco editor (one model per file), image,
+ * CSV and binary viewers, autosave with a per-file save queue, drafts that survive a
+ * reload, conflicts and changes on disk, and file history.
+ */
+import { initVimMode, VimMode } from 'monaco-vim';
+import {
+  useCallback,
+  useEffect,
+  useId,
+  useImperativeHandle,
+  useReducer,
+  useRef,
+  useState,
+  type Ref,
+} from 'react';
 
+import { useSettings } from '../../settings/settings';
+import { ConfirmDialog } from '../../ui/Dialog';
 import type { EditorHandle, EditorStatus, PanelProps } from '../contracts';
+import { baseName, isCsvPath, messageOf, OpenDocs, type DocView } from './docs';
+import { HistoryDialog } from './HistoryDialog';
+import { monaco } from './monaco';
+import { pendingLabels, pendingTitle, PendingDialog } from './PendingDialog';
+import { loadOpenTabs, saveOpenTabs } from './tabMemory';
+import { Tabs } from './Tabs';
+import { monacoTheme } from './themes';
+import { BinaryViewer, CsvTable, ImageViewer } from './viewers';
+import './EditorArea.css';
 
 export interface EditorAreaProps extends PanelProps {
   ref: Ref<EditorHandle>;
   onStatus: (status: EditorStatus) => void;
 }
 
-/** Placeholder: the Monaco editor with tabs, autosave and conflicts goes here. */
-export function EditorArea(_props: EditorAreaProps) {
-  return <div className="panel-empty">Editor</div>;
+type DialogState =
+  | { kind: 'pending'; path: string; compare: boolean }
+  | { kind: 'history'; path: string }
+  | { kind: 'close'; path: string; error: string };
+
+export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps) {
+  const { settings } = useSettings();
+  const settingsRef = useRef(settings);
+  const [, rerender] = useReducer((count: number) => count + 1, 0);
+  const [remembered] = useState(() => loadOpenTabs(localStorage, workspace));
+  const [activeChoice, setActive] = useState<string | undefined>(remembered.active);
+  const [docs] = useState(
+    () =>
+      new OpenDocs({
+        workspace,
+        storage: localStorage,
+        onChange: rerender,
+        onMoved: (from, to) => setActive((current) => (current === from ? to : current)),
+      }),
+  );
+  const [editor, setEditor] = useState<monaco.editor.IStandaloneCodeEditor>();
+  const [cursor, setCursor] = useState<{ line: number; column: number }>();
+  const [csvAsText, setCsvAsText] = useState<ReadonlySet<string>>(new Set());
+  const [dialog, setDialog] = useState<DialogState>();
+  const [notice, setNotice] = useState<string>();
+  const host = useRef<HTMLDivElement>(null);
+  const editorRef = useRef<monaco.editor.IStandaloneCodeEditor>(undefined);
+  const vimStatus = useRef<HTMLDivElement>(null);
+  const panelId = useId();
+  const onStatusRef = useRef(onStatus);
+
+  useEffect(() => {
+    settingsRef.current = settings;
+    onStatusRef.current = onStatus;
+  });
+
+  const paths = docs.paths();
+  const active =
+    activeChoice !== undefined && paths.includes(activeChoice) ? activeChoice : paths[0];
+  const activeRef = useRef(active);
+  useEffect(() => {
+    activeRef.current = active;
+  });
+  const view: DocView | undefined = active !== undefined ? docs.view(active) : undefined;
+  const showCsvTable = view?.kind === 'text' && isCsvPath(view.path) && !csvAsText.has(view.path);
+  const showsText = view?.kind === 'text' && !view.loading && !view.loadError && !showCsvTable;
+
+  // ---- the documents and the editor: created once, disposed on unmount ----------------
+
+  useEffect(() => {
+    docs.start(remembered.paths);
+    const keep = () => docs.keepAllDrafts();
+    window.addEventListener('pagehide', keep);
+    return () => {
+      window.removeEventListener('pagehide', keep);
+      docs.dispose();
+    };
+  }, [docs, remembered]);
+
+  /** Creates the editor when its host mounts and disposes it when the host goes. */
+  const attachEditor = useCallback((node: HTMLDivElement | null) => {
+    host.current = node;
+    if (!node) return;
+    const current = settingsRef.current;
+    const created = monaco.editor.create(node, {
+      model: null,
+      automaticLayout: true,
+      theme: monacoTheme(current.theme),
+      fontSize: current.fontSize,
+      minimap: { enabled: true },
+      folding: true,
+      matchBrackets: 'always',
+      wordBasedSuggestions: 'currentDocument',
+      scrollBeyondLastLine: false,
+      fixedOverflowWidgets: true,
+      ariaLabel: 'Code editor',
+    });
+    editorRef.current = created;
+    setEditor(created);
+    const showCursor = () => {
+      const position = created.getPosition();
+      setCursor(
+        created.getModel() && position
+          ? { line: position.lineNumber, column: position.column }
+          : undefined,
+      );
+    };
+    const listeners = [
+      created.onDidChangeCursorPosition(showCursor),
+      created.onDidChangeModel(showCursor),
+    ];
+    return () => {
+      for (const listener of listeners) listener.dispose();
+      created.dispose();
+      editorRef.current = undefined;
+      setEditor(undefined);
+    };
+  }, []);
+
+  // ---- actions -------------------------------------------------------------------------
+
+  const saveActive = useCallback(() => {
+    const path = activeRef.current;
+    if (path === undefined) return;
+    docs.save(path).catch(() => undefined); // The status bar and the tab say why.
+  }, [docs, activeRef]);
+
+  const activate = useCallback((path: string) => setActive(path), []);
+
+  const closeTab = useCallback(
+    (path: string) => {
+      const remaining = docs.paths().filter((open) => open !== path);
+      const index = docs.paths().indexOf(path);
+      const next = remaining[Math.min(index, remaining.length - 1)];
+      const done = () => setActive((current) => (current === path ? next : current));
+      const doc = docs.view(path);
+      if (doc?.pending || doc?.save === 'conflict') {
+        setDialog({ kind: 'close', path, error: 'The file changed on the server.' });
+        return;
+      }
+      docs
+        .closeSaving(path)
+        .then(done, (error: unknown) =>
+          setDialog({ kind: 'close', path, error: messageOf(error) }),
+        );
+    },
+    [docs],
+  );
+
+  const cycle = (step: number) => {
+    if (active === undefined) return;
+    const next = paths[(paths.indexOf(active) + step + paths.length) % paths.length];
+    if (next !== undefined) setActive(next);
+  };
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      open: (path: string) => {
+        docs.open(path);
+        setActive(path);
+      },
+      saveAll: () => docs.saveAll(),
+      focus: () => {
+        if (editorRef.current?.getModel()) editorRef.current.focus();
+        else
+          host.current
+            ?.closest('.editor-area')
+            ?.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')
+            ?.focus();
+      },
+    }),
+    [docs],
+  );
+
+  // ---- keep the editor showing the active file -----------------------------------------
+
+  const shownPath = useRef<string>(undefined);
+  useEffect(() => {
+    if (!editor) return;
+    const model = showsText && active !== undefined ? docs.model(active) : undefined;
+    if (editor.getModel() === (model ?? null)) return;
+    if (shownPath.current !== undefined && editor.getModel())
+      docs.setViewState(shownPath.current, editor.saveViewState());
+    editor.setModel(model ?? null);
+    shownPath.current = model ? active : undefined;
+    if (model && active !== undefined) {
+      const state = docs.viewState(active);
+      if (state) editor.restoreViewState(state);
+    }
+  });
+
+  useEffect(() => {
+    if (!editor) return;
+    const save = editor.addAction({
+      id: 'workcell.save',
+      label: 'Save',
+      keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS],
+      run: saveActive,
+    });
+    const history = editor.addAction({
+      id: 'workcell.history',
+      label: 'Show File History',
+      run: () => {
+        if (activeRef.current !== undefined)
+          setDialog({ kind: 'history', path: activeRef.current });
+      },
+    });
+    return () => {
+      save.dispose();
+      history.dispose();
+    };
+  }, [editor, saveActive]);
+
+  // ---- settings, applied live ----------------------------------------------------------
+
+  useEffect(() => monaco.editor.setTheme(monacoTheme(settings.theme)), [settings.theme]);
+  useEffect(
+    () => editor?.updateOptions({ fontSize: settings.fontSize }),
+    [editor, settings.fontSize],
+  );
+  useEffect(
+    () => docs.configure({ autosave: settings.autosave, tabSize: settings.tabSize }),
+    [docs, settings.autosave, settings.tabSize],
+  );
+  useEffect(() => docs.setEditor(editor), [docs, editor]);
+  useEffect(() => {
+    if (!editor || !settings.vimMode || !vimStatus.current) return;
+    const vim = initVimMode(editor, vimStatus.current);
+    return () => vim.dispose();
+  }, [editor, settings.vimMode]);
+  useEffect(() => {
+    // `:w` in vim mode; defined once per editor area, read through the ref.
+    (VimMode as unknown as VimApi).Vim.defineEx('write', 'w', () => saveActive());
+  }, [saveActive]);
+
+  // ---- the server ----------------------------------------------------------------------
+
+  useEffect(() => {
+    const stopMessages = socket.onMessage((message) => {
+      if (
+        message.type === 'file.changed' &&
+        message.workspace === workspace &&
+        message.kind === 'file'
+      )
+        docs.fileChanged(message);
+    });
+    const stopOpen = socket.onOpen(() => void docs.recheckAll());
+    return () => {
+      stopMessages();
+      stopOpen();
+    };
+  }, [docs, socket, workspace]);
+
+  // ---- remembered tabs and status ------------------------------------------------------
+
+  const pathsKey = paths.join('\n');
+  useEffect(() => {
+    saveOpenTabs(localStorage, workspace, {
+      paths: pathsKey ? pathsKey.split('\n') : [],
+      active,
+    });
+  }, [docs, workspace, pathsKey, active]);
+
+  const statusKey = JSON.stringify([
+    active,
+    view?.save,
+    view?.saveError,
+    showsText ? cursor : undefined,
+  ]);
+  useEffect(() => {
+    const status: EditorStatus = {
+      activePath: active,
+      save: view?.save ?? 'saved',
+      ...(view?.saveError !== undefined && { saveError: view.saveError }),
+      ...(showsText && cursor && { cursor }),
+    };
+    onStatusRef.current(status);
+    // statusKey names everything the status is made of.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [statusKey]);
+
+  // A refused save asks at once; changes on disk and drafts wait in the bar above.
+  const askedFor = useRef<unknown>(undefined);
+  const pending = view?.pending;
+  useEffect(() => {
+    if (pending?.kind === 'conflict' && askedFor.current !== pending && active !== undefined) {
+      askedFor.current = pending;
+      setDialog({ kind: 'pending', path: active, compare: false });
+    }
+  }, [pending, active]);
+
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    const mod = event.ctrlKey || event.metaKey;
+    const key = event.key.toLowerCase();
+    if (mod && key === 's') {
+      event.preventDefault();
+      saveActive();
+    } else if ((event.altKey && key === 'w') || (event.ctrlKey && key === 'w')) {
+      event.preventDefault();
+      if (active !== undefined) closeTab(active);
+    } else if (event.ctrlKey && event.key === 'Tab') {
+      event.preventDefault();
+      cycle(event.shiftKey ? -1 : 1);
+    } else if (event.altKey && (event.key === 'PageDown' || event.key === 'PageUp')) {
+      event.preventDefault();
+      cycle(event.key === 'PageDown' ? 1 : -1);
+    }
+  };
+
+  const tabs = paths.map((path) => docs.view(path)).filter((tab) => tab !== undefined);
+  const pendingDialog = dialog?.kind === 'pending' ? docs.view(dialog.path) : undefined;
+  const closing = dialog?.kind === 'close' ? dialog : undefined;
+
+  return (
+    <div className="editor-area" onKeyDown={onKeyDown}>
+      {tabs.length > 0 && (
+        <Tabs
+          tabs={tabs}
+          active={active}
+          panelId={panelId}
+          onActivate={activate}
+          onClose={closeTab}
+        />
+      )}
+      <div
+        id={panelId}
+        className="editor-panel"
+        role={tabs.length > 0 ? 'tabpanel' : undefined}
+        aria-label={view ? baseName(view.path) : undefined}
+      >
+        {view && !view.loading && !view.loadError && (
+          <div className="editor-toolbar">
+            <span className="editor-path" title={view.path}>
+              {view.path}
+            </span>
+            {view.kind === 'text' && isCsvPath(view.path) && (
+              <div role="group" aria-label="Show as" className="segmented">
+                <button
+                  type="button"
+                  className="button"
+                  aria-pressed={showCsvTable}
+                  onClick={() => setCsvAsText((set) => without(set, view.path))}
+                >
+                  Table
+                </button>
+                <button
+                  type="button"
+                  className="button"
+                  aria-pressed={!showCsvTable}
+                  onClick={() => setCsvAsText((set) => new Set(set).add(view.path))}
+                >
+                  Text
+                </button>
+              </div>
+            )}
+            {view.kind === 'text' && (
+              <button
+                type="button"
+                className="button"
+                onClick={() => setDialog({ kind: 'history', path: view.path })}
+              >
+                History
+              </button>
+            )}
+          </div>
+        )}
+        {view?.pending && (
+          <PendingBar
+            view={view}
+            onCompare={() => setDialog({ kind: 'pending', path: view.path, compare: true })}
+            onTakeTheirs={() =>
+              view.pending?.kind === 'draft'
+                ? docs.discardDraft(view.path)
+                : docs.takeTheirs(view.path)
+            }
+            onKeepMine={() => docs.keepMine(view.path)}
+          />
+        )}
+        {view?.deletedOnDisk && !view.pending && (
+          <div className="editor-bar warning" role="status">
+            <span>{baseName(view.path)} was deleted on disk. Your text is still here.</span>
+            {view.kind === 'text' && (
+              <button
+                type="button"
+                className="button"
+                onClick={() => {
+                  docs.recreate(view.path).catch((error: unknown) => setNotice(messageOf(error)));
+                }}
+              >
+                Save to recreate it
+              </button>
+            )}
+          </div>
+        )}
+        {view?.save === 'failed' && view.saveError && (
+          <div className="editor-bar error" role="alert">
+            {view.saveError.startsWith('Saving failed')
+              ? view.saveError
+              : `Saving failed: ${view.saveError}`}
+          </div>
+        )}
+        {notice && (
+          <div className="editor-bar error" role="alert">
+            <span>{notice}</span>
+            <button type="button" className="button" onClick={() => setNotice(undefined)}>
+              Dismiss
+            </button>
+          </div>
+        )}
+        <div className="editor-content">
+          {!view && <p className="editor-empty">Open a file from the tree</p>}
+          {view?.loading && (
+            <p className="editor-empty" role="status">
+              Loading {baseName(view.path)}…
+            </p>
+          )}
+          {view?.loadError && (
+            <div className="editor-empty" role="alert">
+              <p>
+                {baseName(view.path)} could not be opened: {view.loadError}
+              </p>
+            </div>
+          )}
+          {view?.kind === 'image' && !view.loading && !view.loadError && (
+            <ImageViewer
+              workspace={workspace}
+              path={view.path}
+              size={view.size}
+              revision={view.revision}
+            />
+          )}
+          {view?.kind === 'binary' && !view.loading && (
+            <BinaryViewer workspace={workspace} path={view.path} size={view.size} />
+          )}
+          {showCsvTable && !view.loading && !view.loadError && (
+            <CsvTable path={view.path} text={docs.model(view.path)?.getValue() ?? ''} />
+          )}
+          <div className="monaco-host" ref={attachEditor} hidden={!showsText} />
+        </div>
+        <div
+          ref={vimStatus}
+          className="vim-status"
+          hidden={!settings.vimMode || !showsText}
+          aria-label="Vim mode"
+          aria-live="polite"
+        />
+      </div>
+
+      {pendingDialog?.pending && dialog?.kind === 'pending' && (
+        <PendingDialog
+          key={`${dialog.path}:${String(dialog.compare)}`}
+          open
+          path={pendingDialog.path}
+          pending={pendingDialog.pending}
+          mine={
+            pendingDialog.pending.kind === 'draft'
+              ? pendingDialog.pending.draft.content
+              : (docs.model(pendingDialog.path)?.getValue() ?? '')
+          }
+          startInCompare={dialog.compare}
+          onClose={() => setDialog(undefined)}
+          onTakeTheirs={() => {
+            if (pendingDialog.pending?.kind === 'draft') docs.discardDraft(pendingDialog.path);
+            else docs.takeTheirs(pendingDialog.path);
+            setDialog(undefined);
+          }}
+          onKeepMine={() => {
+            docs.keepMine(pendingDialog.path);
+            setDialog(undefined);
+          }}
+        />
+      )}
+      {dialog?.kind === 'history' && (
+        <HistoryDialog
+          open
+          workspace={workspace}
+          path={dialog.path}
+          current={() => docs.model(dialog.path)?.getValue() ?? ''}
+          onRestore={(revision) => docs.restore(dialog.path, revision)}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+      <ConfirmDialog
+        open={closing !== undefined}
+        title={`Close ${closing ? baseName(closing.path) : ''} without saving?`}
+        message={
+          <p>{closing?.error} Closing the tab now discards your unsaved changes to this file.</p>
+        }
+        confirmLabel="Discard changes"
+        danger
+        onCancel={() => setDialog(undefined)}
+        onConfirm={() => {
+          if (closing) {
+            docs.close(closing.path);
+            setActive((current) => (current === closing.path ? undefined : current));
+          }
+          setDialog(undefined);
+        }}
+      />
+    </div>
+  );
+}
+
+function PendingBar(props: {
+  view: DocView;
+  onCompare: () => void;
+  onTakeTheirs: () => void;
+  onKeepMine: () => void;
+}) {
+  const pending = props.view.pending;
+  if (!pending) return null;
+  const labels = pendingLabels(pending);
+  return (
+    <div className="editor-bar warning" role="status">
+      <span>{pendingTitle(props.view.path, pending)}</span>
+      <span className="editor-bar-actions">
+        {pending.current !== null && (
+          <button type="button" className="button" onClick={props.onCompare}>
+            Compare
+          </button>
+        )}
+        <button type="button" className="button" onClick={props.onTakeTheirs}>
+          {labels.theirs}
+        </button>
+        <button type="button" className="button primary" onClick={props.onKeepMine}>
+          {labels.mine}
+        </button>
+      </span>
+    </div>
+  );
+}
+
+function without(set: ReadonlySet<string>, value: string): ReadonlySet<string> {
+  const copy = new Set(set);
+  copy.delete(value);
+  return copy;
+}
+
+/** The part of monaco-vim's (untyped) CodeMirror Vim API used here. */
+interface VimApi {
+  Vim: { defineEx: (name: string, prefix: string, run: () => void) => void };
 }

@@ -1,0 +1,81 @@
+/**
+ * Monaco's side-by-side diff of two texts, read-only. Its models live outside the
+ * `file:///workspace` scheme so the language server never mistakes them for files.
+ */
+import { useEffect, useRef } from 'react';
+
+import { useSettings } from '../../settings/settings';
+import { monaco } from './monaco';
+import { monacoTheme } from './themes';
+
+export interface DiffViewProps {
+  original: string;
+  modified: string;
+  /** Names the file so both sides get its language. */
+  path: string;
+  originalLabel: string;
+  modifiedLabel: string;
+}
+
+let nextDiff = 0;
+
+export function DiffView({
+  original,
+  modified,
+  path,
+  originalLabel,
+  modifiedLabel,
+}: DiffViewProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const { settings } = useSettings();
+
+  useEffect(() => {
+    const node = host.current;
+    if (!node) return;
+    const id = nextDiff++;
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    const left = monaco.editor.createModel(
+      original,
+      undefined,
+      monaco.Uri.from({ scheme: 'inmemory', path: `/diff-${id}/theirs/${name}` }),
+    );
+    const right = monaco.editor.createModel(
+      modified,
+      undefined,
+      monaco.Uri.from({ scheme: 'inmemory', path: `/diff-${id}/mine/${name}` }),
+    );
+    const diff = monaco.editor.createDiffEditor(node, {
+      readOnly: true,
+      originalEditable: false,
+      automaticLayout: true,
+      renderSideBySide: node.clientWidth > 600,
+      useInlineViewWhenSpaceIsLimited: true,
+      minimap: { enabled: false },
+      fontSize: settings.fontSize,
+      scrollBeyondLastLine: false,
+      ariaLabel: `Differences: ${originalLabel} and ${modifiedLabel}`,
+    });
+    diff.setModel({ original: left, modified: right });
+    return () => {
+      diff.dispose();
+      left.dispose();
+      right.dispose();
+    };
+    // The diff is rebuilt only when the texts change; font size follows on the next open.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [original, modified, path, originalLabel, modifiedLabel]);
+
+  useEffect(() => {
+    monaco.editor.setTheme(monacoTheme(settings.theme));
+  }, [settings.theme]);
+
+  return (
+    <div className="diff-view">
+      <div className="diff-labels" aria-hidden="true">
+        <span>{originalLabel}</span>
+        <span>{modifiedLabel}</span>
+      </div>
+      <div ref={host} className="diff-host" />
+    </div>
+  );
+}

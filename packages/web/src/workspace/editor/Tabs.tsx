@@ -1,0 +1,123 @@
+/**
+ * The open files as a tablist: arrows, Home and End move between tabs, Delete closes one,
+ * a middle click or the × closes it too; ● marks unsaved edits.
+ */
+import { useRef } from 'react';
+
+import { baseName, type DocView } from './docs';
+
+export interface TabsProps {
+  tabs: DocView[];
+  active: string | undefined;
+  panelId: string;
+  onActivate: (path: string) => void;
+  onClose: (path: string) => void;
+}
+
+/** Names that appear twice get their folder added so the tabs can be told apart. */
+function labels(paths: string[]): Map<string, string> {
+  const counts = new Map<string, number>();
+  for (const path of paths) counts.set(baseName(path), (counts.get(baseName(path)) ?? 0) + 1);
+  return new Map(
+    paths.map((path) => {
+      const name = baseName(path);
+      if ((counts.get(name) ?? 0) < 2) return [path, name];
+      const folder = path.slice(0, -name.length - 1);
+      return [path, `${name} — ${folder || '/'}`];
+    }),
+  );
+}
+
+export function Tabs({ tabs, active, panelId, onActivate, onClose }: TabsProps) {
+  const list = useRef<HTMLDivElement>(null);
+  const names = labels(tabs.map((tab) => tab.path));
+
+  const focusTab = (index: number) => {
+    const tab = tabs[(index + tabs.length) % tabs.length];
+    if (!tab) return;
+    onActivate(tab.path);
+    list.current?.querySelectorAll<HTMLElement>('[role="tab"]')[tabs.indexOf(tab)]?.focus();
+  };
+
+  const onKeyDown = (event: React.KeyboardEvent, index: number, path: string) => {
+    switch (event.key) {
+      case 'ArrowRight':
+        focusTab(index + 1);
+        break;
+      case 'ArrowLeft':
+        focusTab(index - 1);
+        break;
+      case 'Home':
+        focusTab(0);
+        break;
+      case 'End':
+        focusTab(tabs.length - 1);
+        break;
+      case 'Delete':
+        onClose(path);
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  };
+
+  return (
+    <div ref={list} role="tablist" aria-label="Open files" className="editor-tabs">
+      {tabs.map((tab, index) => {
+        const selected = tab.path === active;
+        const name = names.get(tab.path) ?? tab.path;
+        const state = tab.deletedOnDisk
+          ? ' (deleted on disk)'
+          : tab.dirty
+            ? ' (unsaved)'
+            : tab.save === 'conflict'
+              ? ' (conflict)'
+              : '';
+        return (
+          <button
+            key={tab.path}
+            type="button"
+            role="tab"
+            aria-selected={selected}
+            aria-controls={panelId}
+            aria-keyshortcuts="Delete"
+            tabIndex={selected ? 0 : -1}
+            title={`${tab.path}${state}. Close: middle click, Delete or Alt+W`}
+            className={`editor-tab${selected ? ' active' : ''}${tab.deletedOnDisk ? ' deleted' : ''}`}
+            onClick={() => onActivate(tab.path)}
+            onKeyDown={(event) => onKeyDown(event, index, tab.path)}
+            onMouseDown={(event) => {
+              // Keeps the middle button from starting autoscroll.
+              if (event.button === 1) event.preventDefault();
+            }}
+            onAuxClick={(event) => {
+              if (event.button === 1) onClose(tab.path);
+            }}
+          >
+            <span className="editor-tab-name">{name}</span>
+            {state && <span className="visually-hidden">{state}</span>}
+            <span
+              className={`editor-tab-dirty${tab.dirty || tab.save === 'conflict' ? '' : ' clean'}`}
+              aria-hidden="true"
+            >
+              ●
+            </span>
+            {/* Mouse only: a button inside a tab is not allowed; keyboard users press Delete. */}
+            <span
+              className="editor-tab-close"
+              aria-hidden="true"
+              title={`Close ${name}`}
+              onClick={(event) => {
+                event.stopPropagation();
+                onClose(tab.path);
+              }}
+            >
+              ×
+            </span>
+          </button>
+        );
+      })}
+    </div>
+  );
+}
