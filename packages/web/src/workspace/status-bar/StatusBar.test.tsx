@@ -61,9 +61,10 @@ describe('StatusBar', () => {
     expect(vi.mocked(socket.retryNow)).toHaveBeenCalledOnce();
   });
 
-  it('says when the browser is offline', () => {
-    show({ connection: 'offline' });
+  it('says when the browser is offline, without a cell state it cannot know', () => {
+    show({ connection: 'offline', cell: { state: 'stopped' } });
     expect(bar().textContent).toContain('Offline');
+    expect(bar().textContent).not.toContain('Stopped');
     expect(screen.queryByRole('button', { name: 'Retry now' })).toBeNull();
   });
 

@@ -29,7 +29,10 @@ export function StatusBar({ connection, socket, cell, editor, onRestartCell }: S
   return (
     <footer className="status-bar" aria-label="Status">
       <ConnectionStatus connection={connection} socket={socket} />
-      <CellStatus cell={cell} onRestartCell={onRestartCell} />
+      {/* Cut off from the server, the last cell state heard may no longer be true. */}
+      {(connection === 'connected' || connection === 'connecting') && (
+        <CellStatus cell={cell} onRestartCell={onRestartCell} />
+      )}
       <span className="status-spacer" />
       <SaveStatus editor={editor} />
       {editor.cursor && (

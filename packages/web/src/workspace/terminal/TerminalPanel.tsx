@@ -202,7 +202,17 @@ export function TerminalPanel({ workspace, socket, ref }: TerminalPanelProps) {
             disabled={!active}
             onClick={() => setFindOpen((open) => !open)}
           >
-            ⌕
+            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+              <circle
+                cx="6.5"
+                cy="6.5"
+                r="4.5"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.6"
+              />
+              <path d="M10 10l4.5 4.5" stroke="currentColor" strokeWidth="1.6" />
+            </svg>
           </button>
           <button
             type="button"
@@ -212,7 +222,19 @@ export function TerminalPanel({ workspace, socket, ref }: TerminalPanelProps) {
             disabled={!active}
             onClick={() => void copySelection()}
           >
-            ⧉
+            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+              <rect
+                x="5"
+                y="5"
+                width="9"
+                height="9"
+                rx="1"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.4"
+              />
+              <path d="M3 11H2V2h9v1" fill="none" stroke="currentColor" strokeWidth="1.4" />
+            </svg>
           </button>
         </div>
         <span className="visually-hidden" role="status">
