@@ -51,7 +51,10 @@ function type(label: string | RegExp, value: string) {
 describe('sign in', () => {
   it('asks for both fields on submit without calling the server', async () => {
     const requests = renderAt('/login');
-    fireEvent.click(await screen.findByRole('button', { name: 'Sign in' }));
+    // Passing through an untouched field is not an error yet.
+    fireEvent.blur(await screen.findByLabelText('Username or email'));
+    expect(screen.queryByText('Enter your username or email.')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(await screen.findByText('Enter your username or email.')).toBeTruthy();
     expect(screen.getByText('Enter your password.')).toBeTruthy();
     expect(screen.getByLabelText('Username or email').getAttribute('aria-invalid')).toBe('true');

@@ -17,9 +17,9 @@ export function TextField({ label, error, hint, className, ...input }: TextField
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
-  const describedBy = [error ? errorId : undefined, hint ? hintId : undefined]
-    .filter(Boolean)
-    .join(' ');
+  // The error replaces the hint: it says the same rule, applied to what was typed.
+  const showHint = Boolean(hint) && !error;
+  const describedBy = error ? errorId : showHint ? hintId : undefined;
   return (
     <div className={className ? `field ${className}` : 'field'}>
       <label htmlFor={id} className="field-label">
@@ -30,14 +30,14 @@ export function TextField({ label, error, hint, className, ...input }: TextField
         id={id}
         className="input"
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
+        aria-describedby={describedBy}
       />
       {error && (
         <p id={errorId} className="field-error">
           {error}
         </p>
       )}
-      {hint && (
+      {showHint && (
         <p id={hintId} className="field-hint">
           {hint}
         </p>

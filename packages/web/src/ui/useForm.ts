@@ -1,7 +1,9 @@
 /**
  * State of a small form of text fields: values, which fields the user has left, and errors.
- * A field's error shows once the user has left it or tried to submit (not while they type
- * its first characters); errors from the server show until that field is edited.
+ * A field's error shows once the user has edited and left it, or tried to submit: not while
+ * they type its first characters, and not for merely tabbing through an untouched field
+ * (the message appearing there would also shift whatever they were about to click).
+ * Errors from the server show until that field is edited.
  */
 import { useCallback, useState } from 'react';
 
@@ -39,6 +41,8 @@ export function useForm<K extends string>(
   validators: Validators<K>,
 ): FormState<K> {
   const [values, setValues] = useState(initial);
+  /** Fields edited since the form was shown, and fields edited and then left. */
+  const [dirty, setDirty] = useState<Partial<Record<K, boolean>>>({});
   const [touched, setTouched] = useState<Partial<Record<K, boolean>>>({});
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<Partial<Record<K, string>>>({});
@@ -59,13 +63,18 @@ export function useForm<K extends string>(
 
   const setValue = useCallback((field: K, value: string) => {
     setValues((current) => ({ ...current, [field]: value }));
+    setDirty((current) => (current[field] ? current : { ...current, [field]: true }));
     setServerErrors((current) =>
       current[field] === undefined ? current : { ...current, [field]: undefined },
     );
   }, []);
-  const blur = useCallback((field: K) => {
-    setTouched((current) => (current[field] ? current : { ...current, [field]: true }));
-  }, []);
+  const blur = useCallback(
+    (field: K) => {
+      if (!dirty[field]) return;
+      setTouched((current) => (current[field] ? current : { ...current, [field]: true }));
+    },
+    [dirty],
+  );
   const firstInvalid = fields.find((field) => clientErrors[field] !== undefined);
   const trySubmit = () => {
     setSubmitted(true);
