@@ -7,6 +7,8 @@ import { ApiError, onUnauthenticated, request } from './client';
 interface Session {
   user: User | undefined;
   loading: boolean;
+  /** True after the user logged out here (not a lapsed session): nothing to return to. */
+  loggedOut: boolean;
   signedIn: (user: User) => void;
   logout: () => Promise<void>;
 }
@@ -16,6 +18,7 @@ const SessionContext = createContext<Session | undefined>(undefined);
 export function SessionProvider({ children }: { children: React.ReactNode }) {
   const [user, setUser] = useState<User>();
   const [loading, setLoading] = useState(true);
+  const [loggedOut, setLoggedOut] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -36,13 +39,18 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
     try {
       await request('POST', '/api/users/logout');
     } finally {
+      setLoggedOut(true);
       setUser(undefined);
     }
   }, []);
+  const signedIn = useCallback((signedInUser: User) => {
+    setLoggedOut(false);
+    setUser(signedInUser);
+  }, []);
 
   const value = useMemo(
-    () => ({ user, loading, signedIn: setUser, logout }),
-    [user, loading, logout],
+    () => ({ user, loading, loggedOut, signedIn, logout }),
+    [user, loading, loggedOut, signedIn, logout],
   );
   return <SessionContext value={value}>{children}</SessionContext>;
 }

@@ -53,11 +53,12 @@ export function App() {
 
 /** Renders its children for a signed-in user (with their settings), else goes to /login. */
 function SignedIn({ children }: { children: React.ReactNode }) {
-  const { user, loading } = useSession();
+  const { user, loading, loggedOut } = useSession();
   const location = useLocation();
   if (loading) return <Loading label="Loading…" />;
   if (!user) {
-    const next = location.pathname + location.search;
+    // After a lapsed session, come back here once signed in; after Log out, start afresh.
+    const next = loggedOut ? '/' : location.pathname + location.search;
     return (
       <Navigate to={`/login${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`} replace />
     );
