@@ -135,6 +135,12 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
   /** Events received while a listing is in flight, replayed over it when it arrives. */
   const buffered = useRef<FileChange[] | undefined>(undefined);
 
+  /** The model as of the last render, for long-running work such as an upload batch. */
+  const latestModel = useRef(model);
+  useEffect(() => {
+    latestModel.current = model;
+  }, [model]);
+
   const roots = useMemo(() => buildTree(model), [model]);
   const rows = useMemo(() => visibleRows(roots, expanded), [roots, expanded]);
   const focusPath = rows.some((row) => row.path === selected) ? selected : rows[0]?.path;
@@ -428,6 +434,10 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
     if (items.length === 0) return;
     if (folder) openFolders([...parentPaths(folder), folder]);
     const result = await uploadFiles(workspace, folder, items, {
+      knownVersion: (path) => {
+        const entry = latestModel.current.get(path);
+        return entry?.type === 'file' && entry.version > 0 ? entry.version : undefined;
+      },
       askReplace: (path) => ask<ReplaceChoice>((resolve) => ({ kind: 'replace', path, resolve })),
       askZip: (name) => ask<ZipChoice>((resolve) => ({ kind: 'zip', name, folder, resolve })),
       onProgress: setProgress,

@@ -24,6 +24,8 @@ export interface UploadProgress {
 }
 
 export interface UploadHooks {
+  /** The version of the file at `path` as the tree knows it (undefined: none there). */
+  knownVersion: (path: string) => number | undefined;
   askReplace: (path: string) => Promise<ReplaceChoice>;
   askZip: (name: string) => Promise<ZipChoice>;
   onProgress: (progress: UploadProgress) => void;
@@ -102,18 +104,28 @@ export async function uploadFiles(
           continue;
         }
       }
+      // Asking before the PUT when the tree already shows the file avoids a 412 in the
+      // common case; the If-Match still catches a tree that is out of date.
+      let version = hooks.knownVersion(path) ?? 0;
+      if (version > 0 && !replaceAll) {
+        const choice = await hooks.askReplace(path);
+        if (choice === 'skip') continue;
+        if (choice === 'replace-all') replaceAll = true;
+      }
       let written: WrittenFile;
       try {
-        written = await put(workspace, path, item.file, 0);
+        written = await put(workspace, path, item.file, version);
       } catch (error) {
         if (!(error instanceof ApiError) || error.code !== 'PRECONDITION_FAILED') throw error;
-        if (!replaceAll) {
+        // The version we replace is the one the server just named (0: it has gone since).
+        const current = error.current?.version ?? 0;
+        if (current > 0 && version === 0 && !replaceAll) {
           const choice = await hooks.askReplace(path);
           if (choice === 'skip') continue;
           if (choice === 'replace-all') replaceAll = true;
         }
-        // The version we replace is the one the server just named (0: it has gone since).
-        written = await put(workspace, path, item.file, error.current?.version ?? 0);
+        version = current;
+        written = await put(workspace, path, item.file, version);
       }
       hooks.onWritten([{ path: written.path, kind: 'file', version: written.version }]);
       result.uploaded++;
