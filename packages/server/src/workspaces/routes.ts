@@ -71,13 +71,14 @@ export const workspaceRoutes: FastifyPluginAsyncZod<{
     {
       schema: {
         tags,
-        summary: 'One workspace',
+        summary:
+          'One workspace, marked as opened: `openedAt` becomes now (the list shows the most recently opened first)',
         params,
         querystring,
         response: { 200: workspace, 401: errorResponse, 403: errorResponse, 404: errorResponse },
       },
     },
-    async (request) => workspaces.get(callerOf(request).id, request.params.uuid),
+    async (request) => workspaces.open(callerOf(request).id, request.params.uuid),
   );
 
   app.patch(

@@ -95,6 +95,18 @@ export class WorkspaceService {
     return toWorkspace(row);
   }
 
+  /** The caller's workspace, marked as opened now (it moves to the top of `list`). */
+  async open(ownerId: string, id: string): Promise<Workspace> {
+    await this.getRow(ownerId, id);
+    const row = await this.db
+      .updateTable('workspaces')
+      .set({ opened_at: new Date() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toWorkspace(row);
+  }
+
   async markOpened(id: string): Promise<void> {
     await this.db
       .updateTable('workspaces')

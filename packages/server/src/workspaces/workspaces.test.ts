@@ -131,6 +131,34 @@ forEachDatabase('workspaces API (/api/sessions)', (ctx) => {
       expect(after.map((entry) => entry.uuid)).toEqual([first.uuid, third.uuid, second.uuid]);
       expect(Date.parse(after[0]!.openedAt)).toBeGreaterThan(Date.parse(first.openedAt));
 
+      // So does opening it in the IDE (GET /api/sessions/{uuid}), with openedAt in the reply.
+      const opened2 = await get(carol, second.uuid);
+      expect(opened2.statusCode).toBe(200);
+      const reopened = await list(carol);
+      expect(reopened.map((entry) => entry.uuid)).toEqual([second.uuid, first.uuid, third.uuid]);
+      expect(reopened[0]!.openedAt).toBe(opened2.json<Workspace>().openedAt);
+      expect(Date.parse(reopened[0]!.openedAt)).toBeGreaterThanOrEqual(
+        Date.parse(after[0]!.openedAt),
+      );
+      // Renaming, writing files and listing do not count as opening.
+      await ctx.app.inject({
+        method: 'PATCH',
+        url: `/api/sessions/${third.uuid}`,
+        headers: bearer(carol),
+        payload: { name: 'third, renamed' },
+      });
+      await ctx.app.inject({
+        method: 'POST',
+        url: `/api/workspace/${third.uuid}/file/notes.txt`,
+        headers: bearer(carol),
+        payload: { content: 'x' },
+      });
+      expect((await list(carol)).map((entry) => entry.uuid)).toEqual([
+        second.uuid,
+        first.uuid,
+        third.uuid,
+      ]);
+
       const others = await list(alice);
       for (const workspace of [first, second, third])
         expect(others.map((entry) => entry.uuid)).not.toContain(workspace.uuid);
@@ -143,10 +171,14 @@ forEachDatabase('workspaces API (/api/sessions)', (ctx) => {
       workspace = await createWorkspace(ctx.app, alice, 'Original');
     });
 
-    it('gets one workspace', async () => {
+    it('gets one workspace, marking it opened', async () => {
       const response = await get(alice, workspace.uuid);
       expect(response.statusCode).toBe(200);
-      expect(response.json()).toEqual(workspace);
+      const got = response.json<Workspace>();
+      expect(got).toEqual({ ...workspace, openedAt: expect.any(String) as string });
+      expect(Date.parse(got.openedAt)).toBeGreaterThanOrEqual(Date.parse(workspace.openedAt));
+      // What GET answers is what is stored.
+      expect((await list(alice)).find((entry) => entry.uuid === workspace.uuid)).toEqual(got);
     });
 
     it('is 404 for an unknown or malformed uuid', async () => {
