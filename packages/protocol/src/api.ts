@@ -216,6 +216,8 @@ export const cellStatus = z
     driver: z.string().nullable(),
     startedAt: z.iso.datetime().nullable(),
     lastActivityAt: z.iso.datetime().nullable(),
+    /** The cell's Python version (e.g. "3.11.2") while it runs, once learned; null otherwise. */
+    python: z.string().nullable(),
   })
   .meta({ id: 'CellStatus' });
 export type CellStatus = z.infer<typeof cellStatus>;

@@ -60,7 +60,15 @@ export type ServerMessage =
     }
   | { type: 'terminal.output'; terminalId: string; data: string }
   | { type: 'terminal.exit'; terminalId: string; code: number | null; signal: string | null }
-  | { type: 'cell.status'; workspace: string; state: string; reason?: string; progress?: string }
+  | {
+      type: 'cell.status';
+      workspace: string;
+      state: string;
+      reason?: string;
+      progress?: string;
+      /** The cell's Python version (e.g. "3.11.2"), when the state is `ready` and it is known. */
+      python?: string;
+    }
   | { type: 'cell.warning'; workspace: string; message: string; stopsAt?: string }
   | {
       type: 'file.changed';

@@ -105,6 +105,14 @@ describe.each(DATABASE_KINDS)('cell lifecycle (%s)', { timeout: TEST_TIMEOUT_MS 
     expect(new Set(statusEvents(main, workspace.uuid).map((e) => e.state))).toEqual(
       new Set(['starting', 'ready']),
     );
+    // The cell's Python version, learned once as it became ready: in the status and the event.
+    expect(started.python).toMatch(/^3\.\d+\.\d+$/);
+    expect(
+      await python(app, user, workspace.uuid, 'import platform; print(platform.python_version())'),
+    ).toBe(`${started.python}\n`);
+    expect(statusEvents(main, workspace.uuid).find((e) => e.state === 'ready')?.python).toBe(
+      started.python,
+    );
     // Starting a running cell changes nothing.
     expect((await startCell(app, user, workspace.uuid)).startedAt).toBe(started.startedAt);
 
@@ -131,6 +139,7 @@ describe.each(DATABASE_KINDS)('cell lifecycle (%s)', { timeout: TEST_TIMEOUT_MS 
       cell: { state: 'stopped', reason: 'stopped by the user' },
     });
     expect(leftovers(env.host, workspace.uuid, processes)).toEqual(NOTHING_LEFT);
+    expect(stopped.cell.python).toBeNull();
     const stoppedRow = await services.cells.record(workspace.uuid);
     expect(stoppedRow).toMatchObject({ state: 'stopped', reason: 'stopped by the user' });
     expect(stoppedRow?.stopped_at).toBeInstanceOf(Date);
@@ -263,11 +272,23 @@ describe.each(DATABASE_KINDS)('cell lifecycle (%s)', { timeout: TEST_TIMEOUT_MS 
   // What does not depend on the database runs once.
   if (kind !== 'pglite') return;
 
-  it('starts a stopped cell on first need: a run starts it', async () => {
+  it('starts a stopped cell on first need: a run starts it, and the workspace counts as opened', async () => {
     const workspace = await createWorkspace(main.app, user, 'Run starts it');
+    await createWorkspace(main.app, user, 'Created after it');
+    const listed = async () =>
+      (await main.app.inject({ url: '/api/sessions', headers: bearer(user) })).json<{
+        sessions: Workspace[];
+      }>().sessions;
+    expect((await listed())[0]?.name).toBe('Created after it');
     const result = await run(main.app, user, workspace.uuid, { path: 'script.py' });
     expect(result.stdout).toMatch(/^Hello from Workcell!/);
-    expect((await cellStatus(main.app, user, workspace.uuid)).state).toBe('ready');
+    const status = await cellStatus(main.app, user, workspace.uuid);
+    expect(status.state).toBe('ready');
+    expect(status.python).toMatch(/^3\.\d+\.\d+$/);
+    // Starting its cell (here for a run, not POST …/start) moved it to the top of the list.
+    const [top] = await listed();
+    expect(top?.uuid).toBe(workspace.uuid);
+    expect(Date.parse(top!.openedAt)).toBeGreaterThan(Date.parse(workspace.openedAt));
     await shutdownCell(main.app, user, workspace.uuid);
   });
 

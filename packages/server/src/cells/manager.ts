@@ -20,7 +20,15 @@ import { cellLimits } from './limits';
 import { CellSync, type SyncNotice } from './sync';
 
 export type CellEvent =
-  | { type: 'status'; workspaceId: string; state: CellState; reason?: string; progress?: string }
+  | {
+      type: 'status';
+      workspaceId: string;
+      state: CellState;
+      reason?: string;
+      progress?: string;
+      /** On `ready`: the cell's Python version, when it could be learned. */
+      python?: string;
+    }
   | { type: 'warning'; workspaceId: string; message: string; stopsAt: string }
   | { type: 'limit'; workspaceId: string; message: string }
   | { type: 'sync'; workspaceId: string; path: string; message: string };
@@ -31,6 +39,9 @@ export const CELL_STATE_DIR = '.workcell';
 const VOLUME_ID_PATH = `${CELL_STATE_DIR}/volume-id`;
 const AGENT_READY_TIMEOUT_MS = 20_000;
 const LIFETIME_WARNING_MS = 5 * 60_000;
+/** How long a start waits to learn the cell's Python version; the cell is ready without it. */
+const PYTHON_VERSION_TIMEOUT_MS = 5_000;
+const PYTHON_VERSION_ARGV = ['python3', '-c', "import sys;print('%d.%d.%d'%sys.version_info[:3])"];
 
 /** Something living as long as a cell (its terminals, say), disposed with it. */
 export interface CellAttachment {
@@ -45,6 +56,8 @@ export interface Cell {
   readonly agent: AgentClient;
   readonly sync: CellSync;
   readonly startedAt: number;
+  /** The cell's Python version ("3.11.2"), or null when it could not be learned. */
+  readonly python: string | null;
   lastActivity: number;
   warned: boolean;
   /** The cell's instance of `key`, created on first use and disposed when the cell goes. */
@@ -52,6 +65,7 @@ export interface Cell {
 }
 
 interface RunningEntry extends Cell {
+  python: string | null;
   running: RunningCell;
   attachments: Map<string, CellAttachment>;
   /** Recent limit hits (newest last), kept so a run can tell what killed its process. */
@@ -224,13 +238,20 @@ export class CellManager {
     state: CellState,
     reason?: string,
     extra: Partial<CellRow> = {},
+    python?: string,
   ) {
     await this.options.db
       .updateTable('cells')
       .set({ state, reason: reason ?? null, updated_at: new Date(), ...extra })
       .where('workspace_id', '=', workspaceId)
       .execute();
-    this.emit({ type: 'status', workspaceId, state, ...(reason !== undefined && { reason }) });
+    this.emit({
+      type: 'status',
+      workspaceId,
+      state,
+      ...(reason !== undefined && { reason }),
+      ...(python !== undefined && { python }),
+    });
   }
 
   /** Runs before the new cell joins `starting`: cells running or starting count. */
@@ -298,12 +319,15 @@ export class CellManager {
       agent = new AgentClient(running.channel);
       await agent.waitReady(AGENT_READY_TIMEOUT_MS);
       this.emit({ type: 'status', workspaceId, state: 'starting', progress: 'syncing files' });
+      // Learned while the files sync; the cell is ready with or without it.
+      const python = this.pythonVersion(agent, workspaceId);
       const volumeId = await this.volumeId(agent, row.volume_id);
       const entry: RunningEntry = {
         workspaceId,
         ownerId,
         running,
         agent,
+        python: null,
         startedAt: Date.now(),
         lastActivity: Date.now(),
         warned: false,
@@ -336,12 +360,28 @@ export class CellManager {
           .execute();
       }
       await entry.sync.start();
-      await this.setState(workspaceId, 'ready', undefined, {
-        started_at: new Date(),
-        stopped_at: null,
-        volume_id: volumeId,
-        last_activity_at: new Date(),
-      });
+      entry.python = await python;
+      await this.setState(
+        workspaceId,
+        'ready',
+        undefined,
+        {
+          started_at: new Date(),
+          stopped_at: null,
+          volume_id: volumeId,
+          last_activity_at: new Date(),
+        },
+        entry.python ?? undefined,
+      );
+      // Starting a workspace's cell is opening it: it moves to the top of the dashboard.
+      await this.options.db
+        .updateTable('workspaces')
+        .set({ opened_at: new Date() })
+        .where('id', '=', workspaceId)
+        .execute()
+        .catch((error: unknown) =>
+          log.warn({ err: error, workspaceId }, 'the workspace could not be marked opened'),
+        );
       this.cells.set(workspaceId, entry);
       void running.exited
         .then(({ reason }) => this.onExited(entry, reason))
@@ -358,6 +398,35 @@ export class CellManager {
       if (isWorkcellError(error)) throw error;
       throw new WorkcellError('CELL_FAILED', `The workspace cell failed to start: ${reason}.`);
     }
+  }
+
+  /** The cell's `python3` version, or null (logged) when it cannot be run or answers oddly. */
+  private async pythonVersion(agent: AgentClient, workspaceId: string): Promise<string | null> {
+    try {
+      const { result, body } = await agent.request(
+        {
+          op: 'exec.run',
+          execId: `python-version-${randomUUID()}`,
+          argv: PYTHON_VERSION_ARGV,
+          timeoutMs: PYTHON_VERSION_TIMEOUT_MS,
+          maxOutputBytes: 256,
+        },
+        Buffer.alloc(0),
+        PYTHON_VERSION_TIMEOUT_MS + 1_000,
+      );
+      const stdout = body.subarray(0, result.stdoutBytes).toString('utf8').trim();
+      if (result.exitCode === 0 && /^\d+\.\d+\.\d+$/.test(stdout)) return stdout;
+      this.options.log.warn(
+        { workspaceId, exitCode: result.exitCode, timedOut: result.timedOut },
+        "the cell's Python version could not be learned",
+      );
+    } catch (error) {
+      this.options.log.warn(
+        { err: error, workspaceId },
+        "the cell's Python version could not be learned",
+      );
+    }
+    return null;
   }
 
   /**

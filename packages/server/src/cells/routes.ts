@@ -29,6 +29,7 @@ async function statusOf(cells: CellManager, workspaceId: string): Promise<CellSt
     driver: row?.driver ?? null,
     startedAt: row?.started_at?.toISOString() ?? null,
     lastActivityAt: row?.last_activity_at.toISOString() ?? null,
+    python: row?.state === 'ready' ? (cells.get(workspaceId)?.python ?? null) : null,
   };
 }
 

@@ -143,6 +143,7 @@ export interface CellStatusBody {
   driver: string | null;
   startedAt: string | null;
   lastActivityAt: string | null;
+  python: string | null;
 }
 
 export async function startCell(

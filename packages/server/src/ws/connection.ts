@@ -117,6 +117,7 @@ export class Connection {
           state: event.state,
           ...(event.reason !== undefined && { reason: event.reason }),
           ...(event.progress !== undefined && { progress: event.progress }),
+          ...(event.python !== undefined && { python: event.python }),
         });
         if (event.state === 'ready' && this.legacyWorkspaces.has(workspace))
           this.send({
@@ -208,16 +209,14 @@ export class Connection {
     await this.deps.workspaces.getRow(this.caller.id, workspace);
     this.watched.add(workspace);
     const record = await this.deps.cells.record(workspace);
-    const state = this.deps.cells.get(workspace)
-      ? 'ready'
-      : record?.state === 'failed'
-        ? 'failed'
-        : 'stopped';
+    const running = this.deps.cells.get(workspace);
+    const state = running ? 'ready' : record?.state === 'failed' ? 'failed' : 'stopped';
     this.send({
       type: 'cell.status',
       workspace,
       state,
       ...(record?.reason && { reason: record.reason }),
+      ...(running?.python != null && { python: running.python }),
     });
   }
 

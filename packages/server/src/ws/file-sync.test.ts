@@ -3,6 +3,7 @@
  * another socket watching the workspace hears `file.changed` while the API serves the new
  * content; editor saves meet terminal changes with a 409, never a silent overwrite.
  */
+import type { ServerMessage } from '@workcell/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { startLiveServer, type LiveServer, type LiveUser } from '../test-support/live-server';
@@ -15,6 +16,8 @@ let workspace: string;
 let terminal: TerminalView;
 /** A second tab: watches the workspace, opens no terminal. */
 let watcher: WsClient;
+/** What the watcher heard of the cell when it started watching. */
+let watched: Extract<ServerMessage, { type: 'cell.status' }>;
 
 const fileUrl = (path: string) => `/api/workspace/${workspace}/file/${path}`;
 
@@ -39,11 +42,16 @@ beforeAll(async () => {
   watcher = await server.connect(user);
   const from = watcher.mark();
   watcher.send({ type: 'workspace.watch', workspace });
-  await watcher.next('cell.status', (m) => m.workspace === workspace, from);
+  watched = await watcher.next('cell.status', (m) => m.workspace === workspace, from);
 });
 
 afterAll(async () => {
   await server?.close();
+});
+
+it("watching a workspace whose cell runs says it is ready, with the cell's Python version", () => {
+  expect(watched.state).toBe('ready');
+  expect(watched.python).toMatch(/^3\.\d+\.\d+$/);
 });
 
 it('a file python writes three folders deep reaches the database and another socket', async () => {

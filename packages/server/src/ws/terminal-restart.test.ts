@@ -46,8 +46,12 @@ describe('after a cell restart', () => {
       await client.next('cell.status', (m) => m.state === 'stopped', from);
       expect(server.services.cells.get(workspace)).toBeUndefined();
 
+      const starting = client.mark();
       const reopened = await client.open(workspace, { terminalId: terminal.id });
       expect(reopened.opened.restored).toBe(true);
+      // The restarted cell's `ready` carries its Python version.
+      const ready = await client.next('cell.status', (m) => m.state === 'ready', starting);
+      expect(ready.python).toMatch(/^3\.\d+\.\d+$/);
       const screen = await reopened.screenText(true);
       expect(screen).toContain('before restart 7');
       expect(screen).toContain('[restored: the cell restarted, this is a new shell]');
