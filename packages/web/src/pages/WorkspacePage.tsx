@@ -3,7 +3,7 @@
  * sizes (stacked on narrow screens), a toolbar with Run (F5), and the status bar. The page
  * owns the socket, watches the workspace on every (re)connection and starts its cell.
  */
-import type { CellState, Workspace } from '@workcell/protocol';
+import type { CellState, FileEntry, Workspace } from '@workcell/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
 import { Link, useParams } from 'react-router';
@@ -19,6 +19,7 @@ import type {
   TerminalHandle,
 } from '../workspace/contracts';
 import { EditorArea } from '../workspace/editor/EditorArea';
+import { loadOpenTabs } from '../workspace/editor/tabMemory';
 import { FileTree } from '../workspace/file-tree/FileTree';
 import { StatusBar, type CellView } from '../workspace/status-bar/StatusBar';
 import { TerminalPanel } from '../workspace/terminal/TerminalPanel';
@@ -30,15 +31,19 @@ export default function WorkspacePage() {
 }
 
 function WorkspaceLoader({ uuid }: { uuid: string }) {
-  const [workspace, setWorkspace] = useState<Workspace>();
+  const [opened, setOpened] = useState<{ workspace: Workspace; socket: WorkcellSocket }>();
   const [loadError, setLoadError] = useState<string>();
 
   useEffect(() => {
     let live = true;
+    // Created here, not in render: StrictMode's rehearsal unmount must not leave the page
+    // holding a disposed socket.
+    let socket: WorkcellSocket | undefined;
     request<Workspace>('GET', `/api/sessions/${uuid}`)
       .then((loaded) => {
         if (!live) return;
-        setWorkspace(loaded);
+        socket = new WorkcellSocket();
+        setOpened({ workspace: loaded, socket });
         document.title = `${loaded.name} · Workcell`;
       })
       .catch((error: unknown) => {
@@ -51,6 +56,7 @@ function WorkspaceLoader({ uuid }: { uuid: string }) {
       });
     return () => {
       live = false;
+      socket?.dispose();
       document.title = 'Workcell';
     };
   }, [uuid]);
@@ -63,12 +69,11 @@ function WorkspaceLoader({ uuid }: { uuid: string }) {
         <Link to="/">Back to your workspaces</Link>
       </main>
     );
-  if (!workspace) return <Loading label="Opening the workspace…" />;
-  return <WorkspaceView key={workspace.uuid} workspace={workspace} />;
+  if (!opened) return <Loading label="Opening the workspace…" />;
+  return <WorkspaceView workspace={opened.workspace} socket={opened.socket} />;
 }
 
-function WorkspaceView({ workspace }: { workspace: Workspace }) {
-  const [socket] = useState(() => new WorkcellSocket());
+function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: WorkcellSocket }) {
   const [connection, setConnection] = useState<ConnectionState>(socket.state);
   const [cell, setCell] = useState<CellView>({ state: 'starting' });
   const [editorStatus, setEditorStatus] = useState<EditorStatus>({
@@ -82,8 +87,22 @@ function WorkspaceView({ workspace }: { workspace: Workspace }) {
   const layout = useDefaultLayout({ id: 'workcell-workspace-layout', storage: localStorage });
   const editorColumn = useDefaultLayout({ id: 'workcell-editor-column', storage: localStorage });
 
-  useEffect(() => () => socket.dispose(), [socket]);
   useEffect(() => socket.onState(setConnection), [socket]);
+
+  useEffect(() => {
+    // A first visit opens the workspace's main Python file, as a template's README would.
+    if (loadOpenTabs(localStorage, workspace.uuid).paths.length > 0) return;
+    let live = true;
+    request<{ files: FileEntry[] }>('GET', workspaceUrl(workspace.uuid, 'files'))
+      .then(({ files }) => {
+        const main = mainPythonFile(files);
+        if (live && main) editor.current?.open(main);
+      })
+      .catch((error: unknown) => console.warn('files not listed', error));
+    return () => {
+      live = false;
+    };
+  }, [workspace.uuid]);
 
   const startCell = useCallback(() => {
     setCell((current) => ({ ...current, state: 'starting', reason: undefined }));
@@ -241,6 +260,17 @@ function WorkspaceView({ workspace }: { workspace: Workspace }) {
         onRestartCell={startCell}
       />
     </div>
+  );
+}
+
+const MAIN_FILES = ['main.py', 'script.py', 'app.py', 'analysis.py'];
+
+function mainPythonFile(files: FileEntry[]): string | undefined {
+  const python = files
+    .filter((entry) => entry.type === 'file' && entry.path.endsWith('.py'))
+    .map((entry) => entry.path);
+  return (
+    MAIN_FILES.find((name) => python.includes(name)) ?? python.find((path) => !path.includes('/'))
   );
 }
 
