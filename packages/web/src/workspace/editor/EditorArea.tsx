@@ -271,11 +271,14 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
 
   const pathsKey = paths.join('\n');
   useEffect(() => {
+    // Read live, not from this render: on mount the remembered tabs are reopened by an
+    // effect after the render, and writing the render's empty list would forget them.
+    const open = docs.paths();
     saveOpenTabs(localStorage, workspace, {
-      paths: pathsKey ? pathsKey.split('\n') : [],
-      active,
+      paths: [...open],
+      active: activeChoice !== undefined && open.includes(activeChoice) ? activeChoice : open[0],
     });
-  }, [docs, workspace, pathsKey, active]);
+  }, [docs, workspace, pathsKey, activeChoice]);
 
   const statusKey = JSON.stringify([
     active,
@@ -457,7 +460,7 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
           ref={vimStatus}
           className="vim-status"
           hidden={!settings.vimMode || !showsText}
-          aria-label="Vim mode"
+          aria-label="Vim status line"
           aria-live="polite"
         />
       </div>
