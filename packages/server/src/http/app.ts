@@ -22,6 +22,7 @@ import { hostUidBaseOfSlot, LocalCellDriver } from '../cells/local';
 import { CellManager } from '../cells/manager';
 import { cellRoutes, legacyShutdownRoute } from '../cells/routes';
 import type { Config } from '../config';
+import { archiveRoutes } from '../files/archive-routes';
 import { fileRoutes } from '../files/routes';
 import { FileService } from '../files/service';
 import { settingsRoutes } from '../settings/routes';
@@ -116,6 +117,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
   const workspacePrefix = '/api/workspace/:uuid';
   await app.register(fileRoutes, {
+    prefix: workspacePrefix,
+    files: services.files,
+    workspaces: services.workspaces,
+  });
+  await app.register(archiveRoutes, {
     prefix: workspacePrefix,
     files: services.files,
     workspaces: services.workspaces,

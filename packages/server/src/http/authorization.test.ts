@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { Workspace } from '@workcell/protocol';
 import type { FastifyInstance } from 'fastify';
+import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -115,6 +116,14 @@ const perWorkspace: SweepEntry[] = [
     url: (f) => `${ws(f)}/raw/script.py`,
     payload: () => Buffer.from('print("pwned")\n'),
     headers: { 'content-type': 'application/octet-stream' },
+    ownerStatus: 200,
+  },
+  { route: 'GET /api/workspace/:uuid/archive', url: (f) => `${ws(f)}/archive`, ownerStatus: 200 },
+  {
+    route: 'POST /api/workspace/:uuid/archive',
+    url: (f) => `${ws(f)}/archive`,
+    payload: () => Buffer.from(zipSync({ 'pwned.py': strToU8('print("pwned")\n') })),
+    headers: { 'content-type': 'application/zip' },
     ownerStatus: 200,
   },
   { route: 'GET /api/workspace/:uuid/status', url: (f) => `${ws(f)}/status`, ownerStatus: 200 },
