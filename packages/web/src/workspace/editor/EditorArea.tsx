@@ -18,7 +18,8 @@ import {
 import { useSettings } from '../../settings/settings';
 import { ConfirmDialog } from '../../ui/Dialog';
 import type { EditorHandle, EditorStatus, PanelProps } from '../contracts';
-import { baseName, isCsvPath, messageOf, OpenDocs, type DocView } from './docs';
+import { OpenDocs, type DocView } from './docs';
+import { baseName, isCsvPath, messageOf } from './paths';
 import { HistoryDialog } from './HistoryDialog';
 import { monaco } from './monaco';
 import { pendingLabels, pendingTitle, PendingDialog } from './PendingDialog';
@@ -121,6 +122,10 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
       );
     };
     const listeners = [
+      // On a phone the minimap would take a fifth of the width.
+      created.onDidLayoutChange((layout) =>
+        created.updateOptions({ minimap: { enabled: layout.width > 600 } }),
+      ),
       created.onDidChangeCursorPosition(showCursor),
       created.onDidChangeModel(showCursor),
     ];
@@ -413,9 +418,7 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
         )}
         {view?.save === 'failed' && view.saveError && (
           <div className="editor-bar error" role="alert">
-            {view.saveError.startsWith('Saving failed')
-              ? view.saveError
-              : `Saving failed: ${view.saveError}`}
+            Saving failed: {view.saveError}
           </div>
         )}
         {notice && (

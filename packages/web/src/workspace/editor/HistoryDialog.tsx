@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { request, workspaceUrl } from '../../api/client';
 import { Dialog } from '../../ui/Dialog';
 import { DiffView } from './DiffView';
-import { baseName, messageOf } from './docs';
+import { baseName, formatSize, messageOf } from './paths';
 
 export interface RevisionInfo {
   revision: number;
@@ -42,13 +42,6 @@ async function fetchRevision(workspace: string, path: string, revision: number):
   if (reply.encoding === 'base64') throw new Error('That version is binary; restore it to see it.');
   return reply.content;
 }
-
-const formatSize = (bytes: number) =>
-  bytes < 1024
-    ? `${bytes} B`
-    : bytes < 1024 ** 2
-      ? `${(bytes / 1024).toFixed(1)} KiB`
-      : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
 export function HistoryDialog({
   workspace,
@@ -216,5 +209,3 @@ export function HistoryDialog({
     </Dialog>
   );
 }
-
-export { formatSize };

@@ -7,7 +7,8 @@ import { useState } from 'react';
 
 import { Dialog } from '../../ui/Dialog';
 import { DiffView } from './DiffView';
-import { baseName, type Pending } from './docs';
+import type { Pending } from './docs';
+import { baseName } from './paths';
 
 export interface PendingDialogProps {
   path: string;

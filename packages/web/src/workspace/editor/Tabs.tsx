@@ -4,7 +4,8 @@
  */
 import { useRef } from 'react';
 
-import { baseName, type DocView } from './docs';
+import type { DocView } from './docs';
+import { baseName } from './paths';
 
 export interface TabsProps {
   tabs: DocView[];

@@ -9,20 +9,11 @@ import { ApiError, request, workspaceUrl } from '../../api/client';
 import type { SaveState } from '../contracts';
 import { DraftStore, type Draft } from './drafts';
 import { fileUri, monaco } from './monaco';
+import { isImagePath, messageOf } from './paths';
 import { SaveQueue, type QueueState } from './saveQueue';
 import { decideOnChange, decideOnRecheck, draftToOffer, type ServerChange } from './sync';
 
 export type DocKind = 'text' | 'image' | 'binary';
-
-const imageExtensions = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp']);
-export const extensionOf = (path: string) => {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
-};
-export const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
-export const isImagePath = (path: string) => imageExtensions.has(extensionOf(path));
-export const isCsvPath = (path: string) => ['csv', 'tsv'].includes(extensionOf(path));
 
 /** Something from the server the user has to decide about. */
 export type Pending =
@@ -627,14 +618,10 @@ function saveStatus(doc: Doc): { save: SaveState; saveError: string | undefined 
     case 'failed':
       return { save: 'failed', saveError: state.error };
     case 'retrying':
-      return { save: 'failed', saveError: `Saving failed: ${state.error} Retrying…` };
+      return { save: 'failed', saveError: `${state.error} Retrying…` };
     case 'saving':
       return { save: 'saving', saveError: undefined };
     case 'idle':
       return { save: doc.dirty || doc.deletedOnDisk ? 'dirty' : 'saved', saveError: undefined };
   }
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

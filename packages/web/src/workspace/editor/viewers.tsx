@@ -3,8 +3,7 @@ import Papa from 'papaparse';
 import { useMemo, useState } from 'react';
 
 import { workspaceUrl } from '../../api/client';
-import { baseName, extensionOf } from './docs';
-import { formatSize } from './HistoryDialog';
+import { baseName, extensionOf, formatSize } from './paths';
 
 const maxRows = 1000;
 
@@ -66,7 +65,8 @@ export function CsvTable({ path, text }: { path: string; text: string }) {
   const parsed = useMemo(
     () =>
       Papa.parse<string[]>(text, {
-        preview: maxRows + 1,
+        // The header, the rows shown, and one more to know there are more.
+        preview: maxRows + 2,
         skipEmptyLines: true,
         delimiter: extensionOf(path) === 'tsv' ? '\t' : '',
       }),
