@@ -18,6 +18,8 @@ export interface TestUser {
   password: string;
 }
 
+const CLIENT_ERROR_LOG = /^Failed to load resource: the server responded with a status of 4\d\d/;
+
 let users = 0;
 export function newUser(prefix = 'user'): TestUser {
   const username = `${prefix}${Date.now().toString(36)}${users++}`.slice(0, 32);
@@ -29,7 +31,10 @@ export const test = base.extend<{ consoleErrors: string[] }>({
     async ({ page }, use) => {
       const errors: string[] = [];
       page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(message.text());
+        // Chromium logs every 4xx answer to fetch; those are answers the app handles
+        // (401 before sign-in, 409 conflicts), not errors. 5xx and script errors count.
+        const text = message.text();
+        if (message.type() === 'error' && !CLIENT_ERROR_LOG.test(text)) errors.push(text);
       });
       page.on('pageerror', (error) => errors.push(String(error)));
       await use(errors);
