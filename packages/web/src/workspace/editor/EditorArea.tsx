@@ -278,6 +278,7 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
   useEffect(() => {
     // Read live, not from this render: on mount the remembered tabs are reopened by an
     // effect after the render, and writing the render's empty list would forget them.
+    if (!docs.ready) return;
     const open = docs.paths();
     saveOpenTabs(localStorage, workspace, {
       paths: [...open],

@@ -11,7 +11,7 @@ import { DraftStore, type Draft } from './drafts';
 import { fileUri, monaco } from './monaco';
 import { isImagePath, messageOf } from './paths';
 import { SaveQueue, type QueueState } from './saveQueue';
-import { decideOnChange, decideOnRecheck, draftToOffer, type ServerChange } from './sync';
+import { decideOnChange, draftToOffer, type ServerChange } from './sync';
 
 export type DocKind = 'text' | 'image' | 'binary';
 
@@ -63,6 +63,8 @@ interface Doc {
   draftTimer?: ReturnType<typeof setTimeout>;
   viewState?: monaco.editor.ICodeEditorViewState | null;
   revision: number;
+  /** The version a viewer (image, binary) shows. */
+  serverVersion: number;
 }
 
 export interface DocsOptions {
@@ -82,6 +84,7 @@ export class OpenDocs {
   private order: string[] = [];
   readonly drafts: DraftStore;
   private disposed = true;
+  private restored = false;
   private settings = { autosave: true, tabSize: 4 };
   /** The editor, to keep its cursor and scroll when the text it shows is replaced. */
   private editor: monaco.editor.ICodeEditor | undefined;
@@ -94,7 +97,35 @@ export class OpenDocs {
   start(paths: readonly string[]): void {
     if (!this.disposed) return;
     this.disposed = false;
-    for (const path of paths) this.open(path, true);
+    this.restored = false;
+    const reopen = (exists: (path: string) => boolean) => {
+      if (this.disposed) return;
+      // A file gone since (without a draft) is not reopened: it would only say "not found".
+      for (const path of paths) if (exists(path) || this.drafts.get(path)) this.open(path, true);
+      this.restored = true;
+      this.notify();
+    };
+    if (paths.length === 0) reopen(() => false);
+    else
+      this.listFiles().then(
+        (versions) => reopen((path) => versions.has(path)),
+        () => reopen(() => true),
+      );
+  }
+
+  /** The remembered tabs are open again: until then there is nothing new to remember. */
+  get ready(): boolean {
+    return this.restored;
+  }
+
+  /** Every file's current version, in one request. */
+  private async listFiles(): Promise<Map<string, number>> {
+    const { files } = await request<{
+      files: Array<{ path: string; type: string; version: number }>;
+    }>('GET', workspaceUrl(this.options.workspace, 'files'));
+    return new Map(
+      files.filter((file) => file.type === 'file').map((file) => [file.path, file.version]),
+    );
   }
 
   paths(): readonly string[] {
@@ -152,6 +183,7 @@ export class OpenDocs {
       queueState: { kind: 'idle' },
       reloading: false,
       revision: 0,
+      serverVersion: 0,
     };
     this.docs.set(path, doc);
     this.order = [...this.order, path];
@@ -170,7 +202,8 @@ export class OpenDocs {
           throw new ApiError(404, 'FILE_NOT_FOUND', `No file at ${doc.path}.`);
         if (!response.ok) throw new ApiError(response.status, 'INTERNAL', response.statusText);
         doc.size = Number(response.headers.get('content-length') ?? 0);
-        doc.revision = Number(/\d+/.exec(response.headers.get('etag') ?? '')?.[0] ?? 0);
+        doc.serverVersion = Number(/\d+/.exec(response.headers.get('etag') ?? '')?.[0] ?? 0);
+        doc.revision = doc.serverVersion;
       } else {
         const file = await this.fetchFile(doc.path);
         if (!this.live(doc)) return;
@@ -180,7 +213,7 @@ export class OpenDocs {
         if (file && file.encoding === 'base64') {
           doc.kind = 'binary';
           doc.size = file.size;
-          doc.revision = file.version;
+          doc.serverVersion = file.version;
         } else {
           this.attachModel(doc, file?.content ?? '', file?.version ?? 0);
           doc.deletedOnDisk = file === null;
@@ -395,33 +428,26 @@ export class OpenDocs {
 
   /** After a reconnect: GET every open file and apply the same rules. */
   async recheckAll(): Promise<void> {
-    await Promise.all(
-      [...this.docs.values()].map(async (doc) => {
-        if (doc.loading || doc.loadError) return;
-        if (doc.kind !== 'text') {
-          doc.revision = Date.now();
-          this.notify();
-          return;
-        }
-        try {
-          const server = await this.fetchFile(doc.path);
-          if (!this.live(doc) || !doc.queue) return;
-          const action = decideOnRecheck(this.syncState(doc), server);
-          if (action === 'wait')
-            doc.deferred = server ? { version: server.version } : { version: 0, deleted: true };
-          else this.apply(doc, action, server);
-        } catch {
-          // Still unreachable: the next reconnect checks again.
-        }
-      }),
-    );
+    let versions: Map<string, number>;
+    try {
+      versions = await this.listFiles();
+    } catch {
+      return; // Still unreachable: the next reconnect checks again.
+    }
+    for (const doc of [...this.docs.values()]) {
+      if (doc.loading || doc.loadError || !this.live(doc)) continue;
+      const version = versions.get(doc.path);
+      this.serverChanged(doc, version === undefined ? { version: 0, deleted: true } : { version });
+    }
   }
 
   private serverChanged(doc: Doc, change: ServerChange): void {
     if (doc.kind !== 'text') {
       if (change.deleted) doc.deletedOnDisk = true;
-      else {
+      else if (doc.deletedOnDisk || change.version !== doc.serverVersion) {
         doc.deletedOnDisk = false;
+        doc.serverVersion = change.version;
+        // A new URL, so the browser cannot show the cached old image.
         doc.revision = Date.now();
       }
       this.notify();

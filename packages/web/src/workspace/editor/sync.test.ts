@@ -1,7 +1,7 @@
 import type { FileContent } from '@workcell/protocol';
 import { describe, expect, it } from 'vitest';
 
-import { decideOnChange, decideOnRecheck, draftToOffer, type TabSyncState } from './sync';
+import { decideOnChange, draftToOffer, type TabSyncState } from './sync';
 
 const clean: TabSyncState = { version: 3, dirty: false, saving: false, deletedOnDisk: false };
 const dirty: TabSyncState = { ...clean, dirty: true };
@@ -37,15 +37,6 @@ describe('decideOnChange', () => {
     expect(decideOnChange(deleted, { version: 3, deleted: true })).toBe('ignore');
     expect(decideOnChange(deleted, { version: 1 })).toBe('ask');
     expect(decideOnChange({ ...deleted, dirty: false }, { version: 1 })).toBe('reload');
-  });
-});
-
-describe('decideOnRecheck', () => {
-  it('applies the same rules to what the server has after a reconnect', () => {
-    expect(decideOnRecheck(clean, server(3))).toBe('ignore');
-    expect(decideOnRecheck(clean, server(5))).toBe('reload');
-    expect(decideOnRecheck(dirty, server(5))).toBe('ask');
-    expect(decideOnRecheck(dirty, null)).toBe('mark-deleted');
   });
 });
 

@@ -40,12 +40,6 @@ export function decideOnChange(tab: TabSyncState, change: ServerChange): SyncAct
   return tab.dirty ? 'ask' : 'reload';
 }
 
-/** After a reconnect: the same rules, given what GET answered (null: the file is gone). */
-export function decideOnRecheck(tab: TabSyncState, server: FileContent | null): SyncAction {
-  if (server === null) return decideOnChange(tab, { version: 0, deleted: true });
-  return decideOnChange(tab, { version: server.version });
-}
-
 /** Whether a stored draft is worth offering back for a file the server has as `server`. */
 export function draftToOffer(
   draft: Draft | undefined,
