@@ -1,3 +1,6 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import { describe, expect, it } from 'vitest';
 
 import { ConfigError, loadConfig } from './config';
@@ -14,6 +17,14 @@ describe('loadConfig', () => {
     expect(config.REVISIONS_PER_FILE).toBe(50);
     expect(config.SESSION_TTL_DAYS).toBe(30);
     expect(config.PUBLIC_URL).toBe('http://localhost:8000');
+    // The web app's build in this checkout, wherever the server is started from.
+    expect(config.WEB_DIR).toBe(fileURLToPath(new URL('../../web/dist', import.meta.url)));
+    expect(config.WEB_DIR).toMatch(/^\/.*\/packages\/web\/dist$/);
+  });
+
+  it('resolves WEB_DIR to an absolute path', () => {
+    expect(loadConfig({ WEB_DIR: '/srv/web' }).WEB_DIR).toBe('/srv/web');
+    expect(loadConfig({ WEB_DIR: 'public' }).WEB_DIR).toBe(resolve('public'));
   });
 
   it('reads values from the environment, treating empty ones as unset', () => {

@@ -3,10 +3,14 @@
  * value stops the server with a message naming the variable, never a default in its place.
  */
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
+
+/** The web app's build in this checkout: packages/web/dist, found from this package. */
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 const integer = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -65,6 +69,8 @@ const environmentSchema = z.object({
   RUN_TIMEOUT_MS: integer(30_000, 1),
   RUN_MAX_TIMEOUT_MS: integer(10 * 60_000, 1),
   RUN_MAX_OUTPUT_BYTES: integer(MiB, 0),
+  /** The built web app, served at `/` when it holds an index.html. */
+  WEB_DIR: z.string().min(1).default(DEFAULT_WEB_DIR),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -85,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     ...values,
     DATA_DIR: resolve(values.DATA_DIR),
+    WEB_DIR: resolve(values.WEB_DIR),
     PUBLIC_URL: values.PUBLIC_URL ?? `http://localhost:${values.PORT}`,
   };
 }

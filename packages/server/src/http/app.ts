@@ -36,6 +36,7 @@ import { websocketRoutes } from '../ws/plugin';
 import { registerDocs } from './docs';
 import { frameworkErrorHandler, installErrorHandler } from './error-handler';
 import { healthRoutes } from './health';
+import { webAppRoutes } from './web-app';
 
 export interface Services {
   config: Config;
@@ -139,5 +140,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     publicUrl: config.PUBLIC_URL,
     heartbeatMs: config.WS_HEARTBEAT_MS,
   });
+  // Last only for reading: the router prefers every route above to its catch-all.
+  await app.register(webAppRoutes, { webDir: config.WEB_DIR });
   return app;
 }
