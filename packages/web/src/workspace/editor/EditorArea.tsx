@@ -226,11 +226,21 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
           setDialog({ kind: 'history', path: activeRef.current });
       },
     });
+    const close = editor.addAction({
+      id: 'workcell.closeTab',
+      label: 'Close Tab',
+      // Monaco keeps the keys it sees; Ctrl+W is the browser's own in most of them.
+      keybindings: [monaco.KeyMod.Alt | monaco.KeyCode.KeyW],
+      run: () => {
+        if (activeRef.current !== undefined) closeTab(activeRef.current);
+      },
+    });
     return () => {
       save.dispose();
       history.dispose();
+      close.dispose();
     };
-  }, [editor, saveActive]);
+  }, [editor, saveActive, closeTab, activeRef]);
 
   // ---- settings, applied live ----------------------------------------------------------
 
