@@ -206,51 +206,39 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
         <SettingsButton />
       </header>
       <main className="workspace-body">
-        {narrow ? (
-          <div className="workspace-stack">
-            <section aria-label="Files" className="stack-files">
+        {/* One tree of panels in both layouts, only turned on its side on narrow screens,
+            so crossing the breakpoint keeps the editor (and its undo history) mounted. */}
+        <Group
+          orientation={narrow ? 'vertical' : 'horizontal'}
+          defaultLayout={layout.defaultLayout}
+          onLayoutChanged={layout.onLayoutChanged}
+        >
+          <Panel id="files" defaultSize="20%" minSize="10%" collapsible>
+            <section aria-label="Files" className="panel">
               {treePanel}
             </section>
-            <section aria-label="Editor" className="stack-editor">
-              {editorPanel}
-            </section>
-            <section aria-label="Terminal" className="stack-terminal">
-              {terminalPanel}
-            </section>
-          </div>
-        ) : (
-          <Group
-            orientation="horizontal"
-            defaultLayout={layout.defaultLayout}
-            onLayoutChanged={layout.onLayoutChanged}
-          >
-            <Panel id="files" defaultSize="20%" minSize="10%" collapsible>
-              <section aria-label="Files" className="panel">
-                {treePanel}
-              </section>
-            </Panel>
-            <Separator className="separator vertical" />
-            <Panel id="main" minSize="30%">
-              <Group
-                orientation="vertical"
-                defaultLayout={editorColumn.defaultLayout}
-                onLayoutChanged={editorColumn.onLayoutChanged}
-              >
-                <Panel id="editor" defaultSize="65%" minSize="15%">
-                  <section aria-label="Editor" className="panel">
-                    {editorPanel}
-                  </section>
-                </Panel>
-                <Separator className="separator horizontal" />
-                <Panel id="terminal" defaultSize="35%" minSize="10%" collapsible>
-                  <section aria-label="Terminal" className="panel">
-                    {terminalPanel}
-                  </section>
-                </Panel>
-              </Group>
-            </Panel>
-          </Group>
-        )}
+          </Panel>
+          <Separator className={narrow ? 'separator horizontal' : 'separator vertical'} />
+          <Panel id="main" minSize="30%">
+            <Group
+              orientation="vertical"
+              defaultLayout={editorColumn.defaultLayout}
+              onLayoutChanged={editorColumn.onLayoutChanged}
+            >
+              <Panel id="editor" defaultSize="65%" minSize="15%">
+                <section aria-label="Editor" className="panel">
+                  {editorPanel}
+                </section>
+              </Panel>
+              <Separator className="separator horizontal" />
+              <Panel id="terminal" defaultSize="35%" minSize="10%" collapsible>
+                <section aria-label="Terminal" className="panel">
+                  {terminalPanel}
+                </section>
+              </Panel>
+            </Group>
+          </Panel>
+        </Group>
       </main>
       <StatusBar
         connection={connection}
