@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const repoRoot = join(import.meta.dirname, '../..');
 const port = Number(process.env.E2E_PORT ?? 8765);
-const dataDir = join(repoRoot, '.workcell-test/e2e');
+const dataDir = join(repoRoot, `.workcell-test/e2e-${port}`);
 export const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
@@ -38,7 +38,10 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf '${dataDir}' && exec npx tsx packages/server/src/main.ts`,
+    // A previous run's cells that outlived their server are swept by the next one at start.
+    command: `rm -rf '${dataDir}' 2>/dev/null; exec npx tsx packages/server/src/main.ts`,
+    // SIGTERM lets the server stop its cells; SIGKILL would leave them running.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 20_000 },
     cwd: repoRoot,
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,

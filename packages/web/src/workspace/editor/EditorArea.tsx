@@ -108,6 +108,8 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
       matchBrackets: 'always',
       wordBasedSuggestions: 'currentDocument',
       scrollBeyondLastLine: false,
+      // The dimmed number of the line after a final newline fails WCAG contrast.
+      renderFinalNewline: 'on',
       fixedOverflowWidgets: true,
       ariaLabel: 'Code editor',
     });
