@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gzipSync } from 'node:zlib';
 
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +41,8 @@ forEachDatabase('the web app on the same origin (WEB_DIR)', (ctx) => {
     await mkdir(join(webDir, 'assets'));
     await writeFile(join(webDir, 'index.html'), INDEX);
     await writeFile(join(webDir, 'assets', 'x.js'), SCRIPT);
+    await writeFile(join(webDir, 'assets', 'x.js.br'), brotliCompressSync(SCRIPT));
+    await writeFile(join(webDir, 'assets', 'x.js.gz'), gzipSync(SCRIPT));
     await writeFile(join(webDir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     await writeFile(join(webDir, '.env'), 'SECRET=1\n');
     app = (await ctx.buildApp({ WEB_DIR: webDir })).app;
@@ -91,6 +94,25 @@ forEachDatabase('the web app on the same origin (WEB_DIR)', (ctx) => {
       expect(etag).toBeTruthy();
       const again = await app.inject({ url: '/assets/x.js', headers: { 'if-none-match': etag } });
       expect(again.statusCode).toBe(304);
+    });
+
+    it("the build's precompressed .br/.gz are sent to browsers that accept them", async () => {
+      const brotli = await app.inject({
+        url: '/assets/x.js',
+        headers: { 'accept-encoding': 'gzip, deflate, br' },
+      });
+      expect(brotli.headers['content-encoding']).toBe('br');
+      expect(brotli.headers.vary).toMatch(/accept-encoding/i);
+      expect(brotli.headers['content-type']).toMatch(/javascript/);
+      expect(brotliDecompressSync(brotli.rawPayload).toString()).toBe(SCRIPT);
+      const gzip = await app.inject({
+        url: '/assets/x.js',
+        headers: { 'accept-encoding': 'gzip' },
+      });
+      expect(gzip.headers['content-encoding']).toBe('gzip');
+      const plain = await app.inject({ url: '/assets/x.js' });
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body).toBe(SCRIPT);
     });
 
     it('other files of the build are served and revalidated', async () => {

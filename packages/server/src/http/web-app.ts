@@ -63,6 +63,8 @@ export const webAppRoutes: FastifyPluginAsync<{ webDir: string }> = async (app, 
     index: false,
     dotfiles: 'ignore',
     cacheControl: false,
+    // The web build writes .br and .gz beside each asset; no compression at request time.
+    preCompressed: true,
     suppressWarning: true,
   });
 
