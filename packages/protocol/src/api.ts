@@ -202,6 +202,17 @@ export const revision = z
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'Revision' });
+export type Revision = z.infer<typeof revision>;
+/** One revision with its content: UTF-8 text, or base64 when the bytes are not text (as a file's). */
+export const revisionContent = z
+  .object({
+    path: z.string(),
+    ...revision.shape,
+    content: z.string(),
+    encoding: contentEncoding,
+  })
+  .meta({ id: 'RevisionContent' });
+export type RevisionContent = z.infer<typeof revisionContent>;
 export const restoreBody = z.object({ revision: z.number().int().min(1) });
 
 // ---- cells -----------------------------------------------------------------------------

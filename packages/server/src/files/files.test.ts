@@ -31,6 +31,17 @@ interface Content {
   sha256: string;
   updatedAt: string;
 }
+interface RevisionContent {
+  path: string;
+  revision: number;
+  version: number;
+  size: number;
+  sha256: string;
+  reason: 'overwrite' | 'delete';
+  createdAt: string;
+  content: string;
+  encoding: 'utf-8' | 'base64';
+}
 interface RevisionList {
   path: string;
   revisions: { revision: number; version: number; size: number; sha256: string; reason: string }[];
@@ -112,6 +123,9 @@ function workspaceApi(app: FastifyInstance, user: TestUser, workspace: Workspace
       expect(response.statusCode, response.body).toBe(200);
       return response.json<RevisionList>();
     },
+    /** `GET …/revisions/<path>?revision=<revision>`: one revision with its content. */
+    revision: (path: string, revision: number | string) =>
+      app.inject({ url: `${base}/revisions/${path}?revision=${revision}`, headers }),
     restore: (url: string, revision: number) =>
       app.inject({ method: 'POST', url: `${base}/${url}`, headers, payload: { revision } }),
     workspace: async () => {
@@ -617,6 +631,94 @@ forEachDatabase('files API (/api/workspace/{uuid}/…)', (ctx) => {
       expect((await ws.read('a.txt')).content).toBe('2');
       expectError(await ws.get('b.txt'), 404, 'FILE_NOT_FOUND');
       expect((await ws.revisions('revisions/never.txt')).revisions).toEqual([]);
+    });
+
+    it('?revision=<id> answers that revision with its content, after overwrites and a delete', async () => {
+      const ws = await fresh();
+      for (const content of ['one', 'twö']) await ws.write('notes.txt', { content });
+      const [overwritten] = (await ws.revisions('revisions/notes.txt')).revisions;
+      const response = await ws.revision('notes.txt', overwritten!.revision);
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json<RevisionContent>()).toEqual({
+        path: 'notes.txt',
+        ...overwritten!,
+        content: 'one',
+        encoding: 'utf-8',
+      });
+
+      expect(statusOf(await ws.remove('notes.txt'))).toBe(204);
+      const listed = await ws.revisions('revisions/notes.txt');
+      const last = listed.revisions[0]!;
+      expect(last).toMatchObject({ version: 2, reason: 'delete' });
+      const deleted = (await ws.revision('notes.txt', last.revision)).json<RevisionContent>();
+      expect(deleted).toMatchObject({ path: 'notes.txt', version: 2, reason: 'delete' });
+      expect(deleted.content).toBe('twö');
+      expect(deleted.encoding).toBe('utf-8');
+      expect(deleted.size).toBe(Buffer.byteLength('twö'));
+      expect(deleted.sha256).toBe(sha256(Buffer.from('twö')));
+      // Without ?revision the route still lists.
+      expect(await ws.revisions('revisions/notes.txt')).toEqual(listed);
+    });
+
+    it('a binary revision comes back as base64, byte for byte', async () => {
+      const ws = await fresh();
+      const png = makePng(4, 4);
+      await ws.putRaw('img.png', png);
+      await ws.putRaw('img.png', Buffer.from('text now'));
+      const [revision] = (await ws.revisions('revisions/img.png')).revisions;
+      const read = (await ws.revision('img.png', revision!.revision)).json<RevisionContent>();
+      expect(read).toMatchObject({ encoding: 'base64', size: png.length, sha256: sha256(png) });
+      expect(Buffer.from(read.content, 'base64').equals(png)).toBe(true);
+    });
+
+    it('?revision= of another file or another workspace is 404 REVISION_NOT_FOUND', async () => {
+      const ws = await fresh();
+      const other = await fresh('other');
+      await ws.write('a.txt', { content: '1' });
+      await ws.write('a.txt', { content: '2' });
+      await ws.write('b.txt', { content: 'b' });
+      await other.write('a.txt', { content: 'x' });
+      await other.write('a.txt', { content: 'y' });
+      const [mine] = (await ws.revisions('revisions/a.txt')).revisions;
+      const [theirs] = (await other.revisions('revisions/a.txt')).revisions;
+      expectError(await ws.revision('b.txt', mine!.revision), 404, 'REVISION_NOT_FOUND');
+      expectError(await ws.revision('never.txt', mine!.revision), 404, 'REVISION_NOT_FOUND');
+      expectError(await ws.revision('a.txt', theirs!.revision), 404, 'REVISION_NOT_FOUND');
+      expectError(await ws.revision('a.txt', 2_000_000_000), 404, 'REVISION_NOT_FOUND');
+      expect((await ws.revision('a.txt', mine!.revision)).json()).toMatchObject({ content: '1' });
+
+      // Someone else's workspace is not found at all, revision or not.
+      const mallory = await registerUser(ctx.app, 'revmallory');
+      for (const url of [
+        `${ws.base}/revisions/a.txt?revision=${mine!.revision}`,
+        `${ws.base}/revisions/a.txt`,
+      ]) {
+        const response = await ctx.app.inject({ url, headers: bearer(mallory) });
+        expectError(response, 404, 'WORKSPACE_NOT_FOUND');
+      }
+    });
+
+    it('?revision= that is not a positive integer is 400', async () => {
+      const ws = await fresh();
+      await ws.write('a.txt', { content: '1' });
+      await ws.write('a.txt', { content: '2' });
+      for (const bad of ['0', '-1', '1.5', 'abc', '', ' 1', '1e3', '0x1', '01', '2147483648'])
+        expectError(await ws.revision('a.txt', encodeURIComponent(bad)), 400, 'VALIDATION_FAILED');
+    });
+
+    it('the OpenAPI document names ?revision and the RevisionContent reply', async () => {
+      const spec = (await ctx.app.inject({ url: '/openapi.json' })).json<{
+        paths: Record<string, { get?: { parameters?: { name: string; in: string }[] } }>;
+        components: { schemas: Record<string, { required?: string[] }> };
+      }>();
+      const route = Object.entries(spec.paths).find(([path]) => path.includes('/revisions/'));
+      expect(route?.[1].get?.parameters).toContainEqual(
+        expect.objectContaining({ name: 'revision', in: 'query' }),
+      );
+      expect(JSON.stringify(route?.[1].get)).toContain('#/components/schemas/RevisionContent');
+      expect(spec.components.schemas.RevisionContent?.required).toEqual(
+        expect.arrayContaining(['path', 'revision', 'content', 'encoding', 'reason', 'createdAt']),
+      );
     });
 
     it('a file really named "revisions" in a folder is a file, not the sub-resource', async () => {

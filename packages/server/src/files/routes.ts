@@ -6,6 +6,7 @@ import {
   moveBody,
   restoreBody,
   revision,
+  revisionContent,
   writeFileBody,
   writtenFile,
 } from '@workcell/protocol';
@@ -18,7 +19,8 @@ import { requireCaller } from '../auth/plugin';
 import { WorkcellError } from '../errors';
 import { requireOwnedWorkspace, workspaceOf } from '../workspaces/ownership';
 import type { WorkspaceService } from '../workspaces/service';
-import { decodeContent, toFileContent } from './content';
+import type { FileRevisionRow } from '../store/schema';
+import { decodeContent, encodeContent, toFileContent } from './content';
 import { pathFromUrl } from './request-path';
 import { validPath, type FileService, type WrittenFile } from './service';
 
@@ -27,6 +29,30 @@ const params = z.object({ uuid: z.string(), '*': z.string() });
 const workspaceParams = z.object({ uuid: z.string() });
 const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse };
 const revisionList = z.object({ path: z.string(), revisions: z.array(revision) });
+/** Revision ids are PostgreSQL `serial`s: a positive 32-bit integer. */
+const MAX_REVISION_ID = 2_147_483_647;
+const revisionQuery = z.object({
+  revision: z
+    .string()
+    .regex(/^[1-9][0-9]*$/, 'must be a positive integer')
+    .transform(Number)
+    .pipe(z.number().max(MAX_REVISION_ID))
+    .optional()
+    .describe(
+      'A revision id from the list: answer that revision with its content instead of the list',
+    ),
+});
+
+const toRevision = (
+  row: Pick<FileRevisionRow, 'id' | 'version' | 'size' | 'sha256' | 'reason' | 'created_at'>,
+) => ({
+  revision: row.id,
+  version: row.version,
+  size: row.size,
+  sha256: row.sha256,
+  reason: row.reason,
+  createdAt: row.created_at.toISOString(),
+});
 
 /** Types the mime package does not know but a Python workspace is full of. */
 const extraTypes: Record<string, string | undefined> = {
@@ -64,14 +90,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{
 
   const listRevisions = async (workspaceId: string, path: string) => ({
     path,
-    revisions: (await files.revisions(workspaceId, path)).map((row) => ({
-      revision: row.id,
-      version: row.version,
-      size: row.size,
-      sha256: row.sha256,
-      reason: row.reason,
-      createdAt: row.created_at.toISOString(),
-    })),
+    revisions: (await files.revisions(workspaceId, path)).map(toRevision),
   });
 
   app.get(
@@ -119,12 +138,21 @@ export const fileRoutes: FastifyPluginAsyncZod<{
     {
       schema: {
         tags,
-        summary: 'Earlier contents of a file (also after it was deleted), newest first',
+        summary:
+          'Earlier contents of a file (also after it was deleted), newest first; with `?revision=<id>`, that revision with its content (UTF-8 text or base64), 404 REVISION_NOT_FOUND unless it is one of this file',
         params,
-        response: { 200: revisionList, ...errors },
+        querystring: revisionQuery,
+        response: { 200: z.union([revisionList, revisionContent]), ...errors },
       },
     },
-    async (request) => listRevisions(workspaceOf(request).id, pathFromUrl(request, 'revisions')),
+    async (request) => {
+      const workspaceId = workspaceOf(request).id;
+      const path = pathFromUrl(request, 'revisions');
+      const id = request.query.revision;
+      if (id === undefined) return listRevisions(workspaceId, path);
+      const row = await files.revision(workspaceId, path, id);
+      return { path: row.path, ...toRevision(row), ...encodeContent(row.content) };
+    },
   );
 
   const restore = async (request: FastifyRequest<{ Body: { revision: number } }>, path: string) =>

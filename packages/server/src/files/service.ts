@@ -9,7 +9,7 @@ import { sql, type Transaction } from 'kysely';
 
 import { WorkcellError } from '../errors';
 import type { Db } from '../store/database';
-import type { ChangeSource, Database, FileRow } from '../store/schema';
+import type { ChangeSource, Database, FileRevisionRow, FileRow } from '../store/schema';
 import { sha256, toFileContent } from './content';
 import type { FileChangeEvent, FileChangeListener } from './events';
 
@@ -395,16 +395,22 @@ export class FileService {
     revisionId: number,
     source: ChangeSource,
   ): Promise<WrittenFile> {
+    const { content } = await this.revision(workspaceId, path, revisionId);
+    return this.write(workspaceId, path, content, { source });
+  }
+
+  /** One revision with its content: REVISION_NOT_FOUND unless it is of this path in this workspace. */
+  async revision(workspaceId: string, path: string, revisionId: number): Promise<FileRevisionRow> {
     const revision = await this.db
       .selectFrom('file_revisions')
-      .select('content')
+      .selectAll()
       .where('workspace_id', '=', workspaceId)
       .where('path', '=', path)
       .where('id', '=', revisionId)
       .executeTakeFirst();
     if (!revision)
       throw new WorkcellError('REVISION_NOT_FOUND', `No revision ${revisionId} of ${path}.`);
-    return this.write(workspaceId, path, revision.content, { source });
+    return revision;
   }
 
   checkFileSize(size: number): void {
