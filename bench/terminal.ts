@@ -19,14 +19,9 @@
  * Prints a table and writes the "## Terminals and file sync" section of
  * docs/performance.md (other sections are kept).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, release } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { format } from 'prettier';
-
+import { machine, stats, writeSection } from './report';
 import { startLiveServer, type LiveUser } from '../packages/server/src/test-support/live-server';
 import { marker, WsClient, type TerminalView } from '../packages/server/src/test-support/ws-client';
 import { waitFor } from '../packages/server/src/test-support/wait';
@@ -43,14 +38,6 @@ const TERMINALS = Number(values.terminals);
 const PER_CELL = 25;
 const BULK_RUNS = 5;
 const SYNC_SAMPLES = 40;
-
-/** Median and p99; for a rate (higher is better) the p99 is the slow end. */
-function stats(samples: number[], rate = false) {
-  const sorted = [...samples].sort((x, y) => (rate ? y - x : x - y));
-  const rank = (q: number) =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-  return { n: sorted.length, median: rank(0.5), p99: rank(0.99) };
-}
 
 /** Types `key` and resolves with the ms until the terminal's next output. */
 function keystroke(terminal: TerminalView, key: string): Promise<number> {
@@ -177,17 +164,6 @@ try {
     ['save → visible in the cell', stats(saveToCell), ms],
     ['terminal write → file.changed on a second socket', stats(writeToEvent), ms],
   ];
-  const cgroup = existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : 'v1';
-  const debian = existsSync('/etc/debian_version')
-    ? `Debian ${readFileSync('/etc/debian_version', 'utf8').trim()}`
-    : 'Linux';
-  const machine =
-    `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${debian}, Linux ${release()}, ` +
-    `cgroup ${cgroup}, Node ${process.versions.node}; load average ${loadavg()
-      .map((x) => x.toFixed(2))
-      .join(
-        ' ',
-      )} at the end${loadavg()[0]! > cpus().length ? ' (busy: other test suites were running)' : ''}`;
   const table = [
     '| Measure | Samples | Median | p99 |',
     '| --- | --- | --- | --- |',
@@ -214,30 +190,14 @@ that ack terminal output as they receive it.
   socket watching the workspace hears \`file.changed\`; the agent's watch waits for 50 ms
   of quiet and the server's sync for 30 ms, to batch a program's writes.
 
-Machine: ${machine}.
+Machine: ${machine()}.
 Command: \`npx tsx bench/terminal.ts --samples ${SAMPLES} --terminals ${TERMINALS}\` (as root).
 
 ${table}
 `;
   console.log(`\n${section}`);
-  if (!values['no-docs']) await writeSection(section);
+  if (!values['no-docs']) await writeSection('## Terminals and file sync', section);
 } finally {
   for (const client of clients) await client.close().catch(() => undefined);
   await server.close();
-}
-
-/** Replaces (or appends) this section of docs/performance.md, keeping the others. */
-async function writeSection(section: string): Promise<void> {
-  const path = join(import.meta.dirname, '..', 'docs', 'performance.md');
-  const heading = '## Terminals and file sync';
-  let doc = existsSync(path) ? await readFile(path, 'utf8') : '# Performance\n';
-  const start = doc.indexOf(`\n${heading}\n`);
-  if (start >= 0) {
-    const next = doc.indexOf('\n## ', start + heading.length + 1);
-    doc = doc.slice(0, start + 1) + section + (next >= 0 ? `\n${doc.slice(next + 1)}` : '');
-  } else {
-    doc = `${doc.trimEnd()}\n\n${section}`;
-  }
-  await writeFile(path, await format(doc, { filepath: path }));
-  log(`wrote the "${heading}" section of ${path}`);
 }
