@@ -345,7 +345,10 @@ export class WsClient {
     return this.messages.length;
   }
 
-  /** Sends a ping and waits for its pong: everything sent before it has been handled. */
+  /**
+   * Sends a ping and waits for its pong: the link is alive. The server answers a ping on
+   * receipt, so this is no sign that messages sent before it have been handled.
+   */
   async ping(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
     const id = Math.floor(Math.random() * 1e9);
     const from = this.mark();

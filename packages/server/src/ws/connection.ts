@@ -1,7 +1,8 @@
 /**
  * One browser tab's socket: every workspace it watches and every terminal it shows.
  * Each message is validated on its own; a bad one gets an `error` reply and the socket
- * stays up. Ownership is checked for every workspace the socket names.
+ * stays up. Ownership is checked for every workspace the socket names. Messages are
+ * handled one after another in the order sent, except `ping`, answered on receipt.
  */
 import {
   clientMessage,
@@ -87,9 +88,29 @@ export class Connection {
     if (this.socket.readyState === OPEN) this.socket.send(JSON.stringify(message));
   }
 
-  /** Messages are handled strictly in order, as the client sent them. */
+  /**
+   * Messages are handled strictly in order, as the client sent them — a malformed one's
+   * `error` too — except `ping`: it is validated and answered with `pong` on receipt, so a
+   * liveness check never waits behind a `terminal.open` that is starting a cell (seconds),
+   * which the browser would take for a dead link.
+   */
   receive(data: Buffer, isBinary: boolean): void {
-    this.queue = this.queue.then(() => this.handle(data, isBinary));
+    let message: ClientMessage;
+    try {
+      message = parseMessage(data, isBinary);
+    } catch (error) {
+      this.queue = this.queue.then(() => this.fail(error));
+      return;
+    }
+    if (message.type === 'ping') {
+      this.send({ type: 'pong', ...(message.id !== undefined && { id: message.id }) });
+      return;
+    }
+    this.queue = this.queue.then(() =>
+      this.dispatch(message).catch((error: unknown) =>
+        this.fail(error, 'terminalId' in message ? message.terminalId : undefined),
+      ),
+    );
   }
 
   onFileChange(event: FileChangeEvent): void {
@@ -155,43 +176,6 @@ export class Connection {
     this.watched.clear();
   }
 
-  private async handle(data: Buffer, isBinary: boolean): Promise<void> {
-    let message: ClientMessage;
-    try {
-      if (isBinary)
-        throw new WorkcellError('VALIDATION_FAILED', 'Send messages as JSON text frames.');
-      if (data.length > MAX_WS_MESSAGE_BYTES) {
-        throw new WorkcellError(
-          'PAYLOAD_TOO_LARGE',
-          `A message may be at most ${MAX_WS_MESSAGE_BYTES} bytes.`,
-        );
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(data.toString('utf8'));
-      } catch {
-        throw new WorkcellError('VALIDATION_FAILED', 'The message is not valid JSON.');
-      }
-      const parsed = clientMessage.safeParse(json);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new WorkcellError(
-          'VALIDATION_FAILED',
-          `Invalid message: ${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'unknown shape'}.`,
-        );
-      }
-      message = parsed.data;
-    } catch (error) {
-      this.fail(error);
-      return;
-    }
-    try {
-      await this.dispatch(message);
-    } catch (error) {
-      this.fail(error, 'terminalId' in message ? message.terminalId : undefined);
-    }
-  }
-
   private fail(error: unknown, ref?: string): void {
     if (!isWorkcellError(error)) this.deps.log.error({ err: error }, 'websocket message failed');
     const failure = isWorkcellError(error) ? error : new WorkcellError('INTERNAL');
@@ -230,7 +214,7 @@ export class Connection {
     return workspace;
   }
 
-  private async dispatch(message: ClientMessage): Promise<void> {
+  private async dispatch(message: Exclude<ClientMessage, { type: 'ping' }>): Promise<void> {
     const { terminals } = this.deps;
     switch (message.type) {
       case 'terminal.open': {
@@ -294,9 +278,6 @@ export class Connection {
       case 'workspace.unwatch':
         this.watched.delete(message.workspace);
         return;
-      case 'ping':
-        this.send({ type: 'pong', ...(message.id !== undefined && { id: message.id }) });
-        return;
       case 'terminal_input':
         return this.legacyInput(message.sessionId, message.input);
     }
@@ -332,4 +313,30 @@ export class Connection {
     }
     await this.deps.terminals.input(workspace, LEGACY_TERMINAL, input);
   }
+}
+
+/** A frame as a client message; a WorkcellError (VALIDATION_FAILED, PAYLOAD_TOO_LARGE) if it is none. */
+function parseMessage(data: Buffer, isBinary: boolean): ClientMessage {
+  if (isBinary) throw new WorkcellError('VALIDATION_FAILED', 'Send messages as JSON text frames.');
+  if (data.length > MAX_WS_MESSAGE_BYTES) {
+    throw new WorkcellError(
+      'PAYLOAD_TOO_LARGE',
+      `A message may be at most ${MAX_WS_MESSAGE_BYTES} bytes.`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(data.toString('utf8'));
+  } catch {
+    throw new WorkcellError('VALIDATION_FAILED', 'The message is not valid JSON.');
+  }
+  const parsed = clientMessage.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new WorkcellError(
+      'VALIDATION_FAILED',
+      `Invalid message: ${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'unknown shape'}.`,
+    );
+  }
+  return parsed.data;
 }

@@ -201,6 +201,43 @@ describe('reattaching', () => {
   });
 });
 
+describe('ping', () => {
+  it(
+    'is answered at once, not after a terminal.open that is starting the cell; the rest keeps its order',
+    { timeout: 120_000 },
+    async () => {
+      const starting = await server.createWorkspace(user, 'ping while starting');
+      expect(server.services.cells.get(starting)).toBeUndefined();
+      const client = await server.connect(user);
+      const from = client.mark();
+      const opening = client.open(starting, { terminalId: 'pinged' });
+      client.send({ type: 'ping', id: 7 });
+      // Handled after the open, as sent: the terminal exists by then.
+      const line = marker('ordered');
+      client.send({ type: 'terminal.input', terminalId: 'pinged', data: `${line.command}\r` });
+      const terminal = await opening;
+
+      const arrived = client.messages.slice(from);
+      const pong = arrived.findIndex((m) => m.type === 'pong' && m.id === 7);
+      const opened = arrived.findIndex((m) => m.type === 'terminal.opened');
+      expect(pong, JSON.stringify(arrived.map((m) => m.type))).toBeGreaterThanOrEqual(0);
+      expect(pong).toBeLessThan(opened);
+      expect(arrived.slice(0, pong).map((m) => m.type)).not.toContain('terminal.opened');
+      // The cell really was starting while the pong came.
+      expect(arrived.slice(pong)).toContainEqual(
+        expect.objectContaining({ type: 'cell.status', workspace: starting, state: 'ready' }),
+      );
+      await terminal.waitForText(line.text);
+      expect(arrived.filter((m) => m.type === 'error')).toEqual([]);
+
+      await client.close();
+      expect((await server.api(user, 'POST', `/api/workspace/${starting}/shutdown`)).status).toBe(
+        200,
+      );
+    },
+  );
+});
+
 describe("the prototype's messages", () => {
   it('terminal_input gets terminal_output and pod_ready', async () => {
     const client = await server.connect(user);
