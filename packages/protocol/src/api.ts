@@ -213,7 +213,9 @@ export const revisionContent = z
   })
   .meta({ id: 'RevisionContent' });
 export type RevisionContent = z.infer<typeof revisionContent>;
-export const restoreBody = z.object({ revision: z.number().int().min(1) });
+/** Revision ids are PostgreSQL `serial`s: a positive 32-bit integer. */
+export const revisionId = z.number().int().min(1).max(2_147_483_647);
+export const restoreBody = z.object({ revision: revisionId });
 
 // ---- cells -----------------------------------------------------------------------------
 

@@ -628,6 +628,8 @@ forEachDatabase('files API (/api/workspace/{uuid}/…)', (ctx) => {
       expectError(await ws.restore('restore/a.txt', 999_999), 404, 'REVISION_NOT_FOUND');
       expectError(await ws.restore('restore/b.txt', revision!.revision), 404, 'REVISION_NOT_FOUND');
       expectError(await ws.restore('restore/a.txt', 0), 400, 'VALIDATION_FAILED');
+      // Beyond a 32-bit serial: refused as input, not a database error.
+      expectError(await ws.restore('restore/a.txt', 2 ** 31), 400, 'VALIDATION_FAILED');
       expect((await ws.read('a.txt')).content).toBe('2');
       expectError(await ws.get('b.txt'), 404, 'FILE_NOT_FOUND');
       expect((await ws.revisions('revisions/never.txt')).revisions).toEqual([]);

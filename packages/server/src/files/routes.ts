@@ -5,6 +5,7 @@ import {
   fileEntry,
   moveBody,
   restoreBody,
+  revisionId,
   revision,
   revisionContent,
   writeFileBody,
@@ -29,14 +30,12 @@ const params = z.object({ uuid: z.string(), '*': z.string() });
 const workspaceParams = z.object({ uuid: z.string() });
 const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse };
 const revisionList = z.object({ path: z.string(), revisions: z.array(revision) });
-/** Revision ids are PostgreSQL `serial`s: a positive 32-bit integer. */
-const MAX_REVISION_ID = 2_147_483_647;
 const revisionQuery = z.object({
   revision: z
     .string()
     .regex(/^[1-9][0-9]*$/, 'must be a positive integer')
     .transform(Number)
-    .pipe(z.number().max(MAX_REVISION_ID))
+    .pipe(revisionId)
     .optional()
     .describe(
       'A revision id from the list: answer that revision with its content instead of the list',
