@@ -19,6 +19,7 @@ import type { z } from 'zod';
 import { ExecHost } from './exec';
 import { AgentFailure, toFailure } from './failure';
 import { log } from './log';
+import { ProcHost } from './proc';
 import { PtyHost } from './pty';
 import type { AgentSettings } from './settings';
 import { prepareShell } from './shell';
@@ -45,6 +46,7 @@ export class Agent {
   private readonly workspace: Workspace;
   private readonly ptys: PtyHost;
   private readonly execs = new ExecHost();
+  private readonly procs: ProcHost;
   private watcher: TreeWatcher | undefined;
   private readonly shellReady: Promise<void>;
   /** Who user code runs as, when that is not the agent's own user. */
@@ -62,6 +64,11 @@ export class Agent {
     this.ptys = new PtyHost({
       output: (ptyId, data, offset) => send({ ev: 'pty.output', ptyId, offset }, data),
       exit: (ptyId, code, signal) => send({ ev: 'pty.exit', ptyId, code, signal }),
+    });
+    this.procs = new ProcHost({
+      output: (procId, data, offset) => send({ ev: 'proc.output', procId, offset }, data),
+      exit: (procId, code, signal, stderr) =>
+        send({ ev: 'proc.exit', procId, code, signal, stderr }),
     });
     // Every user process needs the home (pip, caches, dotfiles), not only shells: made at
     // once, awaited by the ops that start user processes. Without its start-up files a
@@ -96,6 +103,7 @@ export class Agent {
     this.watcher?.dispose();
     this.ptys.dispose();
     this.execs.dispose();
+    this.procs.dispose();
   }
 
   private async serve(request: AgentRequest, body: Buffer): Promise<void> {
@@ -234,6 +242,31 @@ export class Agent {
       this.execs.kill(request.execId);
       return { result: {} };
     },
+    'proc.spawn': async (request) => {
+      await this.shellReady;
+      const cwd =
+        request.cwd === undefined ? this.settings.root : await this.workspace.folder(request.cwd);
+      const argv = request.node ? [process.execPath, ...request.argv] : request.argv;
+      const pid = await this.procs.spawn(request.procId, {
+        argv,
+        cwd,
+        env: { ...this.settings.shellEnv, ...request.env },
+        user: this.user,
+      });
+      return { result: { pid } };
+    },
+    'proc.input': async (request, body) => {
+      this.procs.get(request.procId).write(body);
+      return { result: {} };
+    },
+    'proc.ack': async (request) => {
+      this.procs.get(request.procId).ack(request.bytes);
+      return { result: {} };
+    },
+    'proc.kill': async (request) => {
+      this.procs.get(request.procId).kill();
+      return { result: {} };
+    },
     stats: async () => ({ result: await cellStats(this.settings.userUid) }),
     shutdown: async () => {
       this.dispose();
@@ -254,7 +287,9 @@ function describe(request: AgentRequest): string {
           ? `terminal ${request.ptyId}`
           : 'execId' in request
             ? `process ${request.execId}`
-            : undefined;
+            : 'procId' in request
+              ? `process ${request.procId}`
+              : undefined;
   return subject === undefined ? request.op : `${request.op} ${subject}`;
 }
 

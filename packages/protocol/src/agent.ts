@@ -224,6 +224,28 @@ export const agentRequest = z.discriminatedUnion('op', [
       .max(MAX_FRAME_BODY_BYTES / 2),
   }),
   request('exec.kill', { execId: ptyId }),
+  /**
+   * Starts a long-running process (a language server) as the cell user in its own process
+   * group, with piped stdin and stdout streamed as `proc.output` events (raw bytes, no
+   * terminal). `node`: run `argv` with the cell's Node, the agent's own binary, which is
+   * not on PATH. stderr is drained; its last few KiB come with `proc.exit`.
+   */
+  request('proc.spawn', {
+    procId: ptyId,
+    argv: z
+      .array(z.string().max(64 * 1024))
+      .min(1)
+      .max(256),
+    node: z.boolean().optional(),
+    cwd: cellPath.optional(),
+    env: z.record(z.string().max(256), z.string().max(4096)).optional(),
+  }),
+  /** Body: bytes for the process's stdin. */
+  request('proc.input', { procId: ptyId }),
+  /** Like pty.ack: `bytes` more of its output consumed, so a paused process may resume. */
+  request('proc.ack', { procId: ptyId, bytes: z.number().int().min(0) }),
+  /** SIGKILLs the process group; `proc.exit` follows. */
+  request('proc.kill', { procId: ptyId }),
   request('stats', {}),
   request('shutdown', {}),
 ]);
@@ -283,6 +305,10 @@ export const agentResults = {
     stderrTruncated: z.boolean(),
   }),
   'exec.kill': z.object({}),
+  'proc.spawn': z.object({ pid: z.number().int() }),
+  'proc.input': z.object({}),
+  'proc.ack': z.object({}),
+  'proc.kill': z.object({}),
   stats: z.object({
     /** CPU used by the cell's live processes and everything they have reaped: only grows. */
     cpuMs: z.number().min(0),
@@ -321,6 +347,16 @@ export const agentEvent = z.discriminatedUnion('ev', [
     code: z.number().int().nullable(),
     signal: z.string().max(32).nullable(),
   }),
+  /** Body: stdout bytes, starting at `offset` in the process's output stream. */
+  z.object({ ev: z.literal('proc.output'), procId: ptyId, offset: z.number().int().min(0) }),
+  z.object({
+    ev: z.literal('proc.exit'),
+    procId: ptyId,
+    code: z.number().int().nullable(),
+    signal: z.string().max(32).nullable(),
+    /** The end of what it wrote to stderr. */
+    stderr: z.string().max(8192),
+  }),
   z.object({ ev: z.literal('watch.changes'), changes: z.array(fileChange).max(10_000) }),
   /** The watch could not keep up or lost events: rescan the tree. */
   z.object({ ev: z.literal('watch.overflow') }),
@@ -334,3 +370,11 @@ export type AgentEvent = z.infer<typeof agentEvent>;
  * acks bring the unacknowledged bytes back under half the window.
  */
 export const PTY_FLOW_WINDOW_BYTES = 256 * 1024;
+
+/**
+ * Process output the agent may send beyond what the server has acknowledged; past it the
+ * agent stops reading the process's stdout (it blocks on write) until acks bring the
+ * unacknowledged bytes back under half the window. Also the most stdin the agent queues
+ * for a process that does not read: more input fails with RATE_LIMITED.
+ */
+export const PROC_FLOW_WINDOW_BYTES = 1024 * 1024;
