@@ -33,6 +33,13 @@ export const user = z
   .meta({ id: 'User' });
 export type User = z.infer<typeof user>;
 
+/**
+ * Set beside the HttpOnly session cookie, readable by the page: it tells the web app a
+ * session may exist, so a signed-out visit does not ask the server (and get a 401).
+ * It grants nothing; the session cookie alone signs requests in.
+ */
+export const SIGNED_IN_COOKIE = 'workcell_signed_in';
+
 export const registerBody = z.object({ username, email, password });
 export const loginBody = z.object({
   username: z

@@ -3,6 +3,7 @@ import {
   errorResponse,
   loginBody,
   registerBody,
+  SIGNED_IN_COOKIE,
   updateMeBody,
   user,
 } from '@workcell/protocol';
@@ -54,14 +55,16 @@ export const userRoutes: FastifyPluginAsyncZod<Options> = async (app, { auth, co
     }
   }
 
-  const setSessionCookie = (reply: FastifyReply, token: string) =>
-    reply.setCookie(SESSION_COOKIE, token, {
+  const setSessionCookie = (reply: FastifyReply, token: string) => {
+    const options = {
       path: '/',
-      httpOnly: true,
       sameSite: 'lax',
       secure: config.COOKIE_SECURE,
       maxAge: config.SESSION_TTL_DAYS * 24 * 3600,
-    });
+    } as const;
+    reply.setCookie(SESSION_COOKIE, token, { ...options, httpOnly: true });
+    reply.setCookie(SIGNED_IN_COOKIE, '1', { ...options, httpOnly: false });
+  };
 
   app.post(
     '/register',
@@ -116,6 +119,7 @@ export const userRoutes: FastifyPluginAsyncZod<Options> = async (app, { auth, co
       async (request, reply) => {
         await auth.revokeToken(callerOf(request).tokenId);
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        reply.clearCookie(SIGNED_IN_COOKIE, { path: '/' });
         return reply.code(204).send(null);
       },
     );

@@ -58,6 +58,10 @@ forEachDatabase('users API', (ctx) => {
       expect(cookie).toMatch(/;\s*HttpOnly/i);
       expect(cookie).toMatch(/;\s*SameSite=Lax/i);
       expect(cookie).toMatch(/;\s*Path=\//i);
+      // The page may read that a session exists, never the session itself.
+      const hint = setCookieLines(response).find((line) => line.startsWith('workcell_signed_in='));
+      expect(hint).toMatch(/^workcell_signed_in=1;/);
+      expect(hint).not.toMatch(/HttpOnly/i);
 
       // The token and the cookie both sign the new user in.
       const viaToken = await me({ authorization: `Bearer ${body.token}` });
@@ -199,6 +203,10 @@ forEachDatabase('users API', (ctx) => {
         headers: { cookie },
       });
       expect(out.statusCode).toBe(204);
+      for (const name of ['workcell_session', 'workcell_signed_in'])
+        expect(setCookieLines(out).find((line) => line.startsWith(`${name}=;`))).toMatch(
+          /Expires=/,
+        );
       expectError(await me({ cookie }), 401, 'UNAUTHENTICATED');
     });
 

@@ -1,5 +1,5 @@
 /** Who is signed in: loaded once from `/api/users/me`, cleared on logout or any 401. */
-import type { User } from '@workcell/protocol';
+import { SIGNED_IN_COOKIE, type User } from '@workcell/protocol';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 
 import { ApiError, onUnauthenticated, request } from './client';
@@ -13,22 +13,32 @@ interface Session {
   logout: () => Promise<void>;
 }
 
+function mayBeSignedIn(): boolean {
+  return document.cookie.split(/;\s*/).some((pair) => pair.startsWith(`${SIGNED_IN_COOKIE}=`));
+}
+
 const SessionContext = createContext<Session | undefined>(undefined);
 
 export function SessionProvider({ children }: { children: React.ReactNode }) {
   const [user, setUser] = useState<User>();
-  const [loading, setLoading] = useState(true);
+  // Without the server's signed-in hint there is no session to ask about.
+  const [loading, setLoading] = useState(mayBeSignedIn);
   const [loggedOut, setLoggedOut] = useState(false);
 
   useEffect(() => {
     let live = true;
-    request<User>('GET', '/api/users/me')
-      .then((me) => live && setUser(me))
-      .catch((error: unknown) => {
-        if (!(error instanceof ApiError && error.status === 401)) console.warn(error);
-      })
-      .finally(() => live && setLoading(false));
-    const stop = onUnauthenticated(() => setUser(undefined));
+    if (mayBeSignedIn())
+      request<User>('GET', '/api/users/me')
+        .then((me) => live && setUser(me))
+        .catch((error: unknown) => {
+          if (!(error instanceof ApiError && error.status === 401)) console.warn(error);
+        })
+        .finally(() => live && setLoading(false));
+    const stop = onUnauthenticated(() => {
+      // The session ended on the server: the hint must not make the next visit ask again.
+      document.cookie = `${SIGNED_IN_COOKIE}=; Max-Age=0; Path=/`;
+      setUser(undefined);
+    });
     return () => {
       live = false;
       stop();
