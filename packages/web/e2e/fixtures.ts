@@ -84,3 +84,73 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.join(', ')}`);
 }
+
+// ---- helpers shared by the files, editor, terminal and profile specs -----------------
+
+/** Monaco's text (the active editor's visible lines). */
+export const editorText = (page: Page) => page.locator('.monaco-editor .view-lines').first();
+
+/** The active terminal's screen (inactive terminal tabs are hidden). */
+export const terminalText = (page: Page) => page.getByRole('tabpanel').locator('.xterm-rows');
+
+export const statusBar = (page: Page) => page.getByRole('contentinfo');
+
+/** Replaces the active editor's whole text the way a user would: select all, type. */
+export async function replaceEditorContent(page: Page, text: string): Promise<void> {
+  // Monaco takes input through EditContext in Chromium (no textarea): click into the text.
+  await editorText(page).click();
+  await page.keyboard.press('ControlOrMeta+A');
+  // insertText types without Monaco's auto-closing of brackets and quotes.
+  await page.keyboard.insertText(text);
+}
+
+export async function typeInTerminal(page: Page, line: string): Promise<void> {
+  await page.getByRole('tabpanel').locator('.xterm').click();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+/** A file's text as the server has it. */
+export async function fileContent(page: Page, workspace: string, path: string): Promise<string> {
+  const response = await page.request.get(`/api/workspace/${workspace}/file/${path}`);
+  expect(response.status(), await response.text()).toBe(200);
+  return ((await response.json()) as { content: string }).content;
+}
+
+/** Writes a file through the API (as another client would). */
+export async function writeFile(
+  page: Page,
+  workspace: string,
+  path: string,
+  content: string,
+): Promise<void> {
+  const response = await page.request.post(`/api/workspace/${workspace}/file/${path}`, {
+    data: { content },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+}
+
+/** The workspace's paths (files and folders) as the server lists them, sorted. */
+export async function listPaths(page: Page, workspace: string): Promise<string[]> {
+  const response = await page.request.get(`/api/workspace/${workspace}/files`);
+  expect(response.status(), await response.text()).toBe(200);
+  const { files } = (await response.json()) as { files: { path: string }[] };
+  return files.map((file) => file.path).sort();
+}
+
+/** Changes the signed-in user's settings through the API, before a page reads them. */
+export async function patchSettings(page: Page, settings: Record<string, unknown>): Promise<void> {
+  const response = await page.request.patch('/api/users/me/settings', { data: settings });
+  expect(response.ok(), await response.text()).toBe(true);
+}
+
+/**
+ * Opens a workspace and waits for its panels. The first load of a run compiles Monaco's
+ * chunk, which takes a loaded 2-core machine well over the usual 15 s.
+ */
+export async function openWorkspace(page: Page, workspace: string): Promise<void> {
+  await page.goto(`/w/${workspace}`);
+  await expect(page.getByRole('toolbar', { name: 'File actions' })).toBeVisible({
+    timeout: 60_000,
+  });
+}
