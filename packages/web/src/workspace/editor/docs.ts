@@ -438,6 +438,8 @@ export class OpenDocs {
       if (doc.loading || doc.loadError || !this.live(doc)) continue;
       const version = versions.get(doc.path);
       this.serverChanged(doc, version === undefined ? { version: 0, deleted: true } : { version });
+      // The server answers again: a save waiting out its backoff goes now.
+      if (doc.queueState.kind === 'retrying') doc.queue?.save();
     }
   }
 
