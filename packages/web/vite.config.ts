@@ -50,6 +50,11 @@ export default defineConfig({
       { find: /^monaco-editor\/esm\/vs\/(.*)$/, replacement: `${monacoRoot}/esm/vs/$1.js` },
       // Its `browser` build bundles an old monaco; the ESM build uses ours.
       { find: /^monaco-vim$/, replacement: join(monacoVimRoot, 'dist/index.mjs') },
+      // Monaco's own LSP client, without the full `monaco-editor` entry and its languages.
+      {
+        find: /^monaco-lsp-client$/,
+        replacement: `${monacoRoot}/esm/external/monaco-lsp-client/out/index.js`,
+      },
     ],
   },
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 5000, sourcemap: false },

@@ -21,6 +21,7 @@ import type {
 import { EditorArea } from '../workspace/editor/EditorArea';
 import { loadOpenTabs } from '../workspace/editor/tabMemory';
 import { FileTree } from '../workspace/file-tree/FileTree';
+import { usePythonLanguage } from '../workspace/language/usePythonLanguage';
 import { StatusBar, type CellView } from '../workspace/status-bar/StatusBar';
 import { TerminalPanel } from '../workspace/terminal/TerminalPanel';
 import { useMediaQuery } from '../ui/useMediaQuery';
@@ -86,6 +87,8 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
   const narrow = useMediaQuery('(max-width: 700px)');
   const layout = useDefaultLayout({ id: 'workcell-workspace-layout', storage: localStorage });
   const editorColumn = useDefaultLayout({ id: 'workcell-editor-column', storage: localStorage });
+  // Connects only once a Python file is open in the editor.
+  const language = usePythonLanguage(workspace.uuid, editor);
 
   useEffect(() => socket.onState(setConnection), [socket]);
 
@@ -240,12 +243,14 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
           </Panel>
         </Group>
       </main>
+      {language.overlay}
       <StatusBar
         connection={connection}
         socket={socket}
         cell={cell}
         editor={editorStatus}
         onRestartCell={startCell}
+        language={language.status}
       />
     </div>
   );

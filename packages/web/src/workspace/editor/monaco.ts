@@ -1,7 +1,7 @@
 /**
  * The slim, offline Monaco: the core API, the editing features this IDE uses, Python, and
- * one editor worker bundled by Vite. Importing everything (`register.all`) would cost
- * ~150 kB gzip more; the later LSP client pulls in the rest anyway.
+ * one editor worker bundled by Vite, and Monaco's LSP client (which pulls in every other
+ * editor contribution).
  */
 import * as monaco from 'monaco-editor/editor';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
@@ -27,6 +27,10 @@ import 'monaco-editor/features/suggest/register';
 import 'monaco-editor/features/wordHighlighter/register';
 import 'monaco-editor/features/wordOperations/register';
 import 'monaco-editor/languages/definitions/python/register';
+// Python IntelliSense (workspace/language/): the LSP client brings every other editor
+// contribution, and their services must be registered before defineThemes below starts
+// Monaco's services, or creating an editor fails with "depends on UNKNOWN service".
+import 'monaco-lsp-client';
 
 import { defineThemes } from './themes';
 
@@ -41,7 +45,7 @@ defineThemes(monaco);
 
 export { monaco };
 
-/** The model URI of a workspace file; the LSP client (later) maps these to pyright's root. */
+/** The model URI of a workspace file; the language server bridge maps these to pyright's root. */
 export function fileUri(path: string): monaco.Uri {
   return monaco.Uri.from({ scheme: 'file', path: `/workspace/${path}` });
 }

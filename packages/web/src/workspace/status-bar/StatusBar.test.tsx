@@ -2,7 +2,13 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { EditorStatus } from '../contracts';
-import { type CellView, StatusBar, type StatusBarProps } from './StatusBar';
+import type { LanguageState } from '../language/LanguageClient';
+import {
+  type CellView,
+  type LanguageStatusView,
+  StatusBar,
+  type StatusBarProps,
+} from './StatusBar';
 
 const saved: EditorStatus = {
   activePath: 'main.py',
@@ -102,5 +108,52 @@ describe('StatusBar', () => {
   it('leaves out what is not known', () => {
     show({ editor: { activePath: undefined, save: 'saved' }, cell: { state: 'ready' } });
     expect(bar().textContent).not.toMatch(/Saved|Ln |Python/);
+  });
+
+  describe('the Python language server', () => {
+    function language(state: LanguageState, errors = 0, warnings = 0): LanguageStatusView {
+      return {
+        state,
+        errors,
+        warnings,
+        problemsOpen: false,
+        onRetry: vi.fn(),
+        onToggleProblems: vi.fn(),
+      };
+    }
+
+    it.each<[LanguageState, string]>([
+      [{ kind: 'starting' }, 'Python: starting…'],
+      [{ kind: 'ready' }, '✓ Pyright'],
+      [{ kind: 'restarting' }, 'Python: restarting…'],
+    ])('shows %j', (state, text) => {
+      show({ language: language(state) });
+      expect(bar().textContent).toContain(text);
+      expect(screen.queryByRole('button', { name: /language server/ })).toBeNull();
+    });
+
+    it('offers a retry when it failed, and to take it back from another tab', () => {
+      const failed = language({ kind: 'failed', message: 'pyright exited with code 1' });
+      show({ language: failed });
+      expect(bar().textContent).toContain('Python: failed: pyright exited with code 1');
+      fireEvent.click(screen.getByRole('button', { name: 'Retry: the Python language server' }));
+      expect(failed.onRetry).toHaveBeenCalledOnce();
+      cleanup();
+      const inUse = language({ kind: 'in-use' });
+      show({ language: inUse });
+      expect(bar().textContent).toContain('language server in use in another tab');
+      fireEvent.click(screen.getByRole('button', { name: 'Use here: the Python language server' }));
+      expect(inUse.onRetry).toHaveBeenCalledOnce();
+    });
+
+    it('counts errors and warnings; the count opens the Problems list', () => {
+      const view = language({ kind: 'ready' }, 2, 1);
+      show({ language: view });
+      const problems = screen.getByRole('button', { name: 'Problems: 2 errors, 1 warning' });
+      expect(problems.textContent).toBe('⨂ 2 ⚠ 1');
+      expect(problems.getAttribute('aria-expanded')).toBe('false');
+      fireEvent.click(problems);
+      expect(view.onToggleProblems).toHaveBeenCalledOnce();
+    });
   });
 });

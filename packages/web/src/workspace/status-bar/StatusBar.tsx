@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 
 import type { ConnectionState, WorkcellSocket } from '../../connection/socket';
 import type { EditorStatus } from '../contracts';
+import { describeLanguageState, type LanguageState } from '../language/LanguageClient';
 import './StatusBar.css';
 
 export interface CellView {
@@ -23,9 +24,27 @@ export interface StatusBarProps {
   cell: CellView;
   editor: EditorStatus;
   onRestartCell: () => void;
+  /** The Python language server and the Problems list, once it has been started. */
+  language?: LanguageStatusView;
 }
 
-export function StatusBar({ connection, socket, cell, editor, onRestartCell }: StatusBarProps) {
+export interface LanguageStatusView {
+  state: LanguageState;
+  errors: number;
+  warnings: number;
+  problemsOpen: boolean;
+  onRetry: () => void;
+  onToggleProblems: () => void;
+}
+
+export function StatusBar({
+  connection,
+  socket,
+  cell,
+  editor,
+  onRestartCell,
+  language,
+}: StatusBarProps) {
   return (
     <footer className="status-bar" aria-label="Status">
       <ConnectionStatus connection={connection} socket={socket} />
@@ -33,6 +52,7 @@ export function StatusBar({ connection, socket, cell, editor, onRestartCell }: S
       {(connection === 'connected' || connection === 'connecting') && (
         <CellStatus cell={cell} onRestartCell={onRestartCell} />
       )}
+      {language && <LanguageStatus language={language} />}
       <span className="status-spacer" />
       <SaveStatus editor={editor} />
       {editor.cursor && (
@@ -151,4 +171,47 @@ function SaveStatus({ editor }: { editor: EditorStatus }) {
       {shown ? texts[editor.save] : ''}
     </span>
   );
+}
+
+function LanguageStatus({ language }: { language: LanguageStatusView }) {
+  const { state, errors, warnings } = language;
+  const text = describeLanguageState(state);
+  const action =
+    state.kind === 'in-use' ? 'Use here' : state.kind === 'failed' ? 'Retry' : undefined;
+  return (
+    <>
+      {text && (
+        <span className="status-item status-language" data-state={state.kind}>
+          <span aria-live="polite" title={state.kind === 'failed' ? state.message : undefined}>
+            {text}
+          </span>
+          {action && (
+            <button
+              type="button"
+              className="status-button"
+              aria-label={`${action}: the Python language server`}
+              onClick={language.onRetry}
+            >
+              {action}
+            </button>
+          )}
+        </span>
+      )}
+      <button
+        type="button"
+        className="status-button status-problems"
+        aria-label={`Problems: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`}
+        aria-expanded={language.problemsOpen}
+        onClick={language.onToggleProblems}
+      >
+        <span aria-hidden="true">
+          ⨂ {errors} ⚠ {warnings}
+        </span>
+      </button>
+    </>
+  );
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
