@@ -1,5 +1,14 @@
 /** axe-core (WCAG 2.1 A/AA) on the main screens: no serious or critical violations. */
-import { createWorkspace, expect, seriousA11yViolations, signUp, test } from './fixtures';
+import {
+  createWorkspace,
+  editorText,
+  expect,
+  openWorkspace,
+  seriousA11yViolations,
+  signUp,
+  terminalText,
+  test,
+} from './fixtures';
 
 test('the login page', async ({ page }) => {
   await page.goto('/login');
@@ -18,10 +27,8 @@ test('the dashboard', async ({ page }) => {
 test('the workspace', async ({ page }) => {
   await signUp(page);
   const workspace = await createWorkspace(page, 'Accessible');
-  await page.goto(`/w/${workspace}`);
-  await expect(page.locator('.monaco-editor .view-lines').first()).toContainText('import numpy');
-  await expect(page.getByRole('tabpanel').locator('.xterm-rows')).toContainText('$', {
-    timeout: 30_000,
-  });
+  await openWorkspace(page, workspace);
+  await expect(editorText(page)).toContainText('import numpy');
+  await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
   expect(await seriousA11yViolations(page)).toEqual([]);
 });

@@ -150,6 +150,11 @@ export async function patchSettings(page: Page, settings: Record<string, unknown
  */
 export async function openWorkspace(page: Page, workspace: string): Promise<void> {
   await page.goto(`/w/${workspace}`);
+  await workspaceShown(page);
+}
+
+/** Waits for the workspace page's panels (after a navigation to it, however it came). */
+export async function workspaceShown(page: Page): Promise<void> {
   await expect(page.getByRole('toolbar', { name: 'File actions' })).toBeVisible({
     timeout: 60_000,
   });

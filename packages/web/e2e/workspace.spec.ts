@@ -3,33 +3,21 @@
  * the tree and from the terminal, a reload that loses nothing, a conflict, settings that
  * persist, and logging out.
  */
-import type { Page } from '@playwright/test';
-
-import { createWorkspace, expect, screenshot, signUp, test } from './fixtures';
-
-const editorText = (page: Page) => page.locator('.monaco-editor .view-lines').first();
-const terminalText = (page: Page) => page.getByRole('tabpanel').locator('.xterm-rows');
-const statusBar = (page: Page) => page.getByRole('contentinfo');
-
-async function replaceEditorContent(page: Page, text: string) {
-  // Monaco takes input through EditContext in Chromium (no textarea): click into the text.
-  await editorText(page).click();
-  await page.keyboard.press('ControlOrMeta+A');
-  // insertText types without Monaco's auto-closing of brackets and quotes.
-  await page.keyboard.insertText(text);
-}
-
-async function typeInTerminal(page: Page, line: string) {
-  await page.getByRole('tabpanel').locator('.xterm').click();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-}
-
-async function fileContent(page: Page, workspace: string, path: string): Promise<string> {
-  const response = await page.request.get(`/api/workspace/${workspace}/file/${path}`);
-  expect(response.status()).toBe(200);
-  return ((await response.json()) as { content: string }).content;
-}
+import {
+  createWorkspace,
+  editorText,
+  expect,
+  fileContent,
+  openWorkspace,
+  replaceEditorContent,
+  screenshot,
+  signUp,
+  statusBar,
+  terminalText,
+  test,
+  typeInTerminal,
+  workspaceShown,
+} from './fixtures';
 
 test('edit, autosave, run, files from the tree and the terminal, reload, conflict, settings, logout', async ({
   page,
@@ -42,6 +30,7 @@ test('edit, autosave, run, files from the tree and the terminal, reload, conflic
   await wizard.getByText('Hello numpy').click();
   await wizard.getByRole('button', { name: 'Create workspace' }).click();
   await expect(page).toHaveURL(/\/w\/[0-9a-f-]{36}$/);
+  await workspaceShown(page);
   const workspace = page.url().split('/w/')[1]!;
 
   // The template's script opens by itself; the cell comes up.
@@ -125,7 +114,7 @@ test('at 390 px wide the panels stack and the editor and terminal still work', a
   await page.setViewportSize({ width: 390, height: 844 });
   await signUp(page);
   const workspace = await createWorkspace(page, 'Phone');
-  await page.goto(`/w/${workspace}`);
+  await openWorkspace(page, workspace);
   await expect(editorText(page)).toContainText('import numpy');
   await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
   await typeInTerminal(page, 'echo narrow-$((6*7))');
