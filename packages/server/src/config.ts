@@ -57,6 +57,8 @@ const environmentSchema = z.object({
   CELL_TMP_MIB: integer(128, 1),
   CELL_HOME_MIB: integer(64, 1),
   CELL_IDLE_MINUTES: z.coerce.number().min(0.01).default(30),
+  /** How long a workspace's language server outlives its last editor socket. */
+  LSP_IDLE_MINUTES: z.coerce.number().min(0.01).default(5),
   CELL_MAX_LIFETIME_MINUTES: z.coerce.number().min(0.02).default(120),
   CELL_MAX_PER_USER: integer(3, 1),
   CELL_MAX_TOTAL: integer(50, 1),

@@ -29,6 +29,7 @@ import { settingsRoutes } from '../settings/routes';
 import { SettingsService } from '../settings/service';
 import type { DatabaseHandle } from '../store/database';
 import { TerminalService } from '../terminals/service';
+import { LanguageServerService, LSP_SERVERS_PER_WORKSPACE } from '../languages/service';
 import { workspaceRoutes } from '../workspaces/routes';
 import { WorkspaceService } from '../workspaces/service';
 import { workspaceStatusRoutes } from '../workspaces/status-routes';
@@ -48,6 +49,7 @@ export interface Services {
   workspaces: WorkspaceService;
   cells: CellManager;
   terminals: TerminalService;
+  languages: LanguageServerService;
 }
 
 /**
@@ -83,6 +85,11 @@ export function createServices(
     workspaces: new WorkspaceService(database.db, files),
     cells,
     terminals: new TerminalService(cells, database.db, log),
+    languages: new LanguageServerService(
+      cells,
+      { idleMs: config.LSP_IDLE_MINUTES * 60_000, maxPerWorkspace: LSP_SERVERS_PER_WORKSPACE },
+      log,
+    ),
   };
 }
 

@@ -68,7 +68,7 @@ export async function startLiveServer(
   const cgroupParent = `workcell-test-${name}`;
   const driver = new LocalCellDriver({ cellsDir: join(dir, 'cells'), cgroupParent });
   const config = loadConfig({
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
     DATA_DIR: dir,
     PORT: '0',

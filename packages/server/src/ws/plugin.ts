@@ -3,18 +3,20 @@
  * token (`Authorization: Bearer` or `?token=`) or the session cookie, and with the
  * cookie the Origin must be Workcell's own, so another site cannot ride a signed-in
  * browser — and refused with a JSON error otherwise. Heartbeats end dead connections.
+ * The language server's socket (languages/routes.ts) shares the server and the checks.
  */
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 
-import { SESSION_COOKIE } from '../auth/plugin';
 import type { AuthService } from '../auth/service';
 import type { CellManager } from '../cells/manager';
-import { WorkcellError } from '../errors';
 import type { FileService } from '../files/service';
+import { lspRoute } from '../languages/routes';
+import type { LanguageServerService } from '../languages/service';
 import type { TerminalService } from '../terminals/service';
 import type { WorkspaceService } from '../workspaces/service';
 import { Connection } from './connection';
+import { upgradeAuthentication } from './upgrade-auth';
 
 /** Beyond this the socket is closed (1009); below it an oversized message gets an error reply. */
 const HARD_MAX_PAYLOAD = 16 * 1024 * 1024;
@@ -25,16 +27,13 @@ interface Options {
   files: FileService;
   cells: CellManager;
   terminals: TerminalService;
+  languages: LanguageServerService;
   publicUrl: string;
   heartbeatMs: number;
 }
 
 export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options) => {
-  const allowedOrigin = new URL(options.publicUrl).origin;
-  // The page's own origin is Workcell's whichever name it was opened under (localhost or
-  // 127.0.0.1); another site's page cannot send this host's cookie with a matching Origin.
-  const isOwnOrigin = (origin: string | undefined, host: string | undefined) =>
-    origin !== undefined && (origin === allowedOrigin || hostOf(origin) === host);
+  const authenticate = upgradeAuthentication(options.auth, options.publicUrl);
   const connections = new Set<Connection>();
   const offFiles = options.files.onChange((event) => {
     for (const connection of connections) connection.onFileChange(event);
@@ -48,25 +47,20 @@ export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options)
   });
 
   await app.register(websocket, { options: { maxPayload: HARD_MAX_PAYLOAD } });
+  // Here because this plugin owns the WebSocket server.
+  lspRoute(app, {
+    authenticate,
+    workspaces: options.workspaces,
+    languages: options.languages,
+    heartbeatMs: options.heartbeatMs,
+  });
 
   app.get(
     '/ws',
     {
       websocket: true,
       schema: { hide: true },
-      preValidation: async (request) => {
-        const { token } = request.query as { token?: string };
-        if (!request.caller && token) request.caller = await options.auth.authenticate(token);
-        if (!request.caller) throw new WorkcellError('UNAUTHENTICATED');
-        const byCookie =
-          !request.headers.authorization && !token && request.cookies[SESSION_COOKIE] !== undefined;
-        if (byCookie && !isOwnOrigin(request.headers.origin, request.headers.host)) {
-          throw new WorkcellError(
-            'ORIGIN_REJECTED',
-            `Connections signed in by cookie must come from ${allowedOrigin}.`,
-          );
-        }
-      },
+      preValidation: authenticate,
     },
     (socket, request) => {
       const connection = new Connection(socket, request.caller!, {
@@ -98,11 +92,3 @@ export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options)
     },
   );
 };
-
-function hostOf(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined;
-  }
-}

@@ -4,7 +4,8 @@
  * for what it contains, and notes/sandbox.md for the measurements behind both.
  */
 import { access, chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 
 import {
   agentBundlePath,
@@ -46,6 +47,8 @@ export interface AgentFiles {
   nodeModules: string;
   /** Host path of the node binary that runs the agent in the cell. */
   node: string;
+  /** Host directory of the pyright package, bound read-only in the cell; none: no IntelliSense. */
+  pyright?: string;
 }
 
 export interface LocalDriverOptions {
@@ -69,8 +72,22 @@ const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 const defaultAgent = async (): Promise<AgentFiles> => {
   await ensureAgentBuilt();
-  return { bundle: agentBundlePath(), nodeModules: agentNodeModulesDir(), node: process.execPath };
+  return {
+    bundle: agentBundlePath(),
+    nodeModules: agentNodeModulesDir(),
+    node: process.execPath,
+    pyright: pyrightDir(),
+  };
 };
+
+/** The installed pyright package (a dependency of the server), or undefined without one. */
+function pyrightDir(): string | undefined {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('pyright/package.json'));
+  } catch {
+    return undefined;
+  }
+}
 
 export class LocalCellDriver implements CellDriver {
   readonly name = 'local';

@@ -10,6 +10,7 @@
  * - /tmp, /dev/shm and /home are size-capped tmpfs (their pages count against the cell's
  *   memory limit until the cell dies, so they must be capped);
  * - /app is the workspace volume; /opt/agent the agent bundle and node-pty, read-only;
+ *   /opt/pyright the pyright package, read-only, for the cell's language server;
  * - small generated files arrive on inherited descriptors (`--ro-bind-data`, `--file`),
  *   which show in the cell's mountinfo as bwrap's tmpfs, never as a host path.
  */
@@ -24,6 +25,8 @@ export const CELL_HOSTNAME = 'workcell';
 export const CELL_ROOT = '/app';
 export const CELL_HOME = '/home/user';
 export const AGENT_DIR = '/opt/agent';
+/** Where the pyright npm package is bound, read-only; run with the agent's Node. */
+export const PYRIGHT_DIR = '/opt/pyright';
 /** Capabilities the agent keeps as root of the cell's user namespace, where they reach only
  * the cell's two uids: switching to the user, signalling its processes, and managing its
  * files. */
@@ -150,7 +153,8 @@ export interface ProfileInput {
   shmBytes: number;
   /** Host directory bound at /app. */
   volume: string;
-  agent: { bundle: string; nodeModules: string; node: string };
+  /** `pyright`: the host directory of the pyright package, when there is one. */
+  agent: { bundle: string; nodeModules: string; node: string; pyright?: string };
   /** Environment of the agent (its settings). */
   agentEnv: Record<string, string>;
   /** Descriptors: the user namespace block (also the agent channel) and the info pipe. */
@@ -212,10 +216,15 @@ export function buildProfile(input: ProfileInput, firstDataFd: number): Profile 
   // The agent creates the user's home inside (owned by the user).
   add('--size', String(limits.homeBytes), '--perms', '0755', '--tmpfs', dirname(CELL_HOME));
 
+  // bwrap makes the parents of a bind 0700 (the agent's). The language server runs as the
+  // cell user with the agent's Node, so the user must reach it and /opt/pyright; nothing
+  // under /opt is secret (Workcell's own code and public packages), and all is read-only.
+  add('--perms', '0755', '--dir', '/opt', '--perms', '0755', '--dir', AGENT_DIR);
   const node = input.agent.node.startsWith('/usr/') ? input.agent.node : `${AGENT_DIR}/node`;
   if (node !== input.agent.node) add('--ro-bind', input.agent.node, node);
   add('--ro-bind', input.agent.bundle, `${AGENT_DIR}/agent.mjs`);
   add('--ro-bind', input.agent.nodeModules, `${AGENT_DIR}/node_modules`);
+  if (input.agent.pyright) add('--ro-bind', input.agent.pyright, PYRIGHT_DIR);
 
   add('--bind', input.volume, CELL_ROOT, '--chdir', CELL_ROOT);
   add('--remount-ro', '/');

@@ -1,0 +1,199 @@
+/**
+ * The Python language server end to end: a listening server, a real cell, the real pyright
+ * running in it, and a client speaking to the LSP route as Monaco does. One socket serves
+ * most tests (pyright's cold start is the cost); each uses its own file.
+ */
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startLiveServer, type LiveServer, type LiveUser } from '../test-support/live-server';
+import { LspClient } from '../test-support/lsp-client';
+
+let server: LiveServer;
+let user: LiveUser;
+let workspace: string;
+let client: LspClient;
+
+interface CompletionList {
+  items: { label: string }[];
+}
+const labels = (result: unknown) =>
+  (Array.isArray(result) ? result : (result as CompletionList).items).map(
+    (item: { label: string }) => item.label,
+  );
+const isUndefined = (name: string) => (d: { message: string }) =>
+  d.message === `"${name}" is not defined`;
+
+beforeAll(async () => {
+  server = await startLiveServer('lsp');
+  user = await server.registerUser('lsp');
+  workspace = await server.createWorkspace(user);
+  client = await LspClient.connect(server, user, workspace);
+  const init = await client.initialize();
+  expect(init.capabilities).toHaveProperty('completionProvider');
+}, 120_000);
+
+afterAll(async () => {
+  await client?.close();
+  await server?.close();
+});
+
+describe('the Python language server', () => {
+  it('reports starting then ready, and its diagnostics name the client’s URIs', async () => {
+    const states = client.notifications
+      .filter((n) => n.method === '$/workcell/status')
+      .map((n) => n.params.state);
+    expect(states[0]).toBe('starting');
+    expect(states).toContain('ready');
+    const uri = client.open('diag.py', 'print(undefined_name)\n');
+    const diagnostics = await client.diagnostics(
+      uri,
+      (d) => d.some(isUndefined('undefined_name')),
+      'the diagnostic',
+    );
+    expect(diagnostics.find(isUndefined('undefined_name'))!.range.start).toEqual({
+      line: 0,
+      character: 6,
+    });
+    // Fixed (a ranged change, as Monaco sends): the diagnostic goes.
+    client.notify('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [
+        {
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          text: 'undefined_name = 1\n',
+        },
+      ],
+    });
+    await client.diagnostics(
+      uri,
+      (d) => !d.some(isUndefined('undefined_name')),
+      'the diagnostic to go',
+    );
+  });
+
+  it('completes os.pa with path', async () => {
+    const uri = client.open('complete_os.py', 'import os\nos.pa');
+    const result = await client.request('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: 1, character: 5 },
+    });
+    expect(labels(result)).toContain('path');
+  });
+
+  it('completes np. with array, from the cell’s numpy', async () => {
+    const uri = client.open('complete_np.py', 'import numpy as np\nnp.');
+    const result = await client.request('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: 1, character: 3 },
+    });
+    expect(labels(result)).toContain('array');
+  });
+
+  it('hovers a function with its signature, and goes to its definition', async () => {
+    const text =
+      'def greet(name: str, times: int = 1) -> str:\n    return name * times\n\n\ngreet("a")\n';
+    const uri = client.open('defs.py', text);
+    const hover = (await client.request('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 4, character: 2 },
+    })) as { contents: { value: string } };
+    // pyright breaks long signatures over lines.
+    expect(hover.contents.value).toMatch(/def greet\(\s*name: str,\s*times: int = 1\s*\) -> str/);
+    const definition = (await client.request('textDocument/definition', {
+      textDocument: { uri },
+      position: { line: 4, character: 2 },
+    })) as { uri: string; range: { start: { line: number } } }[];
+    expect(definition[0]).toMatchObject({ uri, range: { start: { line: 0 } } });
+  });
+
+  it('refuses malformed and oversize messages without breaking', async () => {
+    client.sendRaw('not json');
+    client.sendRaw({ jsonrpc: '1.0', id: 99, method: 'x' });
+    await client.waitFor(
+      (n) =>
+        n.method === '(response)' && (n.params.error as { code: number })?.code === -32600
+          ? true
+          : undefined,
+      'the invalid-request error',
+    );
+    expect(
+      client.notifications.some(
+        (n) => (n.params.error as { code: number } | undefined)?.code === -32700,
+      ),
+    ).toBe(true);
+    // Still working.
+    const uri = client.open('after.py', 'import os\nos.pa');
+    const result = await client.request('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: 1, character: 5 },
+    });
+    expect(labels(result)).toContain('path');
+
+    const second = await LspClient.connect(server, user, workspace);
+    second.sendRaw('x'.repeat(4 * 1024 * 1024 + 1));
+    expect((await second.closed).code).toBe(1009);
+  });
+
+  it('is refused to another user (404) and without credentials (401), before the upgrade', async () => {
+    const other = await server.registerUser('lsp-other');
+    await expect(LspClient.connect(server, other, workspace)).rejects.toThrow(
+      'upgrade refused: 404',
+    );
+    const anonymous = new WebSocket(LspClient.url(server, workspace));
+    const status = await new Promise((resolve) => {
+      anonymous.once('unexpected-response', (_request, response) => resolve(response.statusCode));
+      anonymous.once('open', () => resolve('open'));
+    });
+    expect(status).toBe(401);
+  });
+
+  it('restarts a crashed pyright and tells it the open documents again', async () => {
+    const uri = client.open('survivor.py', 'import os\nos.pa');
+    await client.diagnostics(uri, () => true, 'the first diagnostics');
+    const seen = client.notifications.length;
+    const cell = server.services.cells.get(workspace)!;
+    await cell.agent.request({
+      op: 'exec.run',
+      execId: 'kill-pyright',
+      argv: ['/bin/sh', '-c', 'kill -9 $(pgrep -f langserver.index.js)'],
+      timeoutMs: 5000,
+      maxOutputBytes: 1000,
+    });
+    const statusAfter = (state: string) => (n: { method: string; params: { state?: unknown } }) =>
+      client.notifications.indexOf(n) >= seen &&
+      n.method === '$/workcell/status' &&
+      n.params.state === state
+        ? true
+        : undefined;
+    await client.waitFor(statusAfter('restarting'), 'restarting');
+    await client.waitFor(statusAfter('ready'), 'ready again');
+    const result = await client.request('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: 1, character: 5 },
+    });
+    expect(labels(result)).toContain('path');
+  });
+
+  it('hands a closed tab’s server to the next one; a third tab closes the oldest', async () => {
+    await client.close();
+    const started = Date.now();
+    client = await LspClient.connect(server, user, workspace);
+    await client.initialize();
+    // The idle server answers at once: no cold start.
+    expect(Date.now() - started).toBeLessThan(1000);
+    const uri = client.open('reused.py', 'import os\nos.pa');
+    const result = await client.request('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: 1, character: 5 },
+    });
+    expect(labels(result)).toContain('path');
+    const second = await LspClient.connect(server, user, workspace);
+    await second.initialize();
+    const third = await LspClient.connect(server, user, workspace);
+    expect(await client.closed).toMatchObject({ code: 4000 });
+    await third.initialize();
+    await second.close();
+    client = third;
+  });
+});
