@@ -6,6 +6,7 @@
  */
 import * as lsp from 'monaco-lsp-client';
 
+import { request, workspaceUrl } from '../../api/client';
 import { monaco } from '../editor/monaco';
 import { LanguageClient, type Disposable } from './LanguageClient';
 
@@ -53,8 +54,9 @@ class OwnedLspClient extends lsp.MonacoLspClient {
  * a text edit an empty range at the cursor, so Monaco neither filters nor ranks by the
  * word typed (`os.pa` listed `_path` first): such items get the typed word's range.
  */
-function workspacePythonOnly(inner: Transport): Transport {
+function workspacePythonOnly(inner: Transport, targets: LocationTargets): Transport {
   const completions = new Map<string | number, { uri: string; line: number; character: number }>();
+  const locations = new Set<string | number>();
   return {
     get state() {
       return inner.state;
@@ -67,6 +69,8 @@ function workspacePythonOnly(inner: Transport): Transport {
         };
         completions.set(message.id, { uri: params.textDocument.uri, ...params.position });
       }
+      if (message.method && LOCATION_METHODS.has(message.method) && message.id !== undefined)
+        locations.add(message.id);
       const rewritten = rewriteSync(message);
       return rewritten ? inner.send(rewritten) : Promise.resolve();
     },
@@ -79,6 +83,15 @@ function workspacePythonOnly(inner: Transport): Transport {
                 ? completions.get(message.id)
                 : undefined;
             if (request && message.id != null) completions.delete(message.id);
+            if (
+              message.method === undefined &&
+              message.id != null &&
+              locations.delete(message.id)
+            ) {
+              // The client fails on a location in a file without a model: make them first.
+              void targets.ensure(locationUris(message.result)).then(() => listener(message));
+              return;
+            }
             listener(request ? withWordRanges(message, request) : message);
           }),
       ),
@@ -127,16 +140,98 @@ function rewriteSync(message: Message): Message | undefined {
   const model = monaco.editor.getModels().find((m) => m.uri.toString(true).toLowerCase() === uri);
   const real = model?.uri.toString(true) ?? uri;
   if (!real.startsWith(WORKSPACE_PREFIX) || !/\.pyi?$/.test(real)) return undefined;
+  if (LocationTargets.isTarget(real)) return undefined;
   const textDocument = { ...params.textDocument, uri: real };
   return { ...message, params: { ...params, textDocument } };
 }
 
-function attachMonaco(socket: WebSocket): Disposable {
+const LOCATION_METHODS = new Set([
+  'textDocument/definition',
+  'textDocument/declaration',
+  'textDocument/typeDefinition',
+  'textDocument/implementation',
+  'textDocument/references',
+]);
+
+function locationUris(result: unknown): string[] {
+  const list: unknown[] = Array.isArray(result) ? result : result ? [result] : [];
+  const uris = new Set<string>();
+  for (const location of list) {
+    if (typeof location !== 'object' || location === null) continue;
+    const { uri, targetUri } = location as { uri?: unknown; targetUri?: unknown };
+    const target = typeof targetUri === 'string' ? targetUri : uri;
+    if (typeof target === 'string') uris.add(target);
+  }
+  return [...uris];
+}
+
+/**
+ * Read-only stand-ins for the files a definition or reference points into that are not
+ * open: a workspace file with its text (the peek view shows it; opening it replaces the
+ * stand-in with the editor's own model), anything else (a library stub) with a note. They
+ * are not synced to the server, and go with the connection.
+ */
+class LocationTargets {
+  private static readonly uris = new Set<string>();
+  private readonly models = new Set<monaco.editor.ITextModel>();
+
+  constructor(private readonly workspace: string) {}
+
+  static isTarget(uri: string): boolean {
+    return LocationTargets.uris.has(uri);
+  }
+
+  async ensure(uris: string[]): Promise<void> {
+    await Promise.all(
+      uris.map(async (text) => {
+        const uri = monaco.Uri.parse(text);
+        if (monaco.editor.getModel(uri)) return;
+        const path = workspacePath(uri);
+        const content = path === undefined ? stubNote(uri) : await this.read(path);
+        if (monaco.editor.getModel(uri)) return;
+        // Marked before creation, which is what makes the client open it on the server; the
+        // mark goes after the client's close on dispose, so neither is sent.
+        const key = uri.toString(true);
+        LocationTargets.uris.add(key);
+        const model = monaco.editor.createModel(content, 'python', uri);
+        this.models.add(model);
+        model.onWillDispose(() => {
+          this.models.delete(model);
+          LocationTargets.uris.delete(key);
+        });
+      }),
+    );
+  }
+
+  dispose(): void {
+    for (const model of [...this.models]) model.dispose();
+  }
+
+  private async read(path: string): Promise<string> {
+    try {
+      const file = await request<{ content: string; encoding: string }>(
+        'GET',
+        workspaceUrl(this.workspace, 'file', path),
+      );
+      return file.encoding === 'utf-8' ? file.content : '';
+    } catch {
+      return '';
+    }
+  }
+}
+
+function stubNote(uri: monaco.Uri): string {
+  return `# ${uri.path}\n# Part of Python or an installed library: not a file of this workspace.\n`;
+}
+
+function attachMonaco(workspace: string, socket: WebSocket): Disposable {
   const transport = lsp.WebSocketTransport.fromWebSocket(socket);
-  const client = new OwnedLspClient(workspacePythonOnly(transport));
+  const targets = new LocationTargets(workspace);
+  const client = new OwnedLspClient(workspacePythonOnly(transport, targets));
   return {
     dispose: () => {
       client.dispose();
+      targets.dispose();
       // Diagnostics of a server that is gone would stay on screen forever.
       monaco.editor.removeAllMarkers(LSP_MARKER_OWNER);
     },
@@ -174,7 +269,7 @@ export function createPythonLanguage(options: PythonLanguageOptions): {
   const client = new LanguageClient<WebSocket>({
     url: `${scheme}://${location.host}/api/workspace/${encodeURIComponent(options.workspace)}/lsp`,
     openSocket: (url) => new WebSocket(url),
-    attach: attachMonaco,
+    attach: (socket) => attachMonaco(options.workspace, socket),
   });
   const startIfPython = (model: monaco.editor.ITextModel) => {
     if (isPythonModel(model)) client.start();
