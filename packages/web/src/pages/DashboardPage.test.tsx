@@ -1,22 +1,11 @@
 import type { Workspace } from '@workcell/protocol';
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { Route } from 'react-router';
+import { describe, expect, it } from 'vitest';
 
-import { SessionProvider } from '../api/session';
-import {
-  errorReply,
-  fakeServer,
-  testUser,
-  type FakeReply,
-  type FakeRequest,
-} from '../ui/fakeServer';
+import { errorReply, type FakeReply, type FakeRequest } from '../ui/fakeServer';
+import { renderPage } from '../ui/renderPage';
 import { DashboardPage } from './DashboardPage';
-
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-});
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
@@ -34,26 +23,8 @@ function workspace(name: string, uuid: string, openedMinutesAgo: number): Worksp
 const analysis = workspace('Sales analysis', '11111111-1111-4111-8111-111111111111', 3);
 const scratch = workspace('scratch', '22222222-2222-4222-8222-222222222222', 60 * 26);
 
-function Where() {
-  return <p>At {useLocation().pathname}</p>;
-}
-
 function renderDashboard(route: (request: FakeRequest) => FakeReply | undefined) {
-  const requests = fakeServer((request) => {
-    if (request.url === '/api/users/me') return { status: 200, body: testUser };
-    return route(request);
-  });
-  render(
-    <MemoryRouter initialEntries={['/']}>
-      <SessionProvider>
-        <Routes>
-          <Route path="/" element={<DashboardPage />} />
-          <Route path="*" element={<Where />} />
-        </Routes>
-      </SessionProvider>
-    </MemoryRouter>,
-  );
-  return requests;
+  return renderPage('/', <Route path="/" element={<DashboardPage />} />, { signedIn: true, route });
 }
 
 const list = (workspaces: Workspace[]) => (request: FakeRequest) =>

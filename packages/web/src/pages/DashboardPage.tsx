@@ -17,9 +17,11 @@ import { Alert } from '../ui/Alert';
 import { ConfirmDialog, Dialog } from '../ui/Dialog';
 import { Loading } from '../ui/Loading';
 import { calendarDay, exactTime, relativeTime } from '../ui/relativeTime';
+import { SubmitForm } from '../ui/SubmitForm';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/useDocumentTitle';
 import { useNow } from '../ui/useNow';
+import { useSubmission } from '../ui/useSubmission';
 import { validateField } from '../ui/validation';
 import './DashboardPage.css';
 
@@ -323,38 +325,62 @@ function useNameField(initial: string) {
   };
 }
 
-function CreateDialog({ onClose }: { onClose: () => void }) {
-  const navigate = useNavigate();
+/**
+ * The create and rename dialogs: a workspace name (and whatever `children` add) sent by
+ * `send`. Sending the `unchangedName` again just closes the dialog.
+ */
+function NameDialog({
+  title,
+  initialName,
+  unchangedName,
+  submitLabel,
+  pendingLabel,
+  failurePrefix,
+  selectOnFocus = false,
+  onClose,
+  send,
+  children,
+}: {
+  title: string;
+  initialName: string;
+  unchangedName?: string;
+  submitLabel: string;
+  pendingLabel: string;
+  failurePrefix: string;
+  selectOnFocus?: boolean;
+  onClose: () => void;
+  send: (name: string) => Promise<void>;
+  children?: React.ReactNode;
+}) {
   const formId = useId();
-  const field = useNameField('');
+  const field = useNameField(initialName);
   const nameInput = useRef<HTMLInputElement>(null);
-  const [template, setTemplate] = useState<WorkspaceTemplate>('empty');
-  const [pending, setPending] = useState(false);
-  const [failure, setFailure] = useState<string>();
+  const { pending, failure, submit } = useSubmission();
 
-  const submit = async () => {
+  const onSubmit = () => {
     if (!field.check()) {
       nameInput.current?.focus();
       return;
     }
-    setPending(true);
-    setFailure(undefined);
-    try {
-      const created = await request<Workspace>('POST', '/api/sessions', {
-        body: { name: field.name.trim(), template },
-      });
-      void navigate(`/w/${created.uuid}`);
-    } catch (error) {
-      setPending(false);
-      if (error instanceof ApiError && error.code === 'VALIDATION_FAILED')
-        field.setServerError(error.message);
-      else setFailure(`The workspace was not created: ${describe(error)}`);
+    const name = field.name.trim();
+    if (name === unchangedName) {
+      onClose();
+      return;
     }
+    void submit(
+      () => send(name),
+      (error) => {
+        if (!(error instanceof ApiError && error.code === 'VALIDATION_FAILED'))
+          return `${failurePrefix}: ${describe(error)}`;
+        field.setServerError(error.message);
+        return undefined;
+      },
+    );
   };
 
   return (
     <Dialog
-      title="New workspace"
+      title={title}
       open
       onClose={onClose}
       actions={
@@ -363,20 +389,12 @@ function CreateDialog({ onClose }: { onClose: () => void }) {
             Cancel
           </button>
           <button type="submit" form={formId} className="button primary" disabled={pending}>
-            {pending ? 'Creating…' : 'Create workspace'}
+            {pending ? pendingLabel : submitLabel}
           </button>
         </>
       }
     >
-      <form
-        id={formId}
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-      >
-        {failure && <Alert>{failure}</Alert>}
+      <SubmitForm id={formId} failure={failure} onSubmit={onSubmit}>
         <TextField
           ref={nameInput}
           label="Name"
@@ -384,31 +402,55 @@ function CreateDialog({ onClose }: { onClose: () => void }) {
           autoComplete="off"
           maxLength={100}
           error={field.error}
+          onFocus={selectOnFocus ? (event) => event.currentTarget.select() : undefined}
           {...field.input}
         />
-        <fieldset className="template-picker">
-          <legend className="field-label">Start with</legend>
-          {workspaceTemplate.options.map((option) => (
-            <label
-              key={option}
-              className={option === template ? 'template-card selected' : 'template-card'}
-            >
-              <input
-                type="radio"
-                name="template"
-                value={option}
-                checked={option === template}
-                onChange={() => setTemplate(option)}
-              />
-              <span className="template-card-text">
-                <span className="template-card-title">{templates[option].title}</span>
-                <span className="template-card-description">{templates[option].description}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
-      </form>
+        {children}
+      </SubmitForm>
     </Dialog>
+  );
+}
+
+function CreateDialog({ onClose }: { onClose: () => void }) {
+  const navigate = useNavigate();
+  const [template, setTemplate] = useState<WorkspaceTemplate>('empty');
+  return (
+    <NameDialog
+      title="New workspace"
+      initialName=""
+      submitLabel="Create workspace"
+      pendingLabel="Creating…"
+      failurePrefix="The workspace was not created"
+      onClose={onClose}
+      send={async (name) => {
+        const created = await request<Workspace>('POST', '/api/sessions', {
+          body: { name, template },
+        });
+        void navigate(`/w/${created.uuid}`);
+      }}
+    >
+      <fieldset className="template-picker">
+        <legend className="field-label">Start with</legend>
+        {workspaceTemplate.options.map((option) => (
+          <label
+            key={option}
+            className={option === template ? 'template-card selected' : 'template-card'}
+          >
+            <input
+              type="radio"
+              name="template"
+              value={option}
+              checked={option === template}
+              onChange={() => setTemplate(option)}
+            />
+            <span className="template-card-text">
+              <span className="template-card-title">{templates[option].title}</span>
+              <span className="template-card-description">{templates[option].description}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+    </NameDialog>
   );
 }
 
@@ -421,73 +463,23 @@ function RenameDialog({
   onClose: () => void;
   onRenamed: (workspace: Workspace) => void;
 }) {
-  const formId = useId();
-  const field = useNameField(workspace.name);
-  const nameInput = useRef<HTMLInputElement>(null);
-  const [pending, setPending] = useState(false);
-  const [failure, setFailure] = useState<string>();
-
-  const submit = async () => {
-    if (!field.check()) {
-      nameInput.current?.focus();
-      return;
-    }
-    if (field.name.trim() === workspace.name) {
-      onClose();
-      return;
-    }
-    setPending(true);
-    setFailure(undefined);
-    try {
-      onRenamed(
-        await request<Workspace>('PATCH', `/api/sessions/${workspace.uuid}`, {
-          body: { name: field.name.trim() },
-        }),
-      );
-    } catch (error) {
-      setPending(false);
-      if (error instanceof ApiError && error.code === 'VALIDATION_FAILED')
-        field.setServerError(error.message);
-      else setFailure(`The workspace was not renamed: ${describe(error)}`);
-    }
-  };
-
   return (
-    <Dialog
+    <NameDialog
       title={`Rename “${workspace.name}”`}
-      open
+      initialName={workspace.name}
+      unchangedName={workspace.name}
+      submitLabel="Rename"
+      pendingLabel="Renaming…"
+      failurePrefix="The workspace was not renamed"
+      selectOnFocus
       onClose={onClose}
-      actions={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form={formId} className="button primary" disabled={pending}>
-            {pending ? 'Renaming…' : 'Rename'}
-          </button>
-        </>
-      }
-    >
-      <form
-        id={formId}
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-      >
-        {failure && <Alert>{failure}</Alert>}
-        <TextField
-          ref={nameInput}
-          label="Name"
-          autoFocus
-          autoComplete="off"
-          maxLength={100}
-          error={field.error}
-          onFocus={(event) => event.currentTarget.select()}
-          {...field.input}
-        />
-      </form>
-    </Dialog>
+      send={async (name) => {
+        onRenamed(
+          await request<Workspace>('PATCH', `/api/sessions/${workspace.uuid}`, {
+            body: { name },
+          }),
+        );
+      }}
+    />
   );
 }

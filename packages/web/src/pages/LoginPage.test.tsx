@@ -1,45 +1,21 @@
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { Route } from 'react-router';
+import { describe, expect, it } from 'vitest';
 
-import { SessionProvider } from '../api/session';
-import {
-  errorReply,
-  fakeServer,
-  testUser,
-  type FakeReply,
-  type FakeRequest,
-} from '../ui/fakeServer';
+import { errorReply, testUser, type FakeReply, type FakeRequest } from '../ui/fakeServer';
+import { renderPage } from '../ui/renderPage';
 import { LoginPage, safeNext } from './LoginPage';
-
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-});
-
-function Where() {
-  const location = useLocation();
-  return <p>At {location.pathname}</p>;
-}
 
 /** The sign-in pages with nobody signed in; `answer` scripts login/register replies. */
 function renderAt(path: string, answer: (url: string) => FakeReply = () => 'hang') {
-  const requests = fakeServer(({ method, url }) => {
-    if (method === 'GET' && url === '/api/users/me') return errorReply(401, 'UNAUTHENTICATED');
-    return answer(url);
-  });
-  render(
-    <MemoryRouter initialEntries={[path]}>
-      <SessionProvider>
-        <Routes>
-          <Route path="/login" element={<LoginPage mode="login" />} />
-          <Route path="/register" element={<LoginPage mode="register" />} />
-          <Route path="*" element={<Where />} />
-        </Routes>
-      </SessionProvider>
-    </MemoryRouter>,
+  return renderPage(
+    path,
+    <>
+      <Route path="/login" element={<LoginPage mode="login" />} />
+      <Route path="/register" element={<LoginPage mode="register" />} />
+    </>,
+    { signedIn: false, route: ({ url }) => answer(url) },
   );
-  return requests;
 }
 
 const posts = (requests: FakeRequest[]) => requests.filter((r) => r.method === 'POST');

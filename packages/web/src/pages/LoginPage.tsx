@@ -11,16 +11,17 @@ import {
   username as usernameSchema,
   type User,
 } from '@workcell/protocol';
-import { useState } from 'react';
 import { Link, Navigate, useSearchParams } from 'react-router';
 
 import { ApiError, request } from '../api/client';
 import { useSession } from '../api/session';
-import { Alert } from '../ui/Alert';
+import { fieldProps } from '../ui/fieldProps';
 import { Loading } from '../ui/Loading';
+import { SubmitForm } from '../ui/SubmitForm';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/useDocumentTitle';
 import { focusField, useForm, type Validators } from '../ui/useForm';
+import { failureMessage, useSubmission } from '../ui/useSubmission';
 import { validateField } from '../ui/validation';
 import './LoginPage.css';
 
@@ -87,17 +88,15 @@ interface AuthReply {
 }
 
 /** The form-level message for a failed sign-in or registration. */
-function failureMessage(error: unknown): string {
+function authFailureMessage(error: unknown): string {
   if (!(error instanceof ApiError)) return 'Something went wrong. Try again.';
   switch (error.code) {
     case 'INVALID_CREDENTIALS':
       return 'Wrong username, email or password.';
     case 'RATE_LIMITED':
       return 'Too many attempts. Wait a minute, then try again.';
-    case 'NETWORK':
-      return 'The server cannot be reached. Check your connection and try again.';
     default:
-      return error.message;
+      return failureMessage(error);
   }
 }
 
@@ -110,65 +109,42 @@ const loginValidators: Validators<LoginField> = {
 
 function LoginForm({ onSignedIn }: { onSignedIn: (user: User) => void }) {
   const form = useForm<LoginField>({ username: '', password: '' }, loginValidators);
-  const [pending, setPending] = useState(false);
-  const [failure, setFailure] = useState<string>();
+  const { pending, failure, submit } = useSubmission();
 
-  const submit = async (formElement: HTMLFormElement) => {
+  const send = (formElement: HTMLFormElement) => {
     const invalid = form.trySubmit();
     if (invalid) {
       focusField(formElement, invalid);
       return;
     }
-    setPending(true);
-    setFailure(undefined);
-    try {
+    void submit(async () => {
       const reply = await request<AuthReply>('POST', '/api/users/login', {
         body: { username: form.values.username, password: form.values.password },
       });
       onSignedIn(reply.user);
-    } catch (error) {
-      setFailure(failureMessage(error));
-      setPending(false);
-    }
+    }, authFailureMessage);
   };
 
   return (
-    <form
-      className="auth-form"
-      aria-label="Sign in"
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit(event.currentTarget);
-      }}
-    >
-      {failure && <Alert>{failure}</Alert>}
+    <SubmitForm className="auth-form" aria-label="Sign in" failure={failure} onSubmit={send}>
       <TextField
+        {...fieldProps(form, 'username')}
         label="Username or email"
-        name="username"
         autoComplete="username"
         autoCapitalize="none"
         spellCheck={false}
         autoFocus
-        value={form.values.username}
-        error={form.errors.username}
-        onChange={(event) => form.setValue('username', event.target.value)}
-        onBlur={() => form.blur('username')}
       />
       <TextField
+        {...fieldProps(form, 'password')}
         label="Password"
-        name="password"
         type="password"
         autoComplete="current-password"
-        value={form.values.password}
-        error={form.errors.password}
-        onChange={(event) => form.setValue('password', event.target.value)}
-        onBlur={() => form.blur('password')}
       />
       <button type="submit" className="button primary auth-submit" disabled={pending}>
         {pending ? 'Signing in…' : 'Sign in'}
       </button>
-    </form>
+    </SubmitForm>
   );
 }
 
@@ -184,59 +160,44 @@ function RegisterForm({ onSignedIn }: { onSignedIn: (user: User) => void }) {
     { username: '', email: '', password: '' },
     registerValidators,
   );
-  const [pending, setPending] = useState(false);
-  const [failure, setFailure] = useState<string>();
+  const { pending, failure, submit } = useSubmission();
 
-  const submit = async (formElement: HTMLFormElement) => {
+  const send = (formElement: HTMLFormElement) => {
     const invalid = form.trySubmit();
     if (invalid) {
       focusField(formElement, invalid);
       return;
     }
-    setPending(true);
-    setFailure(undefined);
-    try {
-      const reply = await request<AuthReply>('POST', '/api/users/register', {
-        body: form.values,
-      });
-      onSignedIn(reply.user);
-    } catch (error) {
-      setPending(false);
-      if (error instanceof ApiError && error.code === 'USERNAME_TAKEN') {
+    void submit(
+      async () => {
+        const reply = await request<AuthReply>('POST', '/api/users/register', {
+          body: form.values,
+        });
+        onSignedIn(reply.user);
+      },
+      (error) => {
+        if (!(error instanceof ApiError && error.code === 'USERNAME_TAKEN'))
+          return authFailureMessage(error);
         // The server does not say which of the two is taken; the username is the one to change.
         form.setServerError(
           'username',
           'This username or email is already registered. Choose another username, or sign in.',
         );
         focusField(formElement, 'username');
-      } else {
-        setFailure(failureMessage(error));
-      }
-    }
+        return undefined;
+      },
+    );
   };
 
-  const field = (name: RegisterField) => ({
-    name,
-    value: form.values[name],
-    error: form.errors[name],
-    onChange: (event: React.ChangeEvent<HTMLInputElement>) =>
-      form.setValue(name, event.target.value),
-    onBlur: () => form.blur(name),
-  });
-
   return (
-    <form
+    <SubmitForm
       className="auth-form"
       aria-label="Create your account"
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit(event.currentTarget);
-      }}
+      failure={failure}
+      onSubmit={send}
     >
-      {failure && <Alert>{failure}</Alert>}
       <TextField
-        {...field('username')}
+        {...fieldProps(form, 'username')}
         label="Username"
         autoComplete="username"
         autoCapitalize="none"
@@ -244,9 +205,9 @@ function RegisterForm({ onSignedIn }: { onSignedIn: (user: User) => void }) {
         autoFocus
         hint="3 to 32 letters, digits, _ or -."
       />
-      <TextField {...field('email')} label="Email" type="email" autoComplete="email" />
+      <TextField {...fieldProps(form, 'email')} label="Email" type="email" autoComplete="email" />
       <TextField
-        {...field('password')}
+        {...fieldProps(form, 'password')}
         label="Password"
         type="password"
         autoComplete="new-password"
@@ -255,6 +216,6 @@ function RegisterForm({ onSignedIn }: { onSignedIn: (user: User) => void }) {
       <button type="submit" className="button primary auth-submit" disabled={pending}>
         {pending ? 'Creating your account…' : 'Create account'}
       </button>
-    </form>
+    </SubmitForm>
   );
 }

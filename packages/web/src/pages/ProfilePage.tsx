@@ -8,10 +8,13 @@ import { useSession } from '../api/session';
 import { AppHeader } from '../app/AppHeader';
 import { SettingsForm } from '../settings/SettingsForm';
 import { Alert } from '../ui/Alert';
+import { fieldProps } from '../ui/fieldProps';
 import { calendarDay, exactTime } from '../ui/relativeTime';
+import { SubmitForm } from '../ui/SubmitForm';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/useDocumentTitle';
 import { focusField, useForm, type Validators } from '../ui/useForm';
+import { failureMessage, useSubmission } from '../ui/useSubmission';
 import { validateField } from '../ui/validation';
 import './ProfilePage.css';
 
@@ -73,71 +76,48 @@ export function ProfilePage() {
   );
 }
 
-function failureMessage(error: unknown): string {
-  if (error instanceof ApiError && error.code === 'NETWORK')
-    return 'The server cannot be reached. Check your connection and try again.';
-  return error instanceof Error ? error.message : String(error);
-}
-
 const emailValidators: Validators<'email'> = {
   email: (value) => validateField(emailSchema, value, 'Enter your email address.'),
 };
 
 function EmailForm({ user, onChanged }: { user: User; onChanged: (user: User) => void }) {
   const form = useForm({ email: user.email }, emailValidators);
-  const [pending, setPending] = useState(false);
-  const [failure, setFailure] = useState<string>();
+  const { pending, failure, submit } = useSubmission();
   const unchanged = form.values.email.trim().toLowerCase() === user.email;
 
-  const submit = async (formElement: HTMLFormElement) => {
+  const send = (formElement: HTMLFormElement) => {
     if (form.trySubmit()) {
       focusField(formElement, 'email');
       return;
     }
-    setPending(true);
-    setFailure(undefined);
-    try {
-      const updated = await request<User>('PATCH', '/api/users/me', {
-        body: { email: form.values.email },
-      });
-      onChanged(updated);
-    } catch (error) {
-      setPending(false);
-      if (error instanceof ApiError && error.code === 'USERNAME_TAKEN') {
-        form.setServerError('email', 'This email is already registered to another account.');
-        focusField(formElement, 'email');
-      } else if (error instanceof ApiError && error.code === 'VALIDATION_FAILED') {
-        form.setServerError('email', error.message);
-      } else {
-        setFailure(failureMessage(error));
-      }
-    }
+    void submit(
+      async () => {
+        const updated = await request<User>('PATCH', '/api/users/me', {
+          body: { email: form.values.email },
+        });
+        onChanged(updated);
+      },
+      (error) => {
+        if (error instanceof ApiError && error.code === 'USERNAME_TAKEN') {
+          form.setServerError('email', 'This email is already registered to another account.');
+          focusField(formElement, 'email');
+        } else if (error instanceof ApiError && error.code === 'VALIDATION_FAILED') {
+          form.setServerError('email', error.message);
+        } else {
+          return failureMessage(error);
+        }
+        return undefined;
+      },
+    );
   };
 
   return (
-    <form
-      aria-label="Change email"
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit(event.currentTarget);
-      }}
-    >
-      {failure && <Alert>{failure}</Alert>}
-      <TextField
-        name="email"
-        label="Email"
-        type="email"
-        autoComplete="email"
-        value={form.values.email}
-        error={form.errors.email}
-        onChange={(event) => form.setValue('email', event.target.value)}
-        onBlur={() => form.blur('email')}
-      />
+    <SubmitForm aria-label="Change email" failure={failure} onSubmit={send}>
+      <TextField {...fieldProps(form, 'email')} label="Email" type="email" autoComplete="email" />
       <button type="submit" className="button primary" disabled={pending || unchanged}>
         {pending ? 'Saving…' : 'Save email'}
       </button>
-    </form>
+    </SubmitForm>
   );
 }
 
@@ -183,55 +163,38 @@ function PasswordForm() {
 function PasswordFields({ onChanged, onEdit }: { onChanged: () => void; onEdit: () => void }) {
   const { user } = useSession();
   const form = useForm<PasswordField>({ current: '', next: '', confirm: '' }, passwordValidators);
-  const [pending, setPending] = useState(false);
-  const [failure, setFailure] = useState<string>();
+  const { pending, failure, submit } = useSubmission();
 
-  const submit = async (formElement: HTMLFormElement) => {
+  const send = (formElement: HTMLFormElement) => {
     const invalid = form.trySubmit();
     if (invalid) {
       focusField(formElement, invalid);
       return;
     }
-    setPending(true);
-    setFailure(undefined);
-    try {
-      await request<User>('PATCH', '/api/users/me', {
-        body: { currentPassword: form.values.current, password: form.values.next },
-      });
-      onChanged();
-    } catch (error) {
-      setPending(false);
-      if (error instanceof ApiError && error.code === 'WRONG_PASSWORD') {
+    void submit(
+      async () => {
+        await request<User>('PATCH', '/api/users/me', {
+          body: { currentPassword: form.values.current, password: form.values.next },
+        });
+        onChanged();
+      },
+      (error) => {
+        if (!(error instanceof ApiError && error.code === 'WRONG_PASSWORD'))
+          return failureMessage(error);
         form.setServerError('current', 'The current password is wrong.');
         focusField(formElement, 'current');
-      } else {
-        setFailure(failureMessage(error));
-      }
-    }
+        return undefined;
+      },
+    );
   };
 
   const field = (name: PasswordField) => ({
-    name,
+    ...fieldProps(form, name, onEdit),
     type: 'password',
-    value: form.values[name],
-    error: form.errors[name],
-    onChange: (event: React.ChangeEvent<HTMLInputElement>) => {
-      form.setValue(name, event.target.value);
-      onEdit();
-    },
-    onBlur: () => form.blur(name),
   });
 
   return (
-    <form
-      aria-label="Change password"
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit(event.currentTarget);
-      }}
-    >
-      {failure && <Alert>{failure}</Alert>}
+    <SubmitForm aria-label="Change password" failure={failure} onSubmit={send}>
       {/* Lets password managers file the new password under the right account. */}
       <input
         type="text"
@@ -252,6 +215,6 @@ function PasswordFields({ onChanged, onEdit }: { onChanged: () => void; onEdit: 
       <button type="submit" className="button primary" disabled={pending}>
         {pending ? 'Changing…' : 'Change password'}
       </button>
-    </form>
+    </SubmitForm>
   );
 }

@@ -1,0 +1,49 @@
+/**
+ * Tests only: renders pages at a path inside the real session provider, against a
+ * `fakeServer`. Any other path shows "At <path>", so a test sees where the app went.
+ */
+import { cleanup, render } from '@testing-library/react';
+import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
+import { afterEach, vi } from 'vitest';
+
+import { SessionProvider } from '../api/session';
+import { errorReply, fakeServer, testUser, type FakeReply, type FakeRequest } from './fakeServer';
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+function Where() {
+  return <p>At {useLocation().pathname}</p>;
+}
+
+/**
+ * `routes` are the pages under test; `signedIn` says whether the session is `testUser`'s;
+ * `route` answers every other request. Answers the requests made.
+ */
+export function renderPage(
+  path: string,
+  routes: React.ReactNode,
+  {
+    signedIn,
+    route,
+  }: { signedIn: boolean; route: (request: FakeRequest) => FakeReply | undefined },
+): FakeRequest[] {
+  const requests = fakeServer((request) => {
+    if (request.method === 'GET' && request.url === '/api/users/me')
+      return signedIn ? { status: 200, body: testUser } : errorReply(401, 'UNAUTHENTICATED');
+    return route(request);
+  });
+  render(
+    <MemoryRouter initialEntries={[path]}>
+      <SessionProvider>
+        <Routes>
+          {routes}
+          <Route path="*" element={<Where />} />
+        </Routes>
+      </SessionProvider>
+    </MemoryRouter>,
+  );
+  return requests;
+}
