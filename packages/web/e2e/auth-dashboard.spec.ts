@@ -1,5 +1,5 @@
 /** Signing up, in and out, and managing workspaces from the dashboard, as a new user would. */
-import { expect, newUser, screenshot, signUp, test, workspaceShown } from './fixtures';
+import { createWorkspaceInWizard, expect, newUser, screenshot, signUp, test } from './fixtures';
 
 test('a new user registers with inline validation, lands on an empty dashboard and logs out', async ({
   page,
@@ -54,14 +54,7 @@ test('workspaces are created from a template, found by search, renamed and delet
   page,
 }) => {
   await signUp(page);
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Create a workspace' }).click();
-  const wizard = page.getByRole('dialog', { name: 'New workspace' });
-  await wizard.getByLabel('Name').fill('Sales report');
-  await wizard.getByText('pandas CSV analysis').click();
-  await wizard.getByRole('button', { name: 'Create workspace' }).click();
-  await expect(page).toHaveURL(/\/w\/[0-9a-f-]{36}$/);
-  await workspaceShown(page);
+  await createWorkspaceInWizard(page, 'Sales report', 'pandas CSV analysis');
   await expect(page.getByRole('treeitem', { name: /analysis\.py/ })).toBeVisible();
 
   await page.goto('/');

@@ -15,6 +15,7 @@ import {
   replaceEditorContent,
   screenshot,
   signUp,
+  signUpInWorkspace,
   statusBar,
   terminalText,
   test,
@@ -111,9 +112,7 @@ test('tabs mark unsaved edits, a clean file follows the terminal, history restor
 test('an uploaded image shows as a picture, a CSV as a table with a Text toggle', async ({
   page,
 }) => {
-  await signUp(page);
-  const workspace = await createWorkspace(page, 'Viewers', 'pandas-csv');
-  await openWorkspace(page, workspace);
+  await signUpInWorkspace(page, 'Viewers', 'pandas-csv');
 
   await page
     .getByLabel('Files to upload')

@@ -159,3 +159,35 @@ export async function workspaceShown(page: Page): Promise<void> {
     timeout: 60_000,
   });
 }
+
+/** A new user, signed in, in a fresh workspace of theirs (made through the API); answers its uuid. */
+export async function signUpInWorkspace(
+  page: Page,
+  name: string,
+  template?: 'empty' | 'hello-numpy' | 'pandas-csv',
+): Promise<string> {
+  await signUp(page);
+  const workspace = await createWorkspace(page, name, template);
+  await openWorkspace(page, workspace);
+  return workspace;
+}
+
+/**
+ * Creates a workspace the way a new user does: from the empty dashboard's wizard, picking
+ * the template by its title. Waits for the workspace page; answers its uuid.
+ */
+export async function createWorkspaceInWizard(
+  page: Page,
+  name: string,
+  templateTitle: string,
+): Promise<string> {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Create a workspace' }).click();
+  const wizard = page.getByRole('dialog', { name: 'New workspace' });
+  await wizard.getByLabel('Name').fill(name);
+  await wizard.getByText(templateTitle).click();
+  await wizard.getByRole('button', { name: 'Create workspace' }).click();
+  await expect(page).toHaveURL(/\/w\/[0-9a-f-]{36}$/);
+  await workspaceShown(page);
+  return page.url().split('/w/')[1]!;
+}

@@ -5,14 +5,12 @@
 import type { Page } from '@playwright/test';
 
 import {
-  createWorkspace,
   editorText,
   expect,
   fileContent,
-  openWorkspace,
   replaceEditorContent,
   screenshot,
-  signUp,
+  signUpInWorkspace,
   statusBar,
   terminalText,
   test,
@@ -26,9 +24,7 @@ const terminalTab = (page: Page, name: string) =>
 test('a second terminal, renamed; both keep their output across a reload; closing one', async ({
   page,
 }) => {
-  await signUp(page);
-  const workspace = await createWorkspace(page, 'Terminals');
-  await openWorkspace(page, workspace);
+  await signUpInWorkspace(page, 'Terminals');
 
   await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
   await typeInTerminal(page, 'echo first-$((2+3))');
@@ -75,9 +71,7 @@ test('Run and F5 run the file; after a network drop the page reconnects, the ter
   context,
   consoleErrors,
 }) => {
-  await signUp(page);
-  const workspace = await createWorkspace(page, 'Offline');
-  await openWorkspace(page, workspace);
+  const workspace = await signUpInWorkspace(page, 'Offline');
   await expect(editorText(page)).toContainText('import numpy');
   await expect(statusBar(page)).toContainText('Connected');
   await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });

@@ -4,34 +4,25 @@
  * persist, and logging out.
  */
 import {
-  createWorkspace,
+  createWorkspaceInWizard,
   editorText,
   expect,
   fileContent,
-  openWorkspace,
   replaceEditorContent,
   screenshot,
   signUp,
+  signUpInWorkspace,
   statusBar,
   terminalText,
   test,
   typeInTerminal,
-  workspaceShown,
 } from './fixtures';
 
 test('edit, autosave, run, files from the tree and the terminal, reload, conflict, settings, logout', async ({
   page,
 }) => {
   await signUp(page);
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Create a workspace' }).click();
-  const wizard = page.getByRole('dialog', { name: 'New workspace' });
-  await wizard.getByLabel('Name').fill('Numbers');
-  await wizard.getByText('Hello numpy').click();
-  await wizard.getByRole('button', { name: 'Create workspace' }).click();
-  await expect(page).toHaveURL(/\/w\/[0-9a-f-]{36}$/);
-  await workspaceShown(page);
-  const workspace = page.url().split('/w/')[1]!;
+  const workspace = await createWorkspaceInWizard(page, 'Numbers', 'Hello numpy');
 
   // The template's script opens by itself; the cell comes up.
   await expect(page.getByRole('tab', { name: /script\.py/ })).toBeVisible();
@@ -112,9 +103,7 @@ test('edit, autosave, run, files from the tree and the terminal, reload, conflic
 
 test('at 390 px wide the panels stack and the editor and terminal still work', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await signUp(page);
-  const workspace = await createWorkspace(page, 'Phone');
-  await openWorkspace(page, workspace);
+  await signUpInWorkspace(page, 'Phone');
   await expect(editorText(page)).toContainText('import numpy');
   await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
   await typeInTerminal(page, 'echo narrow-$((6*7))');
