@@ -25,8 +25,11 @@ export interface LanguageServerOptions {
 }
 
 const ATTACHMENT_KEY = 'languages';
-/** ~170 MiB each, inside the cell's memory limit: two tabs, not more. */
-export const LSP_SERVERS_PER_WORKSPACE = 2;
+/**
+ * ~190 MiB each, inside the cell's memory limit: one per workspace, so a second tab takes
+ * the server over (the first is told, and can take it back).
+ */
+export const LSP_SERVERS_PER_WORKSPACE = 1;
 /** Messages held while the cell starts (a didOpen of a large file, with room). */
 const MAX_EARLY_BYTES = 2 * MAX_LSP_MESSAGE_BYTES;
 
