@@ -54,7 +54,11 @@ class OwnedLspClient extends lsp.MonacoLspClient {
  * a text edit an empty range at the cursor, so Monaco neither filters nor ranks by the
  * word typed (`os.pa` listed `_path` first): such items get the typed word's range.
  */
-function workspacePythonOnly(inner: Transport, targets: LocationTargets): Transport {
+function workspacePythonOnly(
+  inner: Transport,
+  socket: WebSocket,
+  targets: LocationTargets,
+): Transport {
   const completions = new Map<string | number, { uri: string; line: number; character: number }>();
   const locations = new Set<string | number>();
   return {
@@ -72,7 +76,10 @@ function workspacePythonOnly(inner: Transport, targets: LocationTargets): Transp
       if (message.method && LOCATION_METHODS.has(message.method) && message.id !== undefined)
         locations.add(message.id);
       const rewritten = rewriteSync(message);
-      return rewritten ? inner.send(rewritten) : Promise.resolve();
+      // Chromium logs a console error for each send on a closed socket (the didClose of
+      // every document when the client is disposed after the server went away).
+      if (!rewritten || socket.readyState !== WebSocket.OPEN) return Promise.resolve();
+      return inner.send(rewritten);
     },
     setListener: (listener) =>
       inner.setListener(
@@ -227,7 +234,7 @@ function stubNote(uri: monaco.Uri): string {
 function attachMonaco(workspace: string, socket: WebSocket): Disposable {
   const transport = lsp.WebSocketTransport.fromWebSocket(socket);
   const targets = new LocationTargets(workspace);
-  const client = new OwnedLspClient(workspacePythonOnly(transport, targets));
+  const client = new OwnedLspClient(workspacePythonOnly(transport, socket, targets));
   return {
     dispose: () => {
       client.dispose();
