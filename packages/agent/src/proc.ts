@@ -5,13 +5,13 @@
  * whatever it started too. The host owns the processes and kills them all on dispose.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+
 import type { Readable, Writable } from 'node:stream';
 
 import { PROC_FLOW_WINDOW_BYTES } from '@workcell/protocol/agent';
 
 import { AgentFailure } from './failure';
-import { USER_OOM_SCORE_ADJ } from './settings';
+import { preferForOomKill } from './settings';
 
 export const MAX_PROCS = 8;
 /** Output is coalesced into frames of up to this size or what arrived within the delay. */
@@ -148,12 +148,8 @@ export class ProcHost {
         reject(new AgentFailure('NOT_FOUND', `${file}: ${error.message}`)),
       );
     });
-    try {
-      // Like user code: the kernel's OOM killer takes it before the agent.
-      writeFileSync(`/proc/${child.pid}/oom_score_adj`, String(USER_OOM_SCORE_ADJ));
-    } catch {
-      // Outside a cell (tests) the agent may not own the process: only a preference lost.
-    }
+    // Like user code: the kernel's OOM killer takes it before the agent.
+    preferForOomKill(child.pid);
     const session = new ProcSession(id, child, this.events, () => {
       if (this.sessions.get(id) === session) this.sessions.delete(id);
     });

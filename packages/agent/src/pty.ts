@@ -3,7 +3,7 @@
  * that (re)attaches gets the exact screen from a snapshot and then the live stream. Each
  * session owns its PTY and terminal and disposes both; the host owns the sessions.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 
 import { SerializeAddon } from '@xterm/addon-serialize';
@@ -12,7 +12,7 @@ import { PTY_FLOW_WINDOW_BYTES } from '@workcell/protocol/agent';
 import pty from 'node-pty';
 
 import { AgentFailure } from './failure';
-import { USER_OOM_SCORE_ADJ } from './settings';
+import { preferForOomKill } from './settings';
 
 export const PTY_SCROLLBACK_LINES = 5000;
 /** Output is coalesced into frames of up to this size... */
@@ -226,12 +226,8 @@ export class PtyHost {
       encoding: null,
       ...spawn.user,
     });
-    try {
-      // Right after the spawn, before the shell has started anything: children inherit it.
-      writeFileSync(`/proc/${process.pid}/oom_score_adj`, String(USER_OOM_SCORE_ADJ));
-    } catch {
-      // Outside a cell (tests) the agent may not own the process: only a preference lost.
-    }
+    // Right after the spawn, before the shell has started anything: children inherit it.
+    preferForOomKill(process.pid);
     const session = new PtySession(id, process, this.events, () => {
       if (this.sessions.get(id) === session) this.sessions.delete(id);
     });

@@ -3,6 +3,8 @@
  * agent reads them. Shared by the agent (readSettings) and the server side (agentEnv), so
  * both agree on names and defaults.
  */
+import { writeFileSync } from 'node:fs';
+
 import { z } from 'zod';
 
 export const AGENT_ENV = {
@@ -110,3 +112,12 @@ export function agentEnv(settings: Partial<AgentSettings>): Record<string, strin
  * agent (which cannot lower its own score without CAP_SYS_RESOURCE). Children inherit it.
  */
 export const USER_OOM_SCORE_ADJ = 500;
+
+/** Gives a just-spawned user process (and so its children) USER_OOM_SCORE_ADJ. */
+export function preferForOomKill(pid: number | undefined): void {
+  try {
+    writeFileSync(`/proc/${pid}/oom_score_adj`, String(USER_OOM_SCORE_ADJ));
+  } catch {
+    // Outside a cell (tests) the agent may not own the process: only a preference lost.
+  }
+}
