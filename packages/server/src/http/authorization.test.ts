@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 
+import { loadConfig } from '../config';
 import {
   bearer,
   createWorkspace,
@@ -127,6 +128,15 @@ const perWorkspace: SweepEntry[] = [
     ownerStatus: 200,
   },
   { route: 'GET /api/workspace/:uuid/status', url: (f) => `${ws(f)}/status`, ownerStatus: 200 },
+  // The language server's WebSocket: refused before the upgrade; its owner's side is
+  // covered by languages/lsp.test.ts (it starts a cell).
+  {
+    route: 'GET /api/workspace/:uuid/lsp',
+    url: (f) => `${ws(f)}/lsp`,
+    // A cookie without Workcell's Origin is refused first (403), whoever's workspace it is.
+    headers: { origin: new URL(loadConfig({}).PUBLIC_URL).origin },
+    ownerStatus: null,
+  },
   {
     route: 'POST /api/workspace/:uuid/ensure-default',
     url: (f) => `${ws(f)}/ensure-default`,
