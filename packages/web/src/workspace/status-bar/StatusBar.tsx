@@ -200,18 +200,19 @@ function LanguageStatus({ language }: { language: LanguageStatusView }) {
       <button
         type="button"
         className="status-button status-problems"
-        aria-label={`Problems: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`}
         aria-expanded={language.problemsOpen}
         onClick={language.onToggleProblems}
       >
-        <span aria-hidden="true">
-          ⨂ {errors} ⚠ {warnings}
-        </span>
+        {/* The name is the text itself (what speech users say must be in it): the glyphs
+            are read as words. */}
+        <span className="visually-hidden">Problems: </span>
+        <span aria-hidden="true">⨂ </span>
+        {errors}
+        <span className="visually-hidden">{errors === 1 ? ' error' : ' errors'}, </span>
+        <span aria-hidden="true"> ⚠ </span>
+        {warnings}
+        <span className="visually-hidden">{warnings === 1 ? ' warning' : ' warnings'}</span>
       </button>
     </>
   );
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
