@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 
 import { chromium, type Browser } from '@playwright/test';
+import { SIGNED_IN_COOKIE } from '@workcell/protocol';
 
 import { startLiveServer } from '../packages/server/src/test-support/live-server';
 import { machine, stats, writeSection } from './report';
@@ -61,7 +62,11 @@ interface Load {
 async function load(browser: Browser, baseUrl: string, cookie: string, workspace: string) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const [name, value] = cookie.split(';')[0]!.split('=');
-  await context.addCookies([{ name: name!, value: value!, url: baseUrl }]);
+  await context.addCookies([
+    { name: name!, value: value!, url: baseUrl },
+    // The app asks who is signed in only when the server's hint says a session exists.
+    { name: SIGNED_IN_COOKIE, value: '1', url: baseUrl },
+  ]);
   const page = await context.newPage();
   try {
     await page.goto(`${baseUrl}/w/${workspace}`);
