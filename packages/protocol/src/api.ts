@@ -277,3 +277,23 @@ export const runResult = z
   })
   .meta({ id: 'RunResult' });
 export type RunResult = z.infer<typeof runResult>;
+
+/** `GET /api/workspace/{uuid}/lsp/source`: a library file a definition led to, read-only. */
+export const librarySourceQuery = z.object({
+  path: z
+    .string()
+    .min(2)
+    .max(4096)
+    .regex(/^\/[^\0\n]*$/, 'must be an absolute path')
+    .describe(
+      "The path of a definition's file:// URI as the language server gave it: under pyright's typeshed (/opt/pyright/dist/typeshed-fallback/), the cell's Python (/usr/lib/python3…/) or the workspace's .venv (/workspace/.venv/); .py or .pyi",
+    ),
+});
+export const librarySource = z
+  .object({
+    path: z.string(),
+    content: z.string().describe('UTF-8 text (invalid bytes replaced)'),
+    size: z.number().int(),
+  })
+  .meta({ id: 'LibrarySource' });
+export type LibrarySource = z.infer<typeof librarySource>;

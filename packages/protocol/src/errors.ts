@@ -15,6 +15,11 @@ export const errorCatalogue = {
   INVALID_CREDENTIALS: { status: 401, message: 'Wrong username, email or password.' },
   WRONG_PASSWORD: { status: 403, message: 'The current password is wrong.' },
   FORBIDDEN: { status: 403, message: 'You are not allowed to do this.' },
+  LIBRARY_PATH_FORBIDDEN: {
+    status: 403,
+    message:
+      "Only Python sources of the cell's libraries can be read here: pyright's typeshed stubs, the cell's Python and the workspace's .venv.",
+  },
   ORIGIN_REJECTED: { status: 403, message: 'This origin may not open a connection.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },
   WORKSPACE_NOT_FOUND: { status: 404, message: 'No such workspace.' },

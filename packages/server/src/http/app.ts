@@ -29,6 +29,7 @@ import { settingsRoutes } from '../settings/routes';
 import { SettingsService } from '../settings/service';
 import type { DatabaseHandle } from '../store/database';
 import { TerminalService } from '../terminals/service';
+import { librarySourceRoutes } from '../languages/library-source';
 import { LanguageServerService, LSP_SERVERS_PER_WORKSPACE } from '../languages/service';
 import { workspaceRoutes } from '../workspaces/routes';
 import { WorkspaceService } from '../workspaces/service';
@@ -140,6 +141,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     workspaces: services.workspaces,
   });
   await app.register(cellRoutes, { prefix: workspacePrefix, ...services });
+  await app.register(librarySourceRoutes, { prefix: workspacePrefix, ...services });
   // The prototype stopped a workspace's pod here, outside /api.
   await app.register(legacyShutdownRoute, { prefix: '/workspace/:uuid', ...services });
   await app.register(websocketRoutes, {

@@ -138,6 +138,11 @@ const perWorkspace: SweepEntry[] = [
     ownerStatus: null,
   },
   {
+    route: 'GET /api/workspace/:uuid/lsp/source',
+    url: (f) => `${ws(f)}/lsp/source?path=${encodeURIComponent('/usr/lib/python3.11/os.py')}`,
+    ownerStatus: null,
+  },
+  {
     route: 'POST /api/workspace/:uuid/ensure-default',
     url: (f) => `${ws(f)}/ensure-default`,
     ownerStatus: 200,

@@ -21,6 +21,9 @@ const labels = (result: unknown) =>
   (Array.isArray(result) ? result : (result as CompletionList).items).map(
     (item: { label: string }) => item.label,
   );
+const sourceUrl = (path: string) =>
+  `/api/workspace/${workspace}/lsp/source?path=${encodeURIComponent(path)}`;
+const librarySource = (as: LiveUser, path: string) => server.api(as, 'GET', sourceUrl(path));
 const isUndefined = (name: string) => (d: { message: string }) =>
   d.message === `"${name}" is not defined`;
 
@@ -105,6 +108,49 @@ describe('the Python language server', () => {
       position: { line: 4, character: 2 },
     })) as { uri: string; range: { start: { line: number } } }[];
     expect(definition[0]).toMatchObject({ uri, range: { start: { line: 0 } } });
+  });
+
+  it('goes to os.path.join in typeshed, whose stub the source route serves read-only', async () => {
+    const uri = client.open('lib_def.py', 'import os\nos.path.join("a", "b")\n');
+    const definition = (await client.request('textDocument/definition', {
+      textDocument: { uri },
+      position: { line: 1, character: 9 },
+    })) as { uri: string; range: { start: { line: number } } }[];
+    const target = definition.find((d) => d.uri.endsWith('.pyi'))!;
+    expect(target.uri).toMatch(
+      /^file:\/\/\/opt\/pyright\/dist\/typeshed-fallback\/stdlib\/.*path\.pyi$/,
+    );
+    const path = new URL(target.uri).pathname;
+    const source = await librarySource(user, path);
+    expect(source.status).toBe(200);
+    const { content } = source.json as { content: string };
+    expect(content.split('\n')[target.range.start.line]).toContain('def join');
+
+    // Another user's workspace: 404, before the path is looked at.
+    const other = await server.registerUser('lsp-source-other');
+    const foreign = await server.api(other, 'GET', sourceUrl(path));
+    expect(foreign.status).toBe(404);
+    expect(foreign.json).toMatchObject({ error: { code: 'WORKSPACE_NOT_FOUND' } });
+  });
+
+  it('refuses a path outside the library roots, or not normalised, or not Python', async () => {
+    for (const path of [
+      '/etc/passwd',
+      '/workspace/lib_def.py',
+      '/app/lib_def.py',
+      '/usr/lib/python3.11/../../../etc/passwd.py',
+      '/opt/pyright/dist/typeshed-fallback/stdlib/VERSIONS',
+      '/opt/pyright/package.json',
+    ]) {
+      const refused = await librarySource(user, path);
+      expect({ path, status: refused.status, json: refused.json }).toMatchObject({
+        path,
+        status: 403,
+        json: { error: { code: 'LIBRARY_PATH_FORBIDDEN' } },
+      });
+    }
+    const missing = await librarySource(user, '/usr/lib/python3/dist-packages/nothing_here.py');
+    expect(missing.json).toMatchObject({ error: { code: 'FILE_NOT_FOUND' } });
   });
 
   it('refuses malformed and oversize messages without breaking', async () => {
