@@ -1,8 +1,9 @@
 /**
  * A real Workcell server for end-to-end tests and benchmarks: listening on a loopback
- * port, PGlite in memory, real cells (bubblewrap + cgroups) under a scratch directory and
- * its own cgroup parent, so several of these (test files run in parallel, or a server a
- * developer runs) never share cells. Users and workspaces are made through the HTTP API.
+ * port, PGlite in memory (or the PostgreSQL of a DATABASE_URL in `env`), real cells
+ * (bubblewrap + cgroups) under a scratch directory and its own cgroup parent, so several
+ * of these (test files run in parallel, or a server a developer runs) never share cells.
+ * Users and workspaces are made through the HTTP API.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readdir, rm, rmdir } from 'node:fs/promises';
@@ -26,7 +27,20 @@ export interface LiveUser {
   cookie: string;
 }
 
-export interface LiveServer {
+/** Users, workspaces and JSON requests through the HTTP API of the server at `baseUrl`. */
+export interface ApiClient {
+  registerUser(prefix?: string): Promise<LiveUser>;
+  createWorkspace(user: LiveUser, name?: string): Promise<string>;
+  /** A JSON (or raw) request to the API with the user's token. */
+  api(
+    user: LiveUser,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown; bytes: Buffer }>;
+}
+
+export interface LiveServer extends ApiClient {
   app: FastifyInstance;
   services: Services;
   config: Config;
@@ -40,15 +54,6 @@ export interface LiveServer {
   socketBacklog(): number;
   /** A WebSocket signed in as `user` (by bearer token) or with `options`; closed with the server. */
   connect(user: LiveUser | ConnectOptions): Promise<WsClient>;
-  registerUser(prefix?: string): Promise<LiveUser>;
-  createWorkspace(user: LiveUser, name?: string): Promise<string>;
-  /** A JSON (or raw) request to the API with the user's token. */
-  api(
-    user: LiveUser,
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; json: unknown; bytes: Buffer }>;
   close(): Promise<void>;
 }
 
@@ -91,7 +96,7 @@ export async function startLiveServer(
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    database = await openDatabase({ pgliteDir: 'memory://' });
+    database = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: 'memory://' });
     services = createServices(config, database, driver);
     app = await buildApp(services);
     await services.cells.init();
@@ -108,6 +113,26 @@ export async function startLiveServer(
   const { port } = app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
 
+  return {
+    app,
+    services,
+    config,
+    baseUrl,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    name,
+    socketBacklog: () => Math.max(0, ...[...connections].map((socket) => socket.writableLength)),
+    async connect(user) {
+      const options = 'username' in user ? { token: user.token } : user;
+      const client = await WsClient.connect(`ws://127.0.0.1:${port}/ws`, options);
+      clients.push(client);
+      return client;
+    },
+    ...apiClient(baseUrl),
+    close,
+  };
+}
+
+export function apiClient(baseUrl: string): ApiClient {
   const request = async (
     method: string,
     path: string,
@@ -130,19 +155,6 @@ export async function startLiveServer(
   };
 
   return {
-    app,
-    services,
-    config,
-    baseUrl,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
-    name,
-    socketBacklog: () => Math.max(0, ...[...connections].map((socket) => socket.writableLength)),
-    async connect(user) {
-      const options = 'username' in user ? { token: user.token } : user;
-      const client = await WsClient.connect(`ws://127.0.0.1:${port}/ws`, options);
-      clients.push(client);
-      return client;
-    },
     async registerUser(prefix = 'u') {
       const username = `${prefix}${randomBytes(5).toString('hex')}`.slice(0, 32);
       const response = await request(
@@ -178,6 +190,5 @@ export async function startLiveServer(
     },
     api: (user, method, path, body) =>
       request(method, path, { authorization: `Bearer ${user.token}` }, body),
-    close,
   };
 }

@@ -1,0 +1,304 @@
+/**
+ * The REST API under concurrency, on PostgreSQL: the file tree listing (`GET …/files`,
+ * what the file tree loads) and the editor's save (`POST …/file/<path>` with baseVersion)
+ * over 200 keep-alive connections, each a user of its own with a workspace of its own.
+ * The server runs in a child process (bench/server-process.ts) on a scratch database.
+ *
+ *   npx tsx bench/rest.ts [--connections 200] [--duration 10] [--runs 3] [--files 30]
+ *                         [--rate-fraction 0.6] [--rate N] [--cpu-prof DIR] [--quick] [--no-docs]
+ *
+ * Two ways of loading the server, each run --runs times, interleaved:
+ * - closed loop: every connection sends its next request as soon as the last is answered,
+ *   so the server is saturated; this gives the throughput. By Little's law its latency is
+ *   connections / throughput, whatever the server does.
+ * - open loop: requests at a fixed rate (--rate, or --rate-fraction of the closed loop's
+ *   median throughput), spread round-robin over the connections; latency counts from when
+ *   a request was due, so time queued behind a slow one counts too.
+ * Prints JSON and a table; writes the "## REST under concurrency" section of
+ * docs/performance.md.
+ */
+import { parseArgs } from 'node:util';
+
+import { Client } from 'undici';
+
+import { machine, stats, writeSection } from './report';
+import {
+  atExit,
+  log,
+  runCleanups,
+  scratchDatabase,
+  startServerProcess,
+  type ServerProcess,
+} from './server-process';
+import type { LiveUser } from '../packages/server/src/test-support/live-server';
+
+const { values } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '200' },
+    duration: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '3' },
+    files: { type: 'string', default: '30' },
+    'rate-fraction': { type: 'string', default: '0.6' },
+    rate: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'no-docs': { type: 'boolean', default: false },
+  },
+});
+const CONNECTIONS = Number(values.connections);
+const DURATION_S = values.quick ? 3 : Number(values.duration);
+const RUNS = values.quick ? 1 : Number(values.runs);
+const FILES = Number(values.files);
+const WARMUP_S = 2;
+/** The size of a saved file: a small module, as an editor saves it. */
+const SAVE_BYTES = 2048;
+
+type Kind = 'list' | 'save';
+
+interface Connection {
+  client: Client;
+  user: LiveUser;
+  workspace: string;
+  /** The version the connection's next save is based on (per-connection file). */
+  version: number;
+  saves: number;
+}
+
+interface Outcome {
+  ms: number;
+  status: number;
+}
+
+async function send(connection: Connection, kind: Kind): Promise<number> {
+  const headers = { authorization: `Bearer ${connection.user.token}` };
+  const base = `/api/workspace/${connection.workspace}`;
+  if (kind === 'list') {
+    const { statusCode, body } = await connection.client.request({
+      method: 'GET',
+      path: `${base}/files`,
+      headers,
+    });
+    await body.dump({ limit: Infinity });
+    return statusCode;
+  }
+  connection.saves += 1;
+  const content = `# save ${connection.saves}\n`.padEnd(SAVE_BYTES, 'x');
+  const { statusCode, body } = await connection.client.request({
+    method: 'POST',
+    path: `${base}/file/bench/save.py`,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ content, baseVersion: connection.version }),
+  });
+  const reply = (await body.json()) as { version?: number };
+  if (statusCode < 300 && reply.version !== undefined) connection.version = reply.version;
+  return statusCode;
+}
+
+async function timed(connection: Connection, kind: Kind, from: number): Promise<Outcome> {
+  try {
+    const status = await send(connection, kind);
+    return { ms: performance.now() - from, status };
+  } catch {
+    return { ms: performance.now() - from, status: 0 };
+  }
+}
+
+/** Every connection sends back to back for `seconds`. */
+async function closedLoop(connections: Connection[], kind: Kind, seconds: number) {
+  const outcomes: Outcome[] = [];
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    connections.map(async (connection) => {
+      while (performance.now() < end)
+        outcomes.push(await timed(connection, kind, performance.now()));
+    }),
+  );
+  return outcomes;
+}
+
+/** `rate` requests a second for `seconds`, round-robin over the connections. */
+async function openLoop(connections: Connection[], kind: Kind, seconds: number, rate: number) {
+  const outcomes: Promise<Outcome>[] = [];
+  const t0 = performance.now();
+  const total = Math.round(rate * seconds);
+  // Each connection's requests go one after another (HTTP/1.1 without pipelining): a
+  // request due while its connection is busy waits, and that wait is part of its latency.
+  const tails = connections.map(() => Promise.resolve());
+  while (outcomes.length < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
+    while (outcomes.length < due) {
+      const i = outcomes.length;
+      const at = t0 + (i / rate) * 1000;
+      const c = i % connections.length;
+      const outcome = tails[c]!.then(() => timed(connections[c]!, kind, at));
+      tails[c] = outcome.then(() => undefined);
+      outcomes.push(outcome);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return Promise.all(outcomes);
+}
+
+interface Run {
+  kind: Kind;
+  loop: 'closed' | 'open';
+  offered?: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  conflicts: number;
+  serverCpu: number;
+}
+
+async function measure(
+  server: ServerProcess,
+  connections: Connection[],
+  kind: Kind,
+  rate?: number,
+): Promise<Run> {
+  const load = (seconds: number) =>
+    rate === undefined
+      ? closedLoop(connections, kind, seconds)
+      : openLoop(connections, kind, seconds, rate);
+  await load(WARMUP_S);
+  const cpu0 = server.cpuSeconds();
+  const t0 = performance.now();
+  const outcomes = await load(DURATION_S);
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = (server.cpuSeconds() - cpu0) / elapsed;
+  const ok = outcomes.filter((o) => o.status >= 200 && o.status < 300);
+  const s = stats(outcomes.map((o) => o.ms));
+  const run: Run = {
+    kind,
+    loop: rate === undefined ? 'closed' : 'open',
+    ...(rate !== undefined && { offered: rate }),
+    rps: ok.length / elapsed,
+    p50: s.median,
+    p99: s.p99,
+    max: Math.max(...outcomes.map((o) => o.ms)),
+    errors: outcomes.length - ok.length,
+    conflicts: outcomes.filter((o) => o.status === 409).length,
+    serverCpu: cpu,
+  };
+  log(
+    `${run.loop} ${kind}${rate ? ` @${Math.round(rate)}/s` : ''}: ${run.rps.toFixed(0)} req/s, ` +
+      `p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, errors ${run.errors}, server CPU ${(cpu * 100).toFixed(0)}%`,
+  );
+  return run;
+}
+
+/** A workspace's tree: FILES small modules in a few packages (the listing's payload). */
+async function seed(server: ServerProcess, user: LiveUser, workspace: string): Promise<void> {
+  for (let i = 0; i < FILES; i++) {
+    const path = `src/pkg${i % 5}/module_${i}.py`;
+    const { status } = await server.api(user, 'POST', `/api/workspace/${workspace}/file/${path}`, {
+      content: `def f${i}():\n    return ${i}\n`.repeat(20),
+    });
+    if (status >= 300) throw new Error(`seeding ${path}: ${status}`);
+  }
+}
+
+/** Runs `work` on every item, `width` at a time. */
+async function inBatches<T, R>(items: T[], width: number, work: (item: T) => Promise<R>) {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += width)
+    results.push(...(await Promise.all(items.slice(i, i + width).map(work))));
+  return results;
+}
+
+try {
+  const databaseUrl = await scratchDatabase('rest');
+  const server = await startServerProcess('bench-rest', {
+    env: { DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' },
+    cpuProfDir: values['cpu-prof'],
+  });
+  log(`${CONNECTIONS} users, workspaces of ${FILES + 2} files…`);
+  const connections = await inBatches(
+    Array.from({ length: CONNECTIONS }, (_, i) => i),
+    8,
+    async (): Promise<Connection> => {
+      const user = await server.registerUser('rest');
+      const workspace = await server.createWorkspace(user);
+      await seed(server, user, workspace);
+      const client = new Client(server.baseUrl, { pipelining: 1, keepAliveTimeout: 60_000 });
+      return { client, user, workspace, version: 0, saves: 0 };
+    },
+  );
+  atExit(async () => {
+    await Promise.all(connections.map((c) => c.client.close()));
+  });
+
+  const closed: Run[] = [];
+  for (let run = 0; run < RUNS; run++)
+    for (const kind of ['list', 'save'] as const)
+      closed.push(await measure(server, connections, kind));
+  const median = (runs: Run[], pick: (run: Run) => number) => stats(runs.map(pick)).median;
+  const rateOf = (kind: Kind) =>
+    values.rate !== undefined
+      ? Number(values.rate)
+      : Number(values['rate-fraction']) *
+        median(
+          closed.filter((r) => r.kind === kind),
+          (r) => r.rps,
+        );
+  const open: Run[] = [];
+  for (let run = 0; run < RUNS; run++)
+    for (const kind of ['list', 'save'] as const)
+      open.push(await measure(server, connections, kind, rateOf(kind)));
+  await server.stop();
+
+  const rows = [...closed, ...open];
+  const groups = (['closed', 'open'] as const).flatMap((loop) =>
+    (['list', 'save'] as const).map((kind) => {
+      const runs = rows.filter((r) => r.loop === loop && r.kind === kind);
+      const spread = (pick: (run: Run) => number, digits: number) =>
+        `${Math.min(...runs.map(pick)).toFixed(digits)}–${Math.max(...runs.map(pick)).toFixed(digits)}`;
+      return {
+        loop,
+        kind,
+        runs,
+        offered: runs[0]?.offered,
+        rps: median(runs, (r) => r.rps),
+        p50: median(runs, (r) => r.p50),
+        p99: median(runs, (r) => r.p99),
+        rpsSpread: spread((r) => r.rps, 0),
+        p99Spread: spread((r) => r.p99, 1),
+        errors: runs.reduce((sum, r) => sum + r.errors, 0),
+        conflicts: runs.reduce((sum, r) => sum + r.conflicts, 0),
+        serverCpu: median(runs, (r) => r.serverCpu),
+      };
+    }),
+  );
+  console.log(JSON.stringify({ connections: CONNECTIONS, durationS: DURATION_S, groups }, null, 2));
+
+  const name = { list: '`GET …/files` (tree listing)', save: '`POST …/file/…` (save, 2 KiB)' };
+  const table = [
+    '| Request | Load | Requests/s (spread) | p50 | p99 (spread) | Errors | Server CPU |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...groups.map(
+      (g) =>
+        `| ${name[g.kind]} | ${g.loop === 'closed' ? `closed loop, ${CONNECTIONS} connections` : `open loop, ${Math.round(g.offered!)}/s offered`} ` +
+        `| ${g.rps.toFixed(0)} (${g.rpsSpread}) | ${g.p50.toFixed(1)} ms | ${g.p99.toFixed(1)} ms (${g.p99Spread}) ` +
+        `| ${g.errors} | ${(g.serverCpu * 100).toFixed(0)}% |`,
+    ),
+  ].join('\n');
+  const command = `npx tsx bench/rest.ts --connections ${CONNECTIONS} --duration ${DURATION_S} --runs ${RUNS} --files ${FILES}${values.rate ? ` --rate ${values.rate}` : ` --rate-fraction ${values['rate-fraction']}`}`;
+  const section = `## REST under concurrency
+
+${CONNECTIONS} keep-alive connections (undici), each signed in as a user of its own with a
+workspace of ${FILES + 2} files; the server in a process of its own on PostgreSQL (a scratch
+database), logging at \`info\` as in production. Each figure is the median of ${RUNS} runs of
+${DURATION_S} s (after ${WARMUP_S} s of warm-up); the spread is the lowest and highest run.
+
+Machine: ${machine()}. PostgreSQL and the load generator share the 2 cores with the server.
+Command: \`${command}\` (as root: the server's cell manager is the real one).
+
+${table}
+`;
+  console.log(`\n${section}`);
+  if (!values['no-docs']) await writeSection('## REST under concurrency', section);
+} finally {
+  await runCleanups();
+}
