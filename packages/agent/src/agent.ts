@@ -16,14 +16,12 @@ import {
 } from '@workcell/protocol/agent';
 import type { z } from 'zod';
 
-import { ExecHost } from './exec';
 import { AgentFailure, toFailure } from './failure';
 import { log } from './log';
-import { ProcHost } from './proc';
-import { PtyHost } from './pty';
+import type { ProcHost } from './proc';
+import type { PtyHost } from './pty';
 import type { AgentSettings } from './settings';
 import { prepareShell } from './shell';
-import { cellStats } from './stats';
 import { TreeWatcher } from './watcher';
 import { Workspace } from './workspace';
 
@@ -42,11 +40,46 @@ const DEFAULT_COMMAND = ['/bin/bash', '-l'];
 const SNAPSHOT_HEADER_BUDGET = MAX_FRAME_HEADER_BYTES - 1024;
 const ops = new Set<string>(agentRequest.options.map((option) => option.shape.op.value));
 
+/**
+ * A part of the agent loaded on first use. Terminals (node-pty and a headless xterm) are
+ * most of the agent's code and user processes need child_process: none of them is needed
+ * to say `ready`, and an idle cell may never open a terminal (docs/performance.md).
+ */
+class OnFirstUse<T extends { dispose(): void }> {
+  private loading: Promise<T> | undefined;
+  private disposed = false;
+  /** The instance, once loaded. */
+  value: T | undefined;
+
+  constructor(private readonly load: () => Promise<T>) {}
+
+  get(): Promise<T> {
+    if (this.value) return Promise.resolve(this.value);
+    this.loading ??= this.load().then(
+      (value) => {
+        if (this.disposed) value.dispose();
+        this.value = value;
+        return value;
+      },
+      (error: unknown) => {
+        this.loading = undefined;
+        throw error;
+      },
+    );
+    return this.loading;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.value?.dispose();
+  }
+}
+
 export class Agent {
   private readonly workspace: Workspace;
-  private readonly ptys: PtyHost;
-  private readonly execs = new ExecHost();
-  private readonly procs: ProcHost;
+  private readonly ptys: OnFirstUse<PtyHost>;
+  private readonly execs = new OnFirstUse(async () => new (await import('./exec')).ExecHost());
+  private readonly procs: OnFirstUse<ProcHost>;
   private watcher: TreeWatcher | undefined;
   private readonly shellReady: Promise<void>;
   /** Who user code runs as, when that is not the agent's own user. */
@@ -61,14 +94,20 @@ export class Agent {
     const { userUid: uid, userGid: gid } = settings;
     this.user = uid !== self.uid || gid !== self.gid ? { uid, gid } : undefined;
     this.workspace = new Workspace(settings.root, this.user);
-    this.ptys = new PtyHost({
-      output: (ptyId, data, offset) => send({ ev: 'pty.output', ptyId, offset }, data),
-      exit: (ptyId, code, signal) => send({ ev: 'pty.exit', ptyId, code, signal }),
+    this.ptys = new OnFirstUse(async () => {
+      const { PtyHost } = await import('./pty');
+      return new PtyHost({
+        output: (ptyId, data, offset) => send({ ev: 'pty.output', ptyId, offset }, data),
+        exit: (ptyId, code, signal) => send({ ev: 'pty.exit', ptyId, code, signal }),
+      });
     });
-    this.procs = new ProcHost({
-      output: (procId, data, offset) => send({ ev: 'proc.output', procId, offset }, data),
-      exit: (procId, code, signal, stderr) =>
-        send({ ev: 'proc.exit', procId, code, signal, stderr }),
+    this.procs = new OnFirstUse(async () => {
+      const { ProcHost } = await import('./proc');
+      return new ProcHost({
+        output: (procId, data, offset) => send({ ev: 'proc.output', procId, offset }, data),
+        exit: (procId, code, signal, stderr) =>
+          send({ ev: 'proc.exit', procId, code, signal, stderr }),
+      });
     });
     // Every user process needs the home (pip, caches, dotfiles), not only shells: made at
     // once, awaited by the ops that start user processes. Without its start-up files a
@@ -106,6 +145,13 @@ export class Agent {
     this.procs.dispose();
   }
 
+  /** Synchronous, as before terminals loaded lazily: no terminal exists before they load. */
+  private terminal(ptyId: string) {
+    const ptys = this.ptys.value;
+    if (!ptys) throw new AgentFailure('TERMINAL_NOT_FOUND', `no terminal ${ptyId}`);
+    return ptys.get(ptyId);
+  }
+
   private async serve(request: AgentRequest, body: Buffer): Promise<void> {
     let reply: Reply<AgentOp>;
     try {
@@ -141,9 +187,9 @@ export class Agent {
     ping: async () => ({ result: { time: Date.now() } }),
     'pty.open': async (request) => {
       // Without its start-up files a shell still works, just plainer: not worth failing for.
-      await this.shellReady;
+      const [ptys] = await Promise.all([this.ptys.get(), this.shellReady]);
       const [file = '', ...args] = request.command ?? DEFAULT_COMMAND;
-      const pid = this.ptys.open(request.ptyId, request.cols, request.rows, {
+      const pid = ptys.open(request.ptyId, request.cols, request.rows, {
         file,
         args,
         cwd: this.settings.root,
@@ -153,31 +199,31 @@ export class Agent {
       return { result: { pid } };
     },
     'pty.input': async (request, body) => {
-      this.ptys.get(request.ptyId).write(body);
+      this.terminal(request.ptyId).write(body);
       return { result: {} };
     },
     'pty.resize': async (request) => {
-      this.ptys.get(request.ptyId).resize(request.cols, request.rows);
+      this.terminal(request.ptyId).resize(request.cols, request.rows);
       return { result: {} };
     },
     'pty.signal': async (request) => {
-      this.ptys.get(request.ptyId).signal(request.signal);
+      this.terminal(request.ptyId).signal(request.signal);
       return { result: {} };
     },
     'pty.ack': async (request) => {
-      this.ptys.get(request.ptyId).ack(request.bytes);
+      this.terminal(request.ptyId).ack(request.bytes);
       return { result: {} };
     },
     'pty.close': async (request) => {
-      this.ptys.get(request.ptyId).close();
+      this.terminal(request.ptyId).close();
       return { result: {} };
     },
     'pty.snapshot': async (request) => {
-      const session = this.ptys.get(request.ptyId);
+      const session = this.terminal(request.ptyId);
       const { data, offset } = await session.snapshot(request.scrollback, SNAPSHOT_HEADER_BUDGET);
       return { result: { data, offset, ...session.size } };
     },
-    'pty.list': async () => ({ result: { ptys: this.ptys.list() } }),
+    'pty.list': async () => ({ result: { ptys: this.ptys.value?.list() ?? [] } }),
     'fs.read': async (request) => {
       const content = await this.workspace.read(request.path, request.maxBytes);
       return { result: { size: content.length }, body: content };
@@ -225,10 +271,10 @@ export class Agent {
       return { result: {} };
     },
     'exec.run': async (request, body) => {
-      await this.shellReady;
+      const [execs] = await Promise.all([this.execs.get(), this.shellReady]);
       const cwd =
         request.cwd === undefined ? this.settings.root : await this.workspace.folder(request.cwd);
-      return this.execs.run(request.execId, {
+      return execs.run(request.execId, {
         argv: request.argv,
         cwd,
         env: { ...this.settings.shellEnv, ...request.env },
@@ -239,15 +285,15 @@ export class Agent {
       });
     },
     'exec.kill': async (request) => {
-      this.execs.kill(request.execId);
+      (await this.execs.get()).kill(request.execId);
       return { result: {} };
     },
     'proc.spawn': async (request) => {
-      await this.shellReady;
+      const [procs] = await Promise.all([this.procs.get(), this.shellReady]);
       const cwd =
         request.cwd === undefined ? this.settings.root : await this.workspace.folder(request.cwd);
       const argv = request.node ? [process.execPath, ...request.argv] : request.argv;
-      const pid = await this.procs.spawn(request.procId, {
+      const pid = await procs.spawn(request.procId, {
         argv,
         cwd,
         env: { ...this.settings.shellEnv, ...request.env },
@@ -256,18 +302,20 @@ export class Agent {
       return { result: { pid } };
     },
     'proc.input': async (request, body) => {
-      this.procs.get(request.procId).write(body);
+      (await this.procs.get()).get(request.procId).write(body);
       return { result: {} };
     },
     'proc.ack': async (request) => {
-      this.procs.get(request.procId).ack(request.bytes);
+      (await this.procs.get()).get(request.procId).ack(request.bytes);
       return { result: {} };
     },
     'proc.kill': async (request) => {
-      this.procs.get(request.procId).kill();
+      (await this.procs.get()).get(request.procId).kill();
       return { result: {} };
     },
-    stats: async () => ({ result: await cellStats(this.settings.userUid) }),
+    stats: async () => ({
+      result: await (await import('./stats')).cellStats(this.settings.userUid),
+    }),
     shutdown: async () => {
       this.dispose();
       setImmediate(this.onShutdown); // after the reply is on its way

@@ -18,9 +18,14 @@ export { AGENT_ENV, agentEnv, defaultShellEnv, type AgentSettings } from './sett
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
 
-/** The single-file agent: run it as `node <bundle>` with node-pty resolvable beside it. */
+/** The built agent (see build.mjs): bind the folder whole, with node_modules beside it. */
+export function agentDistDir(): string {
+  return join(packageDir, 'dist');
+}
+
+/** The agent's entry point in agentDistDir(): run it as `node <entry>`. */
 export function agentBundlePath(): string {
-  return join(packageDir, 'dist', 'agent.mjs');
+  return join(agentDistDir(), 'main.cjs');
 }
 
 /** The node_modules folder holding node-pty: bind it at /opt/agent/node_modules. */
@@ -42,8 +47,8 @@ export function ensureAgentBuilt(): Promise<string> {
 }
 
 async function buildIfStale(): Promise<string> {
-  const bundle = agentBundlePath();
-  const built = await stat(bundle).then(
+  // Written last by the build, after the entry point and the code cache.
+  const built = await stat(join(agentDistDir(), 'agent.cjs')).then(
     (s) => s.mtimeMs,
     () => undefined,
   );
@@ -59,7 +64,7 @@ async function buildIfStale(): Promise<string> {
   if (built === undefined || built < newest) {
     await promisify(execFile)(process.execPath, [join(packageDir, 'build.mjs')]);
   }
-  return bundle;
+  return agentBundlePath();
 }
 
 async function sourceFiles(dir: string): Promise<string[]> {

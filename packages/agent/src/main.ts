@@ -11,6 +11,7 @@ import { Agent } from './agent';
 import { Channel } from './channel';
 import { log } from './log';
 import { readSettings } from './settings';
+import { startupTimes } from './startup';
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -70,4 +71,9 @@ process.on('uncaughtException', (error) => {
 process.on('unhandledRejection', (reason) => log(`unhandled rejection: ${describe(reason)}`));
 for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, () => stop(0));
 
-channel.send({ ev: 'ready', version: AGENT_PROTOCOL_VERSION, pid: process.pid });
+channel.send({
+  ev: 'ready',
+  version: AGENT_PROTOCOL_VERSION,
+  pid: process.pid,
+  startup: startupTimes(),
+});

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { encodeFrame, FrameDecoder, MAX_FRAME_HEADER_BYTES } from '@workcell/protocol/agent';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-import { agentBundlePath, agentEnv, agentNodeModulesDir, ensureAgentBuilt } from './index';
+import { agentDistDir, agentEnv, agentNodeModulesDir, ensureAgentBuilt } from './index';
 import { startAgent, waitFor, type TestAgent } from './test-support';
 
 let agent: TestAgent;
@@ -92,7 +92,7 @@ test('the bundle runs from an /opt/agent layout with node-pty beside it, over st
   await ensureAgentBuilt();
   const opt = await mkdtemp(join(tmpdir(), 'workcell-opt-'));
   const pty = join(opt, 'node_modules', 'node-pty');
-  await cp(agentBundlePath(), join(opt, 'agent.mjs'));
+  await cp(agentDistDir(), join(opt, 'dist'), { recursive: true });
   const source = join(agentNodeModulesDir(), 'node-pty');
   for (const part of ['package.json', 'lib', 'build/Release']) {
     await mkdir(join(pty, part, '..'), { recursive: true });
@@ -100,7 +100,7 @@ test('the bundle runs from an /opt/agent layout with node-pty beside it, over st
   }
   const root = join(opt, 'app');
   await mkdir(root);
-  const child = spawn('/usr/bin/node', [join(opt, 'agent.mjs')], {
+  const child = spawn('/usr/bin/node', [join(opt, 'dist', 'main.cjs')], {
     cwd: '/',
     env: agentEnv({
       channel: 'stdio',

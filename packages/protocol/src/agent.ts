@@ -335,7 +335,25 @@ export const fileChange = z.object({
 export type FileChange = z.infer<typeof fileChange>;
 
 export const agentEvent = z.discriminatedUnion('ev', [
-  z.object({ ev: z.literal('ready'), version: z.number().int(), pid: z.number().int() }),
+  z.object({
+    ev: z.literal('ready'),
+    version: z.number().int(),
+    pid: z.number().int(),
+    /**
+     * How the start went, for diagnostics and bench/cell-start.ts: the process's start (ms
+     * since the epoch), then ms from it until Node ran the agent's entry point, until the
+     * agent was compiled (from V8's code cache, if `codeCache`) and until this event.
+     */
+    startup: z
+      .object({
+        at: z.number(),
+        node: z.number(),
+        compiled: z.number(),
+        ready: z.number(),
+        codeCache: z.boolean(),
+      })
+      .optional(),
+  }),
   /**
    * Body: output bytes, starting at `offset` in the PTY's output stream (bytes since it
    * opened). The agent stops reading a PTY whose unacked output passes its window.

@@ -62,6 +62,8 @@ export interface LaunchRequest {
   /** Forbid new user namespaces inside the cell (see sealUserns). */
   sealUserns: boolean;
   timeoutMs: number;
+  /** Told as each step ends. */
+  step?: (name: 'namespaces' | 'mapped' | 'sealed' | 'agent') => void;
 }
 
 export interface Sandbox {
@@ -139,15 +141,20 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
   argsPipe.end(Buffer.from(request.args.map((arg) => `${arg}\0`).join('')));
 
   const handshake = async () => {
+    const step = request.step ?? (() => undefined);
     const innerPid = await readInfo(infoPipe);
+    step('namespaces');
     const map = `0 ${hostUid} 1\n${CELL_USER_UID} ${hostUid + CELL_USER_UID} 1\n`;
     await writeFile(`/proc/${innerPid}/uid_map`, map);
     await writeFile(`/proc/${innerPid}/gid_map`, map);
     channel.write(Buffer.of(1));
+    step('mapped');
     // Sealing overlaps the sandbox's setup and the agent's start: no user code runs before
     // the server sends a request, which it can only do once this returns.
-    if (request.sealUserns) await sealUserns(tools.nsenter, innerPid);
-    await firstOutput(channel);
+    await Promise.all([
+      request.sealUserns && sealUserns(tools.nsenter, innerPid).then(() => step('sealed')),
+      firstOutput(channel).then(() => step('agent')),
+    ]);
     return innerPid;
   };
   try {

@@ -474,7 +474,7 @@ describe('lifecycle', () => {
     const broken = host.driver({
       agent: () =>
         Promise.resolve({
-          bundle: '/nonexistent/agent.mjs',
+          dist: '/nonexistent/dist',
           nodeModules: '/nonexistent',
           node: process.execPath,
         }),

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
 import {
-  agentBundlePath,
+  agentDistDir,
   agentEnv,
   agentNodeModulesDir,
   defaultShellEnv,
@@ -43,7 +43,8 @@ import { attachedImages, mountedVolumes, releaseVolume, WorkspaceVolume } from '
 const MiB = 1024 * 1024;
 
 export interface AgentFiles {
-  bundle: string;
+  /** The built agent's folder (@workcell/agent's dist), whose entry point is main.cjs. */
+  dist: string;
   nodeModules: string;
   /** Host path of the node binary that runs the agent in the cell. */
   node: string;
@@ -65,7 +66,23 @@ export interface LocalDriverOptions {
   agent?: () => Promise<AgentFiles>;
   tools?: Partial<LocalTools>;
   cgroupFs?: CgroupFs;
+  /** Told as each step of a cell's start ends (bench/cell-start.ts times them). */
+  onStep?: (workspaceId: string, step: StartStep) => void;
+  /**
+   * What the sandbox runs instead of the agent (for baselines): given the agent's command,
+   * the command to run, which writes a byte to descriptor 3 once it is up.
+   */
+  command?: (agent: readonly string[]) => string[];
 }
+
+/**
+ * Steps of a cell's start in the order they end: left-overs of a crash removed, cgroup
+ * and volume ready (in parallel), namespaces made (bwrap reported its pid), uid/gid maps
+ * written, user namespaces sealed (overlaps the agent's start), the agent's first bytes,
+ * CPU limit applied.
+ */
+export type StartStep =
+  'leftovers' | 'cgroup' | 'volume' | 'namespaces' | 'mapped' | 'sealed' | 'agent' | 'limited';
 
 const STOP_GRACE_MS = 5_000;
 const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -73,7 +90,7 @@ const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const defaultAgent = async (): Promise<AgentFiles> => {
   await ensureAgentBuilt();
   return {
-    bundle: agentBundlePath(),
+    dist: agentDistDir(),
     nodeModules: agentNodeModulesDir(),
     node: process.execPath,
     pyright: pyrightDir(),
@@ -169,8 +186,10 @@ export class LocalCellDriver implements CellDriver {
 
   private async launch(host: HostState, spec: CellSpec): Promise<LocalCell> {
     const { workspaceId, hostUid, limits } = spec;
+    const step = (name: StartStep) => this.options.onStep?.(workspaceId, name);
     // A crash may have left this workspace's cgroup or mount behind.
     await this.removeLeftovers(host, workspaceId);
+    step('leftovers');
     const [agent, tree] = await Promise.all([
       this.agentFiles(),
       this.hostTree(spec.blockedCommands),
@@ -182,14 +201,15 @@ export class LocalCellDriver implements CellDriver {
     // The volume must be mounted before bwrap starts: its mount namespace is a copy of the
     // host's at that moment, and later mounts need not propagate into it.
     const [cgroupResult, volumeResult] = await Promise.allSettled([
-      host.cgroups && CellCgroup.create(host.cgroups, workspaceId, limits),
+      host.cgroups &&
+        CellCgroup.create(host.cgroups, workspaceId, limits).finally(() => step('cgroup')),
       WorkspaceVolume.open(
         join(this.cellsDir, workspaceId),
         hostUid + CELL_USER_UID,
         limits.diskBytes,
         host.loop,
         host.tools,
-      ),
+      ).finally(() => step('volume')),
     ]);
     const cgroup = cgroupResult.status === 'fulfilled' ? cgroupResult.value : undefined;
     const volume = volumeResult.status === 'fulfilled' ? volumeResult.value : undefined;
@@ -235,12 +255,14 @@ export class LocalCellDriver implements CellDriver {
         hostUid,
         cgroupProcs: cgroup?.procsFiles() ?? [],
         args: profile.args,
-        command: profile.command,
+        command: this.options.command?.(profile.command) ?? profile.command,
         dataFiles: profile.dataFiles.map((file) => this.runtimeFile(file)),
         sealUserns: host.sealUserns,
         timeoutMs: this.options.startTimeoutMs ?? 30_000,
+        step,
       });
       await cgroup?.limitCpu();
+      step('limited');
     } catch (error) {
       await release();
       throw error;

@@ -9,7 +9,7 @@
  * - /etc holds only what programs need, plus a generated passwd, group and hosts;
  * - /tmp, /dev/shm and /home are size-capped tmpfs (their pages count against the cell's
  *   memory limit until the cell dies, so they must be capped);
- * - /app is the workspace volume; /opt/agent the agent bundle and node-pty, read-only;
+ * - /app is the workspace volume; /opt/agent the built agent and node-pty, read-only;
  *   /opt/pyright the pyright package, read-only, for the cell's language server;
  * - small generated files arrive on inherited descriptors (`--ro-bind-data`, `--file`),
  *   which show in the cell's mountinfo as bwrap's tmpfs, never as a host path.
@@ -154,7 +154,7 @@ export interface ProfileInput {
   /** Host directory bound at /app. */
   volume: string;
   /** `pyright`: the host directory of the pyright package, when there is one. */
-  agent: { bundle: string; nodeModules: string; node: string; pyright?: string };
+  agent: { dist: string; nodeModules: string; node: string; pyright?: string };
   /** Environment of the agent (its settings). */
   agentEnv: Record<string, string>;
   /** Descriptors: the user namespace block (also the agent channel) and the info pipe. */
@@ -222,7 +222,7 @@ export function buildProfile(input: ProfileInput, firstDataFd: number): Profile 
   add('--perms', '0755', '--dir', '/opt', '--perms', '0755', '--dir', AGENT_DIR);
   const node = input.agent.node.startsWith('/usr/') ? input.agent.node : `${AGENT_DIR}/node`;
   if (node !== input.agent.node) add('--ro-bind', input.agent.node, node);
-  add('--ro-bind', input.agent.bundle, `${AGENT_DIR}/agent.mjs`);
+  add('--ro-bind', input.agent.dist, `${AGENT_DIR}/dist`);
   add('--ro-bind', input.agent.nodeModules, `${AGENT_DIR}/node_modules`);
   if (input.agent.pyright) add('--ro-bind', input.agent.pyright, PYRIGHT_DIR);
 
@@ -233,5 +233,5 @@ export function buildProfile(input: ProfileInput, firstDataFd: number): Profile 
   const env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', ...input.agentEnv };
   for (const [name, value] of Object.entries(env)) add('--setenv', name, value);
 
-  return { args, command: [node, `${AGENT_DIR}/agent.mjs`], dataFiles };
+  return { args, command: [node, `${AGENT_DIR}/dist/main.cjs`], dataFiles };
 }
