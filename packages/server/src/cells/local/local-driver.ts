@@ -187,8 +187,12 @@ export class LocalCellDriver implements CellDriver {
   private async launch(host: HostState, spec: CellSpec): Promise<LocalCell> {
     const { workspaceId, hostUid, limits } = spec;
     const step = (name: StartStep) => this.options.onStep?.(workspaceId, name);
-    // A crash may have left this workspace's cgroup or mount behind.
-    await this.removeLeftovers(host, workspaceId);
+    // A crash may have left this workspace's cgroup or mount behind, and then its marker
+    // too (written before them, removed after them). Without a marker the check is skipped:
+    // it reads every loop device and mount of the host, more of them with every idle cell.
+    if (await access(this.markerFile(workspaceId)).then(() => true, whenMissing(false))) {
+      await this.removeLeftovers(host, workspaceId);
+    }
     step('leftovers');
     const [agent, tree] = await Promise.all([
       this.agentFiles(),
