@@ -10,11 +10,12 @@ import type { Readable, Writable } from 'node:stream';
 
 import { PROC_FLOW_WINDOW_BYTES } from '@workcell/protocol/agent';
 
+import { OutputBatcher } from './batcher';
 import { AgentFailure } from './failure';
 import { preferForOomKill } from './settings';
 
 export const MAX_PROCS = 8;
-/** Output is coalesced into frames of up to this size or what arrived within the delay. */
+/** Output is coalesced into frames of up to this size or what followed a frame within the delay. */
 export const PROC_OUTPUT_BATCH_BYTES = 64 * 1024;
 const PROC_OUTPUT_DELAY_MS = 2;
 const STDERR_TAIL_BYTES = 4096;
@@ -33,10 +34,7 @@ export interface ProcSpawn {
 }
 
 class ProcSession {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private sentBytes = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly batcher: OutputBatcher;
   private unacked = 0;
   private paused = false;
   private stderrTail = Buffer.alloc(0);
@@ -48,6 +46,10 @@ class ProcSession {
     private readonly events: ProcEvents,
     private readonly onGone: () => void,
   ) {
+    this.batcher = new OutputBatcher((data, offset) => events.output(id, data, offset), {
+      maxBytes: PROC_OUTPUT_BATCH_BYTES,
+      delayMs: PROC_OUTPUT_DELAY_MS,
+    });
     child.stdout.on('data', (chunk: Buffer) => this.read(chunk));
     child.stderr.on('data', (chunk: Buffer) => {
       const all = Buffer.concat([this.stderrTail, chunk]);
@@ -90,33 +92,19 @@ class ProcSession {
   }
 
   private read(chunk: Buffer): void {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
     this.unacked += chunk.length;
     if (!this.paused && this.unacked > PROC_FLOW_WINDOW_BYTES) {
       this.paused = true;
       this.child.stdout.pause();
     }
-    if (this.pendingBytes >= PROC_OUTPUT_BATCH_BYTES) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), PROC_OUTPUT_DELAY_MS);
-  }
-
-  private flush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.pendingBytes === 0) return;
-    const data = Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    const offset = this.sentBytes;
-    this.sentBytes += data.length;
-    this.events.output(this.id, data, offset);
+    this.batcher.push(chunk);
   }
 
   private done(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.exited) return;
     this.exited = true;
-    this.flush();
+    this.batcher.flush();
+    this.batcher.dispose();
     this.onGone();
     this.events.exit(this.id, code, signal, this.stderrTail.toString('utf8'));
   }

@@ -11,13 +11,14 @@ import headless from '@xterm/headless';
 import { PTY_FLOW_WINDOW_BYTES } from '@workcell/protocol/agent';
 import pty from 'node-pty';
 
+import { OutputBatcher } from './batcher';
 import { AgentFailure } from './failure';
 import { preferForOomKill } from './settings';
 
 export const PTY_SCROLLBACK_LINES = 5000;
 /** Output is coalesced into frames of up to this size... */
 export const PTY_OUTPUT_BATCH_BYTES = 64 * 1024;
-/** ...or whatever arrived within this delay, so `yes` makes thousands of frames, not millions. */
+/** ...or whatever followed a sent frame within this delay, so `yes` makes hundreds of frames, not millions. */
 const PTY_OUTPUT_DELAY_MS = 4;
 export const MAX_PTYS = 32;
 /** How long a closed shell may take to go after SIGHUP before it is killed. */
@@ -43,12 +44,9 @@ export interface PtySpawn {
 class PtySession {
   private readonly terminal: headless.Terminal;
   private readonly serializer = new SerializeAddon();
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** Bytes read from the PTY, and bytes of them sent as output events. */
+  private readonly batcher: OutputBatcher;
+  /** Bytes read from the PTY (the batcher counts those sent as output events). */
   private readBytes = 0;
-  private sentBytes = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
   /** Output read from the PTY and not yet acknowledged (counted when read, sent or not). */
   private unacked = 0;
   private paused = false;
@@ -68,6 +66,10 @@ class PtySession {
       allowProposedApi: true,
     });
     this.terminal.loadAddon(this.serializer);
+    this.batcher = new OutputBatcher((data, offset) => events.output(id, data, offset), {
+      maxBytes: PTY_OUTPUT_BATCH_BYTES,
+      delayMs: PTY_OUTPUT_DELAY_MS,
+    });
     // With `encoding: null` node-pty hands out Buffers, whatever its typings say.
     process.onData((data) => this.read(Buffer.isBuffer(data) ? data : Buffer.from(data)));
     process.onExit(({ exitCode, signal }) => this.exited(exitCode, signal));
@@ -128,14 +130,14 @@ class PtySession {
     let read: number;
     do {
       read = this.readBytes;
-      this.flush();
+      this.batcher.flush();
       await new Promise<void>((resolve) => this.terminal.write('', resolve));
     } while (this.readBytes !== read && !this.closed);
     let lines = scrollback ?? PTY_SCROLLBACK_LINES;
     for (;;) {
       const data = this.serializer.serialize({ scrollback: lines });
       if (lines === 0 || Buffer.byteLength(JSON.stringify(data)) <= maxBytes)
-        return { data, offset: this.sentBytes };
+        return { data, offset: this.batcher.sentBytes };
       lines = Math.floor(lines / 2);
     }
   }
@@ -153,33 +155,18 @@ class PtySession {
     if (this.closed) return;
     this.terminal.write(chunk);
     this.readBytes += chunk.length;
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
     this.unacked += chunk.length;
     if (!this.paused && this.unacked > PTY_FLOW_WINDOW_BYTES) {
       this.paused = true;
       this.process.pause();
     }
-    if (this.pendingBytes >= PTY_OUTPUT_BATCH_BYTES) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), PTY_OUTPUT_DELAY_MS);
-  }
-
-  private flush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.pendingBytes === 0) return;
-    const data = Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    const offset = this.sentBytes;
-    this.sentBytes += data.length;
-    this.events.output(this.id, data, offset);
+    this.batcher.push(chunk);
   }
 
   private exited(exitCode: number, signal: number | undefined): void {
     clearTimeout(this.killTimer);
     if (this.closed) return;
-    this.flush();
+    this.batcher.flush();
     this.dispose();
     const name = signal ? (signalNames.get(signal) ?? `signal ${signal}`) : null;
     this.events.exit(this.id, name === null ? exitCode : null, name);
@@ -187,7 +174,7 @@ class PtySession {
 
   private dispose(): void {
     this.closed = true;
-    clearTimeout(this.flushTimer);
+    this.batcher.dispose();
     this.terminal.dispose();
     this.onGone();
   }
