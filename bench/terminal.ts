@@ -1,203 +1,647 @@
 /**
- * Terminals and file sync through the whole stack: a listening server (PGlite, real
- * cells), WebSocket clients that ack output as a browser does. Needs root, like the cells.
+ * Terminals and file sync through the whole stack, each terminal figure against a raw
+ * baseline measured in the same run, interleaved: bench/terminal-baseline-server.ts (a
+ * WebSocket relaying raw bytes to a bash PTY, ws + node-pty and nothing else) started as
+ * a child process. Workcell is a listening server (PGlite, real cells with the default
+ * limits) and WebSocket clients that ack output as a browser does. Needs root (cells).
  *
- *   npx tsx bench/terminal.ts [--samples 300] [--terminals 50] [--no-docs]
+ *   npx tsx bench/terminal.ts [--repeat 3] [--samples 200] [--opens 15] [--terminals 50]
+ *                             [--bulk-runs 1] [--sync-samples 30] [--no-docs]
  *
- * Measures, each as median and p99:
- * - keystroke echo: a key typed into bash (readline) until its echo arrives; WS → server
- *   → agent → PTY → bash → PTY → agent → server → WS.
- * - bulk output: `head -c 6000000 /dev/urandom | base64 -w 100` (8.1 MB) into a terminal
- *   whose client acks each output message as it arrives; MB/s of terminal output.
- * - save → visible in the cell: POST of a file (the editor's save) until the agent's
- *   fs.read in the cell returns the new content (polled back to back from the server;
- *   a shell loop in the cell would add its own fork-and-cat granularity).
- * - terminal write → file.changed: Enter on `echo N > file` until a second socket watching
- *   the workspace gets file.changed for it.
- * - echo with N terminals open at once (spread over workspaces: at most 32 PTYs per
- *   cell, 256 pids), keystrokes round-robin over all of them.
- * Prints a table and writes the "## Terminals and file sync" section of
- * docs/performance.md (other sections are kept).
+ * Every measure runs `--repeat` times (the whole set, interleaved baseline/Workcell in
+ * blocks); the report gives the median of the per-run medians and p99s, the spread
+ * (min–max) of the per-run medians, and the ratio to the baseline of the same run.
+ * The baseline also runs in a cgroup with the cell's CPU quota (0.5 core, 10 ms period),
+ * for the explanation only: the targets compare against the unconstrained baseline.
+ * Timings never fail the run: each target prints "meets" or "misses".
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
+import WebSocket from 'ws';
+
+import { prepareShell } from '../packages/agent/src/shell';
 import { machine, stats, writeSection } from './report';
-import { startLiveServer, type LiveUser } from '../packages/server/src/test-support/live-server';
-import { marker, WsClient, type TerminalView } from '../packages/server/src/test-support/ws-client';
+import { startLiveServer, type LiveServer } from '../packages/server/src/test-support/live-server';
+import {
+  marker,
+  plain,
+  WsClient,
+  type TerminalView,
+} from '../packages/server/src/test-support/ws-client';
 import { waitFor } from '../packages/server/src/test-support/wait';
 
 const { values } = parseArgs({
   options: {
-    samples: { type: 'string', default: '300' },
+    repeat: { type: 'string', default: '3' },
+    samples: { type: 'string', default: '200' },
+    opens: { type: 'string', default: '15' },
     terminals: { type: 'string', default: '50' },
+    'bulk-runs': { type: 'string', default: '1' },
+    'sync-samples': { type: 'string', default: '30' },
     'no-docs': { type: 'boolean', default: false },
   },
 });
+const REPEAT = Number(values.repeat);
 const SAMPLES = Number(values.samples);
+const OPENS = Number(values.opens);
 const TERMINALS = Number(values.terminals);
+const BULK_RUNS = Number(values['bulk-runs']);
+const SYNC_SAMPLES = Number(values['sync-samples']);
+/** Interleaving block: this many keystrokes on one side, then on the other. */
+const BLOCK = 25;
 const PER_CELL = 25;
-const BULK_RUNS = 5;
-const SYNC_SAMPLES = 40;
+const BULK_COMMAND = 'head -c 50000000 /dev/zero | base64';
+/** Ctrl+C goes in once this much of the flood has arrived. */
+const FLOOD_BEFORE_INTERRUPT = 4_000_000;
+const CELL_CPU = { quotaUs: 5000, periodUs: 10_000 };
 
-/** Types `key` and resolves with the ms until the terminal's next output. */
-function keystroke(terminal: TerminalView, key: string): Promise<number> {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const off = terminal.onOutput(() => {
-      off();
-      resolve(performance.now() - t0);
+const log = (text: string) => process.stderr.write(`${text}\n`);
+/** The end of a prompt: `$ ` in a cell, `# ` for the baseline shell (root). */
+const PROMPT = /[$#] $/;
+
+/** What the measurements need of a terminal, whichever server it is on. */
+interface Term {
+  input(data: string): void;
+  onOutput(listener: (text: string) => void): () => void;
+}
+
+/** A terminal on the baseline server: one socket, one PTY, raw bytes. */
+class BaselineTerm implements Term {
+  private readonly listeners = new Set<(text: string) => void>();
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer) => {
+      const text = data.toString('utf8');
+      for (const listener of this.listeners) listener(text);
     });
-    terminal.input(key);
+  }
+
+  static async connect(port: number): Promise<BaselineTerm> {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/`);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return new BaselineTerm(socket);
+  }
+
+  /** Spawns the PTY; resolves once its prompt has arrived. */
+  async open(cols = 100, rows = 30): Promise<void> {
+    const prompted = untilPrompt(this);
+    this.socket.send(JSON.stringify({ cols, rows }));
+    await prompted;
+  }
+
+  input(data: string): void {
+    this.socket.send(Buffer.from(data, 'utf8'), { binary: true });
+  }
+
+  onOutput(listener: (text: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.socket.terminate();
+  }
+}
+
+/** Resolves once the terminal's output since now ends with a prompt. */
+function untilPrompt(term: Term, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let tail = '';
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no prompt within ${timeoutMs} ms (got …${JSON.stringify(tail)})`));
+    }, timeoutMs);
+    const off = term.onOutput((text) => {
+      tail = (tail + text).slice(-400);
+      if (PROMPT.test(plain(tail))) {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
   });
 }
 
-/** Keystrokes into bash, alternating a letter and a backspace so the line stays empty. */
-async function echoSamples(terminals: TerminalView[], count: number): Promise<number[]> {
+/** Types `key` and resolves with the ms until the terminal's next output. */
+function keystroke(term: Term, key: string): Promise<number> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const off = term.onOutput(() => {
+      off();
+      resolve(performance.now() - t0);
+    });
+    term.input(key);
+  });
+}
+
+/** Keys typed into each terminal so far: odd means its line holds one letter. */
+const typed = new WeakMap<Term, number>();
+
+/** Keystrokes round-robin over `terms`, a letter then a backspace so each line stays empty. */
+async function echoSamples(terms: Term[], count: number, start = 0): Promise<number[]> {
   const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const terminal = terminals[i % terminals.length]!;
-    const letter = Math.floor(i / terminals.length) % 2 === 0;
-    samples.push(await keystroke(terminal, letter ? 'a' : '\x7f'));
+  for (let i = start; i < start + count; i++) {
+    const term = terms[i % terms.length]!;
+    const n = typed.get(term) ?? 0;
+    typed.set(term, n + 1);
+    samples.push(await keystroke(term, n % 2 === 0 ? 'a' : '\x7f'));
   }
   return samples;
 }
 
-const log = (text: string) => process.stderr.write(`${text}\n`);
+/**
+ * Runs the flood to its end: MB/s of terminal output from the Enter until the marker
+ * printed after it.
+ */
+async function bulk(term: Term): Promise<number> {
+  const done = marker('BULK');
+  let bytes = 0;
+  let tail = '';
+  const finished = new Promise<void>((resolve) => {
+    const off = term.onOutput((text) => {
+      bytes += text.length;
+      tail = (tail + text).slice(-200);
+      if (tail.includes(done.text)) {
+        off();
+        resolve();
+      }
+    });
+  });
+  const t0 = performance.now();
+  // Ctrl+U first: a letter left on the line by the echo samples must not prefix the command.
+  term.input(`\x15${BULK_COMMAND}; ${done.command}\r`);
+  await finished;
+  return bytes / 1e6 / ((performance.now() - t0) / 1000);
+}
 
-const server = await startLiveServer('bench-terminal', {
+/**
+ * Ctrl+C during the flood: once the flood is flowing, \x03 goes in; the latency is the
+ * time until the shell's next prompt has arrived — the interrupt reached the program,
+ * it died, everything already in flight was delivered and the shell is back.
+ */
+async function interrupt(term: Term): Promise<number> {
+  let bytes = 0;
+  let t0 = 0;
+  let tail = '';
+  const answered = new Promise<number>((resolve) => {
+    const off = term.onOutput((text) => {
+      bytes += text.length;
+      if (t0 === 0) {
+        if (bytes >= FLOOD_BEFORE_INTERRUPT) {
+          t0 = performance.now();
+          term.input('\x03');
+        }
+        return;
+      }
+      tail = (tail + text).slice(-400);
+      if (PROMPT.test(plain(tail))) {
+        off();
+        resolve(performance.now() - t0);
+      }
+    });
+  });
+  term.input(`\x15${BULK_COMMAND}\r`);
+  return answered;
+}
+
+/** Opens a Workcell terminal and times it until its prompt; closes it again. */
+async function workcellOpen(client: WsClient, workspace: string): Promise<number> {
+  let terminalId: string | undefined;
+  let tail = '';
+  const t0 = performance.now();
+  const prompted = new Promise<number>((resolve, reject) => {
+    const off = client.onMessage((message) => {
+      let text: string | undefined;
+      if (message.type === 'terminal.opened' && message.workspace === workspace) {
+        terminalId = message.terminalId;
+        text = message.replay;
+      } else if (message.type === 'terminal.output' && message.terminalId === terminalId)
+        text = message.data;
+      else if (message.type === 'error') reject(new Error(`${message.code}: ${message.message}`));
+      if (text === undefined) return;
+      tail = (tail + text).slice(-400);
+      if (PROMPT.test(plain(tail))) {
+        off();
+        resolve(performance.now() - t0);
+      }
+    });
+  });
+  client.send({ type: 'terminal.open', workspace, cols: 100, rows: 30 });
+  const ms = await prompted;
+  client.send({ type: 'terminal.close', terminalId: terminalId! });
+  return ms;
+}
+
+async function baselineOpen(port: number): Promise<number> {
+  const term = await BaselineTerm.connect(port);
+  const t0 = performance.now();
+  await term.open();
+  const ms = performance.now() - t0;
+  term.close();
+  return ms;
+}
+
+/** The baseline server as a child process, optionally inside a CPU-limited cgroup. */
+interface Baseline {
+  port: number;
+  child: ChildProcess;
+  cgroup?: string;
+}
+
+async function cpuCgroup(name: string): Promise<string | undefined> {
+  const v1 = '/sys/fs/cgroup/cpu';
+  if (existsSync(join(v1, 'cpu.cfs_quota_us'))) {
+    const dir = join(v1, name);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'cpu.cfs_period_us'), String(CELL_CPU.periodUs));
+    await writeFile(join(dir, 'cpu.cfs_quota_us'), String(CELL_CPU.quotaUs));
+    return dir;
+  }
+  const controllers = await readFile('/sys/fs/cgroup/cgroup.controllers', 'utf8').catch(() => '');
+  if (!controllers.split(/\s+/).includes('cpu')) return undefined;
+  const dir = join('/sys/fs/cgroup', name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'cpu.max'), `${CELL_CPU.quotaUs} ${CELL_CPU.periodUs}`);
+  return dir;
+}
+
+async function startBaseline(home: string, cgroup?: string): Promise<Baseline> {
+  const server = [
+    process.execPath,
+    '--import',
+    'tsx',
+    join(import.meta.dirname, 'terminal-baseline-server.ts'),
+    home,
+  ];
+  // Joins the cgroup before exec, so the server and every shell it spawns are inside.
+  const argv = cgroup
+    ? ['/bin/sh', '-c', `echo $$ > ${join(cgroup, 'cgroup.procs')} && exec "$@"`, 'sh', ...server]
+    : server;
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: join(import.meta.dirname, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the baseline server exited (${code})`)));
+  });
+  return { port: (JSON.parse(line) as { port: number }).port, child, ...(cgroup && { cgroup }) };
+}
+
+async function stopBaseline(baseline: Baseline): Promise<void> {
+  const exited = new Promise((resolve) => baseline.child.once('exit', resolve));
+  if (baseline.child.exitCode === null) baseline.child.kill('SIGTERM');
+  await exited;
+  const cgroup = baseline.cgroup;
+  if (!cgroup) return;
+  // The shells die of SIGHUP with the server; wait for the cgroup to empty to remove it.
+  await waitFor(
+    async () => (await readFile(join(cgroup, 'cgroup.procs'), 'utf8')).trim() === '',
+    'the baseline cgroup to empty',
+    5000,
+  ).catch(() => undefined);
+  await rmdir(cgroup).catch(() => undefined);
+}
+
+type Summary = ReturnType<typeof stats>;
+/** Per run: each variant's samples of one measure. */
+type Run = Record<string, number[]>;
+
+const median = (xs: number[]) => stats(xs).median;
+
+/** Median over runs of the per-run statistic, with the spread of the per-run medians. */
+function across(runs: Run[], variant: string, rate = false) {
+  const perRun = runs.map((run) => stats(run[variant] ?? [], rate));
+  const medians = perRun.map((s) => s.median);
+  return {
+    n: perRun.reduce((sum, s) => sum + s.n, 0),
+    median: median(medians),
+    p99: median(perRun.map((s) => s.p99)),
+    min: Math.min(...medians),
+    max: Math.max(...medians),
+    perRun,
+  };
+}
+
+/** The per-run ratio of a statistic of `variant` to the baseline's, median over runs. */
+function ratio(runs: Run[], variant: string, pick: (s: Summary) => number, rate = false): number {
+  return median(
+    runs.map((run) => pick(stats(run[variant]!, rate)) / pick(stats(run.baseline!, rate))),
+  );
+}
+
+const server: LiveServer = await startLiveServer('bench-terminal', {
   CELL_MAX_PER_USER: String(Math.ceil(TERMINALS / PER_CELL) + 1),
 });
-const clients: WsClient[] = [];
-const connect = async (user: LiveUser) => {
-  const client = await WsClient.connect(server.wsUrl, { token: user.token });
-  clients.push(client);
-  return client;
-};
+const scratch = await mkdtemp(join(tmpdir(), 'workcell-bench-baseline-'));
+const baselines: Baseline[] = [];
+const baselineTerms: BaselineTerm[] = [];
+let cleaning: Promise<void> | undefined;
+const cleanup = () =>
+  (cleaning ??= (async () => {
+    for (const term of baselineTerms) term.close();
+    for (const baseline of baselines) await stopBaseline(baseline);
+    await server.close();
+    await rm(scratch, { recursive: true, force: true });
+  })());
+process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
 
 try {
+  // The baseline's bash reads the same start-up files as a cell's.
+  const home = join(scratch, 'home');
+  await prepareShell({ root: scratch, home, owner: undefined });
+  const plainBaseline = await startBaseline(home);
+  baselines.push(plainBaseline);
+  const cgroup = await cpuCgroup(`workcell-bench-baseline-${process.pid}`);
+  const limited = cgroup ? await startBaseline(home, cgroup) : undefined;
+  if (limited) baselines.push(limited);
+  else log('no CPU cgroup controller: the 0.5-core baseline is left out');
+
   const user = await server.registerUser('bench');
   const workspace = await server.createWorkspace(user);
-  const client = await connect(user);
+  const client = await server.connect(user);
   const terminal = await client.open(workspace, { render: false });
   await WsClient.prompt(terminal);
   await terminal.run('true');
-
-  log('keystroke echo…');
-  await echoSamples([terminal], 20); // warm-up
-  const echo = await echoSamples([terminal], SAMPLES);
-
-  log('bulk output…');
-  const bulk: number[] = [];
-  for (let run = 0; run < BULK_RUNS; run++) {
-    const done = marker('bulk');
-    const from = terminal.mark();
-    const t0 = performance.now();
-    terminal.type(`head -c 6000000 /dev/urandom | base64 -w 100; ${done.command}`);
-    await terminal.waitForText(done.text, from, 600_000);
-    const seconds = (performance.now() - t0) / 1000;
-    bulk.push((terminal.receivedChars - from) / 1e6 / seconds);
+  const base = await BaselineTerm.connect(plainBaseline.port);
+  baselineTerms.push(base);
+  await base.open();
+  const capped = limited && (await BaselineTerm.connect(limited.port));
+  if (capped) {
+    baselineTerms.push(capped);
+    await capped.open();
   }
+  // The three ways to a shell, in the order each interleaved block visits them.
+  const sides: [string, Term][] = [
+    ['baseline', base],
+    ['workcell', terminal],
+    ...(capped ? [['baseline0.5', capped] as [string, Term]] : []),
+  ];
 
-  log('save → visible in the cell…');
-  const cell = server.services.cells.get(workspace)!;
-  const saveToCell: number[] = [];
-  const saveResponse: number[] = [];
-  for (let i = 0; i < SYNC_SAMPLES; i++) {
-    const content = `saved ${i} ${Date.now()}\n`;
-    const t0 = performance.now();
-    const response = await server.api(user, 'POST', `/api/workspace/${workspace}/file/saved.txt`, {
-      content,
-    });
-    if (response.status >= 300) throw new Error(`save failed: ${response.status}`);
-    saveResponse.push(performance.now() - t0);
-    await waitFor(
-      async () => {
-        const read = await cell.agent
-          .request({ op: 'fs.read', path: 'saved.txt', maxBytes: 1024 })
-          .catch(() => undefined);
-        return read?.body.toString('utf8') === content;
-      },
-      'the save in the cell',
-      30_000,
-      0,
-    );
-    saveToCell.push(performance.now() - t0);
-    // Let the cell's watch report the write and the sync settle before the next save.
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-
-  log('terminal write → file.changed on a second socket…');
-  const watcher = await connect(user);
-  const watching = watcher.mark();
-  watcher.send({ type: 'workspace.watch', workspace });
-  await watcher.next('cell.status', () => true, watching);
-  const writeToEvent: number[] = [];
-  for (let i = 0; i < SYNC_SAMPLES; i++) {
-    const from = watcher.mark();
-    const t0 = performance.now();
-    terminal.type(`echo ${i} > written.txt`);
-    await watcher.next('file.changed', (m) => m.path === 'written.txt', from, 30_000, 0);
-    writeToEvent.push(performance.now() - t0);
-  }
-
-  log(`${TERMINALS} terminals…`);
-  const many: TerminalView[] = [terminal];
+  log(`${TERMINALS} terminals on each side…`);
   const workspaces = [workspace];
   for (let w = 1; w < Math.ceil(TERMINALS / PER_CELL); w++)
     workspaces.push(await server.createWorkspace(user, `bench ${w}`));
-  const sockets = [client, ...(await Promise.all([1, 2, 3, 4].map(() => connect(user))))];
+  const sockets = [client, ...(await Promise.all([1, 2, 3, 4].map(() => server.connect(user))))];
+  const many: TerminalView[] = [terminal];
   for (let i = 1; i < TERMINALS; i++) {
     const socket = sockets[i % sockets.length]!;
     const opened = await socket.open(workspaces[Math.floor(i / PER_CELL)]!, { render: false });
     await WsClient.prompt(opened);
     many.push(opened);
   }
-  await echoSamples(many, many.length); // warm-up: one key each
-  const echoMany = await echoSamples(many, SAMPLES);
+  const manyBase: BaselineTerm[] = [base];
+  for (let i = 1; i < TERMINALS; i++) {
+    const term = await BaselineTerm.connect(plainBaseline.port);
+    baselineTerms.push(term);
+    await term.open();
+    manyBase.push(term);
+  }
+  // Warm-up: a few keys everywhere.
+  for (const [, term] of sides) await echoSamples([term], 20);
+  await echoSamples(many, many.length);
+  await echoSamples(manyBase, manyBase.length);
 
-  const ms = (x: number) => `${x.toFixed(1)} ms`;
-  const rows: [string, ReturnType<typeof stats>, (x: number) => string][] = [
-    ['keystroke echo round trip (1 terminal)', stats(echo), ms],
-    [`keystroke echo round trip (${TERMINALS} terminals open)`, stats(echoMany), ms],
-    ['bulk output (client acks as it receives)', stats(bulk, true), (x) => `${x.toFixed(2)} MB/s`],
-    ['save: POST response (committed)', stats(saveResponse), ms],
-    ['save → visible in the cell', stats(saveToCell), ms],
-    ['terminal write → file.changed on a second socket', stats(writeToEvent), ms],
-  ];
+  const runs: Record<string, Run[]> = {
+    open: [],
+    echo: [],
+    many: [],
+    bulk: [],
+    interrupt: [],
+    saveResponse: [],
+    saveToCell: [],
+    writeToEvent: [],
+  };
+  const watcher = await server.connect(user);
+  const watching = watcher.mark();
+  watcher.send({ type: 'workspace.watch', workspace });
+  await watcher.next('cell.status', () => true, watching);
+  const cell = server.services.cells.get(workspace)!;
+
+  for (let r = 0; r < REPEAT; r++) {
+    log(`run ${r + 1} of ${REPEAT}: open…`);
+    const open: Run = { baseline: [], workcell: [], ...(limited && { 'baseline0.5': [] }) };
+    for (let i = 0; i < OPENS; i++) {
+      open.baseline!.push(await baselineOpen(plainBaseline.port));
+      open.workcell!.push(await workcellOpen(client, workspace));
+      if (limited) open['baseline0.5']!.push(await baselineOpen(limited.port));
+    }
+    runs.open!.push(open);
+
+    log('  keystroke echo…');
+    const echo: Run = Object.fromEntries(sides.map(([name]) => [name, []]));
+    for (let done = 0; done < SAMPLES; done += BLOCK) {
+      for (const [name, term] of sides)
+        echo[name]!.push(...(await echoSamples([term], Math.min(BLOCK, SAMPLES - done), done)));
+    }
+    runs.echo!.push(echo);
+
+    log(`  echo with ${TERMINALS} terminals…`);
+    const manyRun: Run = { baseline: [], workcell: [] };
+    for (let done = 0; done < SAMPLES; done += BLOCK) {
+      const count = Math.min(BLOCK, SAMPLES - done);
+      manyRun.baseline!.push(...(await echoSamples(manyBase, count, done)));
+      manyRun.workcell!.push(...(await echoSamples(many, count, done)));
+    }
+    runs.many!.push(manyRun);
+
+    log('  bulk output and Ctrl+C during it…');
+    const bulkRun: Run = Object.fromEntries(sides.map(([name]) => [name, []]));
+    const interruptRun: Run = Object.fromEntries(sides.map(([name]) => [name, []]));
+    for (let i = 0; i < BULK_RUNS; i++) {
+      for (const [name, term] of sides) {
+        bulkRun[name]!.push(await bulk(term));
+        interruptRun[name]!.push(await interrupt(term));
+      }
+    }
+    runs.bulk!.push(bulkRun);
+    runs.interrupt!.push(interruptRun);
+
+    log('  save → visible in the cell, terminal write → file.changed…');
+    const saveResponse: number[] = [];
+    const saveToCell: number[] = [];
+    const writeToEvent: number[] = [];
+    for (let i = 0; i < SYNC_SAMPLES; i++) {
+      const content = `saved ${r} ${i} ${Date.now()}\n`;
+      const t0 = performance.now();
+      const response = await server.api(
+        user,
+        'POST',
+        `/api/workspace/${workspace}/file/saved.txt`,
+        { content },
+      );
+      if (response.status >= 300) throw new Error(`save failed: ${response.status}`);
+      saveResponse.push(performance.now() - t0);
+      // The agent's fs.read back to back from the server: a shell loop in the cell would
+      // add its own fork-and-cat granularity.
+      await waitFor(
+        async () => {
+          const read = await cell.agent
+            .request({ op: 'fs.read', path: 'saved.txt', maxBytes: 1024 })
+            .catch(() => undefined);
+          return read?.body.toString('utf8') === content;
+        },
+        'the save in the cell',
+        30_000,
+        0,
+      );
+      saveToCell.push(performance.now() - t0);
+
+      const from = watcher.mark();
+      const t1 = performance.now();
+      terminal.input(`\x15echo ${r} ${i} > written.txt\r`);
+      await watcher.next('file.changed', (m) => m.path === 'written.txt', from, 30_000, 0);
+      writeToEvent.push(performance.now() - t1);
+      // Let the cell's watch report the save and the sync settle before the next save.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    runs.saveResponse!.push({ workcell: saveResponse });
+    runs.saveToCell!.push({ workcell: saveToCell });
+    runs.writeToEvent!.push({ workcell: writeToEvent });
+  }
+
+  const ms = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(1)} ms`;
+  const mbs = (x: number) => `${x.toFixed(1)} MB/s`;
+  const x = (r: number) => `${r.toFixed(2)}×`;
+  const verdict = (ok: boolean) => (ok ? 'meets' : 'misses');
+  const checks: { target: string; measured: string; ok: boolean }[] = [];
+
+  const open = runs.open!;
+  const echo = runs.echo!;
+  const manyRuns = runs.many!;
+  const bulkRuns = runs.bulk!;
+  const interruptRuns = runs.interrupt!;
+  const openRatio = ratio(open, 'workcell', (s) => s.median);
+  checks.push({
+    target: 'open → prompt: p50 ≤ 2× baseline',
+    measured: x(openRatio),
+    ok: openRatio <= 2,
+  });
+  const echoRatio = ratio(echo, 'workcell', (s) => s.median);
+  checks.push({
+    target: 'keystroke echo: p50 ≤ 1.5× baseline',
+    measured: x(echoRatio),
+    ok: echoRatio <= 1.5,
+  });
+  const echoP99 = across(echo, 'workcell').p99;
+  const echoP99Limit = 1.3 * across(echo, 'baseline').p99 + 1;
+  checks.push({
+    target: 'keystroke echo: p99 ≤ 1.3× baseline + 1 ms',
+    measured: `${ms(echoP99)} vs ${ms(echoP99Limit)}`,
+    ok: echoP99 <= echoP99Limit,
+  });
+  const bulkRatio = ratio(bulkRuns, 'workcell', (s) => s.median, true);
+  checks.push({
+    target: 'bulk output: ≥ 0.9× baseline MB/s',
+    measured: x(bulkRatio),
+    ok: bulkRatio >= 0.9,
+  });
+  const interruptWorst = Math.max(...interruptRuns.flatMap((run) => run.workcell!));
+  checks.push({
+    target: 'Ctrl+C during the flood: within 100 ms',
+    measured: `${ms(interruptWorst)} (slowest)`,
+    ok: interruptWorst <= 100,
+  });
+  const manyRatio = ratio(manyRuns, 'workcell', (s) => s.p99);
+  checks.push({
+    target: `${TERMINALS} terminals echoing: p99 ≤ 1.5× baseline's`,
+    measured: x(manyRatio),
+    ok: manyRatio <= 1.5,
+  });
+  const saveP99 = across(runs.saveToCell!, 'workcell').p99;
+  checks.push({
+    target: 'save → visible in the cell: p99 ≤ 20 ms',
+    measured: ms(saveP99),
+    ok: saveP99 <= 20,
+  });
+  const writeP99 = across(runs.writeToEvent!, 'workcell').p99;
+  checks.push({
+    target: 'terminal write → file.changed: p99 ≤ 300 ms',
+    measured: ms(writeP99),
+    ok: writeP99 <= 300,
+  });
+
+  const variants = [
+    ['baseline', 'baseline'],
+    ['workcell', 'Workcell'],
+    ['baseline0.5', 'baseline at 0.5 core'],
+  ] as const;
+  const rows: string[] = [];
+  const row = (
+    measure: string,
+    measureRuns: Run[],
+    unit: (n: number) => string,
+    rate = false,
+    ratios = true,
+  ) => {
+    for (const [key, label] of variants) {
+      if (!measureRuns[0]?.[key]) continue;
+      const s = across(measureRuns, key, rate);
+      const relative =
+        ratios && measureRuns[0].baseline && key !== 'baseline'
+          ? `${x(ratio(measureRuns, key, (t) => t.median, rate))} / ${x(ratio(measureRuns, key, (t) => t.p99, rate))}`
+          : '';
+      rows.push(
+        `| ${measure} | ${label} | ${s.n} | ${unit(s.median)} | ${unit(s.min)}–${unit(s.max)} | ${unit(s.p99)} | ${relative} |`,
+      );
+    }
+  };
+  row('open → prompt (cell running)', open, ms);
+  row('keystroke echo', echo, ms);
+  row(`keystroke echo, ${TERMINALS} terminals`, manyRuns, ms);
+  row(`bulk \`${BULK_COMMAND}\``, bulkRuns, mbs, true);
+  row('Ctrl+C during the flood → prompt', interruptRuns, ms);
+  row('save: POST response (committed)', runs.saveResponse!, ms);
+  row('save → visible in the cell', runs.saveToCell!, ms);
+  row('terminal write → file.changed', runs.writeToEvent!, ms);
   const table = [
-    '| Measure | Samples | Median | p99 |',
-    '| --- | --- | --- | --- |',
-    ...rows.map(([name, s, unit]) => `| ${name} | ${s.n} | ${unit(s.median)} | ${unit(s.p99)} |`),
+    '| Measure | Side | Samples | Median | Spread of run medians | p99 | Ratio to baseline (median / p99) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
   ].join('\n');
-  const cells = Math.ceil(TERMINALS / PER_CELL);
+  const targets = [
+    '| Target | Measured | |',
+    '| --- | --- | --- |',
+    ...checks.map((c) => `| ${c.target} | ${c.measured} | ${verdict(c.ok)} |`),
+  ].join('\n');
+
+  const command =
+    `npx tsx bench/terminal.ts --repeat ${REPEAT} --samples ${SAMPLES} --opens ${OPENS} ` +
+    `--terminals ${TERMINALS} --bulk-runs ${BULK_RUNS} --sync-samples ${SYNC_SAMPLES}`;
+  console.log(
+    JSON.stringify(
+      {
+        command,
+        machine: machine(),
+        runs,
+        checks,
+      },
+      (_key, value: unknown) =>
+        typeof value === 'number' ? Math.round(value * 1000) / 1000 : value,
+    ),
+  );
   const section = `## Terminals and file sync
 
-Through the whole stack: a server listening on loopback (PGlite), real cells with the
-default limits (0.5 core with a 10 ms period, 512 MiB, 256 pids), and WebSocket clients
-that ack terminal output as they receive it.
-
-- **Keystroke echo**: a key typed into bash's readline (a letter, then a backspace, so
-  the line stays empty) until its echo arrives: WS → server → agent → PTY → bash and
-  back. With ${TERMINALS} terminals: ${cells} cells of ${PER_CELL} terminals (a cell has at most 32 PTYs and
-  256 pids), on ${sockets.length} sockets, keys round-robin over all of them.
-- **Bulk output**: \`head -c 6000000 /dev/urandom | base64 -w 100\` (8.1 MB of terminal
-  output), ${BULK_RUNS} runs; for a rate the p99 is the slow end. The cell's half core is the
-  limit: the agent's headless xterm parses every byte there (the screen that a reattach
-  restores), besides the PTY, \`base64\` and framing.
-- **Save → visible in the cell**: from the POST of a file (the editor's save) until the
-  agent's \`fs.read\` in the cell returns the new content, one save every 250 ms or so.
-- **Terminal write → file.changed**: from the Enter of \`echo N > file\` until a second
-  socket watching the workspace hears \`file.changed\`; the agent's watch waits for 50 ms
-  of quiet and the server's sync for 30 ms, to batch a program's writes.
+<!-- FIGURES -->
 
 Machine: ${machine()}.
-Command: \`npx tsx bench/terminal.ts --samples ${SAMPLES} --terminals ${TERMINALS}\` (as root).
+Command: \`${command}\` (as root).
 
 ${table}
+
+${targets}
 `;
-  console.log(`\n${section}`);
+  console.log(`\n${table}\n\n${targets}`);
   if (!values['no-docs']) await writeSection('## Terminals and file sync', section);
 } finally {
-  for (const client of clients) await client.close().catch(() => undefined);
-  await server.close();
+  await cleanup();
 }

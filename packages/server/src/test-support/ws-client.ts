@@ -208,6 +208,7 @@ export class WsClient {
   readonly messages: ServerMessage[] = [];
   readonly terminals = new Map<string, TerminalView>();
   private readonly pendingOptions: TerminalOptions[] = [];
+  private readonly messageListeners = new Set<(message: ServerMessage) => void>();
   private closed: Promise<{ code: number }>;
 
   private constructor(readonly socket: WebSocket) {
@@ -297,7 +298,14 @@ export class WsClient {
     this.socket.send(data, { binary: true });
   }
 
+  /** Hears every message as it arrives, terminal output too (benchmarks); returns the unsubscribe. */
+  onMessage(listener: (message: ServerMessage) => void): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
   private receive(message: ServerMessage): void {
+    for (const listener of this.messageListeners) listener(message);
     if (message.type === 'terminal.output') {
       this.terminals.get(message.terminalId)?.receive(message.data);
       return;
