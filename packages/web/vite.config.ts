@@ -42,8 +42,25 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * Monaco contributions that every-contribution imports (Monaco's LSP client, register.all)
+ * bring but this IDE has no use for, replaced by an empty module: inline completions
+ * (ghost text; pyright offers none), the largest contribution by far.
+ */
+const UNUSED_MONACO = /\/contrib\/inlineCompletions\/browser\/inlineCompletions\.contribution\.js$/;
+
+function dropUnusedMonaco(): Plugin {
+  const empty = '\0workcell-unused-monaco';
+  return {
+    name: 'workcell-drop-unused-monaco',
+    enforce: 'pre',
+    resolveId: (source) => (UNUSED_MONACO.test(source) ? empty : undefined),
+    load: (id) => (id === empty ? 'export {};' : undefined),
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [react(), dropUnusedMonaco(), precompress()],
   resolve: {
     alias: [
       // monaco-vim imports deep paths that monaco's `exports` map no longer exposes.
@@ -57,7 +74,20 @@ export default defineConfig({
       },
     ],
   },
-  build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 5000, sourcemap: false },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 5000,
+    sourcemap: false,
+    // Which chunk each source became and what it imports (bench/web-load.ts reads it).
+    manifest: true,
+    rolldownOptions: {
+      output: {
+        // xterm.js in a chunk of its own, preloaded beside the workspace page's chunk.
+        codeSplitting: { groups: [{ name: 'xterm', test: /[\\/]node_modules[\\/]@xterm[\\/]/ }] },
+      },
+    },
+  },
   server: {
     proxy: {
       '/api': serverUrl,

@@ -9,7 +9,10 @@ import { SettingsProvider } from '../settings/settings';
 import { Loading } from '../ui/Loading';
 
 // Monaco and xterm are most of the bundle: only the workspace page loads them.
-const WorkspacePage = lazy(() => import('../pages/WorkspacePage'));
+const loadWorkspacePage = () => import('../pages/WorkspacePage');
+// Opening a workspace's address fetches its page at once, beside the session check.
+if (window.location.pathname.startsWith('/w/')) void loadWorkspacePage();
+const WorkspacePage = lazy(loadWorkspacePage);
 
 export function App() {
   return (

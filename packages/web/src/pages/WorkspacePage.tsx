@@ -1,10 +1,12 @@
 /**
  * The workspace: file tree | editor | terminal in resizable panels that remember their
  * sizes (stacked on narrow screens), a toolbar with Run (F5), and the status bar. The page
- * owns the socket, watches the workspace on every (re)connection and starts its cell.
+ * owns the socket, watches the workspace on every (re)connection and starts its cell. The
+ * editor (Monaco) loads as a chunk of its own, so the tree and the terminal are usable
+ * before it is.
  */
 import type { CellState, FileEntry, Workspace } from '@workcell/protocol';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
 import { Link, useParams } from 'react-router';
 
@@ -12,19 +14,19 @@ import { ApiError, request, workspaceUrl } from '../api/client';
 import { type ConnectionState, WorkcellSocket } from '../connection/socket';
 import { SettingsButton } from '../settings/SettingsButton';
 import { Loading } from '../ui/Loading';
-import type {
-  EditorHandle,
-  EditorStatus,
-  FileTreeHandle,
-  TerminalHandle,
-} from '../workspace/contracts';
-import { EditorArea } from '../workspace/editor/EditorArea';
+import { useMediaQuery } from '../ui/useMediaQuery';
+import type { EditorStatus, FileTreeHandle, TerminalHandle } from '../workspace/contracts';
 import { loadOpenTabs } from '../workspace/editor/tabMemory';
 import { FileTree } from '../workspace/file-tree/FileTree';
-import { usePythonLanguage } from '../workspace/language/usePythonLanguage';
-import { StatusBar, type CellView } from '../workspace/status-bar/StatusBar';
+import {
+  StatusBar,
+  type CellView,
+  type LanguageStatusView,
+} from '../workspace/status-bar/StatusBar';
 import { TerminalPanel } from '../workspace/terminal/TerminalPanel';
-import { useMediaQuery } from '../ui/useMediaQuery';
+import { DeferredEditor } from './DeferredEditor';
+
+const WorkspaceEditor = lazy(() => import('./WorkspaceEditor'));
 
 export default function WorkspacePage() {
   const { uuid = '' } = useParams();
@@ -38,16 +40,17 @@ function WorkspaceLoader({ uuid }: { uuid: string }) {
   useEffect(() => {
     let live = true;
     // Created here, not in render: StrictMode's rehearsal unmount must not leave the page
-    // holding a disposed socket.
-    let socket: WorkcellSocket | undefined;
+    // holding a disposed socket. Connecting beside the workspace's request, not after it,
+    // brings the terminal sooner.
+    const socket = new WorkcellSocket();
     request<Workspace>('GET', `/api/sessions/${uuid}`)
       .then((loaded) => {
         if (!live) return;
-        socket = new WorkcellSocket();
         setOpened({ workspace: loaded, socket });
         document.title = `${loaded.name} · Workcell`;
       })
       .catch((error: unknown) => {
+        socket.dispose();
         if (live)
           setLoadError(
             error instanceof ApiError && error.status === 404
@@ -57,7 +60,7 @@ function WorkspaceLoader({ uuid }: { uuid: string }) {
       });
     return () => {
       live = false;
-      socket?.dispose();
+      socket.dispose();
       document.title = 'Workcell';
     };
   }, [uuid]);
@@ -81,14 +84,14 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
     activePath: undefined,
     save: 'saved',
   });
-  const editor = useRef<EditorHandle>(null);
+  const [editor] = useState(() => new DeferredEditor());
+  const [language, setLanguage] = useState<LanguageStatusView>();
+  const [overlayHost, setOverlayHost] = useState<HTMLElement | null>(null);
   const terminal = useRef<TerminalHandle>(null);
   const tree = useRef<FileTreeHandle>(null);
   const narrow = useMediaQuery('(max-width: 700px)');
   const layout = useDefaultLayout({ id: 'workcell-workspace-layout', storage: localStorage });
   const editorColumn = useDefaultLayout({ id: 'workcell-editor-column', storage: localStorage });
-  // Connects only once a Python file is open in the editor.
-  const language = usePythonLanguage(workspace.uuid, editor);
 
   useEffect(() => socket.onState(setConnection), [socket]);
 
@@ -99,13 +102,13 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
     request<{ files: FileEntry[] }>('GET', workspaceUrl(workspace.uuid, 'files'))
       .then(({ files }) => {
         const main = mainPythonFile(files);
-        if (live && main) editor.current?.open(main);
+        if (live && main) editor.open(main);
       })
       .catch((error: unknown) => console.warn('files not listed', error));
     return () => {
       live = false;
     };
-  }, [workspace.uuid]);
+  }, [workspace.uuid, editor]);
 
   const startCell = useCallback(() => {
     setCell((current) => ({ ...current, state: 'starting', reason: undefined }));
@@ -152,12 +155,12 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
     const path = editorStatus.activePath;
     if (!path?.endsWith('.py')) return;
     try {
-      await editor.current?.saveAll();
+      await editor.saveAll();
     } catch {
       return; // The save status says why; running stale code would mislead.
     }
     terminal.current?.run(`python3 ${shellQuote(path)}`);
-  }, [editorStatus.activePath]);
+  }, [editor, editorStatus.activePath]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -177,16 +180,20 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       workspace={workspace.uuid}
       socket={socket}
       activePath={editorStatus.activePath}
-      onOpenFile={(path) => editor.current?.open(path)}
+      onOpenFile={(path) => editor.open(path)}
     />
   );
   const editorPanel = (
-    <EditorArea
-      ref={editor}
-      workspace={workspace.uuid}
-      socket={socket}
-      onStatus={setEditorStatus}
-    />
+    <Suspense fallback={<Loading label="Loading the editor…" />}>
+      <WorkspaceEditor
+        editor={editor}
+        workspace={workspace.uuid}
+        socket={socket}
+        onStatus={setEditorStatus}
+        onLanguage={setLanguage}
+        overlayHost={overlayHost}
+      />
+    </Suspense>
   );
   const terminalPanel = <TerminalPanel ref={terminal} workspace={workspace.uuid} socket={socket} />;
 
@@ -243,14 +250,14 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
           </Panel>
         </Group>
       </main>
-      {language.overlay}
+      <div className="workspace-overlays" ref={setOverlayHost} />
       <StatusBar
         connection={connection}
         socket={socket}
         cell={cell}
         editor={editorStatus}
         onRestartCell={startCell}
-        language={language.status}
+        language={language}
       />
     </div>
   );

@@ -1,0 +1,30 @@
+import type { EditorHandle } from '../workspace/contracts';
+
+/**
+ * The editor's handle from the page's first render, though the editor's chunk loads after
+ * the rest of the page: files opened before it is there (the workspace's main file, a
+ * click in the tree) open when it arrives. Until then nothing can be unsaved.
+ */
+export class DeferredEditor implements EditorHandle {
+  private editor: EditorHandle | null = null;
+  private readonly waiting: string[] = [];
+
+  /** The editor area's handle, once its effects have run (or null when it goes). */
+  readonly attach = (editor: EditorHandle | null): void => {
+    this.editor = editor;
+    if (editor) for (const path of this.waiting.splice(0)) editor.open(path);
+  };
+
+  open(path: string): void {
+    if (this.editor) this.editor.open(path);
+    else this.waiting.push(path);
+  }
+
+  saveAll(): Promise<void> {
+    return this.editor?.saveAll() ?? Promise.resolve();
+  }
+
+  focus(): void {
+    this.editor?.focus();
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The workspace page's editor in a chunk of its own: Monaco (most of the page's
+ * JavaScript), the editor area and Python IntelliSense. The page lays out the file tree
+ * and the terminal without waiting for it, and shows this once it has loaded.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
+
+import type { EditorHandle, EditorStatus, PanelProps } from '../workspace/contracts';
+import { EditorArea } from '../workspace/editor/EditorArea';
+import { usePythonLanguage } from '../workspace/language/usePythonLanguage';
+import type { LanguageStatusView } from '../workspace/status-bar/StatusBar';
+import type { DeferredEditor } from './DeferredEditor';
+
+export interface WorkspaceEditorProps extends PanelProps {
+  editor: DeferredEditor;
+  onStatus: (status: EditorStatus) => void;
+  onLanguage: (status: LanguageStatusView) => void;
+  /** Where the Problems list and the language dialogs go: beside the page's panels. */
+  overlayHost: HTMLElement | null;
+}
+
+export default function WorkspaceEditor(props: WorkspaceEditorProps) {
+  const { editor, workspace, socket, onStatus, onLanguage, overlayHost } = props;
+  const area = useRef<EditorHandle>(null);
+  // Here, not as the area's ref: a child's effects run first, so its documents are open
+  // for the files asked for while this chunk loaded.
+  useEffect(() => {
+    editor.attach(area.current);
+    return () => editor.attach(null);
+  }, [editor]);
+  const [editorRef] = useState(() => ({ current: editor }));
+  // Connects only once a Python file is open in the editor.
+  const language = usePythonLanguage(workspace, editorRef);
+  useEffect(() => onLanguage(language.status), [onLanguage, language.status]);
+  return (
+    <>
+      <EditorArea ref={area} workspace={workspace} socket={socket} onStatus={onStatus} />
+      {overlayHost && createPortal(language.overlay, overlayHost)}
+    </>
+  );
+}
