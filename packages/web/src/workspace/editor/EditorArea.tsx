@@ -1,7 +1,8 @@
 /**
  * The editor area: tabs of open files over one Monaco editor (one model per file), image,
  * CSV and binary viewers, autosave with a per-file save queue, drafts that survive a
- * reload, conflicts and changes on disk, and file history.
+ * reload, conflicts and changes on disk, and file history. Library files a definition led
+ * to open in read-only tabs of their own (editorRequests.ts), outside all of that.
  */
 import { initVimMode, VimMode } from 'monaco-vim';
 import {
@@ -23,6 +24,7 @@ import { baseName, isCsvPath, messageOf } from './paths';
 import { HistoryDialog } from './HistoryDialog';
 import { monaco } from './monaco';
 import { pendingLabels, pendingTitle, PendingDialog } from './PendingDialog';
+import { onEditorRequest, readOnlyKey, type ReadOnlyDoc } from './editorRequests';
 import { loadOpenTabs, saveOpenTabs } from './tabMemory';
 import { Tabs } from './Tabs';
 import { monacoTheme } from './themes';
@@ -32,6 +34,11 @@ import './EditorArea.css';
 export interface EditorAreaProps extends PanelProps {
   ref: Ref<EditorHandle>;
   onStatus: (status: EditorStatus) => void;
+}
+
+interface ReadOnlyTab {
+  doc: ReadOnlyDoc;
+  model: monaco.editor.ITextModel;
 }
 
 type DialogState =
@@ -64,13 +71,14 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
   const vimStatus = useRef<HTMLDivElement>(null);
   const panelId = useId();
   const onStatusRef = useRef(onStatus);
+  const [readOnlyTabs] = useState(() => new Map<string, ReadOnlyTab>());
 
   useEffect(() => {
     settingsRef.current = settings;
     onStatusRef.current = onStatus;
   });
 
-  const paths = docs.paths();
+  const paths = [...docs.paths(), ...readOnlyTabs.keys()];
   const active =
     activeChoice !== undefined && paths.includes(activeChoice) ? activeChoice : paths[0];
   const activeRef = useRef(active);
@@ -78,8 +86,11 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
     activeRef.current = active;
   });
   const view: DocView | undefined = active !== undefined ? docs.view(active) : undefined;
+  const library = active !== undefined ? readOnlyTabs.get(active) : undefined;
   const showCsvTable = view?.kind === 'text' && isCsvPath(view.path) && !csvAsText.has(view.path);
-  const showsText = view?.kind === 'text' && !view.loading && !view.loadError && !showCsvTable;
+  const showsText =
+    library !== undefined ||
+    (view?.kind === 'text' && !view.loading && !view.loadError && !showCsvTable);
 
   // ---- the documents and the editor: created once, disposed on unmount ----------------
 
@@ -92,6 +103,29 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
       docs.dispose();
     };
   }, [docs, remembered]);
+
+  useEffect(() => {
+    const stop = onEditorRequest((request) => {
+      if (request.kind === 'background') return docs.open(request.path);
+      const { doc } = request;
+      const key = readOnlyKey(doc.uri);
+      if (!readOnlyTabs.has(key)) {
+        const uri = monaco.Uri.parse(doc.uri);
+        monaco.editor.getModel(uri)?.dispose();
+        readOnlyTabs.set(key, {
+          doc,
+          model: monaco.editor.createModel(doc.content, 'python', uri),
+        });
+      }
+      setActive(key);
+      rerender();
+    });
+    return () => {
+      stop();
+      for (const tab of readOnlyTabs.values()) tab.model.dispose();
+      readOnlyTabs.clear();
+    };
+  }, [docs, readOnlyTabs]);
 
   /** Creates the editor when its host mounts and disposes it when the host goes. */
   const attachEditor = useCallback((node: HTMLDivElement | null) => {
@@ -151,6 +185,14 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
 
   const closeTab = useCallback(
     (path: string) => {
+      const readOnly = readOnlyTabs.get(path);
+      if (readOnly) {
+        readOnlyTabs.delete(path);
+        setActive((current) => (current === path ? undefined : current));
+        readOnly.model.dispose();
+        rerender();
+        return;
+      }
       const remaining = docs.paths().filter((open) => open !== path);
       const index = docs.paths().indexOf(path);
       const next = remaining[Math.min(index, remaining.length - 1)];
@@ -166,7 +208,7 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
           setDialog({ kind: 'close', path, error: messageOf(error) }),
         );
     },
-    [docs],
+    [docs, readOnlyTabs],
   );
 
   const cycle = (step: number) => {
@@ -200,7 +242,10 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
   const shownPath = useRef<string>(undefined);
   useEffect(() => {
     if (!editor) return;
-    const model = showsText && active !== undefined ? docs.model(active) : undefined;
+    const model =
+      library?.model ?? (showsText && active !== undefined ? docs.model(active) : undefined);
+    // A library file: typing says so instead of changing it.
+    editor.updateOptions({ readOnly: library !== undefined });
     if (editor.getModel() === (model ?? null)) return;
     if (shownPath.current !== undefined && editor.getModel())
       docs.setViewState(shownPath.current, editor.saveViewState());
@@ -224,7 +269,7 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
       id: 'workcell.history',
       label: 'Show File History',
       run: () => {
-        if (activeRef.current !== undefined)
+        if (activeRef.current !== undefined && !readOnlyTabs.has(activeRef.current))
           setDialog({ kind: 'history', path: activeRef.current });
       },
     });
@@ -242,7 +287,7 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
       history.dispose();
       close.dispose();
     };
-  }, [editor, saveActive, closeTab, activeRef]);
+  }, [editor, saveActive, closeTab, activeRef, readOnlyTabs]);
 
   // ---- settings, applied live ----------------------------------------------------------
 
@@ -306,7 +351,8 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
   ]);
   useEffect(() => {
     const status: EditorStatus = {
-      activePath: active,
+      // A library file is not the workspace's: nothing to run or save.
+      activePath: library ? undefined : active,
       save: view?.save ?? 'saved',
       ...(view?.saveError !== undefined && { saveError: view.saveError }),
       ...(showsText && cursor && { cursor }),
@@ -344,7 +390,9 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
     }
   };
 
-  const tabs = paths.map((path) => docs.view(path)).filter((tab) => tab !== undefined);
+  const tabs = paths
+    .map((path) => docs.view(path) ?? readOnlyView(path, readOnlyTabs.get(path)))
+    .filter((tab) => tab !== undefined);
   const pendingDialog = dialog?.kind === 'pending' ? docs.view(dialog.path) : undefined;
   const closing = dialog?.kind === 'close' ? dialog : undefined;
 
@@ -355,6 +403,7 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
           tabs={tabs}
           active={active}
           panelId={panelId}
+          readOnly={readOnlyTabs}
           onActivate={activate}
           onClose={closeTab}
         />
@@ -363,8 +412,18 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
         id={panelId}
         className="editor-panel"
         role={tabs.length > 0 ? 'tabpanel' : undefined}
-        aria-label={view ? baseName(view.path) : undefined}
+        aria-label={view ? baseName(view.path) : library ? baseName(library.doc.path) : undefined}
       >
+        {library && (
+          <div className="editor-toolbar">
+            <span className="editor-read-only">
+              <span className="codicon codicon-lock" aria-hidden="true" /> Library, read-only
+            </span>
+            <span className="editor-path" title={library.doc.path}>
+              {library.doc.path}
+            </span>
+          </div>
+        )}
         {view && !view.loading && !view.loadError && (
           <div className="editor-toolbar">
             <span className="editor-path" title={view.path}>
@@ -443,7 +502,7 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
           </div>
         )}
         <div className="editor-content">
-          {!view && <p className="editor-empty">Open a file from the tree</p>}
+          {!view && !library && <p className="editor-empty">Open a file from the tree</p>}
           {view?.loading && (
             <p className="editor-empty" role="status">
               Loading {baseName(view.path)}…
@@ -563,6 +622,25 @@ function PendingBar(props: {
       </span>
     </div>
   );
+}
+
+/** A read-only tab as the tab list shows it: always saved. */
+function readOnlyView(key: string, tab: ReadOnlyTab | undefined): DocView | undefined {
+  if (!tab) return undefined;
+  return {
+    path: key,
+    kind: 'text',
+    loading: false,
+    loadError: undefined,
+    dirty: false,
+    save: 'saved',
+    saveError: undefined,
+    deletedOnDisk: false,
+    size: tab.doc.content.length,
+    version: 0,
+    pending: undefined,
+    revision: 0,
+  };
 }
 
 function without(set: ReadonlySet<string>, value: string): ReadonlySet<string> {

@@ -1,6 +1,6 @@
 /**
  * The open files as a tablist: arrows, Home and End move between tabs, Delete closes one,
- * a middle click or the × closes it too; ● marks unsaved edits.
+ * a middle click or the × closes it too; ● marks unsaved edits, a lock a read-only library file.
  */
 import { useRef } from 'react';
 
@@ -11,6 +11,8 @@ export interface TabsProps {
   tabs: DocView[];
   active: string | undefined;
   panelId: string;
+  /** Tabs that show a library file, by tab key: read-only, never saved. */
+  readOnly?: ReadonlyMap<string, { doc: { path: string } }>;
   onActivate: (path: string) => void;
   onClose: (path: string) => void;
 }
@@ -29,7 +31,7 @@ function labels(paths: string[]): Map<string, string> {
   );
 }
 
-export function Tabs({ tabs, active, panelId, onActivate, onClose }: TabsProps) {
+export function Tabs({ tabs, active, panelId, readOnly, onActivate, onClose }: TabsProps) {
   const list = useRef<HTMLDivElement>(null);
   const names = labels(tabs.map((tab) => tab.path));
 
@@ -68,13 +70,16 @@ export function Tabs({ tabs, active, panelId, onActivate, onClose }: TabsProps) 
       {tabs.map((tab, index) => {
         const selected = tab.path === active;
         const name = names.get(tab.path) ?? tab.path;
-        const state = tab.deletedOnDisk
-          ? ' (deleted on disk)'
-          : tab.dirty
-            ? ' (unsaved)'
-            : tab.save === 'conflict'
-              ? ' (conflict)'
-              : '';
+        const library = readOnly?.get(tab.path)?.doc.path;
+        const state = library
+          ? ' (library, read-only)'
+          : tab.deletedOnDisk
+            ? ' (deleted on disk)'
+            : tab.dirty
+              ? ' (unsaved)'
+              : tab.save === 'conflict'
+                ? ' (conflict)'
+                : '';
         return (
           <button
             key={tab.path}
@@ -84,7 +89,7 @@ export function Tabs({ tabs, active, panelId, onActivate, onClose }: TabsProps) 
             aria-controls={panelId}
             aria-keyshortcuts="Delete"
             tabIndex={selected ? 0 : -1}
-            title={`${tab.path}${state}. Close: middle click, Delete or Alt+W`}
+            title={`${library ?? tab.path}${state}. Close: middle click, Delete or Alt+W`}
             className={`editor-tab${selected ? ' active' : ''}${tab.deletedOnDisk ? ' deleted' : ''}`}
             onClick={() => onActivate(tab.path)}
             onKeyDown={(event) => onKeyDown(event, index, tab.path)}
@@ -96,6 +101,9 @@ export function Tabs({ tabs, active, panelId, onActivate, onClose }: TabsProps) 
               if (event.button === 1) onClose(tab.path);
             }}
           >
+            {library && (
+              <span className="editor-tab-lock codicon codicon-lock" aria-hidden="true" />
+            )}
             <span className="editor-tab-name">{name}</span>
             {state && <span className="visually-hidden">{state}</span>}
             <span

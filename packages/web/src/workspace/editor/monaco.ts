@@ -1,7 +1,7 @@
 /**
- * The slim, offline Monaco: the core API, the editing features this IDE uses, Python, and
- * one editor worker bundled by Vite, and Monaco's LSP client (which pulls in every other
- * editor contribution).
+ * The slim, offline Monaco: the core API, the editing features this IDE uses and those
+ * Monaco's LSP client needs (every other editor contribution), Python, and one editor
+ * worker bundled by Vite.
  */
 import * as monaco from 'monaco-editor/editor';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
@@ -27,10 +27,20 @@ import 'monaco-editor/features/suggest/register';
 import 'monaco-editor/features/wordHighlighter/register';
 import 'monaco-editor/features/wordOperations/register';
 import 'monaco-editor/languages/definitions/python/register';
-// Python IntelliSense (workspace/language/): the LSP client brings every other editor
-// contribution, and their services must be registered before defineThemes below starts
-// Monaco's services, or creating an editor fails with "depends on UNKNOWN service".
-import 'monaco-lsp-client';
+// Python IntelliSense (workspace/language/) loads Monaco's LSP client when a Python file
+// opens, but the editor contributions it brings (rename, references, parameter hints, …)
+// must be here: their services must be registered before defineThemes below starts
+// Monaco's services, or creating an editor fails with "depends on UNKNOWN service", and an
+// editor created before them would lack them. These are the client's imports.
+import 'monaco-editor/features/register.all';
+import 'monaco-editor/editor/browser/coreCommands';
+import 'monaco-editor/editor/contrib/caretOperations/browser/caretOperations';
+import 'monaco-editor/editor/contrib/dropOrPasteInto/browser/copyPasteContribution';
+import 'monaco-editor/editor/contrib/gotoError/browser/markerSelectionStatus';
+import 'monaco-editor/editor/contrib/gotoSymbol/browser/goToCommands';
+import 'monaco-editor/editor/contrib/semanticTokens/browser/documentSemanticTokens';
+import 'monaco-editor/editor/contrib/suggest/browser/suggestController';
+import 'monaco-editor/editor/common/standaloneStrings';
 
 import { defineThemes } from './themes';
 

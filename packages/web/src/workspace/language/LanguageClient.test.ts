@@ -144,6 +144,18 @@ describe('LanguageClient', () => {
     expect(text()).toBe('Python: starting…');
   });
 
+  it('does not restart a stopped cell: 4001 waits for Retry', () => {
+    const { client, sockets, text } = setup();
+    client.start();
+    sockets[0]!.fire('open');
+    sockets[0]!.fire('close', { code: 4001 });
+    expect(text()).toBe('Python: failed: the workspace cell stopped');
+    vi.advanceTimersByTime(120_000);
+    expect(sockets).toHaveLength(1);
+    client.retry();
+    expect(sockets).toHaveLength(2);
+  });
+
   it('keeps a failure on screen while it retries', () => {
     const { client, sockets, text } = setup();
     client.start();

@@ -38,6 +38,8 @@ export interface LanguageClientOptions<S extends SocketLike> {
 
 /** The server's close code for "another tab of this workspace took the language server". */
 export const IN_USE_CLOSE_CODE = 4000;
+/** The server's close code for "the workspace's cell stopped". */
+export const CELL_STOPPED_CLOSE_CODE = 4001;
 const STATUS_METHOD = '$/workcell/status';
 /** A connection that lasted this long counts as healthy: the backoff starts over. */
 const HEALTHY_MS = 10_000;
@@ -144,6 +146,12 @@ export class LanguageClient<S extends SocketLike = SocketLike> {
     if (code === IN_USE_CLOSE_CODE) {
       // Two tabs taking the server from each other would both lose; the user decides.
       this.setState({ kind: 'in-use' });
+      return;
+    }
+    if (code === CELL_STOPPED_CLOSE_CODE) {
+      // Reconnecting would start the cell again: after "Stop" or the idle reaper, the
+      // user decides (Retry).
+      this.setState({ kind: 'failed', message: 'the workspace cell stopped' });
       return;
     }
     if (this.openedAt && Date.now() - this.openedAt >= HEALTHY_MS) this.attempt = 0;

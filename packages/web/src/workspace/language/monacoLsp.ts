@@ -1,19 +1,28 @@
 /**
  * The Monaco side of the language server: Monaco's own LSP client on an open socket, made
  * disposable (it has no dispose of its own, and a second client would register every
- * provider twice), plus the Python-model watch that starts the connection lazily and the
- * opener that "go to definition" uses to leave the current file.
+ * provider twice), the opener that "go to definition" uses to leave the current file (a
+ * workspace file's tab, or a library file's read-only tab), and renames across files.
+ * Loaded (with the LSP client) only once a Python file opens: usePythonLanguage.
  */
+import type { LibrarySource } from '@workcell/protocol';
 import * as lsp from 'monaco-lsp-client';
 
 import { request, workspaceUrl } from '../../api/client';
 import { monaco } from '../editor/monaco';
+import { requestEditor } from '../editor/editorRequests';
 import { LanguageClient, type Disposable } from './LanguageClient';
+import {
+  isSyncedPython,
+  libraryPath,
+  revealInEditor,
+  WORKSPACE_PREFIX,
+  workspacePath,
+} from './models';
 
 type Transport = ConstructorParameters<typeof lsp.MonacoLspClient>[0];
 type Message = Parameters<Transport['send']>[0];
 
-const WORKSPACE_PREFIX = 'file:///workspace/';
 const SYNC_METHODS = new Set([
   'textDocument/didOpen',
   'textDocument/didChange',
@@ -47,21 +56,43 @@ class OwnedLspClient extends lsp.MonacoLspClient {
   }
 }
 
+/** A request of our own on the client's connection (its answer never reaches the client). */
+type Ask = (method: string, params: unknown) => Promise<unknown>;
+const OWN_ID_PREFIX = 'workcell-';
+
 /**
  * Monaco's client lowercases the URIs it opens documents under and opens every model (diff
  * views, logs): the language server gets only workspace Python files, under their real
  * names, the same names the client's requests use. And it gives a completion item without
  * a text edit an empty range at the cursor, so Monaco neither filters nor ranks by the
- * word typed (`os.pa` listed `_path` first): such items get the typed word's range.
+ * word typed (`os.pa` listed `_path` first): such items get the typed word's range. The
+ * files a location or a rename's edit is in get models before the client sees the answer.
  */
 function workspacePythonOnly(
   inner: Transport,
   socket: WebSocket,
   targets: LocationTargets,
-): Transport {
+): { transport: Transport; ask: Ask } {
   const completions = new Map<string | number, { uri: string; line: number; character: number }>();
   const locations = new Set<string | number>();
-  return {
+  const renames = new Set<string | number>();
+  const asked = new Map<string, (result: unknown) => void>();
+  let asks = 0;
+  const send = (message: Message) => {
+    const rewritten = rewriteSync(message);
+    // Chromium logs a console error for each send on a closed socket (the didClose of
+    // every document when the client is disposed after the server went away).
+    if (!rewritten || socket.readyState !== WebSocket.OPEN) return Promise.resolve();
+    return inner.send(rewritten);
+  };
+  const ask: Ask = (method, params) => {
+    const id = `${OWN_ID_PREFIX}${++asks}`;
+    return new Promise((resolve) => {
+      asked.set(id, resolve);
+      void send({ jsonrpc: '2.0', id, method, params } as Message);
+    });
+  };
+  const transport: Transport = {
     get state() {
       return inner.state;
     },
@@ -75,16 +106,24 @@ function workspacePythonOnly(
       }
       if (message.method && LOCATION_METHODS.has(message.method) && message.id !== undefined)
         locations.add(message.id);
-      const rewritten = rewriteSync(message);
-      // Chromium logs a console error for each send on a closed socket (the didClose of
-      // every document when the client is disposed after the server went away).
-      if (!rewritten || socket.readyState !== WebSocket.OPEN) return Promise.resolve();
-      return inner.send(rewritten);
+      if (message.method === 'textDocument/rename' && message.id !== undefined)
+        renames.add(message.id);
+      return send(message);
     },
     setListener: (listener) =>
       inner.setListener(
         listener &&
           ((message) => {
+            const answer = typeof message.id === 'string' ? asked.get(message.id) : undefined;
+            if (message.method === undefined && answer) {
+              asked.delete(message.id as string);
+              answer(message.result ?? null);
+              return;
+            }
+            if (message.method === undefined && message.id != null && renames.delete(message.id)) {
+              void openForEdit(editUris(message.result)).then(() => listener(message));
+              return;
+            }
             const request =
               message.method === undefined && message.id != null
                 ? completions.get(message.id)
@@ -104,6 +143,94 @@ function workspacePythonOnly(
       ),
     toString: () => inner.toString(),
   };
+  return { transport, ask };
+}
+
+/** The files a WorkspaceEdit changes. */
+function editUris(edit: unknown): string[] {
+  if (typeof edit !== 'object' || edit === null) return [];
+  const { changes, documentChanges } = edit as {
+    changes?: Record<string, unknown>;
+    documentChanges?: { textDocument?: { uri?: unknown } }[];
+  };
+  const uris = Object.keys(changes ?? {});
+  for (const change of documentChanges ?? []) {
+    const uri = change?.textDocument?.uri;
+    if (typeof uri === 'string') uris.push(uri);
+  }
+  return [...new Set(uris)];
+}
+
+/**
+ * Monaco applies a WorkspaceEdit only to models it has: each workspace file a rename
+ * changes that has none (or only a read-only stand-in) is opened in a tab of the editor
+ * first, not shown (that would cancel the rename), so the edit is saved as typing would be
+ * (with versions, autosave, undo).
+ */
+async function openForEdit(uris: string[]) {
+  const missing = uris.filter(
+    (uri) =>
+      isSyncedPython(uri) &&
+      (!monaco.editor.getModel(monaco.Uri.parse(uri)) || LocationTargets.isTarget(uri)),
+  );
+  if (missing.length === 0) return;
+  for (const uri of missing)
+    requestEditor({ kind: 'background', path: workspacePath(monaco.Uri.parse(uri))! });
+  await Promise.all(missing.map(editorModel));
+}
+
+/** Resolves once the editor's own model of `uri` exists (not a stand-in), or after 10 s. */
+function editorModel(uri: string): Promise<void> {
+  const ready = () =>
+    monaco.editor.getModel(monaco.Uri.parse(uri)) !== null && !LocationTargets.isTarget(uri);
+  return new Promise((resolve) => {
+    if (ready()) return resolve();
+    const created = monaco.editor.onDidCreateModel(() => {
+      if (ready()) finish();
+    });
+    const timer = setTimeout(finish, 10_000);
+    function finish() {
+      clearTimeout(timer);
+      created.dispose();
+      resolve();
+    }
+  });
+}
+
+/**
+ * pyright renames only what the workspace defines (prepareRename answers null otherwise),
+ * and Monaco would then offer to rename the word anyway and fail with "No result.". Asked
+ * after the language server's provider (registered before it), this one says why when the
+ * name is defined in a library.
+ */
+function libraryRenameRefusal(ask: Ask): monaco.IDisposable {
+  return monaco.languages.registerRenameProvider('python', {
+    provideRenameEdits: () => ({ edits: [] }),
+    resolveRenameLocation: async (model, position) => {
+      const word = model.getWordAtPosition(position);
+      if (!word) return null;
+      const definitions = locationUris(
+        await ask('textDocument/definition', {
+          textDocument: { uri: model.uri.toString(true) },
+          position: { line: position.lineNumber - 1, character: position.column - 1 },
+        }),
+      );
+      const library = definitions
+        .map((uri) => libraryPath(monaco.Uri.parse(uri)))
+        .find((path) => path !== undefined);
+      if (library === undefined || definitions.some((uri) => isSyncedPython(uri))) return null;
+      return {
+        range: new monaco.Range(
+          position.lineNumber,
+          word.startColumn,
+          position.lineNumber,
+          word.endColumn,
+        ),
+        text: word.word,
+        rejectReason: `“${word.word}” is defined in a library (${library}), not in this workspace: it cannot be renamed.`,
+      };
+    },
+  });
 }
 
 interface LspCompletionItem {
@@ -146,7 +273,7 @@ function rewriteSync(message: Message): Message | undefined {
   if (!params || typeof uri !== 'string') return message;
   const model = monaco.editor.getModels().find((m) => m.uri.toString(true).toLowerCase() === uri);
   const real = model?.uri.toString(true) ?? uri;
-  if (!real.startsWith(WORKSPACE_PREFIX) || !/\.pyi?$/.test(real)) return undefined;
+  if (!isSyncedPython(real)) return undefined;
   if (LocationTargets.isTarget(real)) return undefined;
   const textDocument = { ...params.textDocument, uri: real };
   return { ...message, params: { ...params, textDocument } };
@@ -175,7 +302,7 @@ function locationUris(result: unknown): string[] {
 /**
  * Read-only stand-ins for the files a definition or reference points into that are not
  * open: a workspace file with its text (the peek view shows it; opening it replaces the
- * stand-in with the editor's own model), anything else (a library stub) with a note. They
+ * stand-in with the editor's own model), a library file with its text from the cell. They
  * are not synced to the server, and go with the connection.
  */
 class LocationTargets {
@@ -193,8 +320,14 @@ class LocationTargets {
       uris.map(async (text) => {
         const uri = monaco.Uri.parse(text);
         if (monaco.editor.getModel(uri)) return;
+        const library = libraryPath(uri);
         const path = workspacePath(uri);
-        const content = path === undefined ? stubNote(uri) : await this.read(path);
+        const content =
+          library !== undefined
+            ? await readLibrary(this.workspace, library).catch(() => stubNote(uri))
+            : path === undefined
+              ? stubNote(uri)
+              : await this.read(path);
         if (monaco.editor.getModel(uri)) return;
         // Marked before creation, which is what makes the client open it on the server; the
         // mark goes after the client's close on dispose, so neither is sent.
@@ -227,17 +360,46 @@ class LocationTargets {
   }
 }
 
+async function readLibrary(workspace: string, path: string): Promise<string> {
+  const source = await request<LibrarySource>(
+    'GET',
+    `${workspaceUrl(workspace, 'lsp/source')}?path=${encodeURIComponent(path)}`,
+  );
+  return source.content;
+}
+
+/** Opens a library file in a read-only tab with the cursor at line:column. */
+export async function openLibrary(
+  workspace: string,
+  uri: monaco.Uri,
+  line: number,
+  column: number,
+): Promise<void> {
+  const path = libraryPath(uri)!;
+  const content = await readLibrary(workspace, path);
+  const text = uri.toString(true);
+  const open = () => requestEditor({ kind: 'read-only', doc: { uri: text, path, content } });
+  revealInEditor(open, text, line, column);
+}
+
 function stubNote(uri: monaco.Uri): string {
   return `# ${uri.path}\n# Part of Python or an installed library: not a file of this workspace.\n`;
 }
 
 function attachMonaco(workspace: string, socket: WebSocket): Disposable {
-  const transport = lsp.WebSocketTransport.fromWebSocket(socket);
   const targets = new LocationTargets(workspace);
-  const client = new OwnedLspClient(workspacePythonOnly(transport, socket, targets));
+  const { transport, ask } = workspacePythonOnly(
+    lsp.WebSocketTransport.fromWebSocket(socket),
+    socket,
+    targets,
+  );
+  // Before the client: of two providers Monaco asks the newer first.
+  const refusal = libraryRenameRefusal(ask);
+  const client = new OwnedLspClient(transport);
   return {
     dispose: () => {
       client.dispose();
+      refusal.dispose();
       targets.dispose();
       // Diagnostics of a server that is gone would stay on screen forever.
       monaco.editor.removeAllMarkers(LSP_MARKER_OWNER);
@@ -245,28 +407,18 @@ function attachMonaco(workspace: string, socket: WebSocket): Disposable {
   };
 }
 
-export function isPythonModel(model: monaco.editor.ITextModel): boolean {
-  const uri = model.uri.toString(true);
-  return uri.startsWith(WORKSPACE_PREFIX) && /\.pyi?$/.test(uri);
-}
-
-/** The workspace path of a model URI, or undefined outside the workspace. */
-export function workspacePath(uri: monaco.Uri): string | undefined {
-  const text = uri.toString(true);
-  return text.startsWith(WORKSPACE_PREFIX) ? text.slice(WORKSPACE_PREFIX.length) : undefined;
-}
-
 export interface PythonLanguageOptions {
   workspace: string;
   /** Opens a workspace file in the editor (and makes it the active tab). */
   openFile: (path: string) => void;
-  /** Go to definition led outside the workspace (a library stub). */
-  onExternalLocation: (uri: monaco.Uri, line: number) => void;
+  /** Go to definition led to a library file (a typeshed stub, the cell's Python, the .venv). */
+  onLibraryLocation: (uri: monaco.Uri, line: number, column: number) => void;
 }
 
 /**
- * A language client for one workspace that connects when the first Python file is opened
- * in the editor. Dispose it when the workspace is left.
+ * A language client for one workspace, connected at once: this module (with Monaco's LSP
+ * client) is loaded when the first Python file opens (usePythonLanguage). Dispose it when
+ * the workspace is left.
  */
 export function createPythonLanguage(options: PythonLanguageOptions): {
   client: LanguageClient<WebSocket>;
@@ -278,11 +430,7 @@ export function createPythonLanguage(options: PythonLanguageOptions): {
     openSocket: (url) => new WebSocket(url),
     attach: (socket) => attachMonaco(options.workspace, socket),
   });
-  const startIfPython = (model: monaco.editor.ITextModel) => {
-    if (isPythonModel(model)) client.start();
-  };
-  monaco.editor.getModels().forEach(startIfPython);
-  const created = monaco.editor.onDidCreateModel(startIfPython);
+  client.start();
   const opener = monaco.editor.registerEditorOpener({
     openCodeEditor: (_source, resource, selectionOrPosition) => {
       const line =
@@ -298,8 +446,10 @@ export function createPythonLanguage(options: PythonLanguageOptions): {
             ? selectionOrPosition.column
             : selectionOrPosition.startColumn;
       const path = workspacePath(resource);
-      if (path === undefined) options.onExternalLocation(resource, line);
-      else revealInEditor(options.openFile, path, line, column);
+      if (libraryPath(resource) !== undefined) options.onLibraryLocation(resource, line, column);
+      else if (path !== undefined)
+        revealInEditor(() => options.openFile(path), `${WORKSPACE_PREFIX}${path}`, line, column);
+      else return false;
       return true;
     },
   });
@@ -307,48 +457,7 @@ export function createPythonLanguage(options: PythonLanguageOptions): {
     client,
     dispose: () => {
       opener.dispose();
-      created.dispose();
       client.dispose();
     },
   };
-}
-
-/**
- * Opens `path` in the editor (through the editor's own tabs, so it is loaded and saved as
- * any other file) and puts the cursor at line:column once its model is shown.
- */
-export function revealInEditor(
-  openFile: (path: string) => void,
-  path: string,
-  line: number,
-  column: number,
-): void {
-  const wanted = `${WORKSPACE_PREFIX}${path}`;
-  const shows = (editor: monaco.editor.ICodeEditor) =>
-    editor.getModel()?.uri.toString(true) === wanted;
-  const reveal = (editor: monaco.editor.ICodeEditor) => {
-    editor.setPosition({ lineNumber: line, column });
-    editor.revealPositionInCenter({ lineNumber: line, column });
-    editor.focus();
-  };
-  openFile(path);
-  const editors = monaco.editor.getEditors();
-  const showing = editors.find(shows);
-  if (showing) {
-    reveal(showing);
-    return;
-  }
-  // The file may still be loading: wait (a little) for an editor to show it.
-  const listeners = editors.map((editor) =>
-    editor.onDidChangeModel(() => {
-      if (!shows(editor)) return;
-      stop();
-      reveal(editor);
-    }),
-  );
-  const timer = setTimeout(() => stop(), 10_000);
-  function stop() {
-    clearTimeout(timer);
-    for (const listener of listeners) listener.dispose();
-  }
 }

@@ -1,16 +1,18 @@
 /**
- * Python IntelliSense for the workspace page: the language client (started when the first
- * Python file opens, closed when the page goes), its Problems list and the note shown when
- * "go to definition" leads outside the workspace. The page renders `overlay` and passes
- * `status` to the status bar.
+ * Python IntelliSense for the workspace page: the language client (loaded and started when
+ * the first Python file opens, closed when the page goes), its Problems list, library
+ * files opened read-only by "go to definition", and the note shown when one cannot be
+ * read. The page renders `overlay` and passes `status` to the status bar. Monaco's LSP
+ * client is in monacoLsp.ts, a chunk of its own, so a page without Python never loads it.
  */
 import { type ReactNode, type RefObject, useEffect, useMemo, useRef, useState } from 'react';
 
 import { Dialog } from '../../ui/Dialog';
 import type { EditorHandle } from '../contracts';
 import type { LanguageStatusView } from '../status-bar/StatusBar';
+import { monaco } from '../editor/monaco';
 import type { LanguageClient, LanguageState } from './LanguageClient';
-import { createPythonLanguage, revealInEditor } from './monacoLsp';
+import { isSyncedPython, revealInEditor, WORKSPACE_PREFIX } from './models';
 import { countProblems } from './problems';
 import { ProblemsPanel } from './ProblemsPanel';
 import { useProblems } from './useProblems';
@@ -18,6 +20,7 @@ import { useProblems } from './useProblems';
 interface External {
   path: string;
   line: number;
+  error: string;
 }
 
 export function usePythonLanguage(
@@ -31,16 +34,42 @@ export function usePythonLanguage(
   const problems = useProblems();
 
   useEffect(() => {
-    const language = createPythonLanguage({
-      workspace,
-      openFile: (path) => editor.current?.open(path),
-      onExternalLocation: (uri, line) => setExternal({ path: uri.path, line }),
-    });
-    client.current = language.client;
-    const stop = language.client.onState(setState);
+    let left = false;
+    let started = false;
+    let stop: (() => void) | undefined;
+    const start = async () => {
+      const { createPythonLanguage, openLibrary } = await import('./monacoLsp');
+      if (left) return;
+      const language = createPythonLanguage({
+        workspace,
+        openFile: (path) => editor.current?.open(path),
+        onLibraryLocation: (uri, line, column) => {
+          openLibrary(workspace, uri, line, column).catch((error: unknown) =>
+            setExternal({ path: uri.path, line, error: (error as Error).message }),
+          );
+        },
+      });
+      client.current = language.client;
+      const stopState = language.client.onState(setState);
+      stop = () => {
+        stopState();
+        language.dispose();
+      };
+    };
+    const whenPython = (model: monaco.editor.ITextModel) => {
+      if (started || !isSyncedPython(model.uri.toString(true))) return;
+      started = true;
+      watch.dispose();
+      start().catch((error: unknown) =>
+        setState({ kind: 'failed', message: `not loaded: ${(error as Error).message}` }),
+      );
+    };
+    const watch = monaco.editor.onDidCreateModel(whenPython);
+    monaco.editor.getModels().forEach(whenPython);
     return () => {
-      stop();
-      language.dispose();
+      left = true;
+      watch.dispose();
+      stop?.();
     };
   }, [workspace, editor]);
 
@@ -65,8 +94,8 @@ export function usePythonLanguage(
           onClose={() => setProblemsOpen(false)}
           onReveal={(problem) =>
             revealInEditor(
-              (path) => editor.current?.open(path),
-              problem.path,
+              () => editor.current?.open(problem.path),
+              `${WORKSPACE_PREFIX}${problem.path}`,
               problem.line,
               problem.column,
             )
@@ -74,7 +103,7 @@ export function usePythonLanguage(
         />
       )}
       <Dialog
-        title="Defined outside the workspace"
+        title="Defined in a library"
         open={external !== undefined}
         onClose={() => setExternal(undefined)}
         actions={
@@ -84,8 +113,8 @@ export function usePythonLanguage(
         }
       >
         <p>
-          This is defined in <code>{external?.path}</code>, line {external?.line}: part of Python or
-          an installed library, not a file of this workspace, so the editor does not open it.
+          This is defined in <code>{external?.path}</code>, line {external?.line}, part of Python or
+          an installed library, which could not be opened: {external?.error}
         </p>
       </Dialog>
     </>
