@@ -34,6 +34,8 @@ const environmentSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /** Connections to PostgreSQL at most; requests beyond wait for one. */
+  DATABASE_POOL_SIZE: integer(10, 1, 1000),
   /** The URL users reach Workcell at; WebSocket Origin checks compare against it. */
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -41,6 +43,11 @@ const environmentSchema = z.object({
   MAX_WORKSPACE_BYTES: integer(100 * MiB, 1),
   REVISIONS_PER_FILE: integer(50, 0, 10_000),
   SESSION_TTL_DAYS: integer(30, 1, 3650),
+  /**
+   * How long a server remembers a signed-in token before asking the database again. A
+   * sign-out or password change on this server applies at once; on another replica, within this.
+   */
+  AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(10),
   /** Attempts per minute on login and register, per client address and per username. */
   AUTH_RATE_LIMIT_PER_MINUTE: integer(10, 1),
   /** Mark the session cookie Secure (set when served over HTTPS). */

@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase({
     databaseUrl: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
     pgliteDir: pgliteDirectory(config.DATA_DIR),
   });
   const services = createServices(config, database);

@@ -26,15 +26,34 @@ export const toUser = (row: Pick<UserRow, 'id' | 'username' | 'email' | 'created
   createdAt: row.created_at.toISOString(),
 });
 
+/** The most signed-in tokens remembered at once; the oldest is forgotten first. */
+const CACHE_ENTRIES = 10_000;
+
+interface CachedCaller {
+  caller: AuthenticatedUser;
+  /** Date.now() after which the database is asked again. */
+  until: number;
+}
+
 const isUniqueViolation = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 
 export class AuthService {
   private readonly ttlMs: number;
+  /**
+   * Callers by token hash, for `cacheMs`: every API request authenticates, and the lookup
+   * was a third of a file listing's database time. A sign-out or password change here
+   * forgets the tokens it revokes at once; one made by another server process (another
+   * replica, the CLI) takes effect here within `cacheMs`.
+   */
+  private readonly cache = new Map<string, CachedCaller>();
+  /** Bumped by every forget: a lookup that overlapped one is not remembered. */
+  private generation = 0;
 
   constructor(
     private readonly db: Db,
     ttlDays: number,
+    private readonly cacheMs = 0,
   ) {
     this.ttlMs = ttlDays * DAY_MS;
   }
@@ -73,24 +92,48 @@ export class AuthService {
 
   async authenticate(token: string): Promise<AuthenticatedUser | undefined> {
     if (!looksLikeToken(token)) return undefined;
+    const hash = hashToken(token);
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > Date.now()) return cached.caller;
+    this.cache.delete(hash);
+    const generation = this.generation;
     const row = await this.db
       .selectFrom('login_tokens as t')
       .innerJoin('users as u', 'u.id', 't.user_id')
-      .select(['t.id as tokenId', 't.last_used_at', 'u.id', 'u.username', 'u.is_admin'])
-      .where('t.token_hash', '=', hashToken(token))
+      .select([
+        't.id as tokenId',
+        't.last_used_at',
+        't.expires_at',
+        'u.id',
+        'u.username',
+        'u.is_admin',
+      ])
+      .where('t.token_hash', '=', hash)
       .where('t.revoked_at', 'is', null)
       .where('t.expires_at', '>', new Date())
       .executeTakeFirst();
     if (!row) return undefined;
     const now = Date.now();
+    let expiresAt = row.expires_at.getTime();
     if (now - row.last_used_at.getTime() > SLIDE_AFTER_MS) {
+      expiresAt = now + this.ttlMs;
       await this.db
         .updateTable('login_tokens')
-        .set({ last_used_at: new Date(now), expires_at: new Date(now + this.ttlMs) })
+        .set({ last_used_at: new Date(now), expires_at: new Date(expiresAt) })
         .where('id', '=', row.tokenId)
         .execute();
     }
-    return { id: row.id, username: row.username, isAdmin: row.is_admin, tokenId: row.tokenId };
+    const caller = {
+      id: row.id,
+      username: row.username,
+      isAdmin: row.is_admin,
+      tokenId: row.tokenId,
+    };
+    if (this.cacheMs > 0 && generation === this.generation) {
+      if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(hash, { caller, until: Math.min(now + this.cacheMs, expiresAt) });
+    }
+    return caller;
   }
 
   async revokeToken(tokenId: string): Promise<void> {
@@ -99,6 +142,13 @@ export class AuthService {
       .set({ revoked_at: new Date() })
       .where('id', '=', tokenId)
       .execute();
+    this.forget((caller) => caller.tokenId === tokenId);
+  }
+
+  /** Drops the remembered callers that `match`, so their next request asks the database. */
+  private forget(match: (caller: AuthenticatedUser) => boolean): void {
+    this.generation += 1;
+    for (const [hash, { caller }] of this.cache) if (match(caller)) this.cache.delete(hash);
   }
 
   async getUser(userId: string): Promise<User> {
@@ -133,7 +183,7 @@ export class AuthService {
       passwordHash = await hashPassword(change.password);
     }
     try {
-      return await this.db.transaction().execute(async (tx) => {
+      const user = await this.db.transaction().execute(async (tx) => {
         const updated = await tx
           .updateTable('users')
           .set({
@@ -155,6 +205,9 @@ export class AuthService {
         }
         return toUser(updated);
       });
+      if (passwordHash !== undefined)
+        this.forget((other) => other.id === caller.id && other.tokenId !== caller.tokenId);
+      return user;
     } catch (error) {
       if (isUniqueViolation(error))
         throw new WorkcellError('USERNAME_TAKEN', 'That email is already registered.');
@@ -175,6 +228,7 @@ export class AuthService {
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n)
       throw new WorkcellError('USER_NOT_FOUND', `No user named ${username}.`);
+    this.forget((caller) => caller.username === username.toLowerCase());
   }
 
   private async issueToken(userId: string): Promise<string> {

@@ -80,7 +80,7 @@ export function createServices(
     config,
     log,
     database,
-    auth: new AuthService(database.db, config.SESSION_TTL_DAYS),
+    auth: new AuthService(database.db, config.SESSION_TTL_DAYS, config.AUTH_CACHE_SECONDS * 1000),
     settings: new SettingsService(database.db),
     files,
     workspaces: new WorkspaceService(database.db, files),

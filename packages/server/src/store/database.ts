@@ -35,6 +35,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export interface OpenOptions {
   databaseUrl?: string | undefined;
+  /** PostgreSQL connections the server keeps at most (default 10). */
+  poolSize?: number | undefined;
   /** Directory for the embedded database; `memory://` keeps it in memory (tests). */
   pgliteDir: string;
 }
@@ -44,7 +46,10 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   let kind: DatabaseHandle['kind'];
   let closeDriver: () => Promise<void>;
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+    });
     // An idle connection the server drops (restart, pg_terminate_backend) is an 'error' event
     // on the pool; unheard, it would crash the process. The pool discards that connection.
     pool.on('error', () => undefined);

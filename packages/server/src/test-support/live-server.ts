@@ -96,7 +96,11 @@ export async function startLiveServer(
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    database = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: 'memory://' });
+    database = await openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      poolSize: config.DATABASE_POOL_SIZE,
+      pgliteDir: 'memory://',
+    });
     services = createServices(config, database, driver);
     app = await buildApp(services);
     await services.cells.init();
