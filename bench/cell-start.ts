@@ -124,6 +124,7 @@ async function realCell(): Promise<Row> {
     'request → agent ready': tReady - t0,
     'request → first shell prompt': tPrompt - t0,
     'spawn → agent up': m('agent') - spawned,
+    "agent's CPU time until ready": s.cpu,
     'code cache used': s.codeCache ? 1 : 0,
     // The steps, in order; cgroup and volume run in parallel.
     '1 crash left-overs check': m('leftovers') - t0,
@@ -147,8 +148,11 @@ async function bareAgent(): Promise<Row> {
   const { child, channel } = spawnLocalAgent({ root: bareRoot, home: join(host.dir, 'bare-home') });
   const agent = new AgentClient(channel);
   try {
-    await agent.waitReady(60_000);
-    return { 'agent without a sandbox: spawn → ready': now() - t0 };
+    const ready = await agent.waitReady(60_000);
+    return {
+      'agent without a sandbox: spawn → ready': now() - t0,
+      'agent without a sandbox: CPU time until ready': ready.startup?.cpu ?? NaN,
+    };
   } finally {
     agent.dispose();
     child.kill('SIGKILL');
@@ -334,6 +338,11 @@ log(
 );
 
 if (!values['no-docs']) {
+  const median = (name: string) => get(name).median;
+  const sandboxFloor = median('bwrap + sh: spawn → up');
+  const nodeFloor = median('bwrap + node -e: spawn → up');
+  const ours = median('spawn → agent up') - nodeFloor;
+  const hostMounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').length - 1;
   const section = `## Cell cold start
 
 ${RUNS} rounds × ${REPEAT} batches (after ${WARMUP} warm-ups) of one workspace's cell with the
@@ -348,18 +357,99 @@ over the batches in brackets. During each batch another cell, started as the ser
 one (ready, the file watch and listing, an exec for the Python version), stays idle; after
 at least ${IDLE_S} s its processes' memory is read.
 
-Machine: ${machine()}. The run took ${seconds.toFixed(0)} s.
+Machine: ${machine()}; ${hostMounts} mounts on the host. The run took ${seconds.toFixed(0)} s.
 Command (as root): \`${command}\`.
 
 ${tables}
 
-The real cell's \`request → agent ready\` is ${ratio('request → agent ready', 'bwrap + sh: request → up')}× the
-sandbox's floor and ${ratio('request → agent ready', 'bwrap + node -e: request → up')}× a bare Node's in the same sandbox.
-The steps' times come from the driver's reports (\`onStep\`) and from the agent's own clock
-(its \`ready\` event carries when its process started and how long Node, loading its
-code and its start-up took). PSS splits shared pages (the \`node\` binary, libraries)
-between the processes that map them; RSS counts them in full for each. The memory cgroup
-also charges the cell's tmpfs pages and kernel memory.
+The steps' times come from the driver's reports (\`onStep\`) and from the agent's own clock:
+its \`ready\` event carries when its process started, how long Node took to run its entry
+point, loading its code and its own start-up, and the CPU time used. PSS splits shared
+pages (the \`node\` binary, libraries) between the processes that map them; RSS counts them
+in full for each. The memory cgroup also charges the cell's tmpfs pages and kernel memory.
+
+### Where the time goes
+
+The real cell's \`request → agent ready\` is ${ratio('request → agent ready', 'bwrap + sh: request → up')}× the sandbox's floor and
+${ratio('request → agent ready', 'bwrap + node -e: request → up')}× a bare Node's in the same sandbox. From the spawn on, the sandbox alone
+takes ${ms(sandboxFloor)}, Node's own start adds ${ms(nodeFloor - sandboxFloor)}, and the agent ${ms(ours)} more:
+
+- **Before the sandbox**: the crash left-overs check is skipped unless the workspace's
+  marker says a crash left something (it read every loop device and mount on the host);
+  the cgroup (file writes from Node) and the volume (\`mount -o loop\`, the one process
+  spawned before the sandbox) are made in parallel.
+- **The sandbox**: one process runs bash (joins the cgroups, closes descriptors), setpriv
+  and bwrap, which makes the namespaces and waits for the server to write the uid/gid maps
+  (under 2 ms), then builds the cell's ~60 mounts and runs the agent. Sealing the user
+  namespace (\`nsenter\`) overlaps the agent's start.
+- **Node's own start** (V8, Node's bootstrap) is the largest single step: a bare
+  \`node -e\` costs as much in the cell.
+- **The agent's code** now loads from V8's code cache; what remains before \`ready\` is
+  running its modules: zod building the protocol's schemas, Node's \`net\` and stream
+  modules for the channel, reading the settings.
+- **ready → prompt**: the terminal's modules load on first use, then bash's login start-up
+  runs at half a core.
+
+What changed, measured against the agent of commit 9624143 (its bundle built in a scratch
+directory and started through the same driver with \`command\` set to its entry,
+alternating with the current one, 20 starts each, load average about 13):
+request → ready median 711 → 489 ms, p99 1368 → 746 ms; idle agent PSS after 30 s
+22.2 and 19.7 → 12.9 and 12.9 MiB (two cells each). Unsandboxed, 30 alternating starts
+each at load about 13: spawn → ready median 544 → 290 ms, CPU time until ready (all
+threads, \`/proc/<pid>/task/*/schedstat\`) 135 → 68 ms, against 32 ms for a Node that only
+writes one byte.
+
+- **V8 code cache** (\`dist/main.cjs\` runs \`agent.cjs\` through \`vm.Script\` with the
+  cache the build makes by starting the agent once): compiling the 1.1 MB ESM bundle was
+  the largest item of a \`--cpu-prof\` profile of the start (51 of 245 profiled ms).
+  A cache made right after compiling (without running) saved less than half as much:
+  the functions the start runs must be in it.
+- **Loaded on first use**: terminals (\`@xterm/headless\`, its serialise addon, node-pty),
+  \`exec\`, \`proc\` and \`stats\`. The headless xterm's module alone took 22 profiled ms.
+- **No zod locales**: \`z\` re-exports every locale (370 KB of the bundle, run at every
+  start); the bundle went from 1.14 to 0.82 MB.
+- **Tried and left out**: a Node start-up snapshot (\`--snapshot-blob\` with the agent's
+  modules already run) used less CPU (48 vs 63 ms) but its heap stays: idle PSS 19.6 vs
+  11.9 MiB, and a blob from another Node binary is a fatal error, not a fallback. V8 flags
+  for a smaller idle heap (\`--max-semi-space-size=1\`, \`--optimize-for-size\`,
+  \`--v8-pool-size=0\`, \`--single-threaded-gc\`, \`--lite-mode\`, \`--jitless\`) gave no
+  lasting PSS gain once V8's memory reducer had run (about 20 s after the start), and any
+  V8 flag invalidates the code cache unless the build uses it too;
+  \`--min-semi-space-size=16\` made the start slower.
+
+### The 50 ms target needs a pool
+
+p50 ≤ 50 ms from request to ready is out of reach on this design: a bare Node in the cell
+is already ${ms(median('bwrap + node -e: request → up'))} from the request here, of which ${ms(nodeFloor - sandboxFloor)} is Node's own start.
+Idle, a bare \`node -e 0\` takes about 40 ms and bwrap with the cell's options about 13 ms
+(notes/sandbox.md). The design change that meets it is a **warm pool** of started
+sandboxes, each with its agent ready, handed to a workspace on its first start. What fixes
+a cell to its workspace at bwrap's start, and how a pool would get around it:
+
+- **/app is bound when bwrap builds the mount namespace.** bwrap makes the namespace a
+  slave of the host's, so mounts the host makes later under a *shared* mount propagate
+  into it. A pool slot would bind an empty shared mount point (\`<cells>/pool/<n>\`,
+  \`mount --make-shared\`) at /app; handing the slot to a workspace mounts its volume on
+  that point on the host, and it appears at /app in the cell.
+- **The host uid is per workspace and the uid map cannot change** once written. Slots get
+  their own uid blocks; the volume's files would be stored under fixed ids and mapped to
+  the slot's uids by an idmapped mount (\`mount_setattr\` with \`MOUNT_ATTR_IDMAP\`, ext4
+  on Linux ≥ 5.15; util-linux 2.38 here has no \`X-mount.idmap\`, so a small helper), not
+  chowned at every start.
+- **Limits and settings**: the slot's cgroup exists already; the workspace's limits are
+  written at hand-over, and the agent gets its settings (shell environment) in an
+  \`assign\` request instead of its environment.
+- **Safety**: a slot runs no user code before its hand-over and never returns to the pool.
+  Each waiting slot costs an idle cell's memory (the table above) and a few kernel objects.
+- **Expected**: hand-over = one loop mount (≈ 8 ms idle) + one agent round trip, within
+  50 ms p50; the pool refills in the background at today's start cost.
+
+A second finding concerns many idle cells: every running cell's volume is a loop mount in
+the host's mount namespace, and every new sandbox copies the host's whole mount table. With
+1,000 extra mounts, \`bwrap … /bin/true\` went from 9–13 ms to 30–63 ms median (three
+alternating pairs of 25 runs, load about 10). Mounting each volume inside the cell's own
+mount namespace (the launch wrapper entering \`unshare -m\` before setpriv and bwrap) would
+keep the host's table small, and the mount would go with the cell.
 `;
   await writeSection('## Cell cold start', section);
 }

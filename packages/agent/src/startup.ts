@@ -17,6 +17,8 @@ export interface Startup {
   compiled: number;
   /** ...and until now. */
   ready: number;
+  /** CPU time (user and system, every thread) used so far, ms. */
+  cpu: number;
   /** Whether V8's code cache was used for the agent's code. */
   codeCache: boolean;
 }
@@ -32,6 +34,12 @@ export function startupTimes(): Startup | undefined {
     node: node.startTime,
     compiled: compiled.startTime,
     ready: performance.now(),
+    cpu: cpuMs(),
     codeCache: (compiled.detail as { codeCache?: boolean } | null)?.codeCache === true,
   };
+}
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }

@@ -342,7 +342,8 @@ export const agentEvent = z.discriminatedUnion('ev', [
     /**
      * How the start went, for diagnostics and bench/cell-start.ts: the process's start (ms
      * since the epoch), then ms from it until Node ran the agent's entry point, until the
-     * agent was compiled (from V8's code cache, if `codeCache`) and until this event.
+     * agent was compiled (from V8's code cache, if `codeCache`) and until this event, and
+     * the CPU time (ms) the process had used by then.
      */
     startup: z
       .object({
@@ -350,6 +351,7 @@ export const agentEvent = z.discriminatedUnion('ev', [
         node: z.number(),
         compiled: z.number(),
         ready: z.number(),
+        cpu: z.number(),
         codeCache: z.boolean(),
       })
       .optional(),
