@@ -193,62 +193,79 @@ export class TerminalService {
     let terminal = terminals.terminals.get(terminalId);
     let restored = false;
     let prefix = '';
+    /** This call opens the PTY: its stream starts now, so no snapshot is needed. */
+    let spawns = false;
     if (!terminal) {
-      const { result } = await cell.agent.request({ op: 'pty.list' });
-      if (!result.ptys.some((pty) => pty.ptyId === terminalId)) {
-        const saved = await this.db
-          .selectFrom('terminals')
-          .select('screen')
-          .where('workspace_id', '=', workspaceId)
-          .where('terminal_id', '=', terminalId)
-          .executeTakeFirst();
-        if (saved) {
-          restored = true;
-          prefix = saved.screen + RESTORED_BANNER;
+      // A fresh id names no running PTY and no saved screen: nothing to ask about.
+      const running =
+        request.terminalId !== undefined &&
+        (await cell.agent.request({ op: 'pty.list' })).result.ptys.some(
+          (pty) => pty.ptyId === terminalId,
+        );
+      if (!running) {
+        if (request.terminalId !== undefined) {
+          const saved = await this.db
+            .selectFrom('terminals')
+            .select('screen')
+            .where('workspace_id', '=', workspaceId)
+            .where('terminal_id', '=', terminalId)
+            .executeTakeFirst();
+          if (saved) {
+            restored = true;
+            prefix = saved.screen + RESTORED_BANNER;
+          }
         }
+        spawns = true;
+      }
+      terminal = terminals.terminals.get(terminalId) ?? new Terminal(terminalId);
+      terminals.terminals.set(terminalId, terminal);
+    }
+    // Output is held from before the snapshot (or the spawn): the snapshot's stream offset
+    // then tells which of it the replay already shows, whatever order its reply and the
+    // output came in; a new PTY's replay shows none of it.
+    const state: SinkState = { ackedChars: terminal.sentChars, held: [] };
+    terminal.sinks.set(sink, state);
+    let opened: OpenedTerminal;
+    let cut = 0;
+    try {
+      let screen = '';
+      if (spawns) {
         await cell.agent.request({
           op: 'pty.open',
           ptyId: terminalId,
           cols: request.cols,
           rows: request.rows,
         });
-      }
-      terminal = terminals.terminals.get(terminalId) ?? new Terminal(terminalId);
-      terminals.terminals.set(terminalId, terminal);
-    }
-    // Output is held from before the snapshot: the snapshot's stream offset then tells
-    // which of it the replay already shows, whatever order its reply and the output came in.
-    const state: SinkState = { ackedChars: terminal.sentChars, held: [] };
-    terminal.sinks.set(sink, state);
-    let opened: OpenedTerminal;
-    let cut: number;
-    try {
-      const { result } = await cell.agent.request({
-        op: 'pty.snapshot',
-        ptyId: terminalId,
-        scrollback: SNAPSHOT_SCROLLBACK,
-      });
-      cut = result.offset;
-      if (result.cols !== request.cols || result.rows !== request.rows) {
-        await cell.agent.request({
-          op: 'pty.resize',
+      } else {
+        const { result } = await cell.agent.request({
+          op: 'pty.snapshot',
           ptyId: terminalId,
-          cols: request.cols,
-          rows: request.rows,
+          scrollback: SNAPSHOT_SCROLLBACK,
         });
+        cut = result.offset;
+        screen = result.data;
+        if (result.cols !== request.cols || result.rows !== request.rows) {
+          await cell.agent.request({
+            op: 'pty.resize',
+            ptyId: terminalId,
+            cols: request.cols,
+            rows: request.rows,
+          });
+        }
       }
       this.cells.touch(workspaceId);
       if (restored) await this.keepScreen(cell, terminalId);
       opened = {
         terminalId,
-        replay: prefix + result.data,
+        replay: prefix + screen,
         restored,
         cols: request.cols,
         rows: request.rows,
       };
     } catch (error) {
       terminal.sinks.delete(sink);
-      terminals.releaseAcked(terminal);
+      if (spawns) terminals.terminals.delete(terminalId);
+      else terminals.releaseAcked(terminal);
       throw error;
     }
     announce(opened);
