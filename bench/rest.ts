@@ -311,6 +311,26 @@ Machine: ${machine()}. PostgreSQL and the load generator share the 2 cores with 
 Command: \`${command}\` (as root: the server's cell manager is the real one).
 
 ${table}
+
+**Two loads, two questions.** A closed loop of ${CONNECTIONS} connections keeps ${CONNECTIONS} requests in
+the server at every moment, so by Little's law each waits connections ÷ throughput:
+a p99 of 10 ms there needs at least ${CONNECTIONS} ÷ 0.010 s = ${(CONNECTIONS / 0.01).toLocaleString('en')}
+requests/s, whatever the server does with them. The closed loop measures the throughput;
+the open loop (requests at a fixed rate, ${values.rate ? `${values.rate}/s` : `${Number(values['rate-fraction']) * 100}% of the closed loop's median`},
+round-robin over the same connections, latency counted from when a request was due) measures
+the latency a user sees at a load the server can carry.
+
+**Where the time goes.** Every request is a few PostgreSQL round trips, and the profile
+(\`--cpu-prof\` of the server under the closed loop) is dominated by them rather than by
+JavaScript: a third of the server's time is idle, waiting for PostgreSQL; about a fifth is
+the \`writev\` system call that sends each statement (on a busy 2-core VM a write that wakes
+another process is expensive); writing the HTTP responses is about 6%; Kysely building the
+SQL about 5%, garbage collection 3%, node-postgres parsing rows 3%, zod's response
+serialisation 1.5%, pino's request log lines 1–2% (plus their writes). A listing is the
+token lookup (now remembered for \`AUTH_CACHE_SECONDS\`, see below), the workspace's
+ownership and the listing; a save adds a transaction of 9 statements (lock the workspace
+row, parent folders, lock the file row, keep the replaced content as a revision, prune old
+revisions, the quota, the update, and the commit's WAL flush).
 `;
   console.log(`\n${section}`);
   if (!values['no-docs']) await writeSection('## REST under concurrency', section);
