@@ -3,7 +3,8 @@
  * server (PGlite, real cells) on loopback. Needs root, like the cells, and a built app
  * (npm run build -w @workcell/web).
  *
- *   npx tsx bench/web-load.ts [--runs 5] [--dist <dir>] [--baseline <dir>] [--profile <dir>] [--no-docs]
+ *   npx tsx bench/web-load.ts [--runs 5] [--dist <dir>] [--baseline <dir> [--baseline-name <text>]]
+ *                             [--profile <dir>] [--no-docs]
  *
  * Each run opens a fresh browser profile and visits the workspace three times: the first
  * visit has nothing cached; the second finds the scripts in the HTTP cache (Chromium then
@@ -43,6 +44,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     dist: { type: 'string' },
     baseline: { type: 'string' },
+    /** What the baseline is, for the docs (e.g. "the build of commit 9624143"). */
+    'baseline-name': { type: 'string', default: 'another build' },
     profile: { type: 'string' },
     'no-docs': { type: 'boolean', default: false },
   },
@@ -334,7 +337,7 @@ function timeByScript(profilePath: string): [string, number][] {
     const frame = byId.get(id)!;
     const key = frame.url
       ? basename(frame.url).replace(/-[\w-]{8}\.js$/, '.js')
-      : `(${frame.functionName.replace(/[()]/g, '')})`;
+      : `(${frame.functionName.replace(/[()]/g, '') || 'native'})`;
     totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
   });
   return [...totals].filter(([, ms]) => ms >= 5).sort((a, b) => b[1] - a[1]);
@@ -476,7 +479,9 @@ V8 CPU profile, self time by script: ${profile[name]!.byScript.map(([script, tim
       )
       .join('\n\n')
   : '';
-const command = `npx tsx bench/web-load.ts --runs ${RUNS}${baseline ? ' --baseline <build of the baseline>' : ''}${values.profile ? ' --profile <dir>' : ''}`;
+const firstInteractive = spread(targets[0]!.loads.first, 'interactive').median;
+const repeatInteractive = spread(targets[0]!.loads.repeat, 'interactive').median;
+const command = `npx tsx bench/web-load.ts --runs ${RUNS}${baseline ? ` --baseline <dir> --baseline-name '${values['baseline-name']}'` : ''}${values.profile ? ' --profile <dir>' : ''}`;
 const section = `## Web app
 
 The workspace page in Debian's Chromium (headless, ${VIEWPORT.width}×${VIEWPORT.height}) against a
@@ -484,7 +489,7 @@ server listening on loopback (PGlite, real cells, the cell already running). Eac
 fresh browser profile and visits the workspace three times. Times are from navigation start:
 the **file tree** lists the files; the **terminal prompt** is on screen (a keystroke reaches
 the shell); **interactive** is the later of the two; **editor ready** is Monaco showing the
-open file and taking input. Median (min–max) of ${RUNS} runs, in ms.
+open file and taking input. Median (min–max) of ${RUNS} runs, in ms.${baseline ? ` Baseline: ${values['baseline-name']}, served by a second server and measured interleaved with this build, visit for visit.` : ''}
 
 | Visit | Moment | Median (min–max)${baseline ? ' | Baseline | Ratio' : ''} |
 | --- | --- | ---${baseline ? ' | --- | ---' : ''} |
@@ -505,15 +510,39 @@ ${chunkRows}
 **Where the time goes.** The critical path of a visit: \`index.html\`, the entry chunk
 (React, the router; evaluating it renders "Loading…"), which at once fetches the
 workspace page's chunk and xterm.js (a \`/w/…\` address) while the app asks who is
-signed in, their settings and the workspace, one after the other; the WebSocket opens
-beside the last request. The page's first render draws the panels and opens xterm.js
+signed in, then (beside their settings) for the workspace; the WebSocket opens beside
+that last request. The page's first render draws the panels and opens xterm.js
 (which measures its font: a forced layout); the file tree asks for its listing, the
 terminal reattaches and the server replays its screen. Monaco's two chunks are fetched
 from that first render on, compiled off the main thread as they stream in, and
 evaluated when they arrive, then the editor is created and the file's text fetched. On a
 repeat visit they arrive early enough that their evaluation (a few hundred ms on this
 machine) can fall before the terminal's replay is handled, which is then late by as much.
-${profileTables}
+
+${profile ? 'From one more run with a trace and a CPU profile (in both, compiling shows as V8.Compile*, V8.ParseFunction and "(program)", running scripts as FunctionCall and v8.evaluateModule, and "(idle)" is waiting for the network and the server):\n\n' : ''}${profileTables}
+
+**Targets** (issue 7: the workspace page's JavaScript ≤ 1.3 MB gzip, interactive ≤ 1 s on
+localhost): the page fetched ${kB(totals.workspacePage.gzip)} gzip (${totals.workspacePage.gzip <= 1_300_000 ? 'met' : 'not met'}); interactive
+took ${ms(firstInteractive)} ms on a first visit and ${ms(repeatInteractive)} ms on a third (median;
+${firstInteractive <= 1000 && repeatInteractive <= 1000 ? 'met' : 'not met'} on this machine, whose load is given below). One change was tried
+and not kept; three would take the rest:
+
+- **Monaco after the terminal's screen** (tried, not kept): the editor's chunks preloaded
+  beside the page's (\`modulepreload\` compiles without running) and run only once the
+  terminal had drawn its screen. In 4 interleaved runs at load average 17 it was no better
+  (interactive 0.94× on a first visit, 1.44× on a second, 1.04× on a third): compiling the
+  preloaded chunks took the same two busy cores the first render needed. It may pay on a
+  machine with idle cores; the terminal panel would then have to tell the page when its
+  screen is up.
+- **No request waiting for another before the page draws.** The workspace (and with it
+  the socket) is asked for only once \`/api/users/me\` has answered; on a \`/w/…\` address
+  both could be asked for at once, as the page's chunk already is.
+- **A lighter first render.** The panels library measures the DOM (forced layouts) as it
+  registers each panel, and xterm.js measures its font; both are in the CPU profile's top
+  entries for WorkspacePage and xterm.
+- **Fewer Monaco contributions.** Monaco's LSP client imports every editor contribution
+  (\`editor.api\` and \`WorkspaceEditor\` are most of the bytes); a client built on the
+  individual feature registrations would let the editor ship only what Python editing uses.
 
 Machine: ${machine()}.
 Command: \`${command}\` (as root, after \`npm run build -w @workcell/web\`); ${seconds.toFixed(0)} s.
