@@ -1,0 +1,42 @@
+import { describe, expect, it, vi } from 'vitest';
+
+import type { EditorHandle } from '../workspace/contracts';
+import { DeferredEditor } from './DeferredEditor';
+
+function fakeEditor() {
+  return {
+    open: vi.fn<(path: string) => void>(),
+    saveAll: vi.fn(() => Promise.resolve()),
+    focus: vi.fn(),
+  } satisfies EditorHandle;
+}
+
+describe('DeferredEditor', () => {
+  it('opens the files asked for before the editor arrived, in order, once it does', () => {
+    const deferred = new DeferredEditor();
+    deferred.open('main.py');
+    deferred.open('data/a.csv');
+    const editor = fakeEditor();
+    deferred.attach(editor);
+    expect(editor.open.mock.calls).toEqual([['main.py'], ['data/a.csv']]);
+    deferred.open('b.py');
+    expect(editor.open).toHaveBeenLastCalledWith('b.py');
+    // A later editor (remounted) gets only what is asked of it from then on.
+    const next = fakeEditor();
+    deferred.attach(null);
+    deferred.attach(next);
+    expect(next.open).not.toHaveBeenCalled();
+  });
+
+  it('has nothing to save before the editor arrives, and saves through it after', async () => {
+    const deferred = new DeferredEditor();
+    await expect(deferred.saveAll()).resolves.toBeUndefined();
+    deferred.focus();
+    const editor = fakeEditor();
+    deferred.attach(editor);
+    await deferred.saveAll();
+    deferred.focus();
+    expect(editor.saveAll).toHaveBeenCalledOnce();
+    expect(editor.focus).toHaveBeenCalledOnce();
+  });
+});
