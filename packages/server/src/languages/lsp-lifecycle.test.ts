@@ -1,8 +1,9 @@
 /**
  * The language server's lifecycle against the real pyright in a real cell: a workspace's
- * .venv is its interpreter, and the venv's files are readable through the library route
- * (but not through a link out of it); an idle server stops after LSP_IDLE_MINUTES; the
- * socket is closed with 4001 when the cell stops.
+ * .venv is its interpreter (also one made while the server ran, from the next tab on),
+ * and the venv's files are readable through the library route (but not through a link
+ * out of it); an idle server stops after LSP_IDLE_MINUTES; the socket is closed with 4001
+ * when the cell stops.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -50,8 +51,8 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 }
 
 beforeAll(async () => {
-  // An idle language server stops 1.2 s after its socket closes.
-  server = await startLiveServer('lsp-lifecycle', { LSP_IDLE_MINUTES: '0.02' });
+  // An idle language server stops 6 s after its socket closes.
+  server = await startLiveServer('lsp-lifecycle', { LSP_IDLE_MINUTES: '0.1' });
   user = await server.registerUser('lsp-life');
   workspace = await server.createWorkspace(user);
 }, 60_000);
@@ -64,6 +65,16 @@ afterAll(async () => {
 describe('the language server’s lifecycle', () => {
   it('uses the workspace’s .venv as the interpreter; the route reads the venv but no link out of it', async () => {
     const cell = await server.services.cells.ensure(workspace, user.id);
+    const text = 'import venvonly\n\nvenvonly.only_in_venv()\n';
+    client = await LspClient.connect(server, user, workspace);
+    await client.initialize();
+    const before = client.open('uses_venv.py', text);
+    await client.diagnostics(
+      before,
+      (d) => d.some((x) => x.message === 'Import "venvonly" could not be resolved'),
+      'the unresolved import',
+    );
+    const pid = await run(cell, "pgrep -f '[l]angserver.index.js'");
     await run(
       cell,
       [
@@ -73,11 +84,13 @@ describe('the language server’s lifecycle', () => {
         `echo 'secret = 1' > /app/notes_secret.py && ln -s /app/notes_secret.py .venv/leak.py`,
       ].join(' && '),
     );
+    // A page reload: the next socket takes the same server over, which now uses the venv.
+    await client.close();
     client = await LspClient.connect(server, user, workspace);
     await client.initialize();
-    const uri = client.open('uses_venv.py', 'import venvonly\n\nvenvonly.only_in_venv()\n');
-    const diagnostics = await client.diagnostics(uri, () => true, 'the diagnostics');
-    expect(diagnostics.map((d) => d.message)).toEqual([]);
+    expect(await run(cell, "pgrep -f '[l]angserver.index.js'")).toBe(pid);
+    const uri = client.open('uses_venv.py', text);
+    await client.diagnostics(uri, (d) => d.length === 0, 'no diagnostics');
     const definition = (await client.request('textDocument/definition', {
       textDocument: { uri },
       position: { line: 2, character: 12 },

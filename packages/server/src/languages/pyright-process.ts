@@ -34,7 +34,7 @@ export class PyrightProcess {
     readonly cell: Cell,
     readonly procId: string,
     /** The cell's interpreter pyright should resolve imports with. */
-    readonly pythonPath: string,
+    public pythonPath: string,
   ) {
     this.stops.push(
       cell.agent.on('proc.output', ({ procId: id }, body) => {
@@ -51,7 +51,8 @@ export class PyrightProcess {
 
   /** Starts pyright in the cell; messages go to the handlers given to `attach`. */
   static async start(cell: Cell): Promise<PyrightProcess> {
-    const pythonPath = await interpreterOf(cell);
+    // Unknown: the system interpreter is the safe answer.
+    const pythonPath = (await interpreterOf(cell)) ?? SYSTEM_PYTHON;
     const procId = `lsp-${randomBytes(6).toString('hex')}`;
     const process = new PyrightProcess(cell, procId, pythonPath);
     try {
@@ -66,6 +67,21 @@ export class PyrightProcess {
       throw error;
     }
     return process;
+  }
+
+  /**
+   * Looks for the interpreter again (a .venv made since pyright started, for a browser
+   * taking this server over); if it changed, pyright is told to read its settings again.
+   */
+  async refreshInterpreter(): Promise<void> {
+    const pythonPath = await interpreterOf(this.cell);
+    if (pythonPath === undefined || pythonPath === this.pythonPath || this.gone) return;
+    this.pythonPath = pythonPath;
+    this.send({
+      jsonrpc: '2.0',
+      method: 'workspace/didChangeConfiguration',
+      params: { settings: null },
+    });
   }
 
   get alive(): boolean {
@@ -116,8 +132,11 @@ export class PyrightProcess {
   }
 }
 
-/** A workspace venv's interpreter when there is one (made with `python -m venv .venv`). */
-async function interpreterOf(cell: Cell): Promise<string> {
+/**
+ * A workspace venv's interpreter when there is one (made with `python -m venv .venv`),
+ * else the system's; undefined if the cell could not be asked.
+ */
+async function interpreterOf(cell: Cell): Promise<string | undefined> {
   try {
     const { result } = await cell.agent.request(
       {
@@ -130,9 +149,8 @@ async function interpreterOf(cell: Cell): Promise<string> {
       undefined,
       PROBE_TIMEOUT_MS + 1000,
     );
-    if (result.exitCode === 0) return `${CELL_ROOT}/${VENV_PYTHON}`;
+    return result.exitCode === 0 ? `${CELL_ROOT}/${VENV_PYTHON}` : SYSTEM_PYTHON;
   } catch {
-    // Unknown: the system interpreter is the safe answer.
+    return undefined;
   }
-  return SYSTEM_PYTHON;
 }

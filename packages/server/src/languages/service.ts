@@ -32,23 +32,58 @@ const ATTACHMENT_KEY = 'languages';
 export const LSP_SERVERS_PER_WORKSPACE = 1;
 /** Messages held while the cell starts (a didOpen of a large file, with room). */
 const MAX_EARLY_BYTES = 2 * MAX_LSP_MESSAGE_BYTES;
+/** LSP FileChangeType. */
+const FILE_CREATED = 1;
+const FILE_DELETED = 3;
 
 /** One cell's language servers: the sockets' bridges and the idle servers. */
 class CellLanguageServers implements CellAttachment {
   readonly bridges: LspBridge[] = [];
   private readonly idle = new Map<PyrightProcess, NodeJS.Timeout>();
+  /** Every pyright started here (live or not yet pruned), to tell of file changes. */
+  private readonly processes = new Set<PyrightProcess>();
+  private readonly stopWatching: () => void;
 
   constructor(
     private readonly cell: Cell,
     private readonly options: LanguageServerOptions,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.stopWatching = cell.agent.on('watch.changes', ({ changes }) => this.filesChanged(changes));
+  }
+
+  private async start(): Promise<PyrightProcess> {
+    const process = await PyrightProcess.start(this.cell);
+    this.processes.add(process);
+    return process;
+  }
+
+  /**
+   * pyright does not see the cell's files change by itself, and its import resolution
+   * keeps a module made after it started unknown: the agent's watch (which sees the
+   * editor's saves land as well as the terminal's writes) tells it. A change is reported
+   * as a creation, since the watch does not say which it was.
+   */
+  private filesChanged(changes: readonly { path: string; kind: 'changed' | 'deleted' }[]): void {
+    const relevant = changes.filter((c) => c.kind === 'deleted' || /\.pyi?$/.test(c.path));
+    if (relevant.length === 0) return;
+    const params = {
+      changes: relevant.map((c) => ({
+        uri: fileUri(`${CELL_ROOT}/${c.path}`),
+        type: c.kind === 'deleted' ? FILE_DELETED : FILE_CREATED,
+      })),
+    };
+    for (const process of this.processes) {
+      if (!process.alive) this.processes.delete(process);
+      else process.send({ jsonrpc: '2.0', method: 'workspace/didChangeWatchedFiles', params });
+    }
+  }
 
   /** Adds a socket: makes room, then gives it an idle server or starts one. */
   async connect(socket: LspSocket, log: FastifyBaseLogger): Promise<LspBridge> {
     const bridge = new LspBridge(socket, {
       cellRootUri: fileUri(CELL_ROOT),
-      start: () => PyrightProcess.start(this.cell),
+      start: () => this.start(),
       release: (process, closes) => this.release(bridge, process, closes),
       activity: () => this.cellActivity(),
       log,
@@ -61,10 +96,12 @@ class CellLanguageServers implements CellAttachment {
       );
     }
     const reused = this.takeIdle();
-    if (reused) bridge.use(reused);
-    else {
+    if (reused) {
+      bridge.use(reused);
+      await reused.refreshInterpreter();
+    } else {
       try {
-        bridge.use(await PyrightProcess.start(this.cell));
+        bridge.use(await this.start());
       } catch (error) {
         bridge.fail(`The language server could not start: ${(error as Error).message}`);
       }
@@ -76,6 +113,7 @@ class CellLanguageServers implements CellAttachment {
   cellActivity: () => void = () => undefined;
 
   dispose(): void {
+    this.stopWatching();
     for (const bridge of [...this.bridges])
       bridge.close(LspCloseCodes.cellStopped, 'The workspace cell stopped.');
     for (const [process, timer] of this.idle) {
