@@ -6,7 +6,8 @@
  * limits) and WebSocket clients that ack output as a browser does. Needs root (cells).
  *
  *   npx tsx bench/terminal.ts [--repeat 3] [--samples 200] [--opens 15] [--terminals 50]
- *                             [--bulk-runs 1] [--sync-samples 30] [--no-docs]
+ *                             [--bulk-runs 1] [--sync-samples 30] [--timeout-minutes 15]
+ *                             [--no-docs]
  *
  * Every measure runs `--repeat` times (the whole set, interleaved baseline/Workcell in
  * blocks); the report gives the median of the per-run medians and p99s, the spread
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     terminals: { type: 'string', default: '50' },
     'bulk-runs': { type: 'string', default: '1' },
     'sync-samples': { type: 'string', default: '30' },
+    'timeout-minutes': { type: 'string', default: '15' },
     'no-docs': { type: 'boolean', default: false },
   },
 });
@@ -354,6 +356,14 @@ const cleanup = () =>
     await rm(scratch, { recursive: true, force: true });
   })());
 process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+// A flood or a prompt that never comes must not keep the bench (and its cells) running.
+setTimeout(
+  () => {
+    log(`gave up after ${values['timeout-minutes']} minutes`);
+    void cleanup().finally(() => process.exit(1));
+  },
+  Number(values['timeout-minutes']) * 60_000,
+).unref();
 
 try {
   // The baseline's bash reads the same start-up files as a cell's.
