@@ -13,6 +13,7 @@ function packageDir(name: string): string {
 }
 const monacoRoot = packageDir('monaco-editor');
 const monacoVimRoot = packageDir('monaco-vim');
+const reactRouterRoot = packageDir('react-router');
 const serverUrl = process.env.WORKCELL_DEV_SERVER ?? 'http://127.0.0.1:8000';
 
 /**
@@ -59,8 +60,22 @@ function dropUnusedMonaco(): Plugin {
   };
 }
 
+/**
+ * react-router's `exports` give bundlers its development build (its warnings on) under
+ * every condition; the build takes the production one beside it.
+ */
+function reactRouterProduction(): Plugin {
+  return {
+    name: 'workcell-react-router-production',
+    apply: 'build',
+    enforce: 'pre',
+    resolveId: (source) =>
+      source === 'react-router' ? join(reactRouterRoot, 'dist/production/index.mjs') : undefined,
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), dropUnusedMonaco(), precompress()],
+  plugins: [react(), dropUnusedMonaco(), reactRouterProduction(), precompress()],
   resolve: {
     alias: [
       // monaco-vim imports deep paths that monaco's `exports` map no longer exposes.
