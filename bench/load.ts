@@ -121,7 +121,7 @@ try {
     await Promise.all(
       Array.from({ length: Math.min(RAMP_PARALLEL, USERS - i) }, (_, k) => join(i + k)),
     );
-    if (users.length % 20 === 0) log(`${users.length} users`);
+    if (users.length % 20 < RAMP_PARALLEL) log(`${users.length} users`);
   }
   const rampS = (performance.now() - rampStart) / 1000;
   log(`${users.length} users in ${rampS.toFixed(0)} s; steady load for ${DURATION_S} s…`);

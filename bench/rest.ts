@@ -19,6 +19,7 @@
  */
 import { parseArgs } from 'node:util';
 
+import pg from 'pg';
 import { Client } from 'undici';
 
 import { machine, stats, writeSection } from './report';
@@ -154,10 +155,21 @@ interface Run {
   serverCpu: number;
   /** The server's CPU time per answered request, ms: what contention on the host hides least. */
   cpuMsPerRequest: number;
+  /** PostgreSQL transactions per request (each statement outside a transaction is one). */
+  transactionsPerRequest: number;
+}
+
+/** Transactions committed or rolled back in the scratch database so far (PostgreSQL's counters lag by up to a second). */
+async function transactions(database: pg.Client): Promise<number> {
+  const { rows } = await database.query<{ n: number | string }>(
+    'select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()',
+  );
+  return Number(rows[0]!.n);
 }
 
 async function measure(
   server: ServerProcess,
+  database: pg.Client,
   connections: Connection[],
   kind: Kind,
   rate?: number,
@@ -168,10 +180,12 @@ async function measure(
       : openLoop(connections, kind, seconds, rate);
   await load(WARMUP_S);
   const cpu0 = server.cpuSeconds();
+  const transactions0 = await transactions(database);
   const t0 = performance.now();
   const outcomes = await load(DURATION_S);
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = (server.cpuSeconds() - cpu0) / elapsed;
+  const transactionCount = (await transactions(database)) - transactions0 - 1;
   const ok = outcomes.filter((o) => o.status >= 200 && o.status < 300);
   const s = stats(outcomes.map((o) => o.ms));
   const run: Run = {
@@ -186,10 +200,11 @@ async function measure(
     conflicts: outcomes.filter((o) => o.status === 409).length,
     serverCpu: cpu,
     cpuMsPerRequest: ((cpu * elapsed) / Math.max(1, outcomes.length)) * 1000,
+    transactionsPerRequest: transactionCount / Math.max(1, outcomes.length),
   };
   log(
     `${run.loop} ${kind}${rate ? ` @${Math.round(rate)}/s` : ''}: ${run.rps.toFixed(0)} req/s, ` +
-      `p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, errors ${run.errors}, server CPU ${(cpu * 100).toFixed(0)}% (${run.cpuMsPerRequest.toFixed(2)} ms a request)`,
+      `p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, errors ${run.errors}, server CPU ${(cpu * 100).toFixed(0)}% (${run.cpuMsPerRequest.toFixed(2)} ms a request), ${run.transactionsPerRequest.toFixed(2)} database transactions a request`,
   );
   return run;
 }
@@ -243,11 +258,14 @@ try {
   atExit(async () => {
     await Promise.all(connections.map((c) => c.client.close()));
   });
+  const database = new pg.Client({ connectionString: databaseUrl });
+  await database.connect();
+  atExit(() => database.end());
 
   const closed: Run[] = [];
   for (let run = 0; run < RUNS; run++)
     for (const kind of ['list', 'save'] as const)
-      closed.push(await measure(server, connections, kind));
+      closed.push(await measure(server, database, connections, kind));
   const median = (runs: Run[], pick: (run: Run) => number) => stats(runs.map(pick)).median;
   const rateOf = (kind: Kind) =>
     values.rate !== undefined
@@ -260,7 +278,7 @@ try {
   const open: Run[] = [];
   for (let run = 0; run < RUNS; run++)
     for (const kind of ['list', 'save'] as const)
-      open.push(await measure(server, connections, kind, rateOf(kind)));
+      open.push(await measure(server, database, connections, kind, rateOf(kind)));
   await server.stop();
 
   const rows = [...closed, ...open];
@@ -283,6 +301,7 @@ try {
         conflicts: runs.reduce((sum, r) => sum + r.conflicts, 0),
         serverCpu: median(runs, (r) => r.serverCpu),
         cpuMsPerRequest: median(runs, (r) => r.cpuMsPerRequest),
+        transactionsPerRequest: median(runs, (r) => r.transactionsPerRequest),
       };
     }),
   );
@@ -290,13 +309,13 @@ try {
 
   const name = { list: '`GET …/files` (tree listing)', save: '`POST …/file/…` (save, 2 KiB)' };
   const table = [
-    '| Request | Load | Requests/s (spread) | p50 | p99 (spread) | Errors | Server CPU | Server CPU a request |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Request | Load | Requests/s (spread) | p50 | p99 (spread) | Errors | Server CPU | Server CPU a request | DB transactions a request |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...groups.map(
       (g) =>
         `| ${name[g.kind]} | ${g.loop === 'closed' ? `closed loop, ${CONNECTIONS} connections` : `open loop, ${Math.round(g.offered!)}/s offered`} ` +
         `| ${g.rps.toFixed(0)} (${g.rpsSpread}) | ${g.p50.toFixed(1)} ms | ${g.p99.toFixed(1)} ms (${g.p99Spread}) ` +
-        `| ${g.errors} | ${(g.serverCpu * 100).toFixed(0)}% | ${g.cpuMsPerRequest.toFixed(2)} ms |`,
+        `| ${g.errors} | ${(g.serverCpu * 100).toFixed(0)}% | ${g.cpuMsPerRequest.toFixed(2)} ms | ${g.transactionsPerRequest.toFixed(2)} |`,
     ),
   ].join('\n');
   const command = `npx tsx bench/rest.ts --connections ${CONNECTIONS} --duration ${DURATION_S} --runs ${RUNS} --files ${FILES}${values.rate ? ` --rate ${values.rate}` : ` --rate-fraction ${values['rate-fraction']}`}${values.env.map((pair) => ` --env ${pair}`).join('')}`;
@@ -305,7 +324,10 @@ try {
 ${CONNECTIONS} keep-alive connections (undici), each signed in as a user of its own with a
 workspace of ${FILES + 2} files; the server in a process of its own on PostgreSQL (a scratch
 database), logging at \`info\` as in production. Each figure is the median of ${RUNS} runs of
-${DURATION_S} s (after ${WARMUP_S} s of warm-up); the spread is the lowest and highest run.
+${DURATION_S} s (after ${WARMUP_S} s of warm-up); the spread is the lowest and highest run. The last
+two columns are what contention on the host hides least: the server process's CPU time per
+answered request, and PostgreSQL transactions per request (from \`pg_stat_database\`; a
+statement outside a transaction counts as one).
 
 Machine: ${machine()}. PostgreSQL and the load generator share the 2 cores with the server.
 Command: \`${command}\` (as root: the server's cell manager is the real one).
