@@ -157,15 +157,15 @@ describe('the Python language server', () => {
     // On disk in the cell, as the editor's saves put it: pyright finds unopened users there.
     const cell = server.services.cells.get(workspace)!;
     await cell.sync.flush();
-    const helpers = 'def greet(name):\n    return "hi " + name\n';
+    const helpers = 'def salute(name):\n    return "hi " + name\n';
     await server.api(user, 'POST', `/api/workspace/${workspace}/file/helpers.py`, {
       content: helpers,
     });
     await server.api(user, 'POST', `/api/workspace/${workspace}/file/other_user.py`, {
-      content: 'from helpers import greet\n\ngreet("b")\n',
+      content: 'from helpers import salute\n\nsalute("b")\n',
     });
     await server.services.cells.get(workspace)!.sync.flush();
-    const text = 'import os\nfrom helpers import greet\n\nprint(greet("a"), os.path.join("a"))\n';
+    const text = 'import os\nfrom helpers import salute\n\nprint(salute("a"), os.path.join("a"))\n';
     const uri = client.open('renamer.py', text);
     // Made after pyright started: it learns of them from the cell's watch, soon.
     const referencing = async () => {
