@@ -209,6 +209,11 @@ describe.each(DATABASE_KINDS)('cell lifecycle (%s)', { timeout: TEST_TIMEOUT_MS 
         `${String(error)}; events: ${JSON.stringify(statusEvents(idle, workspace.uuid))}`,
       );
     });
+    // The reaper counted the running program as activity, and the cells table says so.
+    const record = await services.cells.record(workspace.uuid);
+    expect(record?.last_activity_at.getTime()).toBeGreaterThan(
+      (record?.started_at?.getTime() ?? Infinity) + 1_000,
+    );
     // Once it has finished, the cell is idle again.
     expect((await stoppedEvent(idle, workspace.uuid, 1)).reason).toMatch(/idle/);
   });

@@ -70,6 +70,8 @@ interface RunningEntry extends Cell {
   attachments: Map<string, CellAttachment>;
   /** Recent limit hits (newest last), kept so a run can tell what killed its process. */
   limits: { at: number; event: LimitEvent }[];
+  /** The `lastActivity` the cells table holds, so an idle cell costs the reaper no write. */
+  persistedActivity: number;
 }
 
 const LIMIT_HISTORY = 20;
@@ -330,6 +332,7 @@ export class CellManager {
         python: null,
         startedAt: Date.now(),
         lastActivity: Date.now(),
+        persistedActivity: 0,
         warned: false,
         limits: [],
         attachments: new Map(),
@@ -511,13 +514,19 @@ export class CellManager {
     await this.persistActivity();
   }
 
+  /** One statement for every cell used since the last tick; none when all are idle. */
   private async persistActivity(): Promise<void> {
-    for (const cell of this.cells.values()) {
-      await this.options.db
-        .updateTable('cells')
-        .set({ last_activity_at: new Date(cell.lastActivity) })
-        .where('workspace_id', '=', cell.workspaceId)
-        .execute();
-    }
+    const changed = [...this.cells.values()].filter(
+      (cell) => cell.lastActivity !== cell.persistedActivity,
+    );
+    if (changed.length === 0) return;
+    const rows = changed.map(
+      (cell) => sql`(${cell.workspaceId}::uuid, ${new Date(cell.lastActivity)}::timestamptz)`,
+    );
+    await sql`
+      update cells set last_activity_at = used.at
+      from (values ${sql.join(rows)}) as used (workspace_id, at)
+      where cells.workspace_id = used.workspace_id`.execute(this.options.db);
+    for (const cell of changed) cell.persistedActivity = cell.lastActivity;
   }
 }
