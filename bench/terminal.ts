@@ -436,6 +436,15 @@ try {
   watcher.send({ type: 'workspace.watch', workspace });
   await watcher.next('cell.status', () => true, watching);
   const cell = server.services.cells.get(workspace)!;
+  // The same PTY typed into from the server's end of the agent channel: Workcell without
+  // the browser's socket and the server's handling, to split the echo's time.
+  const channelSide: Term = {
+    input: (data) => cell.agent.send({ op: 'pty.input', ptyId: terminal.id }, Buffer.from(data)),
+    onOutput: (listener) =>
+      cell.agent.on('pty.output', ({ ptyId }, body) => {
+        if (ptyId === terminal.id) listener(body.toString('utf8'));
+      }),
+  };
 
   for (let r = 0; r < REPEAT; r++) {
     log(`run ${r + 1} of ${REPEAT}: open…`);
@@ -448,9 +457,10 @@ try {
     runs.open!.push(open);
 
     log('  keystroke echo…');
-    const echo: Run = Object.fromEntries(sides.map(([name]) => [name, []]));
+    const echoSides: [string, Term][] = [...sides, ['channel', channelSide]];
+    const echo: Run = Object.fromEntries(echoSides.map(([name]) => [name, []]));
     for (let done = 0; done < SAMPLES; done += BLOCK) {
-      for (const [name, term] of sides)
+      for (const [name, term] of echoSides)
         echo[name]!.push(...(await echoSamples([term], Math.min(BLOCK, SAMPLES - done), done)));
     }
     runs.echo!.push(echo);
@@ -584,6 +594,7 @@ try {
     ['baseline', 'baseline'],
     ['workcell', 'Workcell'],
     ['baseline0.5', 'baseline at 0.5 core'],
+    ['channel', 'Workcell from the agent channel'],
   ] as const;
   const rows: string[] = [];
   const row = (
@@ -642,6 +653,7 @@ try {
   const cappedBulk = limited ? ratio(bulkRuns, 'baseline0.5', (t) => t.median, true) : NaN;
   const cappedOpen = limited ? ratio(open, 'baseline0.5', (t) => t.median) : NaN;
   const cappedEcho = limited ? ratio(echo, 'baseline0.5', (t) => t.median) : NaN;
+  const channelEcho = across(echo, 'channel').median;
   const section = `## Terminals and file sync
 
 Each terminal figure is a ratio to a **baseline** measured in the same run, interleaved
@@ -692,13 +704,18 @@ loads, and of the built agent driven directly through its channel (unsandboxed, 
   section's fixes: the agent held every PTY read for up to 4 ms to batch output, so an
   echo waited for the timer. Output now goes out as it is read; only a read of 1 KiB or
   more (a flood) opens a 4 ms batching window (\`packages/agent/src/batcher.ts\`). The
-  agent alone: echo median 4.4 ms → 0.27 ms. The server's profile under the echo load is
-  mostly idle: JSON and zod per message cost microseconds, not the remaining gap. That
-  gap is the second process on the path (server → agent → PTY, each hop a wake-up on a
-  busy 2-core machine; the baseline at 0.5 core echoes in ${x(cappedEcho)} the baseline's
-  time, so the quota itself costs the median little). The p99s of all sides are set by
-  the host's load and, in a cell, by the CFS quota: a cell that used its 5 ms of a 10 ms
-  period waits for the next one.
+  agent alone, unsandboxed, in its profile run: echo median 4.4 ms → 0.27 ms. Typed from
+  the server's end of the agent channel (the row "Workcell from the agent channel": the
+  same PTY without the browser's socket and the server's handling) the echo takes
+  ${ms(channelEcho)} against ${ms(across(echo, 'workcell').median)} through the whole stack: the WebSocket and the server add
+  little (their profile under the echo load is mostly idle; JSON and zod per message cost
+  microseconds), so binary frames would not close the gap. It lies between the server
+  and the PTY: the agent's work per message (decode and validate the request, dispatch,
+  node-pty's write through libuv's thread pool, the headless xterm, frame the echo) and
+  the cell around it. The quota costs the median little: the baseline at 0.5 core echoes
+  in ${x(cappedEcho)} the baseline's time. The p99s of all sides are set by the host's load and, in
+  a cell, by the CFS quota: a cell that used its 5 ms of a 10 ms period waits for the
+  next one.
 - **Open** sent three requests to the agent and a database query before a new shell
   started (pty.list, the saved screen, pty.open, then a snapshot); a new terminal now
   sends only pty.open. What remains is mostly \`bash -l\` starting in the cell (the
@@ -712,6 +729,10 @@ loads, and of the built agent driven directly through its channel (unsandboxed, 
 - **Save → visible in the cell** is mostly the save's own commit (the POST row) and the
   sync after it: the server reads the committed row back, writes it to the cell
   (\`fs.write\`) and records it in the cell's manifest.
+- **Terminal write → file.changed** waits by design for the agent's watch (50 ms of
+  quiet) and the server's sync (30 ms), then reads the file from the cell and commits it
+  before telling the sockets; its tail follows the database's commit time on the busy
+  host, as the save's POST row does.
 
 Proposed design changes for what is missed:
 
@@ -720,12 +741,12 @@ Proposed design changes for what is missed:
   code, not the user's; a user's CPU hog would then no longer delay echoes and the
   screen parsing would not take the user's half core — this is what bulk and the echo
   p99 need. The cell's total then grows by the agent's share, which is small at rest.
-- For echo medians within 1.5×: the extra process hop has to go. With the local driver
-  the agent could pass the PTY's master fd to the server (SCM_RIGHTS over the channel's
-  socketpair) and keep only a copy of the output for its screen, so keystrokes and echo
-  skip the agent; the Kubernetes driver's exec channel cannot pass fds, so it would keep
-  today's path. Binary WebSocket frames (no JSON or zod per keystroke) are second-order
-  in the profile: measure them before adopting.
+- For echo medians within 1.5×: take the agent off the keystroke path or make it cheaper
+  there. With the local driver the agent could pass the PTY's master fd to the server
+  (SCM_RIGHTS over the channel's socketpair) and keep only a copy of the output for its
+  screen; the Kubernetes driver's exec channel cannot pass fds and would keep today's
+  path. Short of that, profile the agent inside a cell (it runs without Node flags
+  today) for its per-keystroke costs.
 - For save → cell within 20 ms: write the saved content to the cell from the save
   handler right after the commit (the content is in hand) instead of re-reading the row
   in the sync, and record the manifest after the write is acknowledged.
