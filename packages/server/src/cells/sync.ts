@@ -51,11 +51,24 @@ export class CellSync {
   private flushTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private readonly unsubscribe: () => void;
+  /**
+   * The manifest's rows, mirrored from the first rescan on: this sync is their only writer
+   * while its cell runs, so a save reaches the cell without a query before the write.
+   */
+  private manifest: Map<string, string | null> | undefined;
+  /** The newest version each path's published changes name, this sync's imports included. */
+  private readonly newestVersions = new Map<string, number>();
 
   constructor(private readonly options: CellSyncOptions) {
     this.unsubscribe = options.files.onChange((event) => {
-      if (event.workspaceId === options.workspaceId && event.source !== 'terminal')
-        this.enqueue(() => this.pushToCell(event));
+      if (event.workspaceId !== options.workspaceId) return;
+      if (event.deleted) this.newestVersions.delete(event.path);
+      else
+        this.newestVersions.set(
+          event.path,
+          Math.max(event.version, this.newestVersions.get(event.path) ?? 0),
+        );
+      if (event.source !== 'terminal') this.enqueue(() => this.pushToCell(event));
     });
     options.agent.on('watch.changes', ({ changes }) => {
       for (const change of changes) this.pendingPaths.add(change.path);
@@ -249,7 +262,7 @@ export class CellSync {
   // ---- database → cell ----------------------------------------------------------------
 
   private async pushToCell(event: FileChangeEvent): Promise<void> {
-    const { agent, files, workspaceId } = this.options;
+    const { agent } = this.options;
     if (this.isIgnored(event.path)) return;
     this.options.onActivity();
     const synced = await this.manifestEntry(event.path);
@@ -273,20 +286,29 @@ export class CellSync {
       await this.remember(event.path, null);
       return;
     }
-    const row = await files.find(workspaceId, event.path);
-    if (row?.type !== 'file' || row.version !== event.version) return; // a later event carries the newer state
+    const written =
+      event.content && this.newestVersions.get(event.path) === event.version
+        ? event
+        : await this.committedFile(event);
+    if (!written) return; // a later event carries the newer state
     try {
       await agent.request(
         { op: 'fs.write', path: event.path, expectSha256: synced ? synced.sha256 : null },
-        Buffer.from(row.content ?? new Uint8Array()),
+        Buffer.from(written.content ?? new Uint8Array()),
       );
-      await this.remember(event.path, row.sha256);
+      await this.remember(event.path, written.sha256 ?? null);
     } catch (error) {
       // The cell's copy changed since the last sync: take it in first; the database's becomes a revision.
       if (isWorkcellError(error) && error.code === 'VERSION_CONFLICT')
         return this.importFromCell(event.path);
       throw error;
     }
+  }
+
+  /** The event's file as committed, unless a later write has replaced it. */
+  private async committedFile(event: FileChangeEvent) {
+    const row = await this.options.files.find(this.options.workspaceId, event.path);
+    return row?.type === 'file' && row.version === event.version ? row : undefined;
   }
 
   // ---- start-up reconciliation ----------------------------------------------------------
@@ -305,6 +327,7 @@ export class CellSync {
     const inCell = new Map(result.entries.map((entry) => [entry.path, entry]));
     const inDb = new Map(rows.map((row) => [row.path, row]));
     const manifest = new Map(manifestRows.map((row) => [row.path, row.sha256]));
+    this.manifest = new Map(manifest);
 
     for (const row of rows.filter((row) => row.type === 'folder')) {
       if (inCell.get(row.path)?.type !== 'folder') {
@@ -359,7 +382,11 @@ export class CellSync {
 
   // ---- manifest ---------------------------------------------------------------------------
 
-  private async manifestEntry(path: string) {
+  private async manifestEntry(path: string): Promise<{ sha256: string | null } | undefined> {
+    if (this.manifest) {
+      const sha256 = this.manifest.get(path);
+      return sha256 === undefined ? undefined : { sha256 };
+    }
     return this.options.db
       .selectFrom('cell_manifest')
       .select('sha256')
@@ -374,6 +401,7 @@ export class CellSync {
       .values({ workspace_id: this.options.workspaceId, path, sha256 })
       .onConflict((oc) => oc.columns(['workspace_id', 'path']).doUpdateSet({ sha256 }))
       .execute();
+    this.manifest?.set(path, sha256);
   }
 
   private async forget(path: string): Promise<void> {
@@ -384,5 +412,8 @@ export class CellSync {
         eb.or([eb('path', '=', path), eb('path', 'like', `${path.replace(/[\\%_]/g, '\\$&')}/%`)]),
       )
       .execute();
+    for (const synced of this.manifest?.keys() ?? []) {
+      if (synced === path || synced.startsWith(`${path}/`)) this.manifest?.delete(synced);
+    }
   }
 }

@@ -12,6 +12,8 @@ export interface FileChangeEvent {
   movedFrom?: string;
   /** Size and hash of a written file (so a cell can skip writing what it already has). */
   sha256?: string;
+  /** The written content, so the cell's sync writes it without reading the row back. */
+  content?: Uint8Array;
 }
 
 export type FileChangeListener = (event: FileChangeEvent) => void;

@@ -246,6 +246,7 @@ export class FileService {
           version: file.version,
           source,
           sha256: file.sha256 ?? undefined,
+          content: file.content ?? undefined,
         },
       ]);
     }
