@@ -184,7 +184,7 @@ try {
   const rampProbes: ReturnType<Prober['take']> = [];
   const checkpoints: Checkpoint[] = [];
   let started = 0;
-  let stopReason = `reached ${TARGET} cells`;
+  let stopReason = 'the target';
   let perCell = 0;
 
   const checkpoint = async () => {
@@ -303,7 +303,7 @@ try {
     ),
   ].join('\n');
   const extrapolated = result.perCellMiB
-    ? `Extrapolated to 1,000 idle cells: about ${f((result.perCellMiB.memAvailable * 1000) / 1024)} GiB of host memory (MemAvailable) and ${f((result.perCellMiB.pss * 1000) / 1024)} GiB of PSS.`
+    ? `${started >= 1000 ? 'At' : 'Extrapolated to'} 1,000 idle cells: about ${f((result.perCellMiB.memAvailable * 1000) / 1024)} GiB of host memory (MemAvailable) and ${f((result.perCellMiB.pss * 1000) / 1024)} GiB of PSS.`
     : '';
   const command = `npx tsx bench/idle-cells.ts --cells ${TARGET} --min-available-gib ${values['min-available-gib']} --max-minutes ${values['max-minutes']} --parallel ${PARALLEL} --idle-seconds ${IDLE_S}`;
   const section = `## Idle cells
@@ -317,7 +317,7 @@ start (\`/proc/meminfo\`; other work on the machine moves it too) and the PSS of
 process under the server (bwrap, the agents and their children).
 
 Machine: ${machine()}; ${f(baseline.mem / GiB)} GiB available at the start.
-Command: \`${command}\` (as root). One run: ${started} cells, ${stopReason}
+Command: \`${command}\` (as root). One run: ${started} cells (${stopReason})
 (${failedStarts.length} starts failed on the way). Starting took
 ${f(start.median, 0)} ms (median; p99 ${f(start.p99, 0)} ms) a cell; stopping all of them with the
 server ${f(stopAllS)} s. While ramping, the listing answered in ${f(ramp.list.median)} ms median,
@@ -337,18 +337,18 @@ that PSS does not show; other work on the machine moves MemAvailable too, so the
 is the steadier one. The server's own memory hardly grows with cells (a few KiB each).
 
 **Idle CPU.** With nothing happening, the server wakes every 30 s for the cell reaper,
-which asks each cell's cgroup for limit events and writes each cell's last activity to the
-database one row at a time, and each agent keeps a few timers of its own; together a few
-percent of one core at the largest count here, growing with the number of cells.
+which asks each cell's cgroup for limit events and writes, in one statement, the last
+activity of the cells used since its previous tick (none, when all are idle); each agent
+keeps a few timers of its own. Together a few percent of one core at the largest count
+here, growing with the number of cells.
 
-**Reaching 1,000.** The ramp stops at the time limit or at a floor of free memory,
-whichever comes first: cells start a few at a time (a start is mostly the agent's Node
-start-up, which competes for the same 2 cores) and this 24 GiB host is shared with other
-work. By the PSS per cell, 1,000 idle cells need about ${result.perCellMiB ? f((result.perCellMiB.pss * 1000) / 1024) : '?'} GiB for the cells alone. The
+**Reaching 1,000.** The ramp stops at the target, the time limit or a floor of free
+memory, whichever comes first: cells start a few at a time (a start is mostly the agent's
+Node start-up, which competes for the same 2 cores) and this 24 GiB host may be shared with
+other work. By the PSS per cell, 1,000 idle cells need about ${result.perCellMiB ? f((result.perCellMiB.pss * 1000) / 1024) : '?'} GiB for the cells alone. The
 server is not what limits that: its memory and idle CPU barely grow and it kept answering
 (no failed probe). For more cells per host the idle agent's heap is the cost to cut: a
-lighter runtime for the agent, or one process serving several cells. The reaper could
-also write every cell's last activity in one statement instead of one per cell.
+lighter runtime for the agent, or one process serving several cells.
 
 `;
   console.log(`\n${section}`);

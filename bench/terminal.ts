@@ -726,9 +726,12 @@ loads, and of the built agent driven directly through its channel (unsandboxed, 
   baseline confined to the same quota reaches ${x(cappedBulk)} of the unconstrained baseline, so
   0.9× is out of reach while the program and the agent share 0.5 core. Flow control
   keeps Ctrl+C prompt during the flood: at most 256 KiB is unacknowledged.
-- **Save → visible in the cell** is mostly the save's own commit (the POST row) and the
-  sync after it: the server reads the committed row back, writes it to the cell
-  (\`fs.write\`) and records it in the cell's manifest.
+- **Save → visible in the cell** is mostly the save's own commit (the POST row: a
+  transaction of about ten statements, on PGlite inside the server's process here) and then
+  one agent round trip: the change event carries the committed content, so the sync
+  writes it to the cell (\`fs.write\`) without a query first (the cell's manifest is
+  mirrored in memory; before, two queries preceded the write) and records the manifest
+  after it.
 - **Terminal write → file.changed** waits by design for the agent's watch (50 ms of
   quiet) and the server's sync (30 ms), then reads the file from the cell and commits it
   before telling the sockets; its tail follows the database's commit time on the busy
@@ -747,9 +750,11 @@ Proposed design changes for what is missed:
   screen; the Kubernetes driver's exec channel cannot pass fds and would keep today's
   path. Short of that, profile the agent inside a cell (it runs without Node flags
   today) for its per-keystroke costs.
-- For save → cell within 20 ms: write the saved content to the cell from the save
-  handler right after the commit (the content is in hand) instead of re-reading the row
-  in the sync, and record the manifest after the write is acknowledged.
+- For save → cell within 20 ms at p99: the sync no longer reads anything before its
+  write; what remains is the save's transaction (see REST under concurrency: keeping the
+  replaced content as a revision and pruning old revisions in one statement, the quota
+  update joined to the file update) and, on PGlite, its running in the server's own
+  event loop; on PostgreSQL the commit runs in another process.
 `;
   console.log(`\n${table}\n\n${targets}`);
   if (!values['no-docs']) await writeSection('## Terminals and file sync', section);
