@@ -39,8 +39,11 @@ export default defineConfig({
   },
   webServer: {
     // A previous run's cells that outlived their server are swept by the next one at start.
-    command: `rm -rf '${dataDir}' 2>/dev/null; exec npx tsx packages/server/src/main.ts`,
-    // SIGTERM lets the server stop its cells; SIGKILL would leave them running.
+    command: `rm -rf '${dataDir}' 2>/dev/null; exec node --import tsx packages/server/src/main.ts`,
+    // SIGTERM lets the server stop its cells; SIGKILL would leave them running. The command
+    // execs node itself (tsx as a loader), so the process Playwright waits for is the server:
+    // behind npx, Playwright saw its process gone at once, ended, and killed the process
+    // group while the server was still stopping its cells, leaving their volumes mounted.
     gracefulShutdown: { signal: 'SIGTERM', timeout: 20_000 },
     cwd: repoRoot,
     url: `${baseURL}/api/health`,
