@@ -9,4 +9,6 @@ bash scripts/install-system-deps.sh
 bash scripts/ensure-node-deps.sh
 npm run --silent build:agent
 npm run --silent build -w @workcell/web
-exec npx tsx packages/server/src/main.ts
+# node itself (tsx as a loader) is this process from here on, so a service manager's
+# SIGTERM reaches the server and waiting for this process waits for its cells to stop.
+exec node --import tsx packages/server/src/main.ts
