@@ -37,6 +37,7 @@ import {
   type LiveServer,
   type LiveUser,
 } from '../packages/server/src/test-support/live-server';
+import { chromiumLaunchOptions } from '../packages/web/e2e/chromium';
 import { machine, stats, writeSection } from './report';
 
 const { values } = parseArgs({
@@ -55,14 +56,6 @@ const VISITS = ['first', 'second', 'repeat'] as const;
 type Visit = (typeof VISITS)[number];
 const MARKS = ['tree', 'prompt', 'interactive', 'editor'] as const;
 type Mark = (typeof MARKS)[number];
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const VIEWPORT = { width: 1280, height: 800 };
 const distDir = resolve(values.dist ?? join(import.meta.dirname, '../packages/web/dist'));
 
@@ -155,9 +148,8 @@ function installMarks() {
 async function newProfile(baseUrl: string, user: LiveUser) {
   const dir = mkdtempSync(join(tmpdir(), 'workcell-web-load-'));
   const context = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    ...chromiumLaunchOptions,
     headless: true,
-    args: CHROMIUM_ARGS,
     viewport: VIEWPORT,
   });
   const [name, value] = user.cookie.split(';')[0]!.split('=');

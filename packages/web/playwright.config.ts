@@ -6,6 +6,8 @@
 import { defineConfig } from '@playwright/test';
 import { join } from 'node:path';
 
+import { chromiumLaunchOptions } from './e2e/chromium';
+
 const repoRoot = join(import.meta.dirname, '../..');
 const port = Number(process.env.E2E_PORT ?? 8765);
 const dataDir = join(repoRoot, `.workcell-test/e2e-${port}`);
@@ -24,18 +26,7 @@ export default defineConfig({
     viewport: { width: 1280, height: 800 },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
   webServer: {
     // A previous run's cells that outlived their server are swept by the next one at start.
