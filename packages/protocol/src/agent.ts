@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 
+import { parseBoundedJson } from './bounded-json';
 import { errorCodes } from './errors';
 
 export const AGENT_PROTOCOL_VERSION = 1;
@@ -39,8 +40,8 @@ const EMPTY = Buffer.alloc(0);
 export class FrameTooLargeError extends Error {}
 
 /**
- * Reassembles frames from a byte stream. Header JSON that fails to parse yields a frame
- * whose header is `undefined`, so the receiver can answer it; a length beyond the limits
+ * Reassembles frames from a byte stream. Header JSON that fails to parse (or nests too
+ * deep) yields a frame whose header is `undefined`, so the receiver can answer it; a length beyond the limits
  * cannot be resynchronised and throws FrameTooLargeError (the stream must be dropped).
  */
 export class FrameDecoder {
@@ -71,7 +72,7 @@ export class FrameDecoder {
       const headerText = whole.subarray(FRAME_PREFIX_BYTES, FRAME_PREFIX_BYTES + headerLength);
       let header: unknown;
       try {
-        header = JSON.parse(headerText.toString('utf8'));
+        header = parseBoundedJson(headerText.toString('utf8'));
       } catch {
         header = undefined;
       }

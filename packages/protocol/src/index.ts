@@ -2,3 +2,4 @@ export * from './errors';
 export * from './paths';
 export * from './api';
 export * from './ws';
+export * from './bounded-json';

@@ -42,6 +42,21 @@ forEachDatabase('HTTP app: errors, health, docs', (ctx) => {
       }
     });
 
+    it('a body nested 100,000 deep is 400 VALIDATION_FAILED, and nothing is created', async () => {
+      const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+      const response = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/sessions/',
+        headers: { ...bearer(user), 'content-type': 'application/json' },
+        payload: `{"name": "deep", "template": ${deep}}`,
+      });
+      expect(expectError(response, 400, 'VALIDATION_FAILED').error.message).toBe(
+        'The body nests deeper than 64 levels.',
+      );
+      const list = await ctx.app.inject({ url: '/api/sessions/', headers: bearer(user) });
+      expect(JSON.stringify(list.json())).not.toContain('"deep"');
+    });
+
     it('an empty JSON body and a wrong content type are refused in the error shape', async () => {
       expectError(
         await ctx.app.inject({

@@ -38,6 +38,7 @@ import { websocketRoutes } from '../ws/plugin';
 import { registerDocs } from './docs';
 import { frameworkErrorHandler, installErrorHandler } from './error-handler';
 import { healthRoutes } from './health';
+import { installJsonBodyParser } from './json-body';
 import { webAppRoutes } from './web-app';
 
 export interface Services {
@@ -107,6 +108,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, config.MAX_FILE_BYTES);
+  installJsonBodyParser(app);
 
   await app.register(cookie);
   await app.register(rateLimit, { global: false });

@@ -9,6 +9,7 @@
  * `$/workcell/status` notifications and restarts a crashed pyright with backoff, telling
  * the new one the initialize parameters and the open documents again.
  */
+import { JsonTooDeepError, parseBoundedJson } from '@workcell/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 
 import { OpenDocuments } from './documents';
@@ -30,6 +31,8 @@ export const STATUS_METHOD = '$/workcell/status';
 /** WebSocket close codes the bridge uses. */
 export const LspCloseCodes = {
   unsupportedData: 1003,
+  /** The message is valid JSON nobody sends in good faith (nested too deep). */
+  policy: 1008,
   tooBig: 1009,
   tryAgainLater: 1013,
   /** A newer tab of the same workspace took the language server over. */
@@ -132,8 +135,9 @@ export class LspBridge {
     }
     let json: unknown;
     try {
-      json = JSON.parse(data.toString('utf8'));
-    } catch {
+      json = parseBoundedJson(data.toString('utf8'));
+    } catch (error) {
+      if (error instanceof JsonTooDeepError) return this.close(LspCloseCodes.policy, error.message);
       return this.reply(null, { code: RpcErrors.parse, message: 'The message is not JSON.' });
     }
     const parsed = jsonRpcMessage.safeParse(json);

@@ -4,6 +4,7 @@
  * validated before anything reads them; messages from the language server (user-reachable
  * code in the cell) are only parsed, and a stream that breaks the framing is dropped.
  */
+import { JsonTooDeepError, parseBoundedJson } from '@workcell/protocol';
 import { z } from 'zod';
 
 /** The most a browser message may hold (a whole file in didOpen/didChange, with room). */
@@ -78,9 +79,11 @@ export class ContentLengthDecoder {
       const body = this.buffer.subarray(start, start + length).toString('utf8');
       this.buffer = this.buffer.subarray(start + length);
       try {
-        messages.push(JSON.parse(body));
-      } catch {
-        throw new FramingError('a message is not JSON');
+        messages.push(parseBoundedJson(body));
+      } catch (error) {
+        throw new FramingError(
+          error instanceof JsonTooDeepError ? error.message : 'a message is not JSON',
+        );
       }
     }
     return messages;

@@ -217,6 +217,24 @@ describe('the Python language server', () => {
     await client.initialize();
   });
 
+  it('closes only the socket that sent a message nested 5,000 deep; the server and other sockets carry on', async () => {
+    // A second workspace: its socket is the hostile one, this file's client a bystander.
+    const hostile = await LspClient.connect(server, user, await server.createWorkspace(user));
+    const params = '['.repeat(5000) + ']'.repeat(5000);
+    hostile.socket.send(`{"jsonrpc":"2.0","method":"textDocument/didOpen","params":${params}}`);
+    expect(await hostile.closed).toEqual({
+      code: 1008,
+      reason: 'JSON nested deeper than 64 levels is refused.',
+    });
+    expect((await server.api(user, 'GET', '/api/health')).status).toBe(200);
+    const uri = client.open('bystander.py', 'import os\nos.pa');
+    const result = await client.request('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: 1, character: 5 },
+    });
+    expect(labels(result)).toContain('path');
+  });
+
   it('is refused to another user (404) and without credentials (401), before the upgrade', async () => {
     const other = await server.registerUser('lsp-other');
     await expect(LspClient.connect(server, other, workspace)).rejects.toThrow(

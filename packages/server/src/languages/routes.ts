@@ -9,6 +9,7 @@ import type { WebSocket } from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import type { WorkspaceRow } from '../store/schema';
+import { containFailure } from '../ws/contain';
 import type { WorkspaceService } from '../workspaces/service';
 import type { LanguageServerService } from './service';
 
@@ -53,7 +54,7 @@ export function lspRoute(app: FastifyInstance, options: Options): void {
       socket.on('pong', () => (alive = true));
       socket.on('message', (data: Buffer, isBinary) => {
         alive = true;
-        connection.receive(data, isBinary);
+        containFailure(socket, request.log, () => connection.receive(data, isBinary));
       });
       socket.on('close', () => {
         clearInterval(heartbeat);

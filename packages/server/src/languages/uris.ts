@@ -12,20 +12,43 @@ export interface UriMapping {
   to: string;
 }
 
-export function rewriteUris(value: unknown, { from, to }: UriMapping): unknown {
-  if (typeof value === 'string') {
-    if (value === from) return to;
-    return value.startsWith(`${from}/`) ? to + value.slice(from.length) : value;
-  }
-  if (Array.isArray(value)) return value.map((item) => rewriteUris(item, { from, to }));
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      out[rewriteUris(key, { from, to }) as string] = rewriteUris(item, { from, to });
+/**
+ * A copy of `value` with every URI string (values and keys) under `from` moved under `to`.
+ * Iterative, so no input can overflow the stack; the value's nesting is bounded before it
+ * gets here (parseBoundedJson).
+ */
+export function rewriteUris(value: unknown, mapping: UriMapping): unknown {
+  let result: unknown;
+  const work: [source: unknown, assign: (copy: unknown) => void][] = [
+    [value, (copy) => (result = copy)],
+  ];
+  for (let next = work.pop(); next; next = work.pop()) {
+    const [source, assign] = next;
+    if (typeof source === 'string') {
+      assign(rewriteUri(source, mapping));
+    } else if (Array.isArray(source)) {
+      const copy: unknown[] = new Array(source.length);
+      assign(copy);
+      source.forEach((item, index) => work.push([item, (rewritten) => (copy[index] = rewritten)]));
+    } else if (typeof source === 'object' && source !== null) {
+      // No prototype: a `__proto__` key stays a key.
+      const copy = Object.create(null) as Record<string, unknown>;
+      assign(copy);
+      for (const [key, item] of Object.entries(source)) {
+        const rewrittenKey = rewriteUri(key, mapping);
+        copy[rewrittenKey] = undefined; // keeps the keys' order
+        work.push([item, (rewritten) => (copy[rewrittenKey] = rewritten)]);
+      }
+    } else {
+      assign(source);
     }
-    return out;
   }
-  return value;
+  return result;
+}
+
+function rewriteUri(value: string, { from, to }: UriMapping): string {
+  if (value === from) return to;
+  return value.startsWith(`${from}/`) ? to + value.slice(from.length) : value;
 }
 
 /** `/app` → `file:///app`. */

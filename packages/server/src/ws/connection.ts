@@ -6,7 +6,9 @@
  */
 import {
   clientMessage,
+  JsonTooDeepError,
   MAX_WS_MESSAGE_BYTES,
+  parseBoundedJson,
   type ClientMessage,
   type ServerMessage,
 } from '@workcell/protocol';
@@ -326,9 +328,12 @@ function parseMessage(data: Buffer, isBinary: boolean): ClientMessage {
   }
   let json: unknown;
   try {
-    json = JSON.parse(data.toString('utf8'));
-  } catch {
-    throw new WorkcellError('VALIDATION_FAILED', 'The message is not valid JSON.');
+    json = parseBoundedJson(data.toString('utf8'));
+  } catch (error) {
+    throw new WorkcellError(
+      'VALIDATION_FAILED',
+      error instanceof JsonTooDeepError ? error.message : 'The message is not valid JSON.',
+    );
   }
   const parsed = clientMessage.safeParse(json);
   if (!parsed.success) {

@@ -16,6 +16,7 @@ import type { LanguageServerService } from '../languages/service';
 import type { TerminalService } from '../terminals/service';
 import type { WorkspaceService } from '../workspaces/service';
 import { Connection } from './connection';
+import { containFailure } from './contain';
 import { upgradeAuthentication } from './upgrade-auth';
 
 /** Beyond this the socket is closed (1009); below it an oversized message gets an error reply. */
@@ -82,7 +83,7 @@ export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options)
       socket.on('pong', () => (alive = true));
       socket.on('message', (data: Buffer, isBinary) => {
         alive = true;
-        connection.receive(data, isBinary);
+        containFailure(socket, request.log, () => connection.receive(data, isBinary));
       });
       socket.on('close', () => {
         clearInterval(heartbeat);
