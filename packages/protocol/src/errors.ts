@@ -15,6 +15,10 @@ export const errorCatalogue = {
   INVALID_CREDENTIALS: { status: 401, message: 'Wrong username, email or password.' },
   WRONG_PASSWORD: { status: 403, message: 'The current password is wrong.' },
   FORBIDDEN: { status: 403, message: 'You are not allowed to do this.' },
+  ACCOUNT_DISABLED: {
+    status: 403,
+    message: 'This account has been disabled; ask an administrator to enable it.',
+  },
   LIBRARY_PATH_FORBIDDEN: {
     status: 403,
     message:

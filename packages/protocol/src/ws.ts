@@ -13,6 +13,11 @@ import type { ChangeSource, FileType } from './api';
 import { errorCodes } from './errors';
 
 export const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
+/**
+ * The close code of every socket (/ws, the language server's) whose session ended: signed
+ * out, signed out by a password change elsewhere, or the account disabled.
+ */
+export const SIGNED_OUT_CLOSE_CODE = 4401;
 
 const workspaceId = z.uuid();
 const terminalId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1 to 64 letters, digits, _ or -');

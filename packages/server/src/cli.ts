@@ -14,6 +14,8 @@ const usage = `Usage: workcell <command>
 Commands:
   admin grant <username>    make a user an administrator
   admin revoke <username>   take administrator rights away
+  admin disable <username>  disable an account: it cannot sign in, its sessions end
+  admin enable <username>   let a disabled account sign in again
   doctor                    report which isolation features this host provides`;
 
 async function withAuth(work: (auth: AuthService) => Promise<void>): Promise<void> {
@@ -29,19 +31,32 @@ async function withAuth(work: (auth: AuthService) => Promise<void>): Promise<voi
   }
 }
 
+const adminActions = {
+  grant: { run: (auth, name) => auth.setAdmin(name, true), done: 'is now an administrator' },
+  revoke: {
+    run: (auth, name) => auth.setAdmin(name, false),
+    done: 'is no longer an administrator',
+  },
+  disable: {
+    run: (auth, name) => auth.setDisabled(name, true),
+    done: 'is disabled; their sessions end within a second',
+  },
+  enable: { run: (auth, name) => auth.setDisabled(name, false), done: 'can sign in again' },
+} satisfies Record<
+  string,
+  { run: (auth: AuthService, username: string) => Promise<void>; done: string }
+>;
+
 async function main(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
   const [command, ...rest] = positionals;
   switch (command) {
     case 'admin': {
       const [action, username] = rest;
-      if ((action !== 'grant' && action !== 'revoke') || !username) break;
-      await withAuth((auth) => auth.setAdmin(username, action === 'grant'));
-      console.log(
-        action === 'grant'
-          ? `${username} is now an administrator.`
-          : `${username} is no longer an administrator.`,
-      );
+      if (!username || !action || !Object.hasOwn(adminActions, action)) break;
+      const { run, done } = adminActions[action as keyof typeof adminActions];
+      await withAuth((auth) => run(auth, username));
+      console.log(`${username} ${done}.`);
       return 0;
     }
     case 'doctor': {

@@ -50,6 +50,14 @@ const environmentSchema = z.object({
   AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(10),
   /** Attempts per minute on login and register, per client address and per username. */
   AUTH_RATE_LIMIT_PER_MINUTE: integer(10, 1),
+  /** A request's headers must arrive within this; a client trickling them is cut off. */
+  HTTP_HEADERS_TIMEOUT_MS: integer(10_000, 100),
+  /** A whole request (headers and body) must arrive within this. */
+  HTTP_REQUEST_TIMEOUT_MS: integer(120_000, 100),
+  /** An idle keep-alive connection is closed after this. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(30_000, 100),
+  /** Open connections (WebSockets included) from one client address at most; more are refused. */
+  MAX_CONNECTIONS_PER_ADDRESS: integer(256, 1),
   /** Mark the session cookie Secure (set when served over HTTPS). */
   COOKIE_SECURE: z
     .enum(['true', 'false', '1', '0'])

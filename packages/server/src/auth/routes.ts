@@ -12,7 +12,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 import type { Config } from '../config';
-import { WorkcellError } from '../errors';
+import { isWorkcellError, WorkcellError } from '../errors';
+import { FailureBackoff, type BackoffPolicy } from './failure-backoff';
 import { callerOf, requireCaller, SESSION_COOKIE } from './plugin';
 import type { AuthService } from './service';
 
@@ -23,35 +24,64 @@ interface Options {
 
 const tags = ['users'];
 
+/** An address trying many usernames: generous, as many people may share one (a NAT). */
+const ADDRESS_BACKOFF: BackoffPolicy = {
+  free: 20,
+  baseMs: 1000,
+  maxMs: 15 * 60_000,
+  maxKeys: 100_000,
+};
+/** One username from one address: a person mistyping gets five tries before waiting. */
+const ACCOUNT_BACKOFF: BackoffPolicy = { ...ADDRESS_BACKOFF, free: 5 };
+
 export const userRoutes: FastifyPluginAsyncZod<Options> = async (app, { auth, config }) => {
-  const limit = { max: config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 };
   const perAddress = app.createRateLimit({
-    ...limit,
+    max: config.AUTH_RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
     keyGenerator: (request) => `ip:${request.ip}`,
   });
-  const perUsername = app.createRateLimit({
-    ...limit,
-    // Runs before validation (a malformed attempt is still an attempt), so the body is unchecked.
-    keyGenerator: (request) => {
-      const { username } = (request.body ?? {}) as { username?: unknown };
-      return `user:${typeof username === 'string' ? username.trim().toLowerCase() : ''}`;
-    },
-  });
+  const failuresPerAddress = new FailureBackoff(ADDRESS_BACKOFF);
+  const failuresPerAccount = new FailureBackoff(ACCOUNT_BACKOFF);
+  // Runs before validation (a malformed attempt is still an attempt), so the body is unchecked.
+  const backoffKeys = (request: FastifyRequest) => {
+    const { username } = (request.body ?? {}) as { username?: unknown };
+    const name = typeof username === 'string' ? username.trim().toLowerCase() : '';
+    return { address: request.ip, account: `${request.ip} ${name}` };
+  };
+  const rateLimited = (seconds: number) =>
+    new WorkcellError('RATE_LIMITED', `Too many attempts; try again in ${seconds} s.`, undefined, {
+      'retry-after': String(seconds),
+    });
 
-  /** Both limits count every attempt; the first one exceeded answers 429 with Retry-After. */
+  /** Every attempt of an address counts towards its limit; the first over it answers 429. */
   async function rateLimit(request: FastifyRequest) {
-    for (const check of [perAddress, perUsername]) {
-      const result = await check(request);
-      if (!result.isAllowed && result.isExceeded) {
-        throw new WorkcellError(
-          'RATE_LIMITED',
-          `Too many attempts; try again in ${result.ttlInSeconds} s.`,
-          undefined,
-          {
-            'retry-after': String(result.ttlInSeconds),
-          },
-        );
+    const result = await perAddress(request);
+    if (!result.isAllowed && result.isExceeded) throw rateLimited(result.ttlInSeconds);
+  }
+
+  /** Failed sign-ins from an address, and for a username from it, wait longer each time. */
+  async function backoff(request: FastifyRequest) {
+    await rateLimit(request);
+    const keys = backoffKeys(request);
+    const waitMs = Math.max(
+      failuresPerAddress.waitMs(keys.address),
+      failuresPerAccount.waitMs(keys.account),
+    );
+    if (waitMs > 0) throw rateLimited(Math.ceil(waitMs / 1000));
+  }
+
+  async function signIn(request: FastifyRequest, username: string, password: string) {
+    const keys = backoffKeys(request);
+    try {
+      const result = await auth.login(username, password);
+      failuresPerAccount.succeeded(keys.account);
+      return result;
+    } catch (error) {
+      if (isWorkcellError(error) && error.code === 'INVALID_CREDENTIALS') {
+        failuresPerAddress.failed(keys.address);
+        failuresPerAccount.failed(keys.account);
       }
+      throw error;
     }
   }
 
@@ -87,7 +117,7 @@ export const userRoutes: FastifyPluginAsyncZod<Options> = async (app, { auth, co
   app.post(
     '/login',
     {
-      preValidation: rateLimit,
+      preValidation: backoff,
       schema: {
         tags,
         summary: 'Sign in with a username or email; sets the session cookie',
@@ -96,7 +126,7 @@ export const userRoutes: FastifyPluginAsyncZod<Options> = async (app, { auth, co
       },
     },
     async (request, reply) => {
-      const result = await auth.login(request.body.username, request.body.password);
+      const result = await signIn(request, request.body.username, request.body.password);
       setSessionCookie(reply, result.token);
       return result;
     },
@@ -155,6 +185,29 @@ export const userRoutes: FastifyPluginAsyncZod<Options> = async (app, { auth, co
       },
       async (request) => auth.updateUser(callerOf(request), request.body),
     );
+
+    for (const action of ['disable', 'enable'] as const) {
+      withSession.post(
+        `/:username/${action}`,
+        {
+          schema: {
+            tags,
+            summary:
+              action === 'disable'
+                ? 'Disable an account (admins only): it cannot sign in, and its sessions and sockets end at once'
+                : 'Enable a disabled account again (admins only)',
+            params: z.object({ username: z.string().min(1).max(256) }),
+            response: { 204: z.null(), 401: errorResponse, 403: errorResponse, 404: errorResponse },
+          },
+        },
+        async (request, reply) => {
+          if (!callerOf(request).isAdmin)
+            throw new WorkcellError('FORBIDDEN', `Only administrators can ${action} accounts.`);
+          await auth.setDisabled(request.params.username, action === 'disable');
+          return reply.code(204).send(null);
+        },
+      );
+    }
 
     withSession.get(
       '/',

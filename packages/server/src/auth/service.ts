@@ -35,6 +35,9 @@ interface CachedCaller {
   until: number;
 }
 
+/** Told which signed-in callers lost their session (sign-out, password change, disabled). */
+export type RevocationListener = (revoked: (caller: AuthenticatedUser) => boolean) => void;
+
 const isUniqueViolation = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 
@@ -49,6 +52,7 @@ export class AuthService {
   private readonly cache = new Map<string, CachedCaller>();
   /** Bumped by every forget: a lookup that overlapped one is not remembered. */
   private generation = 0;
+  private readonly revocationListeners = new Set<RevocationListener>();
 
   constructor(
     private readonly db: Db,
@@ -87,6 +91,8 @@ export class AuthService {
       .executeTakeFirst();
     const valid = await verifyPassword(row?.password_hash ?? (await decoyHash), password);
     if (!row || !valid) throw new WorkcellError('INVALID_CREDENTIALS');
+    // Told only to whoever knows the password.
+    if (row.disabled_at !== null) throw new WorkcellError('ACCOUNT_DISABLED');
     return { user: toUser(row), token: await this.issueToken(row.id) };
   }
 
@@ -111,6 +117,7 @@ export class AuthService {
       .where('t.token_hash', '=', hash)
       .where('t.revoked_at', 'is', null)
       .where('t.expires_at', '>', new Date())
+      .where('u.disabled_at', 'is', null)
       .executeTakeFirst();
     if (!row) return undefined;
     const now = Date.now();
@@ -142,13 +149,42 @@ export class AuthService {
       .set({ revoked_at: new Date() })
       .where('id', '=', tokenId)
       .execute();
-    this.forget((caller) => caller.tokenId === tokenId);
+    this.revoked((caller) => caller.tokenId === tokenId);
+  }
+
+  /**
+   * Which of these tokens still sign someone in (not revoked, not expired, the account not
+   * disabled): how a server notices revocations made by another process.
+   */
+  async stillValid(tokenIds: readonly string[]): Promise<Set<string>> {
+    if (tokenIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('login_tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .select('t.id')
+      .where('t.id', 'in', tokenIds)
+      .where('t.revoked_at', 'is', null)
+      .where('t.expires_at', '>', new Date())
+      .where('u.disabled_at', 'is', null)
+      .execute();
+    return new Set(rows.map((row) => row.id));
+  }
+
+  onRevoked(listener: RevocationListener): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
   }
 
   /** Drops the remembered callers that `match`, so their next request asks the database. */
   private forget(match: (caller: AuthenticatedUser) => boolean): void {
     this.generation += 1;
     for (const [hash, { caller }] of this.cache) if (match(caller)) this.cache.delete(hash);
+  }
+
+  /** The sessions of the callers that `match` have ended: forgotten, and their sockets closed. */
+  private revoked(match: (caller: AuthenticatedUser) => boolean): void {
+    this.forget(match);
+    for (const listener of this.revocationListeners) listener(match);
   }
 
   async getUser(userId: string): Promise<User> {
@@ -206,7 +242,7 @@ export class AuthService {
         return toUser(updated);
       });
       if (passwordHash !== undefined)
-        this.forget((other) => other.id === caller.id && other.tokenId !== caller.tokenId);
+        this.revoked((other) => other.id === caller.id && other.tokenId !== caller.tokenId);
       return user;
     } catch (error) {
       if (isUniqueViolation(error))
@@ -229,6 +265,30 @@ export class AuthService {
     if (result.numUpdatedRows === 0n)
       throw new WorkcellError('USER_NOT_FOUND', `No user named ${username}.`);
     this.forget((caller) => caller.username === username.toLowerCase());
+  }
+
+  /** Disabling revokes every session of the account at once; enabling lets it sign in again. */
+  async setDisabled(username: string, disabled: boolean): Promise<void> {
+    const name = username.toLowerCase();
+    const user = await this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .updateTable('users')
+        .set({ disabled_at: disabled ? new Date() : null, updated_at: new Date() })
+        .where('username', '=', name)
+        .returning('id')
+        .executeTakeFirst();
+      if (!row) throw new WorkcellError('USER_NOT_FOUND', `No user named ${username}.`);
+      if (disabled) {
+        await tx
+          .updateTable('login_tokens')
+          .set({ revoked_at: new Date() })
+          .where('user_id', '=', row.id)
+          .where('revoked_at', 'is', null)
+          .execute();
+      }
+      return row;
+    });
+    if (disabled) this.revoked((caller) => caller.id === user.id);
   }
 
   private async issueToken(userId: string): Promise<string> {

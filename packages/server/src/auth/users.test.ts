@@ -200,7 +200,7 @@ forEachDatabase('users API', (ctx) => {
       const out = await ctx.app.inject({
         method: 'POST',
         url: '/api/users/logout',
-        headers: { cookie },
+        headers: { cookie, origin: 'http://localhost:8000' },
       });
       expect(out.statusCode).toBe(204);
       for (const name of ['workcell_session', 'workcell_signed_in'])
@@ -419,24 +419,19 @@ forEachDatabase('users API', (ctx) => {
       expect((await attempt('alice', '10.0.0.2')).statusCode).toBe(200);
     });
 
-    it('limits login per username across addresses', async () => {
+    it('never locks a username: wrong passwords from other addresses leave its owner in', async () => {
       const { app } = await ctx.buildApp({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
-      const attempt = (username: string, remoteAddress: string) =>
+      const attempt = (password: string, remoteAddress: string) =>
         app.inject({
           method: 'POST',
           url: '/api/users/login',
-          payload: { username, password: 'wrong password' },
+          payload: { username: 'ALICE', password },
           remoteAddress,
         });
       for (const address of ['10.1.0.1', '10.1.0.2', '10.1.0.3'])
-        expectError(await attempt('alice', address), 401, 'INVALID_CREDENTIALS');
-      // Same user in another case is the same username.
-      const limited = await attempt('ALICE', '10.1.0.4');
-      expectError(limited, 429, 'RATE_LIMITED');
-      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-      expect(limited.json<{ error: { message: string } }>().error.message).toMatch(/\d/);
-      // Another username from a fresh address is not affected.
-      expectError(await attempt('someone-else', '10.1.0.5'), 401, 'INVALID_CREDENTIALS');
+        for (let i = 0; i < 3; i++)
+          expectError(await attempt('wrong password', address), 401, 'INVALID_CREDENTIALS');
+      expect((await attempt('wonderland', '10.1.0.4')).statusCode).toBe(200);
     });
 
     it('limits register per client address', async () => {

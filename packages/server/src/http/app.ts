@@ -37,6 +37,7 @@ import { workspaceStatusRoutes } from '../workspaces/status-routes';
 import { websocketRoutes } from '../ws/plugin';
 import { registerDocs } from './docs';
 import { frameworkErrorHandler, installErrorHandler } from './error-handler';
+import { limitConnectionsPerAddress } from './connection-limit';
 import { healthRoutes } from './health';
 import { installJsonBodyParser } from './json-body';
 import { webAppRoutes } from './web-app';
@@ -104,7 +105,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     // A 1,024-byte workspace path is up to 3,072 characters percent-encoded.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
     frameworkErrors: frameworkErrorHandler,
+    // A client trickling its request is cut off: the headers within HTTP_HEADERS_TIMEOUT_MS,
+    // the whole request (body too) within HTTP_REQUEST_TIMEOUT_MS, checked every second.
+    http: { headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
   }).withTypeProvider<ZodTypeProvider>();
+  limitConnectionsPerAddress(app.server, config.MAX_CONNECTIONS_PER_ADDRESS);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, config.MAX_FILE_BYTES);
@@ -112,7 +119,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
-  await app.register(authPlugin, { auth: services.auth });
+  await app.register(authPlugin, { auth: services.auth, publicUrl: config.PUBLIC_URL });
   await registerDocs(app);
 
   await app.register(healthRoutes, { prefix: '/api/health', database: services.database });

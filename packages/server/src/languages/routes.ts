@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import type { WorkspaceRow } from '../store/schema';
 import { containFailure } from '../ws/contain';
+import type { SignedInSockets } from '../ws/signed-in-sockets';
 import type { WorkspaceService } from '../workspaces/service';
 import type { LanguageServerService } from './service';
 
@@ -18,6 +19,7 @@ interface Options {
   workspaces: WorkspaceService;
   languages: LanguageServerService;
   heartbeatMs: number;
+  signedIn: SignedInSockets;
 }
 
 export function lspRoute(app: FastifyInstance, options: Options): void {
@@ -45,6 +47,7 @@ export function lspRoute(app: FastifyInstance, options: Options): void {
         socket,
         request.log,
       );
+      const untrack = options.signedIn.add(request.caller!, socket);
       let alive = true;
       const heartbeat = setInterval(() => {
         if (!alive) return socket.terminate();
@@ -58,6 +61,7 @@ export function lspRoute(app: FastifyInstance, options: Options): void {
       });
       socket.on('close', () => {
         clearInterval(heartbeat);
+        untrack();
         connection.closed();
       });
     },

@@ -13,6 +13,7 @@ import pg from 'pg';
 import * as initial from './migrations/0001-initial';
 import * as cells from './migrations/0002-cells';
 import * as userSettings from './migrations/0003-user-settings';
+import * as accountDisabled from './migrations/0004-account-disabled';
 import { PGliteDialect } from './pglite-dialect';
 import type { Database } from './schema';
 
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-cells': cells,
   '0003-user-settings': userSettings,
+  '0004-account-disabled': accountDisabled,
 };
 
 // node-postgres returns bigint columns as strings; our counts and sizes fit in a number.

@@ -13,6 +13,7 @@ export interface UsersTable {
   email: string;
   password_hash: string;
   is_admin: Generated<boolean>;
+  disabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

@@ -110,7 +110,11 @@ export interface TestUser {
 export const bearer = (user: Pick<TestUser, 'token'>) => ({
   authorization: `Bearer ${user.token}`,
 });
-export const withCookie = (user: Pick<TestUser, 'cookie'>) => ({ cookie: user.cookie });
+/** The session cookie as a browser sends it, from one of Workcell's own pages. */
+export const withCookie = (user: Pick<TestUser, 'cookie'>) => ({
+  cookie: user.cookie,
+  'sec-fetch-site': 'same-origin',
+});
 
 let userCount = 0;
 

@@ -17,7 +17,14 @@ import type { TerminalService } from '../terminals/service';
 import type { WorkspaceService } from '../workspaces/service';
 import { Connection } from './connection';
 import { containFailure } from './contain';
+import { SignedInSockets } from './signed-in-sockets';
 import { upgradeAuthentication } from './upgrade-auth';
+
+/**
+ * How often open sockets' sessions are checked against the database, for revocations made
+ * by another process: one indexed query a second, whatever the number of sockets.
+ */
+const SESSION_RECHECK_MS = 1000;
 
 /** Beyond this the socket is closed (1009); below it an oversized message gets an error reply. */
 const HARD_MAX_PAYLOAD = 16 * 1024 * 1024;
@@ -35,6 +42,7 @@ interface Options {
 
 export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options) => {
   const authenticate = upgradeAuthentication(options.auth, options.publicUrl);
+  const signedIn = new SignedInSockets(options.auth, app.log, SESSION_RECHECK_MS);
   const connections = new Set<Connection>();
   const offFiles = options.files.onChange((event) => {
     for (const connection of connections) connection.onFileChange(event);
@@ -45,6 +53,7 @@ export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options)
   app.addHook('onClose', async () => {
     offFiles();
     offCells();
+    signedIn[Symbol.dispose]();
   });
 
   await app.register(websocket, { options: { maxPayload: HARD_MAX_PAYLOAD } });
@@ -54,6 +63,7 @@ export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options)
     workspaces: options.workspaces,
     languages: options.languages,
     heartbeatMs: options.heartbeatMs,
+    signedIn,
   });
 
   app.get(
@@ -71,6 +81,7 @@ export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options)
         log: request.log,
       });
       connections.add(connection);
+      const untrack = signedIn.add(request.caller!, socket);
       let alive = true;
       const heartbeat = setInterval(() => {
         if (!alive) {
@@ -87,6 +98,7 @@ export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options)
       });
       socket.on('close', () => {
         clearInterval(heartbeat);
+        untrack();
         connections.delete(connection);
         connection.close();
       });

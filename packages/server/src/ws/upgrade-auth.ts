@@ -6,6 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 
+import { publicOrigin, sameOriginCheck } from '../auth/origin';
 import { SESSION_COOKIE } from '../auth/plugin';
 import type { AuthService } from '../auth/service';
 import { WorkcellError } from '../errors';
@@ -14,30 +15,19 @@ export function upgradeAuthentication(
   auth: AuthService,
   publicUrl: string,
 ): (request: FastifyRequest) => Promise<void> {
-  const allowedOrigin = new URL(publicUrl).origin;
-  // The page's own origin is Workcell's whichever name it was opened under (localhost or
-  // 127.0.0.1); another site's page cannot send this host's cookie with a matching Origin.
-  const isOwnOrigin = (origin: string | undefined, host: string | undefined) =>
-    origin !== undefined && (origin === allowedOrigin || hostOf(origin) === host);
+  const isSameOrigin = sameOriginCheck(publicUrl);
   return async (request) => {
     const { token } = request.query as { token?: string };
     if (!request.caller && token) request.caller = await auth.authenticate(token);
     if (!request.caller) throw new WorkcellError('UNAUTHENTICATED');
     const byCookie =
       !request.headers.authorization && !token && request.cookies[SESSION_COOKIE] !== undefined;
-    if (byCookie && !isOwnOrigin(request.headers.origin, request.headers.host)) {
+    // Browsers send Origin with every WebSocket handshake: Sec-Fetch-Site alone is not enough.
+    if (byCookie && (request.headers.origin === undefined || !isSameOrigin(request.headers))) {
       throw new WorkcellError(
         'ORIGIN_REJECTED',
-        `Connections signed in by cookie must come from ${allowedOrigin}.`,
+        `Connections signed in by cookie must come from ${publicOrigin(publicUrl)}.`,
       );
     }
   };
-}
-
-function hostOf(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined;
-  }
 }

@@ -28,11 +28,18 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Listeners told when any request answers 401, so the app can send the user to sign in. */
+/**
+ * Listeners told when the session ended on the server (a request answered 401, or a socket
+ * closed as signed out), so the app can send the user to sign in.
+ */
 const unauthenticatedListeners = new Set<() => void>();
 export function onUnauthenticated(listener: () => void): () => void {
   unauthenticatedListeners.add(listener);
   return () => unauthenticatedListeners.delete(listener);
+}
+
+export function sessionEnded(): void {
+  for (const listener of [...unauthenticatedListeners]) listener();
 }
 
 export async function request<T>(
@@ -69,8 +76,7 @@ export async function request<T>(
     const failure = json as
       { error?: { code?: ErrorCode; message?: string }; current?: FileContent | null } | undefined;
     const code = failure?.error?.code ?? 'INTERNAL';
-    if (response.status === 401 && code === 'UNAUTHENTICATED')
-      for (const listener of unauthenticatedListeners) listener();
+    if (response.status === 401 && code === 'UNAUTHENTICATED') sessionEnded();
     throw new ApiError(
       response.status,
       code,

@@ -9,6 +9,8 @@ interface Session {
   loading: boolean;
   /** True after the user logged out here (not a lapsed session): nothing to return to. */
   loggedOut: boolean;
+  /** True once the server ended this page's session (signed out elsewhere, disabled, expired). */
+  endedByServer: boolean;
   signedIn: (user: User) => void;
   logout: () => Promise<void>;
 }
@@ -24,6 +26,7 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
   // Without the server's signed-in hint there is no session to ask about.
   const [loading, setLoading] = useState(mayBeSignedIn);
   const [loggedOut, setLoggedOut] = useState(false);
+  const [endedByServer, setEndedByServer] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -37,7 +40,10 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
     const stop = onUnauthenticated(() => {
       // The session ended on the server: the hint must not make the next visit ask again.
       document.cookie = `${SIGNED_IN_COOKIE}=; Max-Age=0; Path=/`;
-      setUser(undefined);
+      setUser((current) => {
+        if (current) setEndedByServer(true);
+        return undefined;
+      });
     });
     return () => {
       live = false;
@@ -55,12 +61,13 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
   }, []);
   const signedIn = useCallback((signedInUser: User) => {
     setLoggedOut(false);
+    setEndedByServer(false);
     setUser(signedInUser);
   }, []);
 
   const value = useMemo(
-    () => ({ user, loading, loggedOut, signedIn, logout }),
-    [user, loading, loggedOut, signedIn, logout],
+    () => ({ user, loading, loggedOut, endedByServer, signedIn, logout }),
+    [user, loading, loggedOut, endedByServer, signedIn, logout],
   );
   return <SessionContext value={value}>{children}</SessionContext>;
 }

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { SIGNED_OUT_CLOSE_CODE } from '@workcell/protocol';
+
 import { type ConnectionState, WorkcellSocket } from './socket';
 
 /** Stands in for the browser's WebSocket: the test opens, feeds and closes it by hand. */
@@ -8,7 +10,7 @@ class FakeWebSocket {
   readonly sent: unknown[] = [];
   onopen: (() => void) | null = null;
   onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: (() => void) | null = null;
+  onclose: ((event: { code: number }) => void) | null = null;
   closeCalls = 0;
 
   constructor(readonly url: string) {}
@@ -29,9 +31,9 @@ class FakeWebSocket {
     this.onmessage?.({ data: JSON.stringify(message) });
   }
   /** The connection ended (server restart, refused upgrade, close handshake done). */
-  end(): void {
+  end(code = 1006): void {
     this.readyState = 3;
-    this.onclose?.();
+    this.onclose?.({ code });
   }
 }
 
@@ -42,8 +44,9 @@ let events: FakeWindow;
 let online: boolean;
 let socket: WorkcellSocket;
 
-function create(heartbeatMs = 1000): WorkcellSocket {
+function create(heartbeatMs = 1000, onSignedOut = () => undefined): WorkcellSocket {
   socket = new WorkcellSocket({
+    onSignedOut,
     url: 'ws://test/ws',
     createSocket: (url) => {
       const fake = new FakeWebSocket(url);
@@ -88,6 +91,16 @@ describe('WorkcellSocket', () => {
     last().accept();
     expect(socket.send({ type: 'ping', id: 2 })).toBe(true);
     expect(last().sent).toEqual([{ type: 'ping', id: 2 }]);
+  });
+
+  it('does not reconnect once the server closed it as signed out, and says so', () => {
+    const signedOut = vi.fn();
+    create(1000, signedOut);
+    last().accept();
+    last().end(SIGNED_OUT_CLOSE_CODE);
+    expect(signedOut).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
   });
 
   it('reconnects with growing backoff and fires onOpen on every connection', () => {

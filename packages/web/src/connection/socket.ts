@@ -4,7 +4,9 @@
  * tells its subscribers each time it is connected again so they can re-attach terminals
  * and re-sync files.
  */
-import type { ClientMessage, ServerMessage } from '@workcell/protocol';
+import { SIGNED_OUT_CLOSE_CODE, type ClientMessage, type ServerMessage } from '@workcell/protocol';
+
+import { sessionEnded } from '../api/client';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
@@ -18,6 +20,8 @@ export interface SocketOptions {
   /** Where `online`/`offline` events come from (the window in a browser). */
   events?: Pick<Window, 'addEventListener' | 'removeEventListener'>;
   isOnline?: () => boolean;
+  /** The server closed the socket because the session ended (sign-out, disabled account). */
+  onSignedOut?: () => void;
 }
 
 /** `WebSocket.OPEN`, spelled out so a fake socket class need not define the constants. */
@@ -51,6 +55,7 @@ export class WorkcellSocket {
       heartbeatMs: options.heartbeatMs ?? 15_000,
       events: options.events ?? window,
       isOnline: options.isOnline ?? (() => navigator.onLine),
+      onSignedOut: options.onSignedOut ?? sessionEnded,
     };
     this.options.events.addEventListener('online', this.handleOnline);
     this.options.events.addEventListener('offline', this.handleOffline);
@@ -130,8 +135,15 @@ export class WorkcellSocket {
       }
       for (const listener of [...this.messageListeners]) listener(message);
     };
-    socket.onclose = () => {
-      if (this.socket === socket) this.lost();
+    socket.onclose = (event: CloseEvent) => {
+      if (this.socket !== socket) return;
+      if (event.code === SIGNED_OUT_CLOSE_CODE) {
+        // Reconnecting would be refused: the page goes to sign-in instead.
+        this.dispose();
+        this.options.onSignedOut();
+        return;
+      }
+      this.lost();
     };
   }
 

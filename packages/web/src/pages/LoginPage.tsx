@@ -28,7 +28,7 @@ import './LoginPage.css';
 type Mode = 'login' | 'register';
 
 export function LoginPage({ mode }: { mode: Mode }) {
-  const { user, loading, signedIn } = useSession();
+  const { user, loading, signedIn, endedByServer } = useSession();
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
   useDocumentTitle(mode === 'login' ? 'Sign in' : 'Create an account');
@@ -46,6 +46,12 @@ export function LoginPage({ mode }: { mode: Mode }) {
         </p>
         <h1 className="auth-title">{mode === 'login' ? 'Sign in' : 'Create your account'}</h1>
         <p className="auth-tagline">Python workspaces in your browser.</p>
+        {endedByServer && mode === 'login' && (
+          <p className="auth-notice" role="status">
+            You were signed out (from another tab or device, or by an administrator). Sign in again
+            to continue.
+          </p>
+        )}
         {mode === 'login' ? (
           <LoginForm onSignedIn={signedIn} />
         ) : (

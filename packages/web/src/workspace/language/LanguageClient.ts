@@ -5,6 +5,9 @@
  * (Monaco's LSP client) are attached to each open socket through `attach`, so this owner
  * knows nothing of Monaco and can be tested with a fake socket.
  */
+import { SIGNED_OUT_CLOSE_CODE } from '@workcell/protocol';
+
+import { sessionEnded } from '../../api/client';
 
 export type LanguageState =
   | { kind: 'idle' }
@@ -146,6 +149,11 @@ export class LanguageClient<S extends SocketLike = SocketLike> {
     if (code === IN_USE_CLOSE_CODE) {
       // Two tabs taking the server from each other would both lose; the user decides.
       this.setState({ kind: 'in-use' });
+      return;
+    }
+    if (code === SIGNED_OUT_CLOSE_CODE) {
+      this.setState({ kind: 'failed', message: 'signed out' });
+      sessionEnded();
       return;
     }
     if (code === CELL_STOPPED_CLOSE_CODE) {
