@@ -122,6 +122,17 @@ export const workspace = z
   .meta({ id: 'Workspace' });
 export type Workspace = z.infer<typeof workspace>;
 
+/** GET /api/users/me/usage: what the user stores against their quota, and their workspaces. */
+export const usage = z
+  .object({
+    bytes: z.number().int().describe('Bytes of all their files and kept earlier versions'),
+    limitBytes: z.number().int().describe('MAX_USER_BYTES'),
+    workspaces: z.number().int(),
+    workspaceLimit: z.number().int().describe('MAX_WORKSPACES_PER_USER'),
+  })
+  .meta({ id: 'Usage' });
+export type Usage = z.infer<typeof usage>;
+
 /** What a new workspace starts with: nothing, a numpy script, or a pandas analysis of a CSV. */
 export const workspaceTemplate = z.enum(['empty', 'hello-numpy', 'pandas-csv']);
 export type WorkspaceTemplate = z.infer<typeof workspaceTemplate>;

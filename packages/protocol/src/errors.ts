@@ -39,12 +39,21 @@ export const errorCatalogue = {
   ALREADY_EXISTS: { status: 409, message: 'Something already exists at that path.' },
   NOT_A_FOLDER: { status: 409, message: 'A parent of that path is a file, not a folder.' },
   IS_A_FOLDER: { status: 409, message: 'That path is a folder, not a file.' },
+  WORKSPACE_LIMIT: {
+    status: 409,
+    message: 'You have as many workspaces as you may; delete one to create another.',
+  },
   PRECONDITION_FAILED: {
     status: 412,
     message: 'The If-Match version does not match the current version.',
   },
   FILE_TOO_LARGE: { status: 413, message: 'The file is larger than the per-file limit.' },
   WORKSPACE_FULL: { status: 413, message: 'The workspace would exceed its size limit.' },
+  USER_QUOTA_EXCEEDED: {
+    status: 413,
+    message:
+      'Your files and their earlier versions use all of your storage; delete files or workspaces to make room.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'That content type is not accepted here.' },
   RATE_LIMITED: { status: 429, message: 'Too many attempts; wait and try again.' },

@@ -41,6 +41,9 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_FILE_BYTES: integer(10 * MiB, 1),
   MAX_WORKSPACE_BYTES: integer(100 * MiB, 1),
+  /** Everything one user makes the server store: files and revisions in all their workspaces. */
+  MAX_USER_BYTES: integer(1024 * MiB, 1),
+  MAX_WORKSPACES_PER_USER: integer(50, 1),
   REVISIONS_PER_FILE: integer(50, 0, 10_000),
   SESSION_TTL_DAYS: integer(30, 1, 3650),
   /**

@@ -3,6 +3,7 @@
  * stays on the host, and no other workspace's cell is touched.
  */
 import { existsSync } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,4 +69,36 @@ describe('deleting a workspace', { timeout: 120_000 }, () => {
     expect((await cellStatus(app, user, kept.uuid)).state).toBe('ready');
     expect((await run(app, user, kept.uuid, { code: 'print(6 * 7)' })).stdout).toBe('42\n');
   });
+
+  it('leaves no host disk behind: images are sparse, and deleting workspaces gives all of it back', async () => {
+    const { app } = main;
+    const user = await registerUser(app, 'disk');
+    const before = await allocatedBytes(env.host.cellsDir);
+    const workspaces = [];
+    for (const name of ['Disk 1', 'Disk 2', 'Disk 3'])
+      workspaces.push(await createWorkspace(app, user, name));
+    for (const { uuid } of workspaces) await startCell(app, user, uuid);
+    const started = await allocatedBytes(env.host.cellsDir);
+    // A 1 GiB /app each, yet a few MiB of host disk each until written.
+    expect(started - before).toBeLessThan(3 * 8 * 1024 * 1024);
+    for (const { uuid } of workspaces) {
+      const response = await app.inject({
+        method: 'DELETE',
+        url: `/api/sessions/${uuid}`,
+        headers: bearer(user),
+      });
+      expect(response.statusCode, response.body).toBe(204);
+    }
+    expect(await allocatedBytes(env.host.cellsDir)).toBeLessThanOrEqual(before);
+  });
 });
+
+/** The disk blocks allocated under `dir`, as `du` counts them. */
+async function allocatedBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { recursive: true }).catch(() => [])) {
+    const stats = await lstat(join(dir, entry)).catch(() => undefined);
+    if (stats && !stats.isDirectory()) total += stats.blocks * 512;
+  }
+  return total;
+}

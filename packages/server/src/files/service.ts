@@ -16,6 +16,8 @@ import type { FileChangeEvent, FileChangeListener } from './events';
 export interface FileLimits {
   maxFileBytes: number;
   maxWorkspaceBytes: number;
+  /** Everything one user makes the server store: files and revisions, in every workspace. */
+  maxUserBytes: number;
   revisionsPerFile: number;
 }
 
@@ -56,6 +58,7 @@ interface WriteOutcome {
 }
 
 const MiB = 1024 * 1024;
+const sum = (rows: readonly { size: number }[]) => rows.reduce((total, row) => total + row.size, 0);
 export const formatBytes = (bytes: number) =>
   bytes % MiB === 0 ? `${bytes / MiB} MiB` : `${bytes.toLocaleString('en')} bytes`;
 
@@ -197,6 +200,9 @@ export class FileService {
       return { file: existing, created, changed: false };
     }
     await this.reserveSpace(tx, workspaceId, bytes.length - (existing?.size ?? 0));
+    // The old content stays as a revision: the user then stores both.
+    const kept = existing && this.keepsRevision(existing) ? existing.size : 0;
+    await this.chargeOwner(tx, workspaceId, bytes.length - (existing?.size ?? 0) + kept);
     const now = new Date();
     let file: FileRow;
     if (existing) {
@@ -294,6 +300,8 @@ export class FileService {
       if (!rows.some((row) => row.path === path))
         throw new WorkcellError('FILE_NOT_FOUND', `No file or folder at ${path}.`);
       for (const row of rows) if (row.type === 'file') await this.keepRevision(tx, row, 'delete');
+      const dropped = rows.filter((row) => !this.keepsRevision(row));
+      await this.chargeOwner(tx, workspaceId, -dropped.reduce((sum, row) => sum + row.size, 0));
       await tx
         .deleteFrom('files')
         .where(
@@ -508,21 +516,29 @@ export class FileService {
     }
   }
 
+  private keepsRevision(row: FileRow): boolean {
+    return this.limits.revisionsPerFile > 0 && row.content !== null && row.sha256 !== null;
+  }
+
+  /**
+   * Keeps `row`'s content as a revision (its bytes are already charged to the owner: they
+   * were the file's) and forgets the file's revisions beyond the newest `revisionsPerFile`.
+   */
   private async keepRevision(tx: Tx, row: FileRow, reason: 'overwrite' | 'delete'): Promise<void> {
-    if (this.limits.revisionsPerFile === 0 || row.content === null || row.sha256 === null) return;
+    if (!this.keepsRevision(row)) return;
     await tx
       .insertInto('file_revisions')
       .values({
         workspace_id: row.workspace_id,
         path: row.path,
         version: row.version,
-        content: row.content,
+        content: row.content!,
         size: row.size,
-        sha256: row.sha256,
+        sha256: row.sha256!,
         reason,
       })
       .execute();
-    await tx
+    const forgotten = await tx
       .deleteFrom('file_revisions')
       .where('workspace_id', '=', row.workspace_id)
       .where('path', '=', row.path)
@@ -535,7 +551,72 @@ export class FileService {
           .orderBy('id', 'desc')
           .limit(this.limits.revisionsPerFile),
       )
+      .returning('size')
       .execute();
+    await this.chargeOwner(tx, row.workspace_id, -sum(forgotten));
+  }
+
+  /**
+   * Adds `delta` bytes to what the workspace's owner stores. Growth beyond MAX_USER_BYTES
+   * first forgets the owner's oldest revisions, across all their workspaces, as many as it
+   * takes; when even all of them would not make room, nothing is forgotten and the write is
+   * refused. The guarded UPDATE of the owner's row serialises writers in different
+   * workspaces of one user, so two cannot both take the last free bytes.
+   */
+  private async chargeOwner(tx: Tx, workspaceId: string, delta: number): Promise<void> {
+    if (delta === 0) return;
+    const owner = sql<string>`(SELECT owner_id FROM workspaces WHERE id = ${workspaceId})`;
+    const charge = (guarded: boolean) =>
+      tx
+        .updateTable('users')
+        .set({ stored_bytes: sql<number>`stored_bytes + ${delta}` })
+        .where('id', '=', owner)
+        .$if(guarded, (query) =>
+          query.where(sql<boolean>`stored_bytes + ${delta} <= ${this.limits.maxUserBytes}`),
+        )
+        .executeTakeFirst();
+    if (delta < 0 || (await charge(true)).numUpdatedRows > 0n) {
+      if (delta < 0) await charge(false);
+      return;
+    }
+    const { stored_bytes: stored } = await tx
+      .selectFrom('users')
+      .select('stored_bytes')
+      .where('id', '=', owner)
+      .executeTakeFirstOrThrow();
+    const excess = stored + delta - this.limits.maxUserBytes;
+    // The oldest revisions whose sizes, added up in order, first reach the excess.
+    const oldest = await tx
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('file_revisions as r')
+          .innerJoin('workspaces as w', 'w.id', 'r.workspace_id')
+          .where('w.owner_id', '=', owner)
+          .select(['r.id', 'r.size', sql<number>`sum(r.size) OVER (ORDER BY r.id)`.as('running')])
+          .as('ordered'),
+      )
+      .select(['id', 'running'])
+      .where(sql<boolean>`running - size < ${excess}`)
+      .orderBy('id')
+      .execute();
+    const refused = () =>
+      new WorkcellError(
+        'USER_QUOTA_EXCEEDED',
+        `This needs ${formatBytes(delta)} more, and your files and their earlier versions already use ${formatBytes(stored)} of your ${formatBytes(this.limits.maxUserBytes)}. Delete files or workspaces to make room.`,
+      );
+    if ((oldest.at(-1)?.running ?? 0) < excess) throw refused();
+    const forgotten = await tx
+      .deleteFrom('file_revisions')
+      .where(
+        'id',
+        'in',
+        oldest.map((row) => row.id),
+      )
+      .returning('size')
+      .execute();
+    await this.chargeOwner(tx, workspaceId, -sum(forgotten));
+    // Another of the user's workspaces may have taken the room meanwhile.
+    if ((await charge(true)).numUpdatedRows === 0n) throw refused();
   }
 
   private publish(events: FileChangeEvent[]): void {

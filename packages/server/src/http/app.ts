@@ -34,6 +34,7 @@ import { LanguageServerService, LSP_SERVERS_PER_WORKSPACE } from '../languages/s
 import { workspaceRoutes } from '../workspaces/routes';
 import { WorkspaceService } from '../workspaces/service';
 import { workspaceStatusRoutes } from '../workspaces/status-routes';
+import { usageRoutes } from '../workspaces/usage-routes';
 import { websocketRoutes } from '../ws/plugin';
 import { registerDocs } from './docs';
 import { frameworkErrorHandler, installErrorHandler } from './error-handler';
@@ -68,6 +69,7 @@ export function createServices(
   const files = new FileService(database.db, {
     maxFileBytes: config.MAX_FILE_BYTES,
     maxWorkspaceBytes: config.MAX_WORKSPACE_BYTES,
+    maxUserBytes: config.MAX_USER_BYTES,
     revisionsPerFile: config.REVISIONS_PER_FILE,
   });
   const cells = new CellManager({
@@ -85,7 +87,7 @@ export function createServices(
     auth: new AuthService(database.db, config.SESSION_TTL_DAYS, config.AUTH_CACHE_SECONDS * 1000),
     settings: new SettingsService(database.db),
     files,
-    workspaces: new WorkspaceService(database.db, files),
+    workspaces: new WorkspaceService(database.db, files, config.MAX_WORKSPACES_PER_USER),
     cells,
     terminals: new TerminalService(cells, database.db, log),
     languages: new LanguageServerService(
@@ -127,6 +129,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(settingsRoutes, {
     prefix: '/api/users/me/settings',
     settings: services.settings,
+  });
+  await app.register(usageRoutes, {
+    prefix: '/api/users/me/usage',
+    workspaces: services.workspaces,
   });
   await app.register(workspaceRoutes, {
     prefix: '/api/sessions',

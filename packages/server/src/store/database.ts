@@ -14,6 +14,7 @@ import * as initial from './migrations/0001-initial';
 import * as cells from './migrations/0002-cells';
 import * as userSettings from './migrations/0003-user-settings';
 import * as accountDisabled from './migrations/0004-account-disabled';
+import * as userUsage from './migrations/0006-user-usage';
 import { PGliteDialect } from './pglite-dialect';
 import type { Database } from './schema';
 
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0002-cells': cells,
   '0003-user-settings': userSettings,
   '0004-account-disabled': accountDisabled,
+  '0006-user-usage': userUsage,
 };
 
 // node-postgres returns bigint columns as strings; our counts and sizes fit in a number.

@@ -14,6 +14,8 @@ export interface UsersTable {
   password_hash: string;
   is_admin: Generated<boolean>;
   disabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Bytes of the user's files and revisions, kept in step by every write (the user quota). */
+  stored_bytes: Generated<number>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

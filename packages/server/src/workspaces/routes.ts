@@ -55,7 +55,14 @@ export const workspaceRoutes: FastifyPluginAsyncZod<{
           'Create a workspace, with the files of a template (`empty` unless `template` names another)',
         querystring,
         body: createWorkspaceBody,
-        response: { 201: workspace, 400: errorResponse, 401: errorResponse, 403: errorResponse },
+        response: {
+          201: workspace,
+          400: errorResponse,
+          401: errorResponse,
+          403: errorResponse,
+          409: errorResponse,
+          413: errorResponse,
+        },
       },
     },
     async (request, reply) =>

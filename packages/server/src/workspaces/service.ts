@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Workspace, WorkspaceTemplate } from '@workcell/protocol';
+import type { Usage, Workspace, WorkspaceTemplate } from '@workcell/protocol';
+import { sql } from 'kysely';
 
 import { WorkcellError } from '../errors';
-import type { FileService } from '../files/service';
+import type { FileService, Tx } from '../files/service';
 import type { Db } from '../store/database';
 import type { WorkspaceRow } from '../store/schema';
 import { templates } from './templates';
@@ -26,6 +27,7 @@ export class WorkspaceService {
   constructor(
     private readonly db: Db,
     private readonly files: FileService,
+    private readonly maxWorkspaces: number,
   ) {}
 
   async list(ownerId: string): Promise<Workspace[]> {
@@ -56,6 +58,20 @@ export class WorkspaceService {
       {
         source: 'api',
         prepare: async (tx) => {
+          // Locking the owner's row serialises their creations: two at the limit cannot both pass.
+          await tx
+            .selectFrom('users')
+            .select('id')
+            .where('id', '=', ownerId)
+            .forUpdate()
+            .executeTakeFirst();
+          const count = await this.countOf(tx, ownerId);
+          if (count >= this.maxWorkspaces) {
+            throw new WorkcellError(
+              'WORKSPACE_LIMIT',
+              `You have ${count} workspaces, the most you may have; delete one to create another.`,
+            );
+          }
           await tx.insertInto('workspaces').values({ id, owner_id: ownerId, name }).execute();
         },
       },
@@ -115,9 +131,50 @@ export class WorkspaceService {
       .execute();
   }
 
+  /** Deletes the workspace with its files and revisions; their bytes leave the owner's usage. */
   async delete(ownerId: string, id: string): Promise<void> {
     await this.getRow(ownerId, id);
-    await this.db.deleteFrom('workspaces').where('id', '=', id).execute();
+    await this.db.transaction().execute(async (tx) => {
+      // Its writers hold this lock: none is half-way through charging the owner.
+      await tx.selectFrom('workspaces').select('id').where('id', '=', id).forUpdate().execute();
+      const stored = (table: 'files' | 'file_revisions') =>
+        tx
+          .selectFrom(table)
+          .select(sql<number>`coalesce(sum(size), 0)::float8`.as('bytes'))
+          .where('workspace_id', '=', id)
+          .executeTakeFirstOrThrow();
+      const [files, revisions] = [await stored('files'), await stored('file_revisions')];
+      await tx.deleteFrom('workspaces').where('id', '=', id).execute();
+      await tx
+        .updateTable('users')
+        .set({ stored_bytes: sql<number>`stored_bytes - ${files.bytes + revisions.bytes}` })
+        .where('id', '=', ownerId)
+        .execute();
+    });
+  }
+
+  /** What the user stores and may store, and how many workspaces they have and may have. */
+  async usage(ownerId: string): Promise<Usage> {
+    const user = await this.db
+      .selectFrom('users')
+      .select('stored_bytes')
+      .where('id', '=', ownerId)
+      .executeTakeFirstOrThrow();
+    return {
+      bytes: user.stored_bytes,
+      limitBytes: this.files.limits.maxUserBytes,
+      workspaces: await this.countOf(this.db, ownerId),
+      workspaceLimit: this.maxWorkspaces,
+    };
+  }
+
+  private async countOf(db: Db | Tx, ownerId: string): Promise<number> {
+    const { count } = await db
+      .selectFrom('workspaces')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('owner_id', '=', ownerId)
+      .executeTakeFirstOrThrow();
+    return count;
   }
 
   /** The prototype's ensure-default: a `main.py` when the workspace has no files at all. */

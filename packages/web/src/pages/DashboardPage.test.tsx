@@ -108,6 +108,40 @@ describe('dashboard', () => {
     ]);
   });
 
+  it('shows the storage used and the workspaces against their limits, read again after a delete', async () => {
+    let stored = 12.5 * 1024 * 1024;
+    renderDashboard((request) => {
+      if (request.method === 'DELETE') {
+        stored = 2 * 1024 * 1024;
+        return { status: 204 };
+      }
+      if (request.url === '/api/users/me/usage')
+        return {
+          status: 200,
+          body: {
+            bytes: stored,
+            limitBytes: 1024 ** 3,
+            workspaces: stored > 3 * 1024 * 1024 ? 2 : 1,
+            workspaceLimit: 50,
+          },
+        };
+      return list([analysis, scratch])(request);
+    });
+    const summary = await screen.findByLabelText('Storage used');
+    expect(summary.textContent).toBe('12.5 MiB of 1.0 GiB used · 2 of 50 workspaces');
+    fireEvent.click(screen.getByRole('button', { name: 'Delete Sales analysis' }));
+    fireEvent.click(
+      within(await screen.findByRole('dialog', { name: 'Delete workspace?' })).getByRole('button', {
+        name: 'Delete',
+      }),
+    );
+    await waitFor(() =>
+      expect(screen.getByLabelText('Storage used').textContent).toBe(
+        '2.0 MiB of 1.0 GiB used · 1 of 50 workspaces',
+      ),
+    );
+  });
+
   it('renames in place', async () => {
     const requests = renderDashboard((request) =>
       request.method === 'PATCH'

@@ -23,6 +23,7 @@ import { useDocumentTitle } from '../ui/useDocumentTitle';
 import { useNow } from '../ui/useNow';
 import { useSubmission } from '../ui/useSubmission';
 import { validateField } from '../ui/validation';
+import { UsageSummary } from './UsageSummary';
 import './DashboardPage.css';
 
 type Loaded =
@@ -43,6 +44,7 @@ export function DashboardPage() {
   const [action, setAction] = useState<Action>();
   const [failure, setFailure] = useState<string>();
   const [deleting, setDeleting] = useState<ReadonlySet<string>>(new Set());
+  const [usageRevision, setUsageRevision] = useState(0);
   const now = useNow();
 
   useEffect(() => {
@@ -79,6 +81,7 @@ export function DashboardPage() {
     setDeleting((current) => new Set(current).add(workspace.uuid));
     try {
       await request('DELETE', `/api/sessions/${workspace.uuid}`);
+      setUsageRevision((count) => count + 1);
       setLoaded((current) =>
         current.state === 'ready'
           ? { ...current, workspaces: current.workspaces.filter((w) => w.uuid !== workspace.uuid) }
@@ -173,6 +176,7 @@ export function DashboardPage() {
       <main className="app-main dashboard">
         <div className="dashboard-heading">
           <h1>Your workspaces</h1>
+          <UsageSummary revision={usageRevision} />
           {loaded.state === 'ready' && loaded.workspaces.length > 0 && (
             <button type="button" className="button primary" onClick={openCreate}>
               + New workspace

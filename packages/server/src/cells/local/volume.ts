@@ -97,7 +97,7 @@ export class WorkspaceVolume {
       await runHost(tools.resize2fs, [image]);
     }
     const mount = () =>
-      runHost(tools.mount, ['-o', 'loop,nosuid,nodev,discard', image, mountPoint]);
+      runHost(tools.mount, ['-o', 'loop,nosuid,nodev,discard,noinit_itable', image, mountPoint]);
     await mount().catch(async (error: unknown) => {
       // An image left inconsistent by a crash: repair once. A failure after that is real.
       if (!existing) throw error;
@@ -142,7 +142,19 @@ async function createImage(image: string, bytes: number, owner: number, tools: V
   }
   try {
     // -m 0: no blocks reserved for root; root_owner: the filesystem root is the user's.
-    await runHost(tools.mkfs, ['-q', '-F', '-m', '0', '-E', `root_owner=${owner}:${owner}`, image]);
+    // Lazy inode tables and journal: the image is sparse, so what is never written reads as
+    // the zeros mkfs would write. Without them every image took 33 MiB of host disk at once,
+    // a thousand workspaces 33 GiB; with them 0.7 MiB (noinit_itable on mount keeps the
+    // kernel from zeroing the tables later).
+    await runHost(tools.mkfs, [
+      '-q',
+      '-F',
+      '-m',
+      '0',
+      '-E',
+      `root_owner=${owner}:${owner},lazy_itable_init=1,lazy_journal_init=1,nodiscard`,
+      image,
+    ]);
   } catch (error) {
     await rm(image, { force: true });
     throw error;

@@ -18,4 +18,6 @@ export const formatSize = (bytes: number) =>
     ? `${bytes} B`
     : bytes < 1024 ** 2
       ? `${(bytes / 1024).toFixed(1)} KiB`
-      : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+      : bytes < 1024 ** 3
+        ? `${(bytes / 1024 ** 2).toFixed(1)} MiB`
+        : `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
