@@ -30,14 +30,15 @@ export function decodeContent(content: string, encoding: 'utf-8' | 'base64'): Bu
   return Buffer.from(content, 'base64');
 }
 
+/** A file as the API shows it, but its content. */
+export const fileFields = (row: FileRow): Omit<FileContent, 'content' | 'encoding'> => ({
+  path: row.path,
+  version: row.version,
+  size: row.size,
+  sha256: row.sha256 ?? '',
+  updatedAt: row.updated_at.toISOString(),
+});
+
 export function toFileContent(row: FileRow): FileContent {
-  const bytes = row.content ?? new Uint8Array();
-  return {
-    path: row.path,
-    ...encodeContent(bytes),
-    version: row.version,
-    size: row.size,
-    sha256: row.sha256 ?? '',
-    updatedAt: row.updated_at.toISOString(),
-  };
+  return { ...fileFields(row), ...encodeContent(row.content ?? new Uint8Array()) };
 }

@@ -18,10 +18,11 @@ import { z } from 'zod';
 
 import { requireCaller } from '../auth/plugin';
 import { WorkcellError } from '../errors';
+import { OFFLOAD_BYTES, type WorkerPool } from '../workers/pool';
 import { requireOwnedWorkspace, workspaceOf } from '../workspaces/ownership';
 import type { WorkspaceService } from '../workspaces/service';
 import type { FileRevisionRow } from '../store/schema';
-import { decodeContent, encodeContent, toFileContent } from './content';
+import { decodeContent, encodeContent, fileFields, toFileContent } from './content';
 import { pathFromUrl } from './request-path';
 import { validPath, type FileService, type WrittenFile } from './service';
 
@@ -82,7 +83,8 @@ async function subResource(files: FileService, request: FastifyRequest, suffix: 
 export const fileRoutes: FastifyPluginAsyncZod<{
   files: FileService;
   workspaces: WorkspaceService;
-}> = async (app, { files, workspaces }) => {
+  workers: WorkerPool;
+}> = async (app, { files, workspaces, workers }) => {
   requireCaller(app);
   requireOwnedWorkspace(app, workspaces);
   const { maxFileBytes } = files.limits;
@@ -124,11 +126,16 @@ export const fileRoutes: FastifyPluginAsyncZod<{
         response: { 200: z.union([fileContent, revisionList]), ...errors, 409: errorResponse },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const workspaceId = workspaceOf(request).id;
       const revisionsOf = await subResource(files, request, 'revisions');
       if (revisionsOf !== undefined) return listRevisions(workspaceId, revisionsOf);
-      return toFileContent(await files.read(workspaceId, pathFromUrl(request, 'file')));
+      const row = await files.read(workspaceId, pathFromUrl(request, 'file'));
+      if (row.size < OFFLOAD_BYTES) return toFileContent(row);
+      // Encoding and writing out megabytes of JSON would hold every other user.
+      const json = await workers.run('fileJson', { bytes: row.content!, fields: fileFields(row) });
+      // Already the JSON text of a FileContent: Fastify sends strings as they are.
+      return reply.type('application/json; charset=utf-8').send(json as never);
     },
   );
 

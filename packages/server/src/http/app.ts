@@ -35,6 +35,7 @@ import { workspaceRoutes } from '../workspaces/routes';
 import { WorkspaceService } from '../workspaces/service';
 import { workspaceStatusRoutes } from '../workspaces/status-routes';
 import { usageRoutes } from '../workspaces/usage-routes';
+import { WorkerPool } from '../workers/pool';
 import { websocketRoutes } from '../ws/plugin';
 import { registerDocs } from './docs';
 import { frameworkErrorHandler, installErrorHandler } from './error-handler';
@@ -54,6 +55,7 @@ export interface Services {
   cells: CellManager;
   terminals: TerminalService;
   languages: LanguageServerService;
+  workers: WorkerPool;
 }
 
 /**
@@ -90,6 +92,7 @@ export function createServices(
     workspaces: new WorkspaceService(database.db, files, config.MAX_WORKSPACES_PER_USER),
     cells,
     terminals: new TerminalService(cells, database.db, log),
+    workers: new WorkerPool(),
     languages: new LanguageServerService(
       cells,
       { idleMs: config.LSP_IDLE_MINUTES * 60_000, maxPerWorkspace: LSP_SERVERS_PER_WORKSPACE },
@@ -117,7 +120,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, config.MAX_FILE_BYTES);
-  installJsonBodyParser(app);
+  installJsonBodyParser(app, services.workers);
+  app.addHook('onClose', () => services.workers[Symbol.asyncDispose]());
 
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
@@ -144,6 +148,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     prefix: workspacePrefix,
     files: services.files,
     workspaces: services.workspaces,
+    workers: services.workers,
   });
   await app.register(archiveRoutes, {
     prefix: workspacePrefix,

@@ -1,12 +1,11 @@
 /**
- * Opens the database: PGlite in-process under DATA_DIR when no URL is given, otherwise
+ * Opens the database: PGlite (on a worker thread) under DATA_DIR when no URL is given, otherwise
  * PostgreSQL through a node-postgres pool. Both speak the same dialect, run the same
  * migrations at open and give the rest of the server the same Kysely handle.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
 
@@ -16,6 +15,7 @@ import * as userSettings from './migrations/0003-user-settings';
 import * as accountDisabled from './migrations/0004-account-disabled';
 import * as userUsage from './migrations/0006-user-usage';
 import { PGliteDialect } from './pglite-dialect';
+import { PGliteThread } from './pglite-thread';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -63,7 +63,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   } else {
     if (!options.pgliteDir.startsWith('memory://'))
       await mkdir(options.pgliteDir, { recursive: true });
-    const pglite = await PGlite.create(options.pgliteDir);
+    const pglite = await PGliteThread.open(options.pgliteDir);
     db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     kind = 'pglite';
     closeDriver = async () => {

@@ -1,9 +1,8 @@
 /**
- * Kysely over PGlite. PGlite is one in-process connection, so the driver hands it to one
- * caller at a time: a transaction holds it until commit or rollback, and everyone else
- * waits in line, exactly as if the pool had one connection.
+ * Kysely over PGlite. PGlite is one connection (on its own thread: pglite-thread.ts), so
+ * the driver hands it to one caller at a time: a transaction holds it until commit or
+ * rollback, and everyone else waits in line, exactly as if the pool had one connection.
  */
-import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -16,8 +15,10 @@ import {
   type QueryResult,
 } from 'kysely';
 
+import type { EmbeddedDatabase } from './pglite-thread';
+
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly pglite: EmbeddedDatabase) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.pglite.query<R>(query.sql, [...query.parameters]);
@@ -38,7 +39,7 @@ class PGliteDriver implements Driver {
   private queue: Promise<void> = Promise.resolve();
   private release: (() => void) | undefined;
 
-  constructor(pglite: PGlite) {
+  constructor(pglite: EmbeddedDatabase) {
     this.connection = new PGliteConnection(pglite);
   }
 
@@ -75,7 +76,7 @@ class PGliteDriver implements Driver {
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly pglite: EmbeddedDatabase) {}
 
   createAdapter() {
     return new PostgresAdapter();
