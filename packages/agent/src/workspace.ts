@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 import { MAX_FRAME_HEADER_BYTES, type ListedEntry } from '@workcell/protocol/agent';
 import { isWithin, normaliseWorkspacePath, parentPaths } from '@workcell/protocol';
+import { MAX_REFUSED_NAMES } from '@workcell/protocol/agent';
 
 import { AgentFailure } from './failure';
 
@@ -172,14 +173,15 @@ export class Workspace {
     input: string | undefined,
     ignore: ReadonlySet<string>,
     options: { depth?: number; hash?: boolean } = {},
-  ): Promise<{ entries: ListedEntry[]; truncated: boolean }> {
+  ): Promise<{ entries: ListedEntry[]; truncated: boolean; refused: string[] }> {
     const maxDepth = options.depth ?? Infinity;
     const entries: ListedEntry[] = [];
+    const refused: string[] = [];
     let budget = LIST_HEADER_BUDGET;
     const stack: Child[] = [];
     const push = (children: Child[]) => stack.push(...children.reverse());
     if (input === undefined) {
-      if (maxDepth > 0) push(await this.readFolder('', ignore, 1));
+      if (maxDepth > 0) push(await this.readFolder('', ignore, 1, refused));
     } else {
       const start = await this.listStart(input);
       if (start) push([start]);
@@ -192,13 +194,14 @@ export class Workspace {
         entry.sha256 = sha256;
       }
       budget -= Buffer.byteLength(JSON.stringify(entry)) + 1;
-      if (budget < 0 || entries.length >= MAX_LIST_ENTRIES) return { entries, truncated: true };
+      if (budget < 0 || entries.length >= MAX_LIST_ENTRIES)
+        return { entries, truncated: true, refused };
       entries.push(entry);
       if (item.stats.isDirectory() && item.depth < maxDepth) {
-        push(await this.readFolder(item.path, ignore, item.depth + 1));
+        push(await this.readFolder(item.path, ignore, item.depth + 1, refused));
       }
     }
-    return { entries, truncated: false };
+    return { entries, truncated: false, refused };
   }
 
   /** The sha256 of a file's content (hex), read without following a link. */
@@ -250,7 +253,12 @@ export class Workspace {
    * The listable children of a folder with their stats; a folder that vanished meanwhile
    * has none (user code changes the tree while the agent walks it).
    */
-  async readFolder(folder: string, ignore: ReadonlySet<string>, depth = 0): Promise<Child[]> {
+  async readFolder(
+    folder: string,
+    ignore: ReadonlySet<string>,
+    depth = 0,
+    refused?: string[],
+  ): Promise<Child[]> {
     let names: string[];
     try {
       names = await readdir(join(this.root, folder));
@@ -261,7 +269,11 @@ export class Workspace {
     }
     const children = await Promise.all(
       names.sort().map(async (name) => {
-        const path = isSkippedName(name, ignore) ? undefined : childPath(folder, name);
+        if (isSkippedName(name, ignore)) return undefined;
+        const path = childPath(folder, name);
+        // Reported, so the user learns why it is not synced; bounded, as user code names them.
+        if (path === undefined && refused && refused.length < MAX_REFUSED_NAMES)
+          refused.push(folder === '' ? name : `${folder}/${name}`);
         const stats =
           path === undefined ? undefined : await lstatOrUndefined(join(this.root, path));
         return path !== undefined && stats && (stats.isFile() || stats.isDirectory())

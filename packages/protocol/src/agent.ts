@@ -19,6 +19,8 @@ import { errorCodes } from './errors';
 
 export const AGENT_PROTOCOL_VERSION = 1;
 export const FRAME_PREFIX_BYTES = 8;
+/** Refused names one listing reports at most. */
+export const MAX_REFUSED_NAMES = 100;
 export const MAX_FRAME_HEADER_BYTES = 16 * 1024 * 1024;
 export const MAX_FRAME_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -288,7 +290,12 @@ export const agentResults = {
   'fs.delete': z.object({}),
   'fs.mkdir': z.object({}),
   'fs.move': z.object({}),
-  'fs.list': z.object({ entries: z.array(listedEntry), truncated: z.boolean() }),
+  'fs.list': z.object({
+    entries: z.array(listedEntry),
+    truncated: z.boolean(),
+    /** Names in the cell no client may use (names.ts), raw: they stay in the cell, unsynced. */
+    refused: z.array(z.string().max(4096)).max(MAX_REFUSED_NAMES),
+  }),
   'watch.start': z.object({}),
   'watch.stop': z.object({}),
   'exec.run': z.object({

@@ -2,19 +2,39 @@
 import { z } from 'zod';
 
 import { errorCodes } from './errors';
+import { nameProblem } from './names';
 
 export const errorResponse = z
   .object({ error: z.object({ code: z.enum(errorCodes), message: z.string() }) })
   .meta({ id: 'Error' });
 
-// PostgreSQL text cannot hold NUL, and no name needs a control character.
-// eslint-disable-next-line no-control-regex
-const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(value);
+/** The error code a validation issue stands for, when it is not VALIDATION_FAILED. */
+export interface IssueParams {
+  errorCode: 'INVALID_NAME';
+}
+
+/**
+ * A name a user gives: refused with INVALID_NAME when it holds a character no name may
+ * (checked before trimming, which would drop a byte-order mark silently), then NFC.
+ */
+const userGivenName = () =>
+  z
+    .string()
+    .check((ctx) => {
+      const problem = nameProblem(ctx.value);
+      if (problem)
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          message: `the name is not allowed: ${problem}`,
+          params: { errorCode: 'INVALID_NAME' } satisfies IssueParams,
+        });
+    })
+    .normalize('NFC');
 
 // ---- accounts --------------------------------------------------------------------------
 
-export const username = z
-  .string()
+export const username = userGivenName()
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9_-]{3,32}$/, 'use 3 to 32 letters, digits, _ or -');
@@ -42,14 +62,7 @@ export const SIGNED_IN_COOKIE = 'workcell_signed_in';
 
 export const registerBody = z.object({ username, email, password });
 export const loginBody = z.object({
-  username: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .min(1)
-    .max(254)
-    .refine(noControlCharacters, 'must not contain control characters')
-    .describe('Username or email'),
+  username: userGivenName().trim().toLowerCase().min(1).max(254).describe('Username or email'),
   password: z.string().min(1).max(256),
 });
 export const authReply = z.object({ user, token: z.string() });
@@ -103,12 +116,7 @@ export type UpdateSettingsBody = z.infer<typeof updateSettingsBody>;
 
 // ---- workspaces ------------------------------------------------------------------------
 
-export const workspaceName = z
-  .string()
-  .trim()
-  .min(1, 'give the workspace a name')
-  .max(100)
-  .refine(noControlCharacters, 'must not contain control characters');
+export const workspaceName = userGivenName().trim().min(1, 'give the workspace a name').max(100);
 
 export const workspace = z
   .object({

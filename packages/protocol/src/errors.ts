@@ -7,6 +7,11 @@
 export const errorCatalogue = {
   VALIDATION_FAILED: { status: 400, message: 'The request is malformed.' },
   INVALID_PATH: { status: 400, message: 'The path is not a valid workspace path.' },
+  INVALID_NAME: {
+    status: 400,
+    message:
+      'The name holds a character names may not: a control, invisible, byte-order or bidirectional one.',
+  },
   INVALID_ENCODING: { status: 400, message: 'The content is not valid for its encoding.' },
   UNAUTHENTICATED: {
     status: 401,

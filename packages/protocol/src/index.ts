@@ -3,3 +3,4 @@ export * from './paths';
 export * from './api';
 export * from './ws';
 export * from './bounded-json';
+export * from './names';

@@ -1,46 +1,44 @@
 /**
  * The one path normaliser for REST routes, WebSocket messages and agent frames. A
- * workspace path is relative to the workspace root, uses `/` as separator and never
- * leaves the root. Anything else is rejected rather than repaired, so a caller can never
+ * workspace path is relative to the workspace root, uses `/` as separator, never leaves
+ * the root, holds no character a name may not (names.ts) and is NFC, so two paths that
+ * look the same are the same. Anything else is rejected rather than repaired, so a caller can never
  * be surprised by which file it touched.
  */
+import { nameProblem } from './names';
+
 export const PATH_SEGMENT_MAX_BYTES = 255;
 export const PATH_MAX_BYTES = 1024;
 
 const utf8 = new TextEncoder();
 const byteLength = (text: string): number => utf8.encode(text).length;
 
-export type PathResult = { ok: true; path: string } | { ok: false; reason: string };
+/** INVALID_NAME: a character no name may hold; INVALID_PATH: the path's shape. */
+export type PathResult =
+  { ok: true; path: string } | { ok: false; reason: string; code: 'INVALID_PATH' | 'INVALID_NAME' };
 
-// C0 controls, DEL and C1 controls: invisible in listings and dangerous in terminals.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+const invalid = (reason: string): PathResult => ({ ok: false, reason, code: 'INVALID_PATH' });
 
 export function normaliseWorkspacePath(input: string): PathResult {
-  if (typeof input !== 'string' || input.length === 0)
-    return { ok: false, reason: 'the path is empty' };
-  if (!input.isWellFormed()) {
-    return { ok: false, reason: 'the path is not valid UTF-8' };
-  }
-  if (CONTROL_CHARACTERS.test(input))
-    return { ok: false, reason: 'the path contains a control character' };
-  if (input.includes('\\')) return { ok: false, reason: 'use / as the separator, not \\' };
-  if (input.startsWith('/'))
-    return { ok: false, reason: 'the path must be relative to the workspace' };
+  if (typeof input !== 'string' || input.length === 0) return invalid('the path is empty');
+  if (!input.isWellFormed()) return invalid('the path is not valid UTF-8');
+  const problem = nameProblem(input);
+  if (problem)
+    return { ok: false, reason: `the name is not allowed: ${problem}`, code: 'INVALID_NAME' };
+  if (input.includes('\\')) return invalid('use / as the separator, not \\');
+  if (input.startsWith('/')) return invalid('the path must be relative to the workspace');
   const segments: string[] = [];
   for (const segment of input.normalize('NFC').split('/')) {
     if (segment === '' || segment === '.') continue;
-    if (segment === '..') return { ok: false, reason: 'the path must not contain ..' };
-    if (byteLength(segment) > PATH_SEGMENT_MAX_BYTES) {
-      return { ok: false, reason: `a path segment is longer than ${PATH_SEGMENT_MAX_BYTES} bytes` };
-    }
+    if (segment === '..') return invalid('the path must not contain ..');
+    if (byteLength(segment) > PATH_SEGMENT_MAX_BYTES)
+      return invalid(`a path segment is longer than ${PATH_SEGMENT_MAX_BYTES} bytes`);
     segments.push(segment);
   }
-  if (segments.length === 0) return { ok: false, reason: 'the path names the workspace root' };
+  if (segments.length === 0) return invalid('the path names the workspace root');
   const path = segments.join('/');
-  if (byteLength(path) > PATH_MAX_BYTES) {
-    return { ok: false, reason: `the path is longer than ${PATH_MAX_BYTES} bytes` };
-  }
+  if (byteLength(path) > PATH_MAX_BYTES)
+    return invalid(`the path is longer than ${PATH_MAX_BYTES} bytes`);
   return { ok: true, path };
 }
 

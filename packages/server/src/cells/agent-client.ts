@@ -48,6 +48,7 @@ export interface AgentClientOptions {
 const agentCodes = new Set<ErrorCode>([
   'VALIDATION_FAILED',
   'INVALID_PATH',
+  'INVALID_NAME',
   'FILE_NOT_FOUND',
   'TERMINAL_NOT_FOUND',
   'NOT_FOUND',

@@ -298,3 +298,41 @@ describe('a new volume', { timeout: TEST_TIMEOUT_MS }, () => {
     await shutdownCell(main.app, user, other.uuid);
   });
 });
+
+describe('a name the database refuses', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('stays in the cell, is reported, and everything else syncs both ways', async () => {
+    const other = await createWorkspace(main.app, user, 'Bad names');
+    await startCell(main.app, user, other.uuid);
+    await saveFile(main.app, user, other.uuid, 'saved.txt', 'from the editor\n');
+    const notices: string[] = [];
+    const stopListening = main.services.cells.onEvent((event) => {
+      if (event.type === 'sync' && event.workspaceId === other.uuid) notices.push(event.path);
+    });
+    try {
+      await python(
+        main.app,
+        user,
+        other.uuid,
+        'open("\\ufeffbom.py", "w").write("x")\nopen("line\\nbreak.txt", "w").write("y")\nopen("fine.txt", "w").write("z")',
+      );
+      // Stopped and started again: the start's rescan meets the bad names too.
+      await shutdownCell(main.app, user, other.uuid);
+      await startCell(main.app, user, other.uuid);
+      const paths = (await main.services.files.list(other.uuid)).map((row) => row.path);
+      expect(paths).toEqual(expect.arrayContaining(['fine.txt', 'saved.txt', 'script.py']));
+      expect(paths.some((path) => path.includes('bom') || path.includes('break'))).toBe(false);
+      expect(notices).toEqual(expect.arrayContaining(['\ufeffbom.py', 'line\nbreak.txt']));
+      // The cell keeps all of them: nothing was deleted to make the sync fit.
+      expect(
+        await python(
+          main.app,
+          user,
+          other.uuid,
+          'import os\nprint(all(os.path.exists(n) for n in ["\\ufeffbom.py", "line\\nbreak.txt", "fine.txt", "saved.txt"]))',
+        ),
+      ).toBe('True\n');
+    } finally {
+      stopListening();
+    }
+  });
+});

@@ -15,10 +15,11 @@
  *
  * All operations on one cell run through one queue, so they never interleave.
  */
-import { isWithin } from '@workcell/protocol';
+import { isWithin, normaliseWorkspacePath } from '@workcell/protocol';
 import type { ListedEntry } from '@workcell/protocol/agent';
 
-import { isWorkcellError } from '../errors';
+import { isWorkcellError, WorkcellError } from '../errors';
+import type { ErrorCode } from '@workcell/protocol';
 import type { FileChangeEvent } from '../files/events';
 import { validPath, type FileService } from '../files/service';
 import type { Db } from '../store/database';
@@ -42,6 +43,17 @@ export interface CellSyncOptions {
   onActivity: () => void;
   log: { warn: (object: object, message: string) => void };
 }
+
+const refusedName = (name: string) => {
+  const result = normaliseWorkspacePath(name);
+  return new WorkcellError(
+    result.ok ? 'INVALID_PATH' : result.code,
+    `the name is not allowed here: ${result.ok ? 'it is not in its normal form (NFC)' : result.reason}; rename it in the terminal`,
+  );
+};
+
+/** The cell is gone, not answering or overwhelmed: no path can sync, the sync as a whole fails. */
+const WHOLE_SYNC_FAILURES = new Set<ErrorCode>(['CELL_UNAVAILABLE', 'TIMEOUT', 'RATE_LIMITED']);
 
 const WATCH_DEBOUNCE_MS = 30;
 
@@ -152,11 +164,8 @@ export class CellSync {
     let path: string;
     try {
       path = validPath(rawPath);
-    } catch {
-      this.options.log.warn(
-        { workspaceId: this.options.workspaceId, path: rawPath },
-        'the cell reported an invalid path',
-      );
+    } catch (error) {
+      this.skipped(rawPath, error);
       return;
     }
     if (this.isIgnored(path)) return;
@@ -324,59 +333,107 @@ export class CellSync {
         .where('workspace_id', '=', workspaceId)
         .execute(),
     ]);
+    for (const name of result.refused) this.skipped(name, refusedName(name));
     const inCell = new Map(result.entries.map((entry) => [entry.path, entry]));
     const inDb = new Map(rows.map((row) => [row.path, row]));
     const manifest = new Map(manifestRows.map((row) => [row.path, row.sha256]));
     this.manifest = new Map(manifest);
 
     for (const row of rows.filter((row) => row.type === 'folder')) {
-      if (inCell.get(row.path)?.type !== 'folder') {
-        await agent.request({ op: 'fs.mkdir', path: row.path });
-      }
-      await this.remember(row.path, null);
+      await this.pathByPath(row.path, async () => {
+        if (inCell.get(row.path)?.type !== 'folder') {
+          await agent.request({ op: 'fs.mkdir', path: row.path });
+        }
+        await this.remember(row.path, null);
+      });
     }
     for (const row of rows.filter((row) => row.type === 'file' && !this.isIgnored(row.path))) {
-      const cell = inCell.get(row.path);
-      const wasSynced = manifest.get(row.path);
-      if (cell?.sha256 === row.sha256) {
-        await this.remember(row.path, row.sha256);
-      } else if (!cell && wasSynced === row.sha256) {
-        // The cell deleted it after the last sync and no server saw it.
-        await files.delete(workspaceId, row.path, 'terminal');
-        await this.forget(row.path);
-      } else if (!cell || cell.sha256 === wasSynced) {
-        await this.pushToCell({
-          workspaceId,
-          path: row.path,
-          type: 'file',
-          version: row.version,
-          source: 'api',
-        });
-      } else {
-        await this.importEntry(cell);
-      }
+      await this.pathByPath(row.path, () => this.rescanFile(row, inCell, manifest));
     }
     for (const entry of result.entries) {
       if (inDb.has(entry.path) || this.isIgnored(entry.path)) continue;
-      const wasSynced = manifest.get(entry.path);
-      const deletedInDb =
-        manifest.has(entry.path) && (entry.type === 'folder' || wasSynced === entry.sha256);
-      if (deletedInDb) {
-        if (
-          !result.entries.some(
-            (other) =>
-              other !== entry && isWithin(other.path, entry.path) && !manifest.has(other.path),
-          )
-        ) {
-          await agent.request({ op: 'fs.delete', path: entry.path }).catch(() => undefined);
-          await this.forget(entry.path);
-        }
-      } else {
-        await this.importEntry(entry);
-      }
+      await this.pathByPath(entry.path, () =>
+        this.rescanCellEntry(entry, result.entries, manifest),
+      );
     }
     for (const path of manifest.keys()) {
       if (!inCell.has(path) && !inDb.has(path)) await this.forget(path);
+    }
+  }
+
+  /**
+   * One path's part of a rescan. A failure that is the path's own (a name the cell or the
+   * database refuses, a file over a limit) skips it and tells the user; the rest syncs, so
+   * one bad name never leaves the cell's /app or the database half filled.
+   */
+  private async pathByPath(path: string, step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      if (!isWorkcellError(error) || WHOLE_SYNC_FAILURES.has(error.code)) throw error;
+      this.skipped(path, error);
+    }
+  }
+
+  private skipped(path: string, error: unknown): void {
+    const { workspaceId, log } = this.options;
+    log.warn({ workspaceId, path, err: error }, 'a path was not synced');
+    this.options.onNotice({
+      workspaceId,
+      path,
+      reason: `not synced: ${isWorkcellError(error) ? error.message : 'it could not be read'}`,
+    });
+  }
+
+  private async rescanFile(
+    row: { path: string; sha256: string | null; version: number },
+    inCell: ReadonlyMap<string, ListedEntry>,
+    manifest: ReadonlyMap<string, string | null>,
+  ): Promise<void> {
+    const { files, workspaceId } = this.options;
+    const cell = inCell.get(row.path);
+    const wasSynced = manifest.get(row.path);
+    if (cell?.sha256 === row.sha256) {
+      await this.remember(row.path, row.sha256);
+    } else if (!cell && wasSynced === row.sha256) {
+      // The cell deleted it after the last sync and no server saw it.
+      await files.delete(workspaceId, row.path, 'terminal');
+      await this.forget(row.path);
+    } else if (!cell || cell.sha256 === wasSynced) {
+      await this.pushToCell({
+        workspaceId,
+        path: row.path,
+        type: 'file',
+        version: row.version,
+        source: 'api',
+      });
+    } else {
+      await this.importEntry(cell);
+    }
+  }
+
+  private async rescanCellEntry(
+    entry: ListedEntry,
+    entries: readonly ListedEntry[],
+    manifest: ReadonlyMap<string, string | null>,
+  ): Promise<void> {
+    const wasSynced = manifest.get(entry.path);
+    const deletedInDb =
+      manifest.has(entry.path) && (entry.type === 'folder' || wasSynced === entry.sha256);
+    if (deletedInDb) {
+      if (
+        !entries.some(
+          (other) =>
+            other !== entry && isWithin(other.path, entry.path) && !manifest.has(other.path),
+        )
+      ) {
+        await this.options.agent
+          .request({ op: 'fs.delete', path: entry.path })
+          .catch(() => undefined);
+        await this.forget(entry.path);
+      }
+    } else {
+      await this.importEntry(entry);
     }
   }
 

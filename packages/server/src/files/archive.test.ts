@@ -335,15 +335,16 @@ forEachDatabase('workspace archives (/api/workspace/{uuid}/archive)', (ctx) => {
       expect(await snapshot(workspace)).toEqual(before);
     });
 
-    it('an invalid ?folder= is 400 INVALID_PATH', async () => {
+    it('an invalid ?folder= is 400 INVALID_PATH, or INVALID_NAME for a control character', async () => {
       const before = await snapshot(workspace);
       const zip = zipSync({ 'a.txt': strToU8('a') });
-      for (const folder of ['..', '../up', '/abs', '%01x'])
-        expectError(
-          await upload(workspace, zip, { query: `?folder=${folder}` }),
-          400,
-          'INVALID_PATH',
-        );
+      for (const [folder, code] of [
+        ['..', 'INVALID_PATH'],
+        ['../up', 'INVALID_PATH'],
+        ['/abs', 'INVALID_PATH'],
+        ['%01x', 'INVALID_NAME'],
+      ])
+        expectError(await upload(workspace, zip, { query: `?folder=${folder}` }), 400, code!);
       expect(await snapshot(workspace)).toEqual(before);
     });
 

@@ -3,7 +3,7 @@
  * stores nothing. URLs are sent exactly as written (injectRaw): `app.inject` would resolve
  * `..`, `%2e%2e` and backslashes itself, and a hostile client does not.
  */
-import type { Workspace } from '@workcell/protocol';
+import { nameProblem, type Workspace } from '@workcell/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -69,6 +69,17 @@ const badUrlPaths: [string, string][] = [
 ];
 
 /** Bad paths as they appear in a JSON body (already decoded). */
+/** A control character makes a bad name (INVALID_NAME); the rest is the path's shape. */
+function expectedCode(path: string): 'INVALID_PATH' | 'INVALID_NAME' {
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // not percent-encoded: as it is
+  }
+  return nameProblem(decoded) ? 'INVALID_NAME' : 'INVALID_PATH';
+}
+
 const badBodyPaths: [string, string][] = [
   ['empty', ''],
   ['the root', '.'],
@@ -175,7 +186,7 @@ forEachDatabase('workspace path validation', (ctx) => {
 
   describe('in the URL', () => {
     it.each(badUrlPaths)(
-      '%s → 400 INVALID_PATH on every route, nothing stored',
+      '%s → 400 INVALID_PATH (INVALID_NAME for a character no name may hold) on every route, nothing stored',
       async (_, path) => {
         const before = await snapshot();
         for (const endpoint of urlEndpoints) {
@@ -185,7 +196,7 @@ forEachDatabase('workspace path validation', (ctx) => {
             endpoint: endpoint.name,
             status: 400,
           });
-          expectError(response, 400, 'INVALID_PATH');
+          expectError(response, 400, expectedCode(path));
         }
         expect(await snapshot()).toEqual(before);
       },
@@ -193,23 +204,26 @@ forEachDatabase('workspace path validation', (ctx) => {
   });
 
   describe('in a move body', () => {
-    it.each(badBodyPaths)('%s → 400 INVALID_PATH as from or to, nothing moved', async (_, path) => {
-      const before = await snapshot();
-      for (const payload of [
-        { from: path, to: 'moved.txt' },
-        { from: 'etc/passwd', to: path },
-        { from: 'etc', to: path },
-      ]) {
-        const response = await ctx.app.inject({
-          method: 'POST',
-          url: `${base}/move`,
-          headers: bearer(user),
-          payload,
-        });
-        expectError(response, 400, 'INVALID_PATH');
-      }
-      expect(await snapshot()).toEqual(before);
-    });
+    it.each(badBodyPaths)(
+      '%s → 400 INVALID_PATH or INVALID_NAME as from or to, nothing moved',
+      async (_, path) => {
+        const before = await snapshot();
+        for (const payload of [
+          { from: path, to: 'moved.txt' },
+          { from: 'etc/passwd', to: path },
+          { from: 'etc', to: path },
+        ]) {
+          const response = await ctx.app.inject({
+            method: 'POST',
+            url: `${base}/move`,
+            headers: bearer(user),
+            payload,
+          });
+          expectError(response, 400, expectedCode(path));
+        }
+        expect(await snapshot()).toEqual(before);
+      },
+    );
   });
 
   it('an empty path matches no route (404), nothing stored', async () => {

@@ -73,7 +73,7 @@ const toWrittenFile = ({ file, changed }: WriteOutcome): WrittenFile => ({
 
 export function validPath(input: string): string {
   const result = normaliseWorkspacePath(input);
-  if (!result.ok) throw new WorkcellError('INVALID_PATH', `Invalid path: ${result.reason}.`);
+  if (!result.ok) throw new WorkcellError(result.code, `Invalid path: ${result.reason}.`);
   return result.path;
 }
 

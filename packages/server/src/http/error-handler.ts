@@ -1,4 +1,4 @@
-import { errorCatalogue, type ErrorCode } from '@workcell/protocol';
+import { errorCatalogue, type ErrorCode, type IssueParams } from '@workcell/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
@@ -25,7 +25,13 @@ export function installErrorHandler(app: FastifyInstance, maxFileBytes: number):
           return `${where}: ${issue.message}`;
         })
         .join('; ');
-      failure = new WorkcellError('VALIDATION_FAILED', `Invalid request: ${detail}.`);
+      // A name refused for its characters says so with its own code (names.ts).
+      const code = error.validation.some(
+        (issue) => (issue.params.params as IssueParams | undefined)?.errorCode === 'INVALID_NAME',
+      )
+        ? 'INVALID_NAME'
+        : 'VALIDATION_FAILED';
+      failure = new WorkcellError(code, `Invalid request: ${detail}.`);
     } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       failure = request.routeOptions.config.fileUpload
         ? new WorkcellError(

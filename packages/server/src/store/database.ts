@@ -13,6 +13,7 @@ import * as initial from './migrations/0001-initial';
 import * as cells from './migrations/0002-cells';
 import * as userSettings from './migrations/0003-user-settings';
 import * as accountDisabled from './migrations/0004-account-disabled';
+import * as normalisedNames from './migrations/0005-normalised-names';
 import * as userUsage from './migrations/0006-user-usage';
 import { PGliteDialect } from './pglite-dialect';
 import { PGliteThread } from './pglite-thread';
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '0002-cells': cells,
   '0003-user-settings': userSettings,
   '0004-account-disabled': accountDisabled,
+  '0005-normalised-names': normalisedNames,
   '0006-user-usage': userUsage,
 };
 

@@ -84,14 +84,14 @@ forEachDatabase('workspaces API (/api/sessions)', (ctx) => {
     });
 
     it.each([
-      ['an empty name', { name: '' }],
-      ['a blank name', { name: '   ' }],
-      ['a 101-character name', { name: 'n'.repeat(101) }],
-      ['a name with NUL', { name: 'a\u0000b' }],
-      ['a name with a newline', { name: 'a\nb' }],
-      ['no name', {}],
-      ['a numeric name', { name: 42 }],
-    ])('refuses %s with 400 and creates nothing', async (_, payload) => {
+      ['an empty name', { name: '' }, 'VALIDATION_FAILED'],
+      ['a blank name', { name: '   ' }, 'VALIDATION_FAILED'],
+      ['a 101-character name', { name: 'n'.repeat(101) }, 'VALIDATION_FAILED'],
+      ['a name with NUL', { name: 'a\u0000b' }, 'INVALID_NAME'],
+      ['a name with a newline', { name: 'a\nb' }, 'INVALID_NAME'],
+      ['no name', {}, 'VALIDATION_FAILED'],
+      ['a numeric name', { name: 42 }, 'VALIDATION_FAILED'],
+    ])('refuses %s with 400 and creates nothing', async (_, payload, code) => {
       const before = await list(bob);
       const response = await ctx.app.inject({
         method: 'POST',
@@ -99,7 +99,7 @@ forEachDatabase('workspaces API (/api/sessions)', (ctx) => {
         headers: bearer(bob),
         payload,
       });
-      expectError(response, 400, 'VALIDATION_FAILED');
+      expectError(response, 400, code);
       expect(await list(bob)).toEqual(before);
     });
 
