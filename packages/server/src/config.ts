@@ -41,6 +41,8 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_FILE_BYTES: integer(10 * MiB, 1),
   MAX_WORKSPACE_BYTES: integer(100 * MiB, 1),
+  /** Entries (files, folders, skipped ones) an uploaded zip may hold; more is refused unread. */
+  MAX_ARCHIVE_ENTRIES: integer(10_000, 1, 100_000),
   REVISIONS_PER_FILE: integer(50, 0, 10_000),
   SESSION_TTL_DAYS: integer(30, 1, 3650),
   /**

@@ -25,9 +25,10 @@ export interface WriteOptions {
   source: ChangeSource;
 }
 
-/** One entry of a `writeMany`: a file's bytes, or a folder. */
+/** One entry of a `writeMany`: a file's bytes (and their SHA-256, if already known), or a folder. */
 export type WriteEntry =
-  { type: 'file'; path: string; bytes: Uint8Array } | { type: 'folder'; path: string };
+  | { type: 'file'; path: string; bytes: Uint8Array; sha256?: string }
+  | { type: 'folder'; path: string };
 
 export interface WriteManyOptions {
   source: ChangeSource;
@@ -152,9 +153,14 @@ export class FileService {
             );
           } else {
             outcomes.push(
-              await this.writeIn(tx, workspaceId, entry.path, entry.bytes, {
-                source: options.source,
-              }),
+              await this.writeIn(
+                tx,
+                workspaceId,
+                entry.path,
+                entry.bytes,
+                { source: options.source },
+                entry.sha256,
+              ),
             );
           }
         }
@@ -165,7 +171,8 @@ export class FileService {
                 .selectFrom('files')
                 .selectAll()
                 .where('workspace_id', '=', workspaceId)
-                .where('path', 'in', [...touched])
+                // One parameter however many paths (a query has at most 65,535).
+                .where(sql<boolean>`path = any(${[...touched]})`)
                 .orderBy('path')
                 .execute();
         return { outcomes, folders, rows };
@@ -183,8 +190,8 @@ export class FileService {
     path: string,
     bytes: Uint8Array,
     options: WriteOptions,
+    hash = sha256(bytes),
   ): Promise<WriteOutcome> {
-    const hash = sha256(bytes);
     const created = await this.createParents(tx, workspaceId, path, options.source);
     const existing = await this.lockRow(tx, workspaceId, path);
     if (existing?.type === 'folder') throw new WorkcellError('IS_A_FOLDER', `${path} is a folder.`);
@@ -412,6 +419,28 @@ export class FileService {
     if (!revision)
       throw new WorkcellError('REVISION_NOT_FOUND', `No revision ${revisionId} of ${path}.`);
     return revision;
+  }
+
+  /**
+   * The bytes files written at `paths` may hold together: the room the workspace has left
+   * plus what the files they would replace hold, counted as a write's quota check counts.
+   */
+  async roomFor(workspaceId: string, paths: readonly string[]): Promise<number> {
+    const workspace = await this.db
+      .selectFrom('workspaces')
+      .select('size_bytes')
+      .where('id', '=', workspaceId)
+      .executeTakeFirst();
+    if (!workspace) throw new WorkcellError('WORKSPACE_NOT_FOUND');
+    if (paths.length === 0) return this.limits.maxWorkspaceBytes - workspace.size_bytes;
+    const { replaced } = await this.db
+      .selectFrom('files')
+      .select(sql<string>`coalesce(sum(size), 0)`.as('replaced'))
+      .where('workspace_id', '=', workspaceId)
+      .where('type', '=', 'file')
+      .where(sql<boolean>`path = any(${[...paths]})`)
+      .executeTakeFirstOrThrow();
+    return this.limits.maxWorkspaceBytes - workspace.size_bytes + Number(replaced);
   }
 
   checkFileSize(size: number): void {

@@ -2,7 +2,14 @@
  * Kysely over PGlite. PGlite is one in-process connection, so the driver hands it to one
  * caller at a time: a transaction holds it until commit or rollback, and everyone else
  * waits in line, exactly as if the pool had one connection.
+ *
+ * A PGlite query runs on this thread and settles as a microtask, so a caller issuing
+ * query after query (a transaction writing thousands of rows) would never let the event
+ * loop turn: other users' requests, timers and sockets would all wait for the last one.
+ * Queries therefore give the loop a turn whenever they have held it for a while.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
 import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
@@ -16,11 +23,20 @@ import {
   type QueryResult,
 } from 'kysely';
 
+/** How long queries may run back to back before the event loop gets a turn. */
+const TURN_MS = 10;
+
 class PGliteConnection implements DatabaseConnection {
+  private turnStarted = performance.now();
+
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.pglite.query<R>(query.sql, [...query.parameters]);
+    if (performance.now() - this.turnStarted > TURN_MS) {
+      await nextTurn();
+      this.turnStarted = performance.now();
+    }
     return {
       rows: result.rows,
       ...(result.affectedRows !== undefined && { numAffectedRows: BigInt(result.affectedRows) }),
