@@ -11,10 +11,9 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 
 import { WorkcellError } from '../errors';
-import type { FileRow } from '../store/schema';
 import { workerPool } from '../workers/pool';
 import type { ArchiveTask, FromWorker, ToWorker } from './archive-worker';
-import type { FileService } from './service';
+import type { FileService, WrittenEntry } from './service';
 
 export const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'];
 
@@ -48,7 +47,7 @@ export class ArchiveImporter {
     workspaceId: string,
     body: AsyncIterable<Uint8Array>,
     folder: string | undefined,
-  ): Promise<FileRow[]> {
+  ): Promise<WrittenEntry[]> {
     const { port1: port, port2 } = new MessageChannel();
     const abandon = new AbortController();
     const task = this.pool.run(

@@ -250,6 +250,44 @@ forEachDatabase('workspace archives (/api/workspace/{uuid}/archive)', (ctx) => {
       expect(events).toHaveLength(3);
     });
 
+    it('an archive re-uploaded keeps REVISIONS_PER_FILE revisions of each file it overwrites', async () => {
+      const few = (await ctx.buildApp({ REVISIONS_PER_FILE: '2' })).app;
+      const workspace = await createWorkspace(ctx.app, alice, 'Revised', 'empty');
+      for (let round = 1; round <= 4; round++) {
+        const response = await upload(
+          workspace,
+          zipSync({
+            'a.txt': strToU8(`a${round}`),
+            'b.txt': strToU8(`b${round}`),
+            'same.txt': strToU8('same'),
+          }),
+          { app: few },
+        );
+        expect(response.statusCode, response.body).toBe(200);
+      }
+      for (const name of ['a.txt', 'b.txt']) {
+        const revisions = await few.inject({
+          url: `/api/workspace/${workspace.uuid}/revisions/${name}`,
+          headers: bearer(alice),
+        });
+        expect(
+          revisions.json<{ revisions: { version: number }[] }>().revisions.map((r) => r.version),
+        ).toEqual([3, 2]);
+        const revision = await ctx.db
+          .selectFrom('file_revisions')
+          .select('content')
+          .where('workspace_id', '=', workspace.uuid)
+          .where('path', '=', name)
+          .where('version', '=', 3)
+          .executeTakeFirstOrThrow();
+        expect(Buffer.from(revision.content).toString()).toBe(`${name[0]}3`);
+      }
+      // Unchanged content is no new version.
+      const same = (await snapshot(workspace)).files.find((file) => file.path === 'same.txt');
+      expect(same?.version).toBe(1);
+      expect((await snapshot(workspace)).size).toBe(2 + 2 + 4);
+    });
+
     it('skips __MACOSX/ and .DS_Store; an archive of nothing else writes nothing', async () => {
       const workspace = await createWorkspace(ctx.app, alice, 'From a Mac', 'empty');
       const response = await upload(

@@ -50,6 +50,34 @@ export interface WrittenFile {
 
 export type Tx = Transaction<Database>;
 
+/** A file or folder as a `writeMany` left it. */
+export type WrittenEntry = Pick<FileRow, 'path' | 'type' | 'size' | 'version' | 'updated_at'>;
+
+/**
+ * Rows per insert statement, and bytes of content per statement, in a `writeMany`. PGlite
+ * encodes a statement's parameters on the event loop (about half a second a MiB), so the
+ * bytes of one statement stay near those of one file.
+ */
+const BATCH_ROWS = 500;
+const BATCH_BYTES = 1024 * 1024;
+
+/** `items` in batches of at most BATCH_ROWS items and, but for a single item, BATCH_BYTES. */
+function* batches<T>(items: readonly T[], bytesOf: (item: T) => number): Generator<T[]> {
+  let batch: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = bytesOf(item);
+    if (batch.length > 0 && (batch.length === BATCH_ROWS || bytes + size > BATCH_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(item);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}
+
 interface WriteOutcome {
   file: FileRow;
   created: FileChangeEvent[];
@@ -130,58 +158,168 @@ export class FileService {
   /**
    * Writes files (overwriting, with revisions) and creates folders, all in one transaction:
    * every entry is written or, on the first refusal (quota, a file where a folder must be…),
-   * none is. Answers the rows of the entries and of the folders made for them, by path.
+   * none is. A path given twice is written as its last entry says. Answers the entries and
+   * the folders made for them, by path. However many entries, the statements are few (rows
+   * go in batches), so a large archive holds the workspace, and PGlite's one connection,
+   * briefly.
    */
   async writeMany(
     workspaceId: string,
     entries: readonly WriteEntry[],
     options: WriteManyOptions,
-  ): Promise<FileRow[]> {
+  ): Promise<WrittenEntry[]> {
     for (const entry of entries) if (entry.type === 'file') this.checkFileSize(entry.bytes.length);
-    const { outcomes, folders, rows } = await this.transaction(
+    const { events, rows } = await this.transaction(
       workspaceId,
-      async (tx) => {
-        const outcomes: WriteOutcome[] = [];
-        const folders: FileChangeEvent[] = [];
-        const touched = new Set<string>();
-        for (const entry of entries) {
-          for (const parent of parentPaths(entry.path)) touched.add(parent);
-          touched.add(entry.path);
-          if (entry.type === 'folder') {
-            folders.push(
-              ...(await this.createFolderIn(tx, workspaceId, entry.path, options.source)),
-            );
-          } else {
-            outcomes.push(
-              await this.writeIn(
-                tx,
-                workspaceId,
-                entry.path,
-                entry.bytes,
-                { source: options.source },
-                entry.sha256,
-              ),
-            );
-          }
-        }
-        const rows =
-          touched.size === 0
-            ? []
-            : await tx
-                .selectFrom('files')
-                .selectAll()
-                .where('workspace_id', '=', workspaceId)
-                // One parameter however many paths (a query has at most 65,535).
-                .where(sql<boolean>`path = any(${[...touched]})`)
-                .orderBy('path')
-                .execute();
-        return { outcomes, folders, rows };
-      },
+      (tx) => this.writeManyIn(tx, workspaceId, entries, options.source),
       options.prepare,
     );
-    this.publish(folders);
-    for (const outcome of outcomes) this.publishWrite(workspaceId, outcome, options.source);
+    this.publish(events);
     return rows;
+  }
+
+  private async writeManyIn(
+    tx: Tx,
+    workspaceId: string,
+    entries: readonly WriteEntry[],
+    source: ChangeSource,
+  ): Promise<{ events: FileChangeEvent[]; rows: WrittenEntry[] }> {
+    const touched = new Set<string>();
+    for (const entry of entries) {
+      for (const parent of parentPaths(entry.path)) touched.add(parent);
+      touched.add(entry.path);
+    }
+    const paths = [...touched];
+    const existing = new Map(
+      (
+        await tx
+          .selectFrom('files')
+          .select(['id', 'path', 'type', 'size', 'sha256', 'version'])
+          .where('workspace_id', '=', workspaceId)
+          // One parameter however many paths (a statement has at most 65,535).
+          .where(sql<boolean>`path = any(${paths})`)
+          .forUpdate()
+          .execute()
+      ).map((row) => [row.path, row]),
+    );
+    // What each path is once the entries before have been written, in order.
+    const kinds = new Map([...existing.values()].map((row) => [row.path, row.type]));
+    const folders: string[] = [];
+    const writes = new Map<string, { bytes: Uint8Array; sha256: string }>();
+    const makeFolder = (path: string) => {
+      kinds.set(path, 'folder');
+      folders.push(path);
+    };
+    for (const entry of entries) {
+      for (const parent of parentPaths(entry.path)) {
+        const kind = kinds.get(parent);
+        if (kind === 'file')
+          throw new WorkcellError('NOT_A_FOLDER', `${parent} is a file, not a folder.`);
+        if (kind === undefined) makeFolder(parent);
+      }
+      const kind = kinds.get(entry.path);
+      if (entry.type === 'folder') {
+        if (kind === 'file')
+          throw new WorkcellError('ALREADY_EXISTS', `A file exists at ${entry.path}.`);
+        if (kind === undefined) makeFolder(entry.path);
+      } else {
+        if (kind === 'folder') throw new WorkcellError('IS_A_FOLDER', `${entry.path} is a folder.`);
+        kinds.set(entry.path, 'file');
+        writes.set(entry.path, { bytes: entry.bytes, sha256: entry.sha256 ?? sha256(entry.bytes) });
+      }
+    }
+    const changed = [...writes].filter(
+      ([path, { sha256 }]) => existing.get(path)?.sha256 !== sha256,
+    );
+    await this.reserveSpace(
+      tx,
+      workspaceId,
+      changed.reduce(
+        (sum, [path, { bytes }]) => sum + bytes.length - (existing.get(path)?.size ?? 0),
+        0,
+      ),
+    );
+
+    for (const batch of batches(folders, () => 0))
+      await tx
+        .insertInto('files')
+        .values(
+          batch.map((path) => ({
+            workspace_id: workspaceId,
+            path,
+            type: 'folder' as const,
+            size: 0,
+            version: 1,
+            source,
+          })),
+        )
+        .execute();
+    const created = changed.filter(([path]) => !existing.has(path));
+    for (const batch of batches(created, ([, { bytes }]) => bytes.length))
+      await tx
+        .insertInto('files')
+        .values(
+          batch.map(([path, { bytes, sha256 }]) => ({
+            workspace_id: workspaceId,
+            path,
+            type: 'file' as const,
+            content: bytes,
+            size: bytes.length,
+            sha256,
+            version: 1,
+            source,
+          })),
+        )
+        .execute();
+    const replaced = changed.filter(([path]) => existing.has(path));
+    await this.keepRevisions(
+      tx,
+      workspaceId,
+      replaced.map(([path]) => existing.get(path)!.id),
+      'overwrite',
+    );
+    const now = new Date();
+    for (const [path, { bytes, sha256 }] of replaced)
+      await tx
+        .updateTable('files')
+        .set({
+          content: bytes,
+          size: bytes.length,
+          sha256,
+          version: sql<number>`version + 1`,
+          source,
+          updated_at: now,
+        })
+        .where('id', '=', existing.get(path)!.id)
+        .execute();
+
+    const rows = await tx
+      .selectFrom('files')
+      .select(['path', 'type', 'size', 'version', 'updated_at'])
+      .where('workspace_id', '=', workspaceId)
+      .where(sql<boolean>`path = any(${paths})`)
+      .orderBy('path')
+      .execute();
+    const versions = new Map(rows.map((row) => [row.path, row.version]));
+    const events: FileChangeEvent[] = [
+      ...folders.map((path): FileChangeEvent => ({
+        workspaceId,
+        path,
+        type: 'folder',
+        version: 1,
+        source,
+      })),
+      ...changed.map(([path, { bytes, sha256 }]): FileChangeEvent => ({
+        workspaceId,
+        path,
+        type: 'file',
+        version: versions.get(path)!,
+        source,
+        sha256,
+        content: bytes,
+      })),
+    ];
+    return { events, rows };
   }
 
   private async writeIn(
@@ -190,8 +328,8 @@ export class FileService {
     path: string,
     bytes: Uint8Array,
     options: WriteOptions,
-    hash = sha256(bytes),
   ): Promise<WriteOutcome> {
+    const hash = sha256(bytes);
     const created = await this.createParents(tx, workspaceId, path, options.source);
     const existing = await this.lockRow(tx, workspaceId, path);
     if (existing?.type === 'folder') throw new WorkcellError('IS_A_FOLDER', `${path} is a folder.`);
@@ -563,6 +701,60 @@ export class FileService {
           .where('path', '=', row.path)
           .orderBy('id', 'desc')
           .limit(this.limits.revisionsPerFile),
+      )
+      .execute();
+  }
+
+  /**
+   * keepRevision for many files at once: their current contents copied as revisions inside
+   * the database, then each path's revisions pruned to the newest `revisionsPerFile`.
+   */
+  private async keepRevisions(
+    tx: Tx,
+    workspaceId: string,
+    fileIds: readonly number[],
+    reason: 'overwrite' | 'delete',
+  ): Promise<void> {
+    if (this.limits.revisionsPerFile === 0 || fileIds.length === 0) return;
+    const ids = [...fileIds];
+    await tx
+      .insertInto('file_revisions')
+      .columns(['workspace_id', 'path', 'version', 'content', 'size', 'sha256', 'reason'])
+      .expression((eb) =>
+        eb
+          .selectFrom('files')
+          .select([
+            'workspace_id',
+            'path',
+            'version',
+            'content',
+            'size',
+            'sha256',
+            sql.lit(reason).as('reason'),
+          ])
+          .where(sql<boolean>`id = any(${ids})`)
+          .where('content', 'is not', null)
+          .where('sha256', 'is not', null)
+          .orderBy('id'),
+      )
+      .execute();
+    await tx
+      .deleteFrom('file_revisions')
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom(
+            eb
+              .selectFrom('file_revisions')
+              .select([
+                'id',
+                sql<number>`row_number() over (partition by path order by id desc)`.as('rank'),
+              ])
+              .where('workspace_id', '=', workspaceId)
+              .where(sql<boolean>`path in (select path from files where id = any(${ids}))`)
+              .as('ranked'),
+          )
+          .select('ranked.id')
+          .where('ranked.rank', '>', this.limits.revisionsPerFile),
       )
       .execute();
   }

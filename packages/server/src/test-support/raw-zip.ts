@@ -36,30 +36,38 @@ export function entry(
 }
 
 /**
- * A deflate stream of `mebibytes` MiB of zero bytes, about 1 KiB compressed per MiB, made
- * without holding the zeros: one MiB deflated with a full flush (byte-aligned, referring to
- * nothing before it) repeated, then an empty final block.
+ * A deflate stream of `block` repeated `times`, made without holding the repeats: the block
+ * deflated with a full flush (byte-aligned, referring to nothing before it) repeated, then
+ * an empty final block. A MiB of zeros or of one repeated line deflates to about 1 KiB.
  */
-export function deflatedZeros(mebibytes: number): Uint8Array {
-  const block = deflateRawSync(Buffer.alloc(1024 * 1024), { finishFlush: zlib.Z_FULL_FLUSH });
+export function deflatedRepeats(block: Uint8Array, times: number): Uint8Array {
+  const deflated = deflateRawSync(block, { finishFlush: zlib.Z_FULL_FLUSH });
   const end = deflateRawSync(Buffer.alloc(0));
-  const out = Buffer.alloc(block.length * mebibytes + end.length);
-  for (let i = 0; i < mebibytes; i++) block.copy(out, i * block.length);
-  end.copy(out, block.length * mebibytes);
+  const out = Buffer.alloc(deflated.length * times + end.length);
+  for (let i = 0; i < times; i++) deflated.copy(out, i * deflated.length);
+  end.copy(out, deflated.length * times);
   return out;
 }
 
+/** `mebibytes` MiB of zero bytes, deflated (about 1 KiB a MiB). */
+export const deflatedZeros = (mebibytes: number) =>
+  deflatedRepeats(new Uint8Array(1024 * 1024), mebibytes);
+
 /**
- * A bomb whose headers lie: `mebibytes` MiB of zeros that declare one byte, with the
- * checksum of that one byte, so a reader that inflates no further than the headers say
- * finds nothing wrong and keeps one zero byte.
+ * A bomb whose headers lie: `mebibytes` MiB of `fill` (zeros by default; a MiB of it) that
+ * declare one byte, with the checksum of that one byte, so a reader that inflates no further
+ * than the headers say finds nothing wrong and keeps one byte.
  */
-export function lyingBomb(name: string, mebibytes: number): RawEntry {
+export function lyingBomb(
+  name: string,
+  mebibytes: number,
+  fill: Uint8Array = new Uint8Array(1024 * 1024),
+): RawEntry {
   return {
     name,
-    stored: deflatedZeros(mebibytes),
+    stored: deflatedRepeats(fill, mebibytes),
     method: 8,
-    crc: crc32(new Uint8Array(1)),
+    crc: crc32(fill.subarray(0, 1)),
     declaredSize: 1,
   };
 }
