@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 
 import type { FileEntry, Workspace } from '@workcell/protocol';
@@ -597,6 +599,23 @@ forEachDatabase('workspace archives (/api/workspace/{uuid}/archive)', (ctx) => {
       );
       expect(await snapshot(target)).toEqual(before);
       expect((await upload(target, zipSync(entries(5)), { app: small })).statusCode).toBe(200);
+    });
+
+    it('a body larger than the workspace limit plus 4 KiB an entry: 413 PAYLOAD_TOO_LARGE', async () => {
+      const target = await createWorkspace(ctx.app, alice, 'Body limit', 'empty');
+      const before = await snapshot(target);
+      // 3,000 + 5 × 4,096 bytes at most, compressed.
+      const zip = rawZip([entry('noise.bin', randomBytes(25_000), { method: 0 })]);
+      expectError(await upload(target, zip, { app: small }), 413, 'PAYLOAD_TOO_LARGE');
+      // Without a Content-Length, counted as it streams.
+      const streamed = await small.inject({
+        method: 'POST',
+        url: `/api/workspace/${target.uuid}/archive`,
+        headers: zipHeaders(alice),
+        payload: Readable.from([zip.subarray(0, 10_000), zip.subarray(10_000)]),
+      });
+      expectError(streamed, 413, 'PAYLOAD_TOO_LARGE');
+      expect(await snapshot(target)).toEqual(before);
     });
   });
 
