@@ -1,7 +1,8 @@
 /**
  * A workspace as a zip archive, produced while it is sent: every folder as a directory
- * entry, every file read when its turn comes. fflate lays out the archive; the deflating
- * itself is zlib's, on libuv's thread pool, so a large workspace never holds the event loop.
+ * entry, every file read when its turn comes (in slices: FileService.readContent). fflate
+ * lays out the archive; the deflating itself is zlib's, on libuv's thread pool, so a large
+ * workspace never holds the event loop.
  */
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -79,11 +80,10 @@ export function archiveStream(files: FileService, workspaceId: string): Readable
         zip.add(folder);
         folder.push(new Uint8Array(0), true);
       } else {
-        const row = await files.find(workspaceId, entry.path);
+        const file = await files.readContent(workspaceId, entry.path);
         // Deleted (or replaced by a folder) since the listing: not in the archive.
-        if (row?.type !== 'file') continue;
-        const content = row.content ?? new Uint8Array(0);
-        yield* deflateInto(zip, drain, row.path, row.updated_at, content);
+        if (!file) continue;
+        yield* deflateInto(zip, drain, entry.path, file.updatedAt, file.content);
       }
       yield* drain();
     }

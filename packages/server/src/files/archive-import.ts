@@ -33,9 +33,12 @@ export class ArchiveImporter {
     private readonly files: FileService,
     readonly limits: ArchiveImportLimits,
   ) {
-    this.pool = workerPool<ArchiveTask, undefined>(new URL('./archive-worker.ts', import.meta.url), {
-      maxThreads: IMPORT_THREADS,
-    });
+    this.pool = workerPool<ArchiveTask, undefined>(
+      new URL('./archive-worker.ts', import.meta.url),
+      {
+        maxThreads: IMPORT_THREADS,
+      },
+    );
   }
 
   /**

@@ -53,6 +53,11 @@ export type Tx = Transaction<Database>;
 /** A file or folder as a `writeMany` left it. */
 export type WrittenEntry = Pick<FileRow, 'path' | 'type' | 'size' | 'version' | 'updated_at'>;
 
+/** Bytes of content a sliced read (`readContent`) takes per statement. */
+const CONTENT_SLICE_BYTES = 128 * 1024;
+/** Sliced reads of a file that keeps changing; the last attempt reads it whole. */
+const SLICED_READ_ATTEMPTS = 3;
+
 /**
  * Rows per insert statement, and bytes of content per statement, in a `writeMany`. PGlite
  * encodes a statement's parameters on the event loop (about half a second a MiB), so the
@@ -132,6 +137,46 @@ export class FileService {
       .where('workspace_id', '=', workspaceId)
       .where('path', '=', path)
       .executeTakeFirst();
+  }
+
+  /**
+   * A file's content and when it was written, read CONTENT_SLICE_BYTES per statement so
+   * that decoding a large one never holds the event loop for long (PGlite decodes on it,
+   * about 0.1 s a MiB); every slice is of one version (read again if it changes meanwhile,
+   * whole at the last attempt). Undefined when there is no file at `path`.
+   */
+  async readContent(
+    workspaceId: string,
+    path: string,
+  ): Promise<{ content: Uint8Array; updatedAt: Date } | undefined> {
+    const file = this.db
+      .selectFrom('files')
+      .where('workspace_id', '=', workspaceId)
+      .where('path', '=', path)
+      .where('type', '=', 'file');
+    for (let attempt = 1; attempt < SLICED_READ_ATTEMPTS; attempt++) {
+      const head = await file.select(['version', 'size', 'updated_at']).executeTakeFirst();
+      if (!head) return undefined;
+      const content = new Uint8Array(head.size);
+      let offset = 0;
+      while (offset < head.size) {
+        const slice = await file
+          .select(
+            sql<Uint8Array>`substring(content from ${offset + 1} for ${CONTENT_SLICE_BYTES})`.as(
+              'part',
+            ),
+          )
+          .where('version', '=', head.version)
+          .executeTakeFirst();
+        const expected = Math.min(CONTENT_SLICE_BYTES, head.size - offset);
+        if (slice?.part.length !== expected) break;
+        content.set(slice.part, offset);
+        offset += expected;
+      }
+      if (offset === head.size) return { content, updatedAt: head.updated_at };
+    }
+    const whole = await file.select(['content', 'updated_at']).executeTakeFirst();
+    return whole && { content: whole.content ?? new Uint8Array(0), updatedAt: whole.updated_at };
   }
 
   async read(workspaceId: string, path: string): Promise<FileRow> {
