@@ -13,6 +13,11 @@ export const errorCatalogue = {
       'The name holds a character names may not: a control, invisible, byte-order or bidirectional one.',
   },
   INVALID_ENCODING: { status: 400, message: 'The content is not valid for its encoding.' },
+  ARCHIVE_INVALID: {
+    status: 400,
+    message:
+      'The upload is not a zip archive this server can read (damaged, encrypted, or compressed other than with deflate).',
+  },
   UNAUTHENTICATED: {
     status: 401,
     message: 'Sign in first: no valid session cookie or bearer token was sent.',
@@ -60,6 +65,10 @@ export const errorCatalogue = {
       'Your files and their earlier versions use all of your storage; delete files or workspaces to make room.',
   },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  ARCHIVE_TOO_MANY_ENTRIES: {
+    status: 413,
+    message: 'The archive has more entries than the limit (MAX_ARCHIVE_ENTRIES); split it.',
+  },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'That content type is not accepted here.' },
   RATE_LIMITED: { status: 429, message: 'Too many attempts; wait and try again.' },
   CELL_LIMIT_REACHED: {

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.MAX_FILE_BYTES).toBe(10 * 1024 * 1024);
     expect(config.MAX_WORKSPACE_BYTES).toBe(100 * 1024 * 1024);
+    expect(config.MAX_ARCHIVE_ENTRIES).toBe(10_000);
     expect(config.REVISIONS_PER_FILE).toBe(50);
     expect(config.SESSION_TTL_DAYS).toBe(30);
     expect(config.PUBLIC_URL).toBe('http://localhost:8000');
@@ -58,6 +59,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['MAX_FILE_BYTES', '0'],
     ['MAX_WORKSPACE_BYTES', '-5'],
+    ['MAX_ARCHIVE_ENTRIES', '0'],
+    ['MAX_ARCHIVE_ENTRIES', '100001'],
     ['REVISIONS_PER_FILE', 'many'],
     ['AUTH_RATE_LIMIT_PER_MINUTE', '0'],
     ['COOKIE_SECURE', 'yes please'],

@@ -44,6 +44,8 @@ const environmentSchema = z.object({
   /** Everything one user makes the server store: files and revisions in all their workspaces. */
   MAX_USER_BYTES: integer(1024 * MiB, 1),
   MAX_WORKSPACES_PER_USER: integer(50, 1),
+  /** Entries (files, folders, skipped ones) an uploaded zip may hold; more is refused unread. */
+  MAX_ARCHIVE_ENTRIES: integer(10_000, 1, 100_000),
   REVISIONS_PER_FILE: integer(50, 0, 10_000),
   SESSION_TTL_DAYS: integer(30, 1, 3650),
   /**

@@ -5,13 +5,9 @@ import { z } from 'zod';
 import { requireCaller } from '../auth/plugin';
 import { requireOwnedWorkspace, workspaceOf } from '../workspaces/ownership';
 import type { WorkspaceService } from '../workspaces/service';
-import {
-  archiveStream,
-  attachmentDisposition,
-  extractArchive,
-  MAX_ARCHIVE_ENTRIES,
-  ZIP_TYPES,
-} from './archive';
+import { WorkcellError } from '../errors';
+import { archiveStream, attachmentDisposition } from './archive-download';
+import { ArchiveImporter, ZIP_TYPES } from './archive-import';
 import { validPath, type FileService } from './service';
 
 const tags = ['files'];
@@ -23,10 +19,16 @@ const zipBytes = z.any().meta({ type: 'string', format: 'binary', description: '
 export const archiveRoutes: FastifyPluginAsyncZod<{
   files: FileService;
   workspaces: WorkspaceService;
-}> = async (app, { files, workspaces }) => {
+  maxArchiveEntries: number;
+}> = async (app, { files, workspaces, maxArchiveEntries }) => {
   requireCaller(app);
   requireOwnedWorkspace(app, workspaces);
-  const { maxWorkspaceBytes } = files.limits;
+  const importer = new ArchiveImporter(files, {
+    maxEntries: maxArchiveEntries,
+    // The compressed archive may be as large as the workspace, plus its headers.
+    maxBodyBytes: files.limits.maxWorkspaceBytes + maxArchiveEntries * 4096,
+  });
+  app.addHook('onClose', () => importer.close());
 
   app.get(
     '/archive',
@@ -58,12 +60,8 @@ export const archiveRoutes: FastifyPluginAsyncZod<{
   );
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    ZIP_TYPES,
-    // The compressed archive may be as large as the workspace, plus its headers.
-    { parseAs: 'buffer', bodyLimit: maxWorkspaceBytes + MAX_ARCHIVE_ENTRIES * 4096 },
-    (_request, body, done) => done(null, body),
-  );
+  // The body stays a stream, read by the importer as it passes it to its worker.
+  app.addContentTypeParser(ZIP_TYPES, (_request, payload, done) => done(null, payload));
 
   app.post(
     '/archive',
@@ -71,7 +69,7 @@ export const archiveRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         summary:
-          'Extract a zip (the raw body, Content-Type: application/zip) into the workspace, or into `folder`. Folders are created and existing files overwritten (their content kept as revisions). All entries are written or none: an entry whose name is not a valid path (`..`, absolute, control characters) is 400, a file over the file limit or an archive over the workspace limit is 413, both before anything is inflated. `__MACOSX/` and `.DS_Store` are skipped.',
+          'Extract a zip (the raw body, Content-Type: application/zip) into the workspace, or into `folder`. Folders are created and existing files overwritten (their content kept as revisions). All entries are written or none: an entry whose name is not a valid path (`..`, absolute, control characters, twice the same) is 400 VALIDATION_FAILED; what is not a readable zip (damaged, encrypted, a size or checksum that does not match) is 400 ARCHIVE_INVALID; more entries than MAX_ARCHIVE_ENTRIES is 413 ARCHIVE_TOO_MANY_ENTRIES; an entry that inflates past the file limit is 413 FILE_TOO_LARGE and files that inflate past the room the workspace has left are 413 WORKSPACE_FULL, inflating stopping there whatever the headers declare. `__MACOSX/` and `.DS_Store` are skipped.',
         consumes: ZIP_TYPES,
         params,
         querystring: z.object({
@@ -97,9 +95,13 @@ export const archiveRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const folder =
         request.query.folder === undefined ? undefined : validPath(request.query.folder);
-      const body: unknown = request.body;
-      const data = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-      const rows = await extractArchive(files, workspaceOf(request).id, data, folder);
+      const declared = Number(request.headers['content-length']);
+      if (declared > importer.limits.maxBodyBytes) throw new WorkcellError('PAYLOAD_TOO_LARGE');
+      const rows = await importer.extract(
+        workspaceOf(request).id,
+        request.body as AsyncIterable<Uint8Array>,
+        folder,
+      );
       return {
         files: rows.map((row) => ({
           path: row.path,

@@ -27,9 +27,10 @@ export interface WriteOptions {
   source: ChangeSource;
 }
 
-/** One entry of a `writeMany`: a file's bytes, or a folder. */
+/** One entry of a `writeMany`: a file's bytes (and their SHA-256, if already known), or a folder. */
 export type WriteEntry =
-  { type: 'file'; path: string; bytes: Uint8Array } | { type: 'folder'; path: string };
+  | { type: 'file'; path: string; bytes: Uint8Array; sha256?: string }
+  | { type: 'folder'; path: string };
 
 export interface WriteManyOptions {
   source: ChangeSource;
@@ -50,6 +51,39 @@ export interface WrittenFile {
 }
 
 export type Tx = Transaction<Database>;
+
+/** A file or folder as a `writeMany` left it. */
+export type WrittenEntry = Pick<FileRow, 'path' | 'type' | 'size' | 'version' | 'updated_at'>;
+
+/** Bytes of content a sliced read (`readContent`) takes per statement. */
+const CONTENT_SLICE_BYTES = 128 * 1024;
+/** Sliced reads of a file that keeps changing; the last attempt reads it whole. */
+const SLICED_READ_ATTEMPTS = 3;
+
+/**
+ * Rows per insert statement, and bytes of content per statement, in a `writeMany`. PGlite
+ * encodes a statement's parameters on the event loop (about half a second a MiB), so the
+ * bytes of one statement stay near those of one file.
+ */
+const BATCH_ROWS = 500;
+const BATCH_BYTES = 1024 * 1024;
+
+/** `items` in batches of at most BATCH_ROWS items and, but for a single item, BATCH_BYTES. */
+function* batches<T>(items: readonly T[], bytesOf: (item: T) => number): Generator<T[]> {
+  let batch: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = bytesOf(item);
+    if (batch.length > 0 && (batch.length === BATCH_ROWS || bytes + size > BATCH_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(item);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}
 
 interface WriteOutcome {
   file: FileRow;
@@ -108,6 +142,46 @@ export class FileService {
       .executeTakeFirst();
   }
 
+  /**
+   * A file's content and when it was written, read CONTENT_SLICE_BYTES per statement so
+   * that decoding a large one never holds the event loop for long (PGlite decodes on it,
+   * about 0.1 s a MiB); every slice is of one version (read again if it changes meanwhile,
+   * whole at the last attempt). Undefined when there is no file at `path`.
+   */
+  async readContent(
+    workspaceId: string,
+    path: string,
+  ): Promise<{ content: Uint8Array; updatedAt: Date } | undefined> {
+    const file = this.db
+      .selectFrom('files')
+      .where('workspace_id', '=', workspaceId)
+      .where('path', '=', path)
+      .where('type', '=', 'file');
+    for (let attempt = 1; attempt < SLICED_READ_ATTEMPTS; attempt++) {
+      const head = await file.select(['version', 'size', 'updated_at']).executeTakeFirst();
+      if (!head) return undefined;
+      const content = new Uint8Array(head.size);
+      let offset = 0;
+      while (offset < head.size) {
+        const slice = await file
+          .select(
+            sql<Uint8Array>`substring(content from ${offset + 1} for ${CONTENT_SLICE_BYTES})`.as(
+              'part',
+            ),
+          )
+          .where('version', '=', head.version)
+          .executeTakeFirst();
+        const expected = Math.min(CONTENT_SLICE_BYTES, head.size - offset);
+        if (slice?.part.length !== expected) break;
+        content.set(slice.part, offset);
+        offset += expected;
+      }
+      if (offset === head.size) return { content, updatedAt: head.updated_at };
+    }
+    const whole = await file.select(['content', 'updated_at']).executeTakeFirst();
+    return whole && { content: whole.content ?? new Uint8Array(0), updatedAt: whole.updated_at };
+  }
+
   async read(workspaceId: string, path: string): Promise<FileRow> {
     const row = await this.find(workspaceId, path);
     if (!row) throw new WorkcellError('FILE_NOT_FOUND', `No file at ${path}.`);
@@ -132,52 +206,178 @@ export class FileService {
   /**
    * Writes files (overwriting, with revisions) and creates folders, all in one transaction:
    * every entry is written or, on the first refusal (quota, a file where a folder must be…),
-   * none is. Answers the rows of the entries and of the folders made for them, by path.
+   * none is. A path given twice is written as its last entry says. Answers the entries and
+   * the folders made for them, by path. However many entries, the statements are few (rows
+   * go in batches), so a large archive holds the workspace, and PGlite's one connection,
+   * briefly.
    */
   async writeMany(
     workspaceId: string,
     entries: readonly WriteEntry[],
     options: WriteManyOptions,
-  ): Promise<FileRow[]> {
+  ): Promise<WrittenEntry[]> {
     for (const entry of entries) if (entry.type === 'file') this.checkFileSize(entry.bytes.length);
-    const { outcomes, folders, rows } = await this.transaction(
+    const { events, rows } = await this.transaction(
       workspaceId,
-      async (tx) => {
-        const outcomes: WriteOutcome[] = [];
-        const folders: FileChangeEvent[] = [];
-        const touched = new Set<string>();
-        for (const entry of entries) {
-          for (const parent of parentPaths(entry.path)) touched.add(parent);
-          touched.add(entry.path);
-          if (entry.type === 'folder') {
-            folders.push(
-              ...(await this.createFolderIn(tx, workspaceId, entry.path, options.source)),
-            );
-          } else {
-            outcomes.push(
-              await this.writeIn(tx, workspaceId, entry.path, entry.bytes, {
-                source: options.source,
-              }),
-            );
-          }
-        }
-        const rows =
-          touched.size === 0
-            ? []
-            : await tx
-                .selectFrom('files')
-                .selectAll()
-                .where('workspace_id', '=', workspaceId)
-                .where('path', 'in', [...touched])
-                .orderBy('path')
-                .execute();
-        return { outcomes, folders, rows };
-      },
+      (tx) => this.writeManyIn(tx, workspaceId, entries, options.source),
       options.prepare,
     );
-    this.publish(folders);
-    for (const outcome of outcomes) this.publishWrite(workspaceId, outcome, options.source);
+    this.publish(events);
     return rows;
+  }
+
+  private async writeManyIn(
+    tx: Tx,
+    workspaceId: string,
+    entries: readonly WriteEntry[],
+    source: ChangeSource,
+  ): Promise<{ events: FileChangeEvent[]; rows: WrittenEntry[] }> {
+    const touched = new Set<string>();
+    for (const entry of entries) {
+      for (const parent of parentPaths(entry.path)) touched.add(parent);
+      touched.add(entry.path);
+    }
+    const paths = [...touched];
+    const existing = new Map(
+      (
+        await tx
+          .selectFrom('files')
+          .select(['id', 'path', 'type', 'size', 'sha256', 'version'])
+          .where('workspace_id', '=', workspaceId)
+          // One parameter however many paths (a statement has at most 65,535).
+          .where(sql<boolean>`path = any(${paths})`)
+          .forUpdate()
+          .execute()
+      ).map((row) => [row.path, row]),
+    );
+    // What each path is once the entries before have been written, in order.
+    const kinds = new Map([...existing.values()].map((row) => [row.path, row.type]));
+    const folders: string[] = [];
+    const writes = new Map<string, { bytes: Uint8Array; sha256: string }>();
+    const makeFolder = (path: string) => {
+      kinds.set(path, 'folder');
+      folders.push(path);
+    };
+    for (const entry of entries) {
+      for (const parent of parentPaths(entry.path)) {
+        const kind = kinds.get(parent);
+        if (kind === 'file')
+          throw new WorkcellError('NOT_A_FOLDER', `${parent} is a file, not a folder.`);
+        if (kind === undefined) makeFolder(parent);
+      }
+      const kind = kinds.get(entry.path);
+      if (entry.type === 'folder') {
+        if (kind === 'file')
+          throw new WorkcellError('ALREADY_EXISTS', `A file exists at ${entry.path}.`);
+        if (kind === undefined) makeFolder(entry.path);
+      } else {
+        if (kind === 'folder') throw new WorkcellError('IS_A_FOLDER', `${entry.path} is a folder.`);
+        kinds.set(entry.path, 'file');
+        writes.set(entry.path, { bytes: entry.bytes, sha256: entry.sha256 ?? sha256(entry.bytes) });
+      }
+    }
+    const changed = [...writes].filter(
+      ([path, { sha256 }]) => existing.get(path)?.sha256 !== sha256,
+    );
+    await this.reserveSpace(
+      tx,
+      workspaceId,
+      changed.reduce(
+        (sum, [path, { bytes }]) => sum + bytes.length - (existing.get(path)?.size ?? 0),
+        0,
+      ),
+    );
+
+    for (const batch of batches(folders, () => 0))
+      await tx
+        .insertInto('files')
+        .values(
+          batch.map((path) => ({
+            workspace_id: workspaceId,
+            path,
+            type: 'folder' as const,
+            size: 0,
+            version: 1,
+            source,
+          })),
+        )
+        .execute();
+    // Each replaced file's old content stays as a revision: the owner then stores both.
+    const keptBytes = this.limits.revisionsPerFile > 0 ? 1 : 0;
+    await this.chargeOwner(
+      tx,
+      workspaceId,
+      changed.reduce((sum, [path, { bytes }]) => {
+        const before = existing.get(path)?.size ?? 0;
+        return sum + bytes.length - before + keptBytes * before;
+      }, 0),
+    );
+    const created = changed.filter(([path]) => !existing.has(path));
+    for (const batch of batches(created, ([, { bytes }]) => bytes.length))
+      await tx
+        .insertInto('files')
+        .values(
+          batch.map(([path, { bytes, sha256 }]) => ({
+            workspace_id: workspaceId,
+            path,
+            type: 'file' as const,
+            content: bytes,
+            size: bytes.length,
+            sha256,
+            version: 1,
+            source,
+          })),
+        )
+        .execute();
+    const replaced = changed.filter(([path]) => existing.has(path));
+    await this.keepRevisions(
+      tx,
+      workspaceId,
+      replaced.map(([path]) => existing.get(path)!.id),
+      'overwrite',
+    );
+    const now = new Date();
+    for (const [path, { bytes, sha256 }] of replaced)
+      await tx
+        .updateTable('files')
+        .set({
+          content: bytes,
+          size: bytes.length,
+          sha256,
+          version: sql<number>`version + 1`,
+          source,
+          updated_at: now,
+        })
+        .where('id', '=', existing.get(path)!.id)
+        .execute();
+
+    const rows = await tx
+      .selectFrom('files')
+      .select(['path', 'type', 'size', 'version', 'updated_at'])
+      .where('workspace_id', '=', workspaceId)
+      .where(sql<boolean>`path = any(${paths})`)
+      .orderBy('path')
+      .execute();
+    const versions = new Map(rows.map((row) => [row.path, row.version]));
+    const events: FileChangeEvent[] = [
+      ...folders.map((path): FileChangeEvent => ({
+        workspaceId,
+        path,
+        type: 'folder',
+        version: 1,
+        source,
+      })),
+      ...changed.map(([path, { bytes, sha256 }]): FileChangeEvent => ({
+        workspaceId,
+        path,
+        type: 'file',
+        version: versions.get(path)!,
+        source,
+        sha256,
+        content: bytes,
+      })),
+    ];
+    return { events, rows };
   }
 
   private async writeIn(
@@ -206,7 +406,7 @@ export class FileService {
     const now = new Date();
     let file: FileRow;
     if (existing) {
-      await this.keepRevision(tx, existing, 'overwrite');
+      await this.keepRevisions(tx, workspaceId, [existing.id], 'overwrite');
       file = await tx
         .updateTable('files')
         .set({
@@ -299,7 +499,12 @@ export class FileService {
         .execute();
       if (!rows.some((row) => row.path === path))
         throw new WorkcellError('FILE_NOT_FOUND', `No file or folder at ${path}.`);
-      for (const row of rows) if (row.type === 'file') await this.keepRevision(tx, row, 'delete');
+      await this.keepRevisions(
+        tx,
+        workspaceId,
+        rows.filter((row) => row.type === 'file').map((row) => row.id),
+        'delete',
+      );
       const dropped = rows.filter((row) => !this.keepsRevision(row));
       await this.chargeOwner(tx, workspaceId, -dropped.reduce((sum, row) => sum + row.size, 0));
       await tx
@@ -422,6 +627,28 @@ export class FileService {
     return revision;
   }
 
+  /**
+   * The bytes files written at `paths` may hold together: the room the workspace has left
+   * plus what the files they would replace hold, counted as a write's quota check counts.
+   */
+  async roomFor(workspaceId: string, paths: readonly string[]): Promise<number> {
+    const workspace = await this.db
+      .selectFrom('workspaces')
+      .select('size_bytes')
+      .where('id', '=', workspaceId)
+      .executeTakeFirst();
+    if (!workspace) throw new WorkcellError('WORKSPACE_NOT_FOUND');
+    if (paths.length === 0) return this.limits.maxWorkspaceBytes - workspace.size_bytes;
+    const { replaced } = await this.db
+      .selectFrom('files')
+      .select(sql<string>`coalesce(sum(size), 0)`.as('replaced'))
+      .where('workspace_id', '=', workspaceId)
+      .where('type', '=', 'file')
+      .where(sql<boolean>`path = any(${[...paths]})`)
+      .executeTakeFirstOrThrow();
+    return this.limits.maxWorkspaceBytes - workspace.size_bytes + Number(replaced);
+  }
+
   checkFileSize(size: number): void {
     if (size > this.limits.maxFileBytes) {
       throw new WorkcellError(
@@ -521,42 +748,6 @@ export class FileService {
   }
 
   /**
-   * Keeps `row`'s content as a revision (its bytes are already charged to the owner: they
-   * were the file's) and forgets the file's revisions beyond the newest `revisionsPerFile`.
-   */
-  private async keepRevision(tx: Tx, row: FileRow, reason: 'overwrite' | 'delete'): Promise<void> {
-    if (!this.keepsRevision(row)) return;
-    await tx
-      .insertInto('file_revisions')
-      .values({
-        workspace_id: row.workspace_id,
-        path: row.path,
-        version: row.version,
-        content: row.content!,
-        size: row.size,
-        sha256: row.sha256!,
-        reason,
-      })
-      .execute();
-    const forgotten = await tx
-      .deleteFrom('file_revisions')
-      .where('workspace_id', '=', row.workspace_id)
-      .where('path', '=', row.path)
-      .where('id', 'not in', (eb) =>
-        eb
-          .selectFrom('file_revisions')
-          .select('id')
-          .where('workspace_id', '=', row.workspace_id)
-          .where('path', '=', row.path)
-          .orderBy('id', 'desc')
-          .limit(this.limits.revisionsPerFile),
-      )
-      .returning('size')
-      .execute();
-    await this.chargeOwner(tx, row.workspace_id, -sum(forgotten));
-  }
-
-  /**
    * Adds `delta` bytes to what the workspace's owner stores. Growth beyond MAX_USER_BYTES
    * first forgets the owner's oldest revisions, across all their workspaces, as many as it
    * takes; when even all of them would not make room, nothing is forgotten and the write is
@@ -617,6 +808,64 @@ export class FileService {
     await this.chargeOwner(tx, workspaceId, -sum(forgotten));
     // Another of the user's workspaces may have taken the room meanwhile.
     if ((await charge(true)).numUpdatedRows === 0n) throw refused();
+  }
+
+  /**
+   * Keeps the current contents of these files as revisions, copied inside the database (no
+   * content crosses to the server), then prunes each path's revisions to the newest
+   * `revisionsPerFile`.
+   */
+  private async keepRevisions(
+    tx: Tx,
+    workspaceId: string,
+    fileIds: readonly number[],
+    reason: 'overwrite' | 'delete',
+  ): Promise<void> {
+    if (this.limits.revisionsPerFile === 0 || fileIds.length === 0) return;
+    const ids = [...fileIds];
+    await tx
+      .insertInto('file_revisions')
+      .columns(['workspace_id', 'path', 'version', 'content', 'size', 'sha256', 'reason'])
+      .expression((eb) =>
+        eb
+          .selectFrom('files')
+          .select([
+            'workspace_id',
+            'path',
+            'version',
+            'content',
+            'size',
+            'sha256',
+            sql.lit(reason).as('reason'),
+          ])
+          .where(sql<boolean>`id = any(${ids})`)
+          .where('content', 'is not', null)
+          .where('sha256', 'is not', null)
+          .orderBy('id'),
+      )
+      .execute();
+    const forgotten = await tx
+      .deleteFrom('file_revisions')
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom(
+            eb
+              .selectFrom('file_revisions')
+              .select([
+                'id',
+                sql<number>`row_number() over (partition by path order by id desc)`.as('rank'),
+              ])
+              .where('workspace_id', '=', workspaceId)
+              .where(sql<boolean>`path in (select path from files where id = any(${ids}))`)
+              .as('ranked'),
+          )
+          .select('ranked.id')
+          .where('ranked.rank', '>', this.limits.revisionsPerFile),
+      )
+      .returning('size')
+      .execute();
+    // The kept contents were already the owner's (as the files'); the forgotten go.
+    await this.chargeOwner(tx, workspaceId, -sum(forgotten));
   }
 
   private publish(events: FileChangeEvent[]): void {

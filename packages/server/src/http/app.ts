@@ -154,6 +154,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     prefix: workspacePrefix,
     files: services.files,
     workspaces: services.workspaces,
+    maxArchiveEntries: config.MAX_ARCHIVE_ENTRIES,
   });
   await app.register(workspaceStatusRoutes, {
     prefix: workspacePrefix,

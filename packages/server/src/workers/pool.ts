@@ -1,26 +1,58 @@
 /**
- * The server's worker threads for work that grows with a request's size (tasks.ts): parsing
- * a 10 MiB JSON body or writing one out takes 30-40 ms, which on the event loop would hold
- * every other user. Small inputs stay on the main thread, where a round trip to a thread
- * would cost more than the work. Owned by the app, closed with it.
+ * Worker threads for work that would hold the event loop (inflating, hashing, parsing and
+ * writing out big JSON): piscina pools running the server's TypeScript modules. The server runs its sources
+ * through tsx (`node --import tsx`, or vitest), and a worker thread has no loader unless
+ * told: each worker imports tsx first. Inheriting `--import tsx` as well (under
+ * `node --import tsx`) registers it twice, which is harmless.
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 
 import { Piscina } from 'piscina';
 
 import type { Tasks } from './tasks';
 
-/** Below this many bytes the work is done where it is asked for. */
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+export interface WorkerPoolOptions {
+  /** Threads at most; tasks beyond wait in the pool's queue. */
+  maxThreads?: number;
+}
+
+/**
+ * A pool over `module` (a URL beside the caller: `new URL('./x-worker.ts', import.meta.url)`),
+ * whose default export is the task. No thread starts before the first task, and threads
+ * idle for a minute end. The caller owns the pool: `destroy()` it on close.
+ */
+export function workerPool<Task, Result>(
+  module: URL,
+  { maxThreads = Math.max(1, availableParallelism() - 1) }: WorkerPoolOptions = {},
+): Piscina<Task, Result> {
+  return new Piscina<Task, Result>({
+    filename: module.href,
+    execArgv: [...process.execArgv, '--import', tsxLoader],
+    minThreads: 0,
+    maxThreads,
+    idleTimeout: 60_000,
+  });
+}
+
+/** Below this many bytes work is done where it is asked for: a thread's round trip costs more. */
 export const OFFLOAD_BYTES = 256 * 1024;
 
+interface Call {
+  task: keyof Tasks;
+  input: unknown;
+}
+
+/**
+ * The app's pool for the tasks of tasks.ts (a 10 MiB JSON body is 35 ms of JSON.parse,
+ * writing one out 30 ms: on the event loop every other user would wait them out).
+ * Owned by the app, closed with it.
+ */
 export class WorkerPool implements AsyncDisposable {
-  private readonly piscina = new Piscina({
-    filename: new URL('./bootstrap.mjs', import.meta.url).href,
-    minThreads: 0,
-    // One core stays the event loop's.
-    maxThreads: Math.max(1, availableParallelism() - 1),
-    idleTimeout: 30_000,
-  });
+  private readonly piscina = workerPool<Call, unknown>(new URL('./tasks.ts', import.meta.url));
 
   /**
    * Runs `task` on a pool thread. `transfer` hands those buffers over without copying (the

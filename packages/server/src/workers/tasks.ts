@@ -24,3 +24,8 @@ export const tasks = {
 };
 
 export type Tasks = typeof tasks;
+
+/** A pool thread's entry: runs the task a call names. */
+export default function run({ task, input }: { task: keyof Tasks; input: never }): unknown {
+  return tasks[task](input);
+}
