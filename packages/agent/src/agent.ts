@@ -16,6 +16,7 @@ import {
 } from '@workcell/protocol/agent';
 import type { z } from 'zod';
 
+import { asUser } from './as-user';
 import { AgentFailure, toFailure } from './failure';
 import { log } from './log';
 import type { ProcHost } from './proc';
@@ -188,13 +189,12 @@ export class Agent {
     'pty.open': async (request) => {
       // Without its start-up files a shell still works, just plainer: not worth failing for.
       const [ptys] = await Promise.all([this.ptys.get(), this.shellReady]);
-      const [file = '', ...args] = request.command ?? DEFAULT_COMMAND;
+      const [file = '', ...args] = asUser(request.command ?? DEFAULT_COMMAND, this.user);
       const pid = ptys.open(request.ptyId, request.cols, request.rows, {
         file,
         args,
         cwd: this.settings.root,
         env: { ...this.settings.shellEnv, ...request.env },
-        user: this.user,
       });
       return { result: { pid } };
     },
@@ -274,14 +274,14 @@ export class Agent {
       const [execs] = await Promise.all([this.execs.get(), this.shellReady]);
       const cwd =
         request.cwd === undefined ? this.settings.root : await this.workspace.folder(request.cwd);
+      // The launcher that waits for it and reports stays the agent's uid, out of its reach.
       return execs.run(request.execId, {
-        argv: request.argv,
+        argv: asUser(request.argv, this.user),
         cwd,
         env: { ...this.settings.shellEnv, ...request.env },
         stdin: body,
         timeoutMs: request.timeoutMs,
         maxOutputBytes: request.maxOutputBytes,
-        user: this.user,
       });
     },
     'exec.kill': async (request) => {
@@ -294,10 +294,9 @@ export class Agent {
         request.cwd === undefined ? this.settings.root : await this.workspace.folder(request.cwd);
       const argv = request.node ? [process.execPath, ...request.argv] : request.argv;
       const pid = await procs.spawn(request.procId, {
-        argv,
+        argv: asUser(argv, this.user),
         cwd,
         env: { ...this.settings.shellEnv, ...request.env },
-        user: this.user,
       });
       return { result: { pid } };
     },

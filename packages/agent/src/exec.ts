@@ -3,6 +3,9 @@
  * Python launcher (Python is in every cell) that forks it into its own process group,
  * tells the agent its pid, waits for it with wait4() and reports status, CPU time and peak
  * RSS on a pipe (fd 3). Killing the target's group leaves the launcher alive to report.
+ * The launcher runs as the agent's uid and the target as the user's (its argv starts with
+ * setpriv: as-user.ts), so user code can neither trace, signal nor impersonate the launcher
+ * nor reach its report pipe: the report is the launcher's own wait status.
  */
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
@@ -66,8 +69,6 @@ export interface ExecSpec {
   stdin: Buffer;
   timeoutMs: number;
   maxOutputBytes: number;
-  /** Set when the process must run as another user than the agent. */
-  user?: { uid: number; gid: number };
 }
 
 export interface ExecOutcome {
@@ -115,7 +116,6 @@ class ExecRun {
       env: spec.env,
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       detached: true, // its own group, so killing it never reaches the agent's
-      ...spec.user,
     });
     this.launcherPid = child.pid;
     const [stdin, stdout, stderr, reportPipe] = child.stdio as unknown as [

@@ -29,8 +29,6 @@ export interface ProcSpawn {
   argv: string[];
   cwd: string;
   env: Record<string, string>;
-  /** Set when the process must run as another user than the agent. */
-  user?: { uid: number; gid: number };
 }
 
 class ProcSession {
@@ -127,7 +125,6 @@ export class ProcHost {
       env: spec.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true, // its own group, so killing it never reaches the agent's
-      ...spec.user,
     });
     // A missing program fails asynchronously: wait for the spawn to know which it is.
     await new Promise<void>((resolve, reject) => {

@@ -37,8 +37,6 @@ export interface PtySpawn {
   args: string[];
   cwd: string;
   env: Record<string, string>;
-  /** Set when the PTY must run as another user than the agent. */
-  user?: { uid: number; gid: number };
 }
 
 class PtySession {
@@ -211,7 +209,6 @@ export class PtyHost {
       cwd: spawn.cwd,
       env: spawn.env,
       encoding: null,
-      ...spawn.user,
     });
     // Right after the spawn, before the shell has started anything: children inherit it.
     preferForOomKill(process.pid);

@@ -98,7 +98,7 @@ describe('a server killed with SIGKILL', { timeout: SERVER_TEST_TIMEOUT_MS }, ()
   let seen: HostProcess[];
   const volume = () => join(env.host.cellsDir, workspace, 'app');
 
-  it('leaves its cell behind; the next server on the DATA_DIR removes processes, cgroups, mounts and loop devices', async () => {
+  it('leaves its cells behind; the next server on the DATA_DIR removes processes, cgroups, mounts and loop devices of all of them', async () => {
     first = await spawnServer(env);
     servers.push(first);
     session = (await ok(first, 'POST', '/api/users/register', undefined, {
@@ -134,6 +134,22 @@ describe('a server killed with SIGKILL', { timeout: SERVER_TEST_TIMEOUT_MS }, ()
     );
     expect(started).toMatchObject({ stdout: 'the API version, synced\n', exitCode: 0 });
 
+    // Two more running cells, each with a program of its own in the background.
+    const others: { uuid: string; seen: HostProcess[] }[] = [];
+    for (const name of ['Crash 2', 'Crash 3']) {
+      const { uuid } = (await ok(first, 'POST', '/api/sessions/', session, { name })) as {
+        uuid: string;
+      };
+      await ok(first, 'POST', `/api/workspace/${uuid}/start`, session);
+      await runIn(
+        first,
+        session,
+        uuid,
+        'import subprocess\nsubprocess.Popen(["sleep", "600"], start_new_session=True)',
+      );
+      others.push({ uuid, seen: cellProcesses(env.host, uuid) });
+    }
+
     seen = cellProcesses(env.host, workspace);
     expect(seen.length).toBeGreaterThanOrEqual(3);
     const writer = await waitFor(
@@ -161,10 +177,16 @@ describe('a server killed with SIGKILL', { timeout: SERVER_TEST_TIMEOUT_MS }, ()
     expect(left.cgroups.length).toBeGreaterThan(0);
     expect(left.loops.length).toBe(1);
 
+    for (const other of others)
+      expect(leftovers(env.host, other.uuid, other.seen).mounted).toBe(true);
+
     second = await spawnServer(env);
     servers.push(second);
-    // The sweep ran before the server listened.
+    // The sweep ran before the server listened: no process, cgroup, mount or loop device
+    // of any of the three cells is left.
     expect(leftovers(env.host, workspace, seen)).toEqual(NOTHING_LEFT);
+    for (const other of others)
+      expect(leftovers(env.host, other.uuid, other.seen)).toEqual(NOTHING_LEFT);
     expect(await ok(second, 'GET', `/api/workspace/${workspace}/cell`, session)).toMatchObject({
       state: 'stopped',
       reason: 'the server restarted',

@@ -3,6 +3,8 @@
  * Isolation itself is the local driver's tests' subject; here, what a user of the run
  * API sees.
  */
+import { dirname } from 'node:path';
+
 import type { Workspace } from '@workcell/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -236,5 +238,48 @@ describe('POST /api/workspace/{uuid}/run', { timeout: TEST_TIMEOUT_MS }, () => {
     const result = await run(main.app, user, workspace.uuid, { path: 'nope.py' });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/can't open file .*nope\.py/);
+  });
+
+  it('runs user code with every capability set empty', async () => {
+    const result = await run(main.app, user, workspace.uuid, {
+      code: 'print("".join(l for l in open("/proc/self/status") if l.startswith("Cap")), end="")',
+    });
+    expect(result.stdout.trim().split('\n')).toEqual(
+      ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb'].map((set) => `${set}:\t0000000000000000`),
+    );
+  });
+
+  it('reports the run’s own exit status, whatever user code does to its launcher', async () => {
+    // The launcher reporting the status is the run's parent: write a forged report to its
+    // pipe, then try to kill it, then exit 3.
+    const result = await run(main.app, user, workspace.uuid, {
+      code: [
+        'import os, signal',
+        'launcher = os.getppid()',
+        'for attempt in (',
+        '    lambda: open(f"/proc/{launcher}/fd/3", "w").write(\'{"exitCode": 0, "signal": null, "cpuMs": 0, "peakMemoryBytes": 0}\\n\'),',
+        '    lambda: os.kill(launcher, signal.SIGKILL),',
+        '):',
+        '    try:',
+        '        attempt()',
+        '        print("reached the launcher")',
+        '    except OSError as error:',
+        '        print(type(error).__name__)',
+        'raise SystemExit(3)',
+      ].join('\n'),
+    });
+    expect(result.stdout).toBe('PermissionError\nPermissionError\n');
+    expect(result.exitCode).toBe(3);
+  });
+
+  it('shows no path of the server’s data directory in the cell’s mount table', async () => {
+    const result = await run(main.app, user, workspace.uuid, {
+      code: 'print(open("/proc/self/mountinfo").read(), end="")',
+    });
+    const dataDir = dirname(env.host.cellsDir);
+    expect(result.stdout).not.toContain(dataDir);
+    // The workspace is its own filesystem, mounted from its root.
+    const app = result.stdout.split('\n').find((line) => line.split(' ')[4] === '/app');
+    expect(app?.split(' ')[3]).toBe('/');
   });
 });

@@ -85,8 +85,25 @@ function* batches<T>(items: readonly T[], bytesOf: (item: T) => number): Generat
   if (batch.length > 0) yield batch;
 }
 
+/** A file's row without its content: what a write needs to read back, and no more. */
+export type FileMeta = Omit<FileRow, 'content'>;
+const META_COLUMNS = [
+  'id',
+  'workspace_id',
+  'path',
+  'type',
+  'size',
+  'sha256',
+  'version',
+  'source',
+  'created_at',
+  'updated_at',
+] as const;
+
 interface WriteOutcome {
-  file: FileRow;
+  file: FileMeta;
+  /** The new content, when it changed. */
+  content?: Uint8Array;
   created: FileChangeEvent[];
   changed: boolean;
 }
@@ -392,8 +409,11 @@ export class FileService {
     const existing = await this.lockRow(tx, workspaceId, path);
     if (existing?.type === 'folder') throw new WorkcellError('IS_A_FOLDER', `${path} is a folder.`);
     if (options.baseVersion !== undefined && (existing?.version ?? 0) !== options.baseVersion) {
+      const current =
+        existing &&
+        (await tx.selectFrom('files').selectAll().where('id', '=', existing.id).executeTakeFirst());
       throw new WorkcellError('VERSION_CONFLICT', undefined, {
-        current: existing ? toFileContent(existing) : null,
+        current: current ? toFileContent(current) : null,
       });
     }
     if (existing?.sha256 === hash) {
@@ -404,7 +424,7 @@ export class FileService {
     const kept = existing && this.keepsRevision(existing) ? existing.size : 0;
     await this.chargeOwner(tx, workspaceId, bytes.length - (existing?.size ?? 0) + kept);
     const now = new Date();
-    let file: FileRow;
+    let file: FileMeta;
     if (existing) {
       await this.keepRevisions(tx, workspaceId, [existing.id], 'overwrite');
       file = await tx
@@ -418,7 +438,7 @@ export class FileService {
           updated_at: now,
         })
         .where('id', '=', existing.id)
-        .returningAll()
+        .returning(META_COLUMNS)
         .executeTakeFirstOrThrow();
     } else {
       file = await tx
@@ -433,10 +453,10 @@ export class FileService {
           version: 1,
           source: options.source,
         })
-        .returningAll()
+        .returning(META_COLUMNS)
         .executeTakeFirstOrThrow();
     }
-    return { file, created, changed: true };
+    return { file, content: bytes, created, changed: true };
   }
 
   /** After the commit: the folders a write made, then the file, if its content changed. */
@@ -452,14 +472,14 @@ export class FileService {
           version: file.version,
           source,
           sha256: file.sha256 ?? undefined,
-          content: file.content ?? undefined,
+          content: outcome.content,
         },
       ]);
     }
   }
 
   /** Creates a folder and its parents; an existing folder is fine, an existing file is not. */
-  async createFolder(workspaceId: string, path: string, source: ChangeSource): Promise<FileRow> {
+  async createFolder(workspaceId: string, path: string, source: ChangeSource): Promise<FileMeta> {
     const { created, folder } = await this.transaction(workspaceId, async (tx) => {
       const created = await this.createFolderIn(tx, workspaceId, path, source);
       const folder = await this.lockRow(tx, workspaceId, path);
@@ -487,7 +507,7 @@ export class FileService {
     const events = await this.transaction(workspaceId, async (tx) => {
       const rows = await tx
         .selectFrom('files')
-        .selectAll()
+        .select(META_COLUMNS)
         .where('workspace_id', '=', workspaceId)
         .where((eb) =>
           eb.or([
@@ -676,10 +696,10 @@ export class FileService {
     });
   }
 
-  private lockRow(tx: Tx, workspaceId: string, path: string): Promise<FileRow | undefined> {
+  private lockRow(tx: Tx, workspaceId: string, path: string): Promise<FileMeta | undefined> {
     return tx
       .selectFrom('files')
-      .selectAll()
+      .select(META_COLUMNS)
       .where('workspace_id', '=', workspaceId)
       .where('path', '=', path)
       .forUpdate()
@@ -743,8 +763,9 @@ export class FileService {
     }
   }
 
-  private keepsRevision(row: FileRow): boolean {
-    return this.limits.revisionsPerFile > 0 && row.content !== null && row.sha256 !== null;
+  /** Whether overwriting or deleting `row` keeps its content as a revision. */
+  private keepsRevision(row: Pick<FileRow, 'type'>): boolean {
+    return this.limits.revisionsPerFile > 0 && row.type === 'file';
   }
 
   /**

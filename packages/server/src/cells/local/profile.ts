@@ -28,9 +28,10 @@ export const AGENT_DIR = '/opt/agent';
 /** Where the pyright npm package is bound, read-only; run with the agent's Node. */
 export const PYRIGHT_DIR = '/opt/pyright';
 /** Capabilities the agent keeps as root of the cell's user namespace, where they reach only
- * the cell's two uids: switching to the user, signalling its processes, and managing its
- * files. */
+ * the cell's two uids: switching to the user, signalling its processes, managing its files,
+ * and emptying the capability sets of what it starts as the user (CAP_SETPCAP). */
 export const AGENT_CAPS = [
+  'CAP_SETPCAP',
   'CAP_SETUID',
   'CAP_SETGID',
   'CAP_KILL',
