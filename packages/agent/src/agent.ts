@@ -16,7 +16,7 @@ import {
 } from '@workcell/protocol/agent';
 import type { z } from 'zod';
 
-import { asUser } from './as-user';
+import { asUser, requireProgram } from './as-user';
 import { AgentFailure, toFailure } from './failure';
 import { log } from './log';
 import type { ProcHost } from './proc';
@@ -293,11 +293,9 @@ export class Agent {
       const cwd =
         request.cwd === undefined ? this.settings.root : await this.workspace.folder(request.cwd);
       const argv = request.node ? [process.execPath, ...request.argv] : request.argv;
-      const pid = await procs.spawn(request.procId, {
-        argv: asUser(argv, this.user),
-        cwd,
-        env: { ...this.settings.shellEnv, ...request.env },
-      });
+      const env = { ...this.settings.shellEnv, ...request.env };
+      if (this.user) await requireProgram(argv[0] ?? '', env.PATH);
+      const pid = await procs.spawn(request.procId, { argv: asUser(argv, this.user), cwd, env });
       return { result: { pid } };
     },
     'proc.input': async (request, body) => {

@@ -5,6 +5,12 @@
  * the permitted and effective ones. Nothing user code runs can regain a capability, and
  * nothing of the agent's (or a launcher's) is within its reach: they stay another uid.
  */
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+
+import { AgentFailure } from './failure';
+
 export const SETPRIV = '/usr/bin/setpriv';
 
 export function asUser(
@@ -23,4 +29,27 @@ export function asUser(
     '--',
     ...argv,
   ];
+}
+
+/**
+ * Fails with NOT_FOUND unless `file` names a program, found as execvp would find it:
+ * through setpriv a missing program would start (setpriv) and only then fail.
+ */
+export async function requireProgram(file: string, searchPath = '/usr/bin:/bin'): Promise<void> {
+  const candidates = file.includes('/')
+    ? [file]
+    : searchPath
+        .split(delimiter)
+        .filter((dir) => dir !== '')
+        .map((dir) => join(dir, file));
+  for (const candidate of candidates) {
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+  }
+  throw new AgentFailure('NOT_FOUND', `${file}: no such program`);
 }
