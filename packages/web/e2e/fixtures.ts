@@ -8,6 +8,8 @@ import axe from 'axe-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { baseURL } from '../playwright.config';
+
 export { expect };
 
 const screenshotsDir = join(import.meta.dirname, '../../../artifacts/screenshots');
@@ -44,9 +46,18 @@ export const test = base.extend<{ consoleErrors: string[] }>({
   ],
 });
 
+/**
+ * What a page of Workcell's sends with a change: the server refuses cookie-signed changes
+ * from any other origin (403 ORIGIN_REJECTED), and the API request context sends none.
+ */
+const fromWorkcell = { origin: baseURL };
+
 /** Registers through the API (sharing the page's cookie jar): the user is signed in. */
 export async function signUp(page: Page, user: TestUser = newUser()): Promise<TestUser> {
-  const response = await page.request.post('/api/users/register', { data: user });
+  const response = await page.request.post('/api/users/register', {
+    data: user,
+    headers: fromWorkcell,
+  });
   expect(response.status(), await response.text()).toBe(201);
   return user;
 }
@@ -56,7 +67,10 @@ export async function createWorkspace(
   name: string,
   template: 'empty' | 'hello-numpy' | 'pandas-csv' = 'hello-numpy',
 ): Promise<string> {
-  const response = await page.request.post('/api/sessions', { data: { name, template } });
+  const response = await page.request.post('/api/sessions', {
+    data: { name, template },
+    headers: fromWorkcell,
+  });
   expect(response.status(), await response.text()).toBe(201);
   return ((await response.json()) as { uuid: string }).uuid;
 }
@@ -126,6 +140,7 @@ export async function writeFile(
 ): Promise<void> {
   const response = await page.request.post(`/api/workspace/${workspace}/file/${path}`, {
     data: { content },
+    headers: fromWorkcell,
   });
   expect(response.ok(), await response.text()).toBe(true);
 }
@@ -140,7 +155,10 @@ export async function listPaths(page: Page, workspace: string): Promise<string[]
 
 /** Changes the signed-in user's settings through the API, before a page reads them. */
 export async function patchSettings(page: Page, settings: Record<string, unknown>): Promise<void> {
-  const response = await page.request.patch('/api/users/me/settings', { data: settings });
+  const response = await page.request.patch('/api/users/me/settings', {
+    data: settings,
+    headers: fromWorkcell,
+  });
   expect(response.ok(), await response.text()).toBe(true);
 }
 
