@@ -77,4 +77,6 @@ export interface CellDriver {
    * workspace is not in `keep`, and removes them. Returns the workspace ids cleaned.
    */
   sweepOrphans(keep: ReadonlySet<string>): Promise<string[]>;
+  /** Releases what the driver holds for its cells as a whole; its cells must have stopped. */
+  close(): Promise<void>;
 }

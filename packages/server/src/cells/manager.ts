@@ -212,6 +212,7 @@ export class CellManager {
     await Promise.allSettled([...this.starting.values()]);
     await Promise.all([...this.cells.keys()].map((id) => this.stop(id, 'the server stopped')));
     await Promise.allSettled([...this.stopping.values()]);
+    await this.options.driver.close();
   }
 
   /** Limits the cell hit since `since` (ms epoch), e.g. during one run. */

@@ -39,6 +39,13 @@ afterAll(async () => {
   await env.dispose();
 });
 
+/** The /opt trees (opt-tree.ts) mounted under the cells directory. */
+const optTrees = () =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((mountPoint) => mountPoint.startsWith(join(env.host.cellsDir, '.opt-')));
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 interface Session {
@@ -179,6 +186,8 @@ describe('a server killed with SIGKILL', { timeout: SERVER_TEST_TIMEOUT_MS }, ()
 
     for (const other of others)
       expect(leftovers(env.host, other.uuid, other.seen).mounted).toBe(true);
+    const [deadServersOpt] = optTrees();
+    expect(deadServersOpt).toBeDefined();
 
     second = await spawnServer(env);
     servers.push(second);
@@ -187,6 +196,7 @@ describe('a server killed with SIGKILL', { timeout: SERVER_TEST_TIMEOUT_MS }, ()
     expect(leftovers(env.host, workspace, seen)).toEqual(NOTHING_LEFT);
     for (const other of others)
       expect(leftovers(env.host, other.uuid, other.seen)).toEqual(NOTHING_LEFT);
+    expect(optTrees()).not.toContain(deadServersOpt);
     expect(await ok(second, 'GET', `/api/workspace/${workspace}/cell`, session)).toMatchObject({
       state: 'stopped',
       reason: 'the server restarted',

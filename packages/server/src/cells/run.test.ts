@@ -5,6 +5,7 @@
  */
 import { dirname } from 'node:path';
 
+import { agentDistDir } from '@workcell/agent';
 import type { Workspace } from '@workcell/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -272,17 +273,21 @@ describe('POST /api/workspace/{uuid}/run', { timeout: TEST_TIMEOUT_MS }, () => {
     expect(result.exitCode).toBe(3);
   });
 
-  it('shows no path of the server’s data directory in the cell’s mount table', async () => {
-    const dataDir = dirname(env.host.cellsDir);
+  it('shows no host path but the system’s own (/usr, /etc) in the cell’s mount table', async () => {
+    const hostPaths = [dirname(env.host.cellsDir), agentDistDir()];
     // Checked in the cell: the table is longer than this file's output cap.
     const result = await run(main.app, user, workspace.uuid, {
       code: [
-        'table = open("/proc/self/mountinfo").read()',
-        `print(${JSON.stringify(dataDir)} in table)`,
-        'print([line.split()[3] for line in table.splitlines() if line.split()[4] == "/app"])',
+        'table = [line.split() for line in open("/proc/self/mountinfo").read().splitlines()]',
+        `print([path for path in ${JSON.stringify(hostPaths)} if any(path in " ".join(line) for line in table)])`,
+        // bwrap's own tmpfs files, /proc and the /dev nodes are not host folders.
+        'own = ("tmpfs", "devtmpfs", "proc", "mqueue", "devpts")',
+        'system = ("/usr", "/etc/")',
+        'print([(line[4], line[3]) for line in table if line[line.index("-") + 1] not in own and line[3] != "/" and not line[3].startswith(system)])',
+        'print([line[3] for line in table if line[4] in ("/app", "/opt")])',
       ].join('\n'),
     });
-    // The workspace is its own filesystem, mounted from its root.
-    expect(result.stdout).toBe("False\n['/']\n");
+    // The workspace and /opt are filesystems of their own, mounted from their roots.
+    expect(result.stdout).toBe("[]\n[]\n['/', '/']\n");
   });
 });

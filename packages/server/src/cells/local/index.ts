@@ -1,4 +1,4 @@
-export { LocalCellDriver, type AgentFiles, type LocalDriverOptions } from './local-driver';
+export { LocalCellDriver, type LocalDriverOptions } from './local-driver';
 export { formatIsolationReport } from './probe';
 export {
   assertHostUidBaseFree,

@@ -480,7 +480,7 @@ describe('lifecycle', () => {
         }),
     });
     const spec = testSpec('broken');
-    await expect(broken.start(spec)).rejects.toThrow(/Can't find source path .*nonexistent/);
+    await expect(broken.start(spec)).rejects.toThrow(/nonexistent\/dist/);
     expect(leftovers(spec)).toEqual(NOTHING);
   });
 

@@ -27,6 +27,7 @@ import type {
 import { CellCgroup, formatMiB, type CgroupFs } from './cgroups';
 import { killIfAlive, whenMissing } from './host';
 import { launchSandbox, FD, type Sandbox } from './launch';
+import { OptTree, type OptSources } from './opt-tree';
 import { isAbandonedProbe, probeHost, type HostState, type LocalTools } from './probe';
 import {
   buildProfile,
@@ -42,16 +43,6 @@ import { attachedImages, mountedVolumes, releaseVolume, WorkspaceVolume } from '
 
 const MiB = 1024 * 1024;
 
-export interface AgentFiles {
-  /** The built agent's folder (@workcell/agent's dist), whose entry point is main.cjs. */
-  dist: string;
-  nodeModules: string;
-  /** Host path of the node binary that runs the agent in the cell. */
-  node: string;
-  /** Host directory of the pyright package, bound read-only in the cell; none: no IntelliSense. */
-  pyright?: string;
-}
-
 export interface LocalDriverOptions {
   /** Where volumes and generated files live (DATA_DIR/cells); never visible in a cell. */
   cellsDir: string;
@@ -63,7 +54,7 @@ export interface LocalDriverOptions {
   shmBytes?: number;
   startTimeoutMs?: number;
   /** The agent to run; defaults to @workcell/agent's bundle, built on demand. */
-  agent?: () => Promise<AgentFiles>;
+  agent?: () => Promise<OptSources>;
   tools?: Partial<LocalTools>;
   cgroupFs?: CgroupFs;
   /** Told as each step of a cell's start ends (bench/cell-start.ts times them). */
@@ -87,7 +78,7 @@ export type StartStep =
 const STOP_GRACE_MS = 5_000;
 const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-const defaultAgent = async (): Promise<AgentFiles> => {
+const defaultAgent = async (): Promise<OptSources> => {
   await ensureAgentBuilt();
   return {
     dist: agentDistDir(),
@@ -111,7 +102,8 @@ export class LocalCellDriver implements CellDriver {
   private readonly cellsDir: string;
   private readonly runtimeDir: string;
   private host: Promise<HostState> | undefined;
-  private agent: Promise<AgentFiles> | undefined;
+  /** The /opt of this driver's cells, mounted when the first one starts. */
+  private opt: Promise<OptTree> | undefined;
   private readonly trees = new Map<string, Promise<HostTree>>();
   /** Cells of this driver, from the start of their launch until their resources are released. */
   private readonly cells = new Map<string, LocalCell | 'starting'>();
@@ -177,11 +169,21 @@ export class LocalCellDriver implements CellDriver {
       (id) => WORKSPACE_ID.test(id) && !keep.has(id) && !this.cells.has(id),
     );
     for (const id of orphans) await this.removeLeftovers(host, id);
+    await OptTree.sweep(this.cellsDir, host.tools);
     for (const name of [...found].filter(isAbandonedProbe)) {
       await this.removeLeftovers(host, name);
       await rm(join(this.cellsDir, name), { recursive: true, force: true });
     }
     return orphans;
+  }
+
+  async close(): Promise<void> {
+    const opt = this.opt;
+    this.opt = undefined;
+    await opt?.then(
+      (tree) => tree.close(),
+      () => undefined,
+    );
   }
 
   private async launch(host: HostState, spec: CellSpec): Promise<LocalCell> {
@@ -194,8 +196,8 @@ export class LocalCellDriver implements CellDriver {
       await this.removeLeftovers(host, workspaceId);
     }
     step('leftovers');
-    const [agent, tree] = await Promise.all([
-      this.agentFiles(),
+    const [opt, tree] = await Promise.all([
+      this.optTree(host),
       this.hostTree(spec.blockedCommands),
     ]);
     // Before anything else exists, so that a crash at any later point is swept.
@@ -235,7 +237,8 @@ export class LocalCellDriver implements CellDriver {
         limits,
         shmBytes: this.options.shmBytes ?? 64 * MiB,
         volume: volume.path,
-        agent,
+        opt: opt.path,
+        node: opt.node,
         agentEnv: agentEnv({
           channel: FD.channel,
           root: CELL_ROOT,
@@ -328,12 +331,14 @@ export class LocalCellDriver implements CellDriver {
     return join(this.runtimeDir, name);
   }
 
-  private agentFiles(): Promise<AgentFiles> {
-    this.agent ??= (this.options.agent ?? defaultAgent)().catch((error: unknown) => {
-      this.agent = undefined;
-      throw error;
-    });
-    return this.agent;
+  private optTree(host: HostState): Promise<OptTree> {
+    this.opt ??= (this.options.agent ?? defaultAgent)()
+      .then((sources) => OptTree.mount(this.cellsDir, sources, host.tools))
+      .catch((error: unknown) => {
+        this.opt = undefined;
+        throw error;
+      });
+    return this.opt;
   }
 
   private hostTree(blocked: readonly string[]): Promise<HostTree> {

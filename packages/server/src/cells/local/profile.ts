@@ -9,8 +9,8 @@
  * - /etc holds only what programs need, plus a generated passwd, group and hosts;
  * - /tmp, /dev/shm and /home are size-capped tmpfs (their pages count against the cell's
  *   memory limit until the cell dies, so they must be capped);
- * - /app is the workspace volume; /opt/agent the built agent and node-pty, read-only;
- *   /opt/pyright the pyright package, read-only, for the cell's language server;
+ * - /app is the workspace volume; /opt (opt-tree.ts) holds the built agent and node-pty
+ *   at /opt/agent and the pyright package at /opt/pyright, read-only;
  * - small generated files arrive on inherited descriptors (`--ro-bind-data`, `--file`),
  *   which show in the cell's mountinfo as bwrap's tmpfs, never as a host path.
  */
@@ -154,8 +154,10 @@ export interface ProfileInput {
   shmBytes: number;
   /** Host directory bound at /app. */
   volume: string;
-  /** `pyright`: the host directory of the pyright package, when there is one. */
-  agent: { dist: string; nodeModules: string; node: string; pyright?: string };
+  /** The host directory bound at /opt (opt-tree.ts). */
+  opt: string;
+  /** The Node binary that runs the agent, as the host has it. */
+  node: string;
   /** Environment of the agent (its settings). */
   agentEnv: Record<string, string>;
   /** Descriptors: the user namespace block (also the agent channel) and the info pipe. */
@@ -217,16 +219,9 @@ export function buildProfile(input: ProfileInput, firstDataFd: number): Profile 
   // The agent creates the user's home inside (owned by the user).
   add('--size', String(limits.homeBytes), '--perms', '0755', '--tmpfs', dirname(CELL_HOME));
 
-  // bwrap makes the parents of a bind 0700 (the agent's). The language server runs as the
-  // cell user with the agent's Node, so the user must reach it and /opt/pyright; nothing
-  // under /opt is secret (Workcell's own code and public packages), and all is read-only.
-  add('--perms', '0755', '--dir', '/opt', '--perms', '0755', '--dir', AGENT_DIR);
-  const node = input.agent.node.startsWith('/usr/') ? input.agent.node : `${AGENT_DIR}/node`;
-  if (node !== input.agent.node) add('--ro-bind', input.agent.node, node);
-  add('--ro-bind', input.agent.dist, `${AGENT_DIR}/dist`);
-  add('--ro-bind', input.agent.nodeModules, `${AGENT_DIR}/node_modules`);
-  if (input.agent.pyright) add('--ro-bind', input.agent.pyright, PYRIGHT_DIR);
-
+  // The language server runs as the cell user with the agent's Node, so /opt is readable
+  // by all; nothing in it is secret (Workcell's own code and public packages).
+  add('--ro-bind', input.opt, '/opt');
   add('--bind', input.volume, CELL_ROOT, '--chdir', CELL_ROOT);
   add('--remount-ro', '/');
 
@@ -234,5 +229,10 @@ export function buildProfile(input: ProfileInput, firstDataFd: number): Profile 
   const env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', ...input.agentEnv };
   for (const [name, value] of Object.entries(env)) add('--setenv', name, value);
 
-  return { args, command: [node, `${AGENT_DIR}/dist/main.cjs`], dataFiles };
+  return { args, command: [cellNode(input.node), `${AGENT_DIR}/dist/main.cjs`], dataFiles };
+}
+
+/** Where the cell finds the agent's Node: the host's own under /usr, or opt-tree's copy. */
+export function cellNode(hostNode: string): string {
+  return hostNode.startsWith('/usr/') ? hostNode : `${AGENT_DIR}/node`;
 }

@@ -68,7 +68,10 @@ export async function createTestHost(name: string): Promise<TestHost> {
       return driver;
     },
     dispose: async () => {
-      for (const driver of drivers) await driver.sweepOrphans(new Set());
+      for (const driver of drivers) {
+        await driver.sweepOrphans(new Set());
+        await driver.close();
+      }
       // v1 hierarchies are /sys/fs/cgroup/<controller>; a pure v2 host has one at the top.
       for (const hierarchy of ['', ...(await readdir('/sys/fs/cgroup'))]) {
         for (const parent of [cgroupParent, `${cgroupParent}-v2`]) {

@@ -211,7 +211,7 @@ export async function releaseVolume(dir: string, tools: VolumeTools): Promise<vo
  * after its last process died, so EBUSY is retried before falling back to a lazy unmount
  * (the loop device is then freed when the last reference goes).
  */
-async function unmount(mountPoint: string, tools: VolumeTools): Promise<void> {
+export async function unmount(mountPoint: string, tools: VolumeTools): Promise<void> {
   const mounted = async () => (await readMounts()).some((m) => m.mountPoint === mountPoint);
   const done = await poll(async () => {
     if (!(await mounted())) return true;
