@@ -1,6 +1,6 @@
 /**
  * A workspace as a zip archive, produced while it is sent: every folder as a directory
- * entry, every file read when its turn comes (in slices: FileService.readContent). fflate
+ * entry, every file read when its turn comes (in slices: FileService.find). fflate
  * lays out the archive; the deflating itself is zlib's, on libuv's thread pool, so a large
  * workspace never holds the event loop.
  */
@@ -80,10 +80,16 @@ export function archiveStream(files: FileService, workspaceId: string): Readable
         zip.add(folder);
         folder.push(new Uint8Array(0), true);
       } else {
-        const file = await files.readContent(workspaceId, entry.path);
+        const file = await files.find(workspaceId, entry.path);
         // Deleted (or replaced by a folder) since the listing: not in the archive.
-        if (!file) continue;
-        yield* deflateInto(zip, drain, entry.path, file.updatedAt, file.content);
+        if (file?.type !== 'file') continue;
+        yield* deflateInto(
+          zip,
+          drain,
+          entry.path,
+          file.updated_at,
+          file.content ?? new Uint8Array(0),
+        );
       }
       yield* drain();
     }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 
 import type { Workspace } from '@workcell/protocol';
@@ -530,12 +530,15 @@ forEachDatabase('files API (/api/workspace/{uuid}/…)', (ctx) => {
   describe('binary round trip (byte-exact)', () => {
     const png = makePng();
     const allBytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    // Larger than one slice of a sliced read, and not a multiple of it.
+    const large = randomBytes(3 * 128 * 1024 + 7);
 
     it('through PUT raw → GET raw and GET file (base64)', async () => {
       const ws = await fresh();
       for (const [path, bytes] of [
         ['pics/chart.png', png],
         ['all.bin', allBytes],
+        ['large.bin', large],
       ] as const) {
         expect(statusOf(await ws.putRaw(path, bytes, { 'content-type': 'image/png' }))).toBe(201);
         const raw = await ws.raw(path);
@@ -564,6 +567,25 @@ forEachDatabase('files API (/api/workspace/{uuid}/…)', (ctx) => {
         expect(Buffer.from(file.content, 'base64').equals(bytes)).toBe(true);
         expect((await ws.raw(path)).rawPayload.equals(bytes)).toBe(true);
       }
+    });
+    it('a large file read while it is overwritten is one whole version, never a mix', async () => {
+      const ws = await fresh();
+      const versions = [1, 2, 3, 4, 5, 6].map((n) => Buffer.alloc(large.length, n));
+      expect(statusOf(await ws.putRaw('busy.bin', versions[0]!))).toBe(201);
+      const reads = [];
+      const raws = [];
+      for (const bytes of versions.slice(1)) {
+        reads.push(ws.read('busy.bin'));
+        raws.push(ws.raw('busy.bin'));
+        await ws.putRaw('busy.bin', bytes);
+      }
+      const isOneVersion = (bytes: Buffer) => versions.some((version) => version.equals(bytes));
+      for (const file of await Promise.all(reads)) {
+        const bytes = Buffer.from(file.content, file.encoding === 'base64' ? 'base64' : 'utf8');
+        expect(isOneVersion(bytes)).toBe(true);
+        expect(file.sha256).toBe(sha256(bytes));
+      }
+      for (const raw of await Promise.all(raws)) expect(isOneVersion(raw.rawPayload)).toBe(true);
     });
   });
 
@@ -599,14 +621,15 @@ forEachDatabase('files API (/api/workspace/{uuid}/…)', (ctx) => {
       expect((await ws.read('notes.txt')).content).toBe('two');
     });
 
-    it('restores binary content byte for byte', async () => {
+    it('restores binary content byte for byte, small or larger than a read’s slice', async () => {
       const ws = await fresh();
-      const png = makePng(4, 4);
-      await ws.putRaw('img.png', png);
-      await ws.putRaw('img.png', Buffer.from('not a png any more'));
-      const [revision] = (await ws.revisions('file/img.png/revisions')).revisions;
-      expect(statusOf(await ws.restore('file/img.png/restore', revision!.revision))).toBe(200);
-      expect((await ws.raw('img.png')).rawPayload.equals(png)).toBe(true);
+      for (const bytes of [makePng(4, 4), randomBytes(2 * 128 * 1024 + 3)]) {
+        await ws.putRaw('img.png', bytes);
+        await ws.putRaw('img.png', Buffer.from('not a png any more'));
+        const [revision] = (await ws.revisions('file/img.png/revisions')).revisions;
+        expect(statusOf(await ws.restore('file/img.png/restore', revision!.revision))).toBe(200);
+        expect((await ws.raw('img.png')).rawPayload.equals(bytes)).toBe(true);
+      }
     });
 
     it('deleting a folder keeps each file as a revision', async () => {

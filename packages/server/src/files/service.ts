@@ -5,7 +5,7 @@
  * hear about a change only after its commit.
  */
 import { isWithin, normaliseWorkspacePath, parentPaths } from '@workcell/protocol';
-import { sql, type Transaction } from 'kysely';
+import { sql, type AliasedRawBuilder, type Transaction } from 'kysely';
 
 import { WorkcellError } from '../errors';
 import type { Db } from '../store/database';
@@ -55,7 +55,7 @@ export type Tx = Transaction<Database>;
 /** A file or folder as a `writeMany` left it. */
 export type WrittenEntry = Pick<FileRow, 'path' | 'type' | 'size' | 'version' | 'updated_at'>;
 
-/** Bytes of content a sliced read (`readContent`) takes per statement. */
+/** Bytes of content a sliced read (`find`) takes per statement. */
 const CONTENT_SLICE_BYTES = 128 * 1024;
 /** Sliced reads of a file that keeps changing; the last attempt reads it whole. */
 const SLICED_READ_ATTEMPTS = 3;
@@ -98,6 +98,16 @@ const META_COLUMNS = [
   'source',
   'created_at',
   'updated_at',
+] as const;
+const REVISION_META_COLUMNS = [
+  'id',
+  'workspace_id',
+  'path',
+  'version',
+  'size',
+  'sha256',
+  'reason',
+  'created_at',
 ] as const;
 
 interface WriteOutcome {
@@ -150,53 +160,34 @@ export class FileService {
       .execute();
   }
 
-  async find(workspaceId: string, path: string): Promise<FileRow | undefined> {
-    return this.db
-      .selectFrom('files')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('path', '=', path)
-      .executeTakeFirst();
-  }
-
   /**
-   * A file's content and when it was written, read CONTENT_SLICE_BYTES per statement so
-   * that decoding a large one never holds the event loop for long (PGlite decodes on it,
-   * about 0.1 s a MiB); every slice is of one version (read again if it changes meanwhile,
-   * whole at the last attempt). Undefined when there is no file at `path`.
+   * A file or folder with its content. Content of more than CONTENT_SLICE_BYTES is read
+   * that many bytes per statement, so that decoding a large one never holds the event loop
+   * for long (node-postgres decodes bytea on it, about 40 ms for 10 MiB; PGlite's thread
+   * hands over a copy); every slice is of one version (read again if it changes
+   * meanwhile, whole at the last attempt).
    */
-  async readContent(
-    workspaceId: string,
-    path: string,
-  ): Promise<{ content: Uint8Array; updatedAt: Date } | undefined> {
+  async find(workspaceId: string, path: string): Promise<FileRow | undefined> {
     const file = this.db
       .selectFrom('files')
       .where('workspace_id', '=', workspaceId)
-      .where('path', '=', path)
-      .where('type', '=', 'file');
+      .where('path', '=', path);
     for (let attempt = 1; attempt < SLICED_READ_ATTEMPTS; attempt++) {
-      const head = await file.select(['version', 'size', 'updated_at']).executeTakeFirst();
-      if (!head) return undefined;
-      const content = new Uint8Array(head.size);
-      let offset = 0;
-      while (offset < head.size) {
-        const slice = await file
-          .select(
-            sql<Uint8Array>`substring(content from ${offset + 1} for ${CONTENT_SLICE_BYTES})`.as(
-              'part',
-            ),
-          )
-          .where('version', '=', head.version)
-          .executeTakeFirst();
-        const expected = Math.min(CONTENT_SLICE_BYTES, head.size - offset);
-        if (slice?.part.length !== expected) break;
-        content.set(slice.part, offset);
-        offset += expected;
-      }
-      if (offset === head.size) return { content, updatedAt: head.updated_at };
+      const row = await file
+        .select(META_COLUMNS)
+        .select(
+          sql<Uint8Array | null>`CASE WHEN size <= ${CONTENT_SLICE_BYTES} THEN content END`.as(
+            'content',
+          ),
+        )
+        .executeTakeFirst();
+      if (!row || row.size <= CONTENT_SLICE_BYTES) return row;
+      const content = await readInSlices(row.size, (part) =>
+        file.select(part).where('version', '=', row.version).executeTakeFirst(),
+      );
+      if (content) return { ...row, content };
     }
-    const whole = await file.select(['content', 'updated_at']).executeTakeFirst();
-    return whole && { content: whole.content ?? new Uint8Array(0), updatedAt: whole.updated_at };
+    return file.selectAll().executeTakeFirst();
   }
 
   async read(workspaceId: string, path: string): Promise<FileRow> {
@@ -635,16 +626,27 @@ export class FileService {
 
   /** One revision with its content: REVISION_NOT_FOUND unless it is of this path in this workspace. */
   async revision(workspaceId: string, path: string, revisionId: number): Promise<FileRevisionRow> {
-    const revision = await this.db
+    const query = this.db
       .selectFrom('file_revisions')
-      .selectAll()
       .where('workspace_id', '=', workspaceId)
       .where('path', '=', path)
-      .where('id', '=', revisionId)
+      .where('id', '=', revisionId);
+    const missing = () =>
+      new WorkcellError('REVISION_NOT_FOUND', `No revision ${revisionId} of ${path}.`);
+    const head = await query
+      .select(REVISION_META_COLUMNS)
+      .select(
+        sql<Uint8Array | null>`CASE WHEN size <= ${CONTENT_SLICE_BYTES} THEN content END`.as(
+          'content',
+        ),
+      )
       .executeTakeFirst();
-    if (!revision)
-      throw new WorkcellError('REVISION_NOT_FOUND', `No revision ${revisionId} of ${path}.`);
-    return revision;
+    if (!head) throw missing();
+    if (head.content !== null) return { ...head, content: head.content };
+    // A revision never changes; it may only be pruned meanwhile.
+    const content = await readInSlices(head.size, (part) => query.select(part).executeTakeFirst());
+    if (!content) throw missing();
+    return { ...head, content };
   }
 
   /**
@@ -892,4 +894,24 @@ export class FileService {
   private publish(events: FileChangeEvent[]): void {
     for (const event of events) for (const listener of this.listeners) listener(event);
   }
+}
+
+/**
+ * `size` bytes of a row's content, CONTENT_SLICE_BYTES per statement: `slice` selects the
+ * given column of the row, or nothing once the row is gone or changed. Undefined then.
+ */
+async function readInSlices(
+  size: number,
+  slice: (part: AliasedRawBuilder<Uint8Array, 'part'>) => Promise<{ part: Uint8Array } | undefined>,
+): Promise<Uint8Array | undefined> {
+  const content = new Uint8Array(size);
+  for (let offset = 0; offset < size; offset += CONTENT_SLICE_BYTES) {
+    const expected = Math.min(CONTENT_SLICE_BYTES, size - offset);
+    const row = await slice(
+      sql<Uint8Array>`substring(content from ${offset + 1} for ${expected})`.as('part'),
+    );
+    if (row?.part.length !== expected) return undefined;
+    content.set(row.part, offset);
+  }
+  return content;
 }
