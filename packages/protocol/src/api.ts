@@ -133,7 +133,12 @@ export type Workspace = z.infer<typeof workspace>;
 /** GET /api/users/me/usage: what the user stores against their quota, and their workspaces. */
 export const usage = z
   .object({
-    bytes: z.number().int().describe('Bytes of all their files and kept earlier versions'),
+    bytes: z
+      .number()
+      .int()
+      .describe(
+        'Bytes of all their files and kept earlier versions, and of their uploads being received',
+      ),
     limitBytes: z.number().int().describe('MAX_USER_BYTES'),
     workspaces: z.number().int(),
     workspaceLimit: z.number().int().describe('MAX_WORKSPACES_PER_USER'),

@@ -9,6 +9,7 @@ import { WorkcellError } from '../errors';
 import { archiveStream, attachmentDisposition } from './archive-download';
 import { ArchiveImporter, ZIP_TYPES } from './archive-import';
 import { validPath, type FileService } from './service';
+import { reserveUploads, type UploadLedger } from './uploads';
 
 const tags = ['files'];
 const params = z.object({ uuid: z.string() });
@@ -18,10 +19,12 @@ const zipBytes = z.any().meta({ type: 'string', format: 'binary', description: '
 /** `…/archive`: the workspace as a zip, and a zip extracted into it. */
 export const archiveRoutes: FastifyPluginAsyncZod<{
   files: FileService;
+  uploads: UploadLedger;
   workspaces: WorkspaceService;
   maxArchiveEntries: number;
-}> = async (app, { files, workspaces, maxArchiveEntries }) => {
+}> = async (app, { files, uploads, workspaces, maxArchiveEntries }) => {
   requireCaller(app);
+  reserveUploads(app, uploads);
   requireOwnedWorkspace(app, workspaces);
   const importer = new ArchiveImporter(files, {
     maxEntries: maxArchiveEntries,

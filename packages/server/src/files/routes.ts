@@ -25,6 +25,7 @@ import type { FileRevisionRow } from '../store/schema';
 import { decodeContent, encodeContent, fileFields, toFileContent } from './content';
 import { pathFromUrl } from './request-path';
 import { validPath, type FileService, type WrittenFile } from './service';
+import { reserveUploads, type UploadLedger } from './uploads';
 
 const tags = ['files'];
 const params = z.object({ uuid: z.string(), '*': z.string() });
@@ -82,10 +83,12 @@ async function subResource(files: FileService, request: FastifyRequest, suffix: 
 
 export const fileRoutes: FastifyPluginAsyncZod<{
   files: FileService;
+  uploads: UploadLedger;
   workspaces: WorkspaceService;
   workers: WorkerPool;
-}> = async (app, { files, workspaces, workers }) => {
+}> = async (app, { files, uploads, workspaces, workers }) => {
   requireCaller(app);
+  reserveUploads(app, uploads);
   requireOwnedWorkspace(app, workspaces);
   const { maxFileBytes } = files.limits;
 

@@ -24,6 +24,7 @@ import { cellRoutes, legacyShutdownRoute } from '../cells/routes';
 import type { Config } from '../config';
 import { archiveRoutes } from '../files/archive-routes';
 import { fileRoutes } from '../files/routes';
+import { UploadLedger } from '../files/uploads';
 import { FileService } from '../files/service';
 import { settingsRoutes } from '../settings/routes';
 import { SettingsService } from '../settings/service';
@@ -51,6 +52,7 @@ export interface Services {
   auth: AuthService;
   settings: SettingsService;
   files: FileService;
+  uploads: UploadLedger;
   workspaces: WorkspaceService;
   cells: CellManager;
   terminals: TerminalService;
@@ -89,6 +91,7 @@ export function createServices(
     auth: new AuthService(database.db, config.SESSION_TTL_DAYS, config.AUTH_CACHE_SECONDS * 1000),
     settings: new SettingsService(database.db),
     files,
+    uploads: new UploadLedger(database.db, config.MAX_USER_BYTES),
     workspaces: new WorkspaceService(database.db, files, config.MAX_WORKSPACES_PER_USER),
     cells,
     terminals: new TerminalService(cells, database.db, log),
@@ -137,6 +140,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(usageRoutes, {
     prefix: '/api/users/me/usage',
     workspaces: services.workspaces,
+    uploads: services.uploads,
   });
   await app.register(workspaceRoutes, {
     prefix: '/api/sessions',
@@ -147,12 +151,14 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(fileRoutes, {
     prefix: workspacePrefix,
     files: services.files,
+    uploads: services.uploads,
     workspaces: services.workspaces,
     workers: services.workers,
   });
   await app.register(archiveRoutes, {
     prefix: workspacePrefix,
     files: services.files,
+    uploads: services.uploads,
     workspaces: services.workspaces,
     maxArchiveEntries: config.MAX_ARCHIVE_ENTRIES,
   });

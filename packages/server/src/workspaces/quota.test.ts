@@ -3,9 +3,12 @@
  * MAX_USER_BYTES across all their workspaces (old versions go first when it is reached),
  * and workspaces are capped per user.
  */
+import { connect, type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { Usage } from '@workcell/protocol';
 import type { FastifyInstance } from 'fastify';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 import {
   bearer,
@@ -35,6 +38,14 @@ const write = (
     headers: { ...bearer(user), 'content-type': 'application/json' },
     payload: { content: String(size % 10).repeat(size) },
   });
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await sleep(20);
+  }
+}
 
 const revisionCount = async (
   app: FastifyInstance,
@@ -114,6 +125,57 @@ forEachDatabase('storage a user can fill', (ctx) => {
       // Exactly what is left fits.
       expect((await write(app, user, second, 'c.txt', 4000)).statusCode).toBe(201);
       expect((await usage(app, user)).bytes).toBe(10000);
+    });
+  });
+
+  describe('uploads in progress', () => {
+    it('count against MAX_USER_BYTES: one that would not fit beside another being received is refused before its body is read, and fits once that one is abandoned', async () => {
+      const KiB = 1024;
+      const { app } = await ctx.buildApp({ MAX_USER_BYTES: String(1024 * KiB) });
+      const user = await registerUser(app, 'uploader');
+      const workspace = (await createWorkspace(app, user, 'uploads', 'empty')).uuid;
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = app.server.address() as AddressInfo;
+      const put = (path: string, bytes: number, headers: Record<string, string> = {}) =>
+        app.inject({
+          method: 'PUT',
+          url: `/api/workspace/${workspace}/raw/${path}`,
+          headers: { ...bearer(user), 'content-type': 'application/octet-stream', ...headers },
+          payload: Buffer.alloc(bytes, 7),
+        });
+
+      // 600 KiB declared, 1 KiB sent: the server holds the upload, waiting for the rest.
+      const slow = connect(port, '127.0.0.1');
+      onTestFinished(() => void slow.destroy());
+      slow.write(
+        [
+          `PUT /api/workspace/${workspace}/raw/slow.bin HTTP/1.1`,
+          'Host: 127.0.0.1',
+          `Authorization: Bearer ${user.token}`,
+          'Content-Type: application/octet-stream',
+          `Content-Length: ${600 * KiB}`,
+          '',
+          '',
+        ].join('\r\n') + 'x'.repeat(KiB),
+      );
+      // What the user's usage shows, the held upload included.
+      await waitUntil(async () => (await usage(app, user)).bytes === 600 * KiB);
+      expectError(await put('second.bin', 500 * KiB), 413, 'USER_QUOTA_EXCEEDED');
+      expect(
+        (
+          await app.inject({
+            url: `/api/workspace/${workspace}/file/second.bin`,
+            headers: bearer(user),
+          })
+        ).statusCode,
+      ).toBe(404);
+      // Small saves are not held up by it.
+      expect((await put('small.txt', 10 * KiB)).statusCode).toBe(201);
+
+      slow.destroy();
+      await waitUntil(async () => (await usage(app, user)).bytes === 10 * KiB);
+      expect((await put('second.bin', 500 * KiB)).statusCode).toBe(201);
+      expect((await usage(app, user)).bytes).toBe(510 * KiB);
     });
   });
 
