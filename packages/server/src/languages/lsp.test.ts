@@ -3,6 +3,7 @@
  * running in it, and a client speaking to the LSP route as Monaco does. One socket serves
  * most tests (pyright's cold start is the cost); each uses its own file.
  */
+import { SIGNED_OUT_CLOSE_CODE } from '@workcell/protocol';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -228,6 +229,26 @@ describe('the Python language server', () => {
     });
     expect((await server.api(user, 'GET', '/api/health')).status).toBe(200);
     const uri = client.open('bystander.py', 'import os\nos.pa');
+    const result = await client.request('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: 1, character: 5 },
+    });
+    expect(labels(result)).toContain('path');
+  });
+
+  it('closes a signed-out session’s socket within a second with the signed-out code; the user’s other session carries on', async () => {
+    const login = await server.api(user, 'POST', '/api/users/login', {
+      username: user.username,
+      password: 'correct horse battery',
+    });
+    const session = { ...user, token: (login.json as { token: string }).token };
+    // Another workspace: a second socket on this one would take its server from `client`.
+    const leaving = await LspClient.connect(server, session, await server.createWorkspace(user));
+    const started = Date.now();
+    expect((await server.api(session, 'POST', '/api/users/logout')).status).toBe(204);
+    expect((await leaving.closed).code).toBe(SIGNED_OUT_CLOSE_CODE);
+    expect(Date.now() - started).toBeLessThan(1000);
+    const uri = client.open('still_signed_in.py', 'import os\nos.pa');
     const result = await client.request('textDocument/completion', {
       textDocument: { uri },
       position: { line: 1, character: 5 },
