@@ -250,6 +250,7 @@ export class Agent {
       this.watcher?.dispose();
       const watcher = new TreeWatcher(this.workspace, new Set(request.ignore), {
         changes: (changes) => this.send({ ev: 'watch.changes', changes }),
+        refused: (names) => this.send({ ev: 'watch.refused', names }),
         overflow: () => this.send({ ev: 'watch.overflow' }),
       });
       this.watcher = watcher;

@@ -84,6 +84,20 @@ describe('watch', () => {
     expect(changes().some((c) => c.path === 'p/q/z.txt')).toBe(false);
   });
 
+  test('reports a name no client may use once as refused, never as a change', async () => {
+    const refused = () =>
+      agent.events.flatMap(({ event }) => (event.ev === 'watch.refused' ? event.names : []));
+    await sh(
+      "mkdir -p deep && printf x > \"$(printf 'deep/\\357\\273\\277bom.py')\" && printf y > 'deep/tab\there.txt'",
+    );
+    await waitFor(() => refused().length === 2, 'the refused names');
+    expect(refused().sort()).toEqual(['deep/tab\there.txt', 'deep/\ufeffbom.py']);
+    await sh("printf again >> 'deep/tab\there.txt' && printf fine > deep/fine.txt");
+    await reported({ path: 'deep/fine.txt', kind: 'changed', type: 'file' });
+    expect(refused()).toHaveLength(2);
+    expect(changes().some((c) => c.path.includes('bom') || c.path.includes('tab'))).toBe(false);
+  });
+
   test('agent writes leave no temp-file noise; watch.stop ends reporting', async () => {
     const before = changes().length;
     await agent.call('fs.write', { path: 'saved.txt' }, Buffer.from('saved'));

@@ -9,7 +9,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-import type { FileChange } from '@workcell/protocol/agent';
+import { MAX_REFUSED_NAMES, type FileChange } from '@workcell/protocol/agent';
 
 import { log } from './log';
 import { childPath, isSkippedName, lstatOrUndefined, type Workspace } from './workspace';
@@ -20,9 +20,13 @@ const MAX_DELAY_MS = 250;
 /** More paths than this waiting means the watcher fell behind: ask for a rescan instead. */
 const MAX_PENDING = 10_000;
 const CHANGES_PER_EVENT = 1000;
+/** Refused names reported over a watch's life; user code names them, so it is bounded. */
+const MAX_REPORTED_REFUSALS = 1000;
 
 export interface WatchEvents {
   changes(changes: FileChange[]): void;
+  /** Names no client may use (childPath refuses them), each reported once per watch. */
+  refused(names: string[]): void;
   /** Events were lost: the receiver should rescan (fs.list). */
   overflow(): void;
 }
@@ -35,6 +39,8 @@ interface FolderWatch {
 export class TreeWatcher {
   private readonly folders = new Map<string, FolderWatch>();
   private pending = new Set<string>();
+  private refusedPending = new Set<string>();
+  private readonly refusalsReported = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private firstPendingAt = 0;
   private lost = false;
@@ -67,10 +73,21 @@ export class TreeWatcher {
     }
     if (isSkippedName(name, this.ignore)) return;
     const path = childPath(folder, name);
-    if (path === undefined) return;
-    if (this.pending.size === 0) this.firstPendingAt = Date.now();
+    if (this.pending.size === 0 && this.refusedPending.size === 0) this.firstPendingAt = Date.now();
+    if (path === undefined) {
+      this.refuse(folder === '' ? name : `${folder}/${name}`);
+      return;
+    }
     this.pending.add(path);
     if (this.pending.size > MAX_PENDING) this.lose();
+    this.schedule();
+  }
+
+  private refuse(name: string): void {
+    if (this.refusalsReported.has(name) || this.refusalsReported.size >= MAX_REPORTED_REFUSALS)
+      return;
+    this.refusalsReported.add(name);
+    this.refusedPending.add(name);
     this.schedule();
   }
 
@@ -95,6 +112,11 @@ export class TreeWatcher {
     if (this.disposed) return;
     const paths = [...this.pending].sort();
     this.pending = new Set();
+    const refused = [...this.refusedPending];
+    this.refusedPending = new Set();
+    for (let i = 0; i < refused.length; i += MAX_REFUSED_NAMES) {
+      this.events.refused(refused.slice(i, i + MAX_REFUSED_NAMES));
+    }
     if (this.lost) {
       this.lost = false;
       // Out of inotify watches, the resync stops part-way; the rescan still helps, and
@@ -165,11 +187,14 @@ export class TreeWatcher {
       else this.onEvent(dirname(folder) === '.' ? '' : dirname(folder), folder.split('/').pop()!);
     });
     this.folders.set(folder, { watcher, ino: stats.ino });
-    for (const child of await this.workspace.readFolder(folder, this.ignore)) {
+    // Names already in a folder that appeared (not at the start: its listing reports them).
+    const refused: string[] | undefined = changes && [];
+    for (const child of await this.workspace.readFolder(folder, this.ignore, 0, refused)) {
       const folderChild = child.stats.isDirectory();
       changes?.push({ path: child.path, kind: 'changed', type: folderChild ? 'folder' : 'file' });
       if (folderChild) await this.watchTree(child.path, changes);
     }
+    for (const name of refused ?? []) this.refuse(name);
   }
 
   private unwatchTree(folder: string): void {

@@ -386,6 +386,11 @@ export const agentEvent = z.discriminatedUnion('ev', [
     stderr: z.string().max(8192),
   }),
   z.object({ ev: z.literal('watch.changes'), changes: z.array(fileChange).max(10_000) }),
+  /** Names that appeared in the workspace and that no client may use (not synced). */
+  z.object({
+    ev: z.literal('watch.refused'),
+    names: z.array(z.string().max(4096)).max(MAX_REFUSED_NAMES),
+  }),
   /** The watch could not keep up or lost events: rescan the tree. */
   z.object({ ev: z.literal('watch.overflow') }),
   z.object({ ev: z.literal('error'), op: z.string().max(64).optional(), error: agentError }),

@@ -315,7 +315,15 @@ describe('a name the database refuses', { timeout: TEST_TIMEOUT_MS }, () => {
         other.uuid,
         'open("\\ufeffbom.py", "w").write("x")\nopen("line\\nbreak.txt", "w").write("y")\nopen("fine.txt", "w").write("z")',
       );
+      // The cell's watch reports them as they appear, each once.
+      const badNames = ['\ufeffbom.py', 'line\nbreak.txt'];
+      await waitFor(
+        async () => badNames.every((name) => notices.includes(name)),
+        'the watch to report the bad names',
+      );
+      expect(notices.filter((name) => badNames.includes(name))).toHaveLength(2);
       // Stopped and started again: the start's rescan meets the bad names too.
+      notices.length = 0;
       await shutdownCell(main.app, user, other.uuid);
       await startCell(main.app, user, other.uuid);
       const paths = (await main.services.files.list(other.uuid)).map((row) => row.path);

@@ -86,6 +86,9 @@ export class CellSync {
       for (const change of changes) this.pendingPaths.add(change.path);
       this.scheduleImport();
     });
+    options.agent.on('watch.refused', ({ names }) => {
+      for (const name of names) this.skipped(name, refusedName(name));
+    });
     options.agent.on('watch.overflow', () => this.enqueue(() => this.rescan()));
   }
 
