@@ -21,8 +21,6 @@ export interface CellLimits {
 
 export interface CellSpec {
   workspaceId: string;
-  /** Unprivileged host uid reserved for this workspace's cell (see the cell record). */
-  hostUid: number;
   limits: CellLimits;
   /** Commands masked inside the cell by a stub that says they are blocked. */
   blockedCommands: readonly string[];

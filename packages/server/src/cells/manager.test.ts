@@ -99,7 +99,8 @@ describe.each(DATABASE_KINDS)('cell lifecycle (%s)', { timeout: TEST_TIMEOUT_MS 
     expect(Date.parse(started.startedAt ?? '')).toBeGreaterThan(Date.now() - 120_000);
     const row = await services.cells.record(workspace.uuid);
     expect(row).toMatchObject({ state: 'ready', driver: 'local', stopped_at: null });
-    expect(row?.host_uid_slot).toEqual(expect.any(Number));
+    const hostUid = await env.hostUidOf(workspace.uuid);
+    expect(hostUid).toEqual(expect.any(Number));
     expect(row?.started_at?.toISOString()).toBe(started.startedAt);
     expect(await cellStatus(app, user, workspace.uuid)).toEqual(started);
     expect(new Set(statusEvents(main, workspace.uuid).map((e) => e.state))).toEqual(
@@ -163,7 +164,7 @@ describe.each(DATABASE_KINDS)('cell lifecycle (%s)', { timeout: TEST_TIMEOUT_MS 
         'print(open(".venv/cache.txt").read()); print("Hello from Workcell" in open("script.py").read())',
       ),
     ).toBe('cached in the volume\nTrue\n');
-    expect((await services.cells.record(workspace.uuid))?.host_uid_slot).toBe(row?.host_uid_slot);
+    expect(await env.hostUidOf(workspace.uuid)).toBe(hostUid);
 
     // The prototype's path stops it too.
     const processesAgain = cellProcesses(env.host, workspace.uuid);

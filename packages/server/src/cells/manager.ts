@@ -82,8 +82,6 @@ export interface CellManagerOptions {
   files: FileService;
   config: Config;
   log: FastifyBaseLogger;
-  /** Maps a workspace's uid slot to its unprivileged host uid. */
-  hostUidForSlot: (slot: number) => number;
 }
 
 export class CellManager {
@@ -277,30 +275,17 @@ export class CellManager {
     }
   }
 
-  private async allocateSlot(workspaceId: string): Promise<CellRow> {
-    const { db, driver } = this.options;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await db
-          .insertInto('cells')
-          .values({
-            workspace_id: workspaceId,
-            state: 'starting',
-            driver: driver.name,
-            host_uid_slot: sql<number>`(select coalesce(max(host_uid_slot) + 1, 0) from cells)`,
-          })
-          .onConflict((oc) =>
-            oc
-              .column('workspace_id')
-              .doUpdateSet({ state: 'starting', reason: null, updated_at: new Date() }),
-          )
-          .returningAll()
-          .executeTakeFirstOrThrow();
-      } catch (error) {
-        // Two workspaces took the same slot at once: take the next one.
-        if (attempt >= 5 || (error as { code?: string }).code !== '23505') throw error;
-      }
-    }
+  private async markStarting(workspaceId: string): Promise<CellRow> {
+    return this.options.db
+      .insertInto('cells')
+      .values({ workspace_id: workspaceId, state: 'starting', driver: this.options.driver.name })
+      .onConflict((oc) =>
+        oc
+          .column('workspace_id')
+          .doUpdateSet({ state: 'starting', reason: null, updated_at: new Date() }),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
   private async start(workspaceId: string, ownerId: string): Promise<RunningEntry> {
@@ -308,14 +293,13 @@ export class CellManager {
     this.checkCapacity(ownerId);
     const { config, driver, files, log } = this.options;
     await this.stopping.get(workspaceId)?.catch(() => undefined);
-    const row = await this.allocateSlot(workspaceId);
+    const row = await this.markStarting(workspaceId);
     this.emit({ type: 'status', workspaceId, state: 'starting', progress: 'starting the sandbox' });
     let running: RunningCell | undefined;
     let agent: AgentClient | undefined;
     try {
       running = await driver.start({
         workspaceId,
-        hostUid: this.options.hostUidForSlot(row.host_uid_slot),
         limits: cellLimits(config),
         blockedCommands: config.CELL_BLOCKED_COMMANDS,
       });

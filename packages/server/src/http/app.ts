@@ -18,7 +18,7 @@ import { authPlugin } from '../auth/plugin';
 import { userRoutes } from '../auth/routes';
 import { AuthService } from '../auth/service';
 import type { CellDriver } from '../cells/driver';
-import { hostUidBaseOfSlot, LocalCellDriver } from '../cells/local';
+import { LocalCellDriver } from '../cells/local';
 import { CellManager } from '../cells/manager';
 import { cellRoutes, legacyShutdownRoute } from '../cells/routes';
 import type { Config } from '../config';
@@ -82,7 +82,6 @@ export function createServices(
     files,
     config,
     log,
-    hostUidForSlot: hostUidBaseOfSlot,
   });
   return {
     config,

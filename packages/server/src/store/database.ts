@@ -15,6 +15,7 @@ import * as userSettings from './migrations/0003-user-settings';
 import * as accountDisabled from './migrations/0004-account-disabled';
 import * as normalisedNames from './migrations/0005-normalised-names';
 import * as userUsage from './migrations/0006-user-usage';
+import * as driverOwnedUids from './migrations/0007-driver-owned-uids';
 import { PGliteDialect } from './pglite-dialect';
 import { PGliteThread } from './pglite-thread';
 import type { Database } from './schema';
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '0004-account-disabled': accountDisabled,
   '0005-normalised-names': normalisedNames,
   '0006-user-usage': userUsage,
+  '0007-driver-owned-uids': driverOwnedUids,
 };
 
 // node-postgres returns bigint columns as strings; our counts and sizes fit in a number.

@@ -72,7 +72,6 @@ export interface CellsTable {
   workspace_id: string;
   state: CellState;
   driver: string;
-  host_uid_slot: number;
   reason: string | null;
   volume_id: string | null;
   started_at: Date | null;

@@ -49,6 +49,8 @@ export interface CellTestEnv {
    * reaper) and everything is closed by `dispose`.
    */
   buildApp(database: DatabaseHandle, env?: Record<string, string>): Promise<CellTestApp>;
+  /** The host uid base the workspace's cell runs under, once it has started. */
+  hostUidOf(workspaceId: string): Promise<number | undefined>;
   dispose(): Promise<void>;
 }
 
@@ -123,6 +125,7 @@ export async function createCellTestEnv(
       apps.push(testApp);
       return testApp;
     },
+    hostUidOf: (workspaceId) => driver().hostUidOf(workspaceId),
     async dispose() {
       for (const app of apps) await app.close();
       // Whatever a killed server left: its processes, cgroups, mounts and loop devices.

@@ -22,7 +22,8 @@ import {
   type TestCell,
   type TestHost,
 } from './test-support';
-import { HOST_UID_STRIDE } from './uids';
+import { UID_SLOT_RECORD } from './uid-registry';
+import { HOST_UID_STRIDE, hostUidBaseOfSlot } from './uids';
 
 const MiB = 1024 * 1024;
 let host: TestHost;
@@ -40,6 +41,17 @@ afterAll(async () => {
   await host.dispose();
 });
 
+const knownHostUids = new Map<string, number>();
+
+/** The cell's host uid base as its driver recorded it (remembered once the record goes). */
+function hostUidOf(spec: CellSpec, cellsDir: string): number | undefined {
+  const record = join(cellsDir, spec.workspaceId, UID_SLOT_RECORD);
+  if (existsSync(record)) {
+    knownHostUids.set(spec.workspaceId, hostUidBaseOfSlot(Number(readFileSync(record, 'utf8'))));
+  }
+  return knownHostUids.get(spec.workspaceId);
+}
+
 /** Everything of a cell that could outlive it on the host. */
 function leftovers(spec: CellSpec, cellsDir = host.cellsDir, parent = host.cgroupParent) {
   // v1 hierarchies are /sys/fs/cgroup/<controller>; a pure v2 host has one at the top.
@@ -56,7 +68,9 @@ function leftovers(spec: CellSpec, cellsDir = host.cellsDir, parent = host.cgrou
         existsSync(file) && readFileSync(file, 'utf8').startsWith(join(cellsDir, spec.workspaceId))
       );
     });
-  const processes = processesOfUids(spec.hostUid, spec.hostUid + HOST_UID_STRIDE);
+  const hostUid = hostUidOf(spec, cellsDir);
+  const processes =
+    hostUid === undefined ? [] : processesOfUids(hostUid, hostUid + HOST_UID_STRIDE);
   const marked = existsSync(join(cellsDir, spec.workspaceId, 'cell.json'));
   return { cgroups, mounted, loops, processes, marked };
 }
@@ -441,7 +455,6 @@ describe('lifecycle', () => {
         host.cellsDir,
         host.cgroupParent,
         spec.workspaceId,
-        String(spec.hostUid),
       ],
       { stdio: ['ignore', 'pipe', 'inherit', strayFd] },
     );

@@ -38,6 +38,7 @@ import {
   type HostTree,
   type RuntimeFile,
 } from './profile';
+import { UidRegistry } from './uid-registry';
 import { assertHostUidBaseFree, CELL_USER_UID } from './uids';
 import { attachedImages, mountedVolumes, releaseVolume, WorkspaceVolume } from './volume';
 
@@ -46,6 +47,8 @@ const MiB = 1024 * 1024;
 export interface LocalDriverOptions {
   /** Where volumes and generated files live (DATA_DIR/cells); never visible in a cell. */
   cellsDir: string;
+  /** The host-wide registry of uid blocks (uid-registry.ts), shared by every server here. */
+  uidRegistry?: string;
   /** Directory under each cgroup hierarchy's root holding the cells' cgroups. */
   cgroupParent?: string;
   /** Use only the unified (v2) hierarchy even on a hybrid host (its limits are then absent). */
@@ -101,6 +104,7 @@ export class LocalCellDriver implements CellDriver {
   readonly name = 'local';
   private readonly cellsDir: string;
   private readonly runtimeDir: string;
+  private readonly uids: UidRegistry;
   private host: Promise<HostState> | undefined;
   /** The /opt of this driver's cells, mounted when the first one starts. */
   private opt: Promise<OptTree> | undefined;
@@ -111,6 +115,7 @@ export class LocalCellDriver implements CellDriver {
   constructor(private readonly options: LocalDriverOptions) {
     this.cellsDir = resolve(options.cellsDir);
     this.runtimeDir = join(this.cellsDir, '.runtime');
+    this.uids = new UidRegistry(options.uidRegistry);
   }
 
   async probe(): Promise<IsolationReport> {
@@ -127,9 +132,8 @@ export class LocalCellDriver implements CellDriver {
         `This host cannot isolate user code (${missing.map((f) => `${f.name}: ${f.detail}`).join('; ')}); run \`workcell doctor\`.`,
       );
     }
-    const { workspaceId, hostUid } = spec;
+    const { workspaceId } = spec;
     assertSpec(spec);
-    await assertHostUidBaseFree(hostUid);
     if (this.cells.has(workspaceId)) {
       throw new Error(`the cell of workspace ${workspaceId} is already running`);
     }
@@ -187,7 +191,7 @@ export class LocalCellDriver implements CellDriver {
   }
 
   private async launch(host: HostState, spec: CellSpec): Promise<LocalCell> {
-    const { workspaceId, hostUid, limits } = spec;
+    const { workspaceId, limits } = spec;
     const step = (name: StartStep) => this.options.onStep?.(workspaceId, name);
     // A crash may have left this workspace's cgroup or mount behind, and then its marker
     // too (written before them, removed after them). Without a marker the check is skipped:
@@ -200,9 +204,12 @@ export class LocalCellDriver implements CellDriver {
       this.optTree(host),
       this.hostTree(spec.blockedCommands),
     ]);
+    const cellDir = join(this.cellsDir, workspaceId);
+    await mkdir(cellDir, { recursive: true, mode: 0o711 });
+    const hostUid = await this.uids.baseFor(cellDir);
+    await assertHostUidBaseFree(hostUid);
     // Before anything else exists, so that a crash at any later point is swept.
     const marker = `${JSON.stringify({ hostUid, startedAt: new Date() })}\n`;
-    await mkdir(join(this.cellsDir, workspaceId), { recursive: true, mode: 0o711 });
     await writeFile(this.markerFile(workspaceId), marker, { mode: 0o600 });
     // The volume must be mounted before bwrap starts: its mount namespace is a copy of the
     // host's at that moment, and later mounts need not propagate into it.
@@ -290,7 +297,13 @@ export class LocalCellDriver implements CellDriver {
     const dir = join(this.cellsDir, workspaceId);
     if (!(await access(dir).then(() => true, whenMissing(false)))) return;
     await this.removeLeftovers(await this.hostState(), workspaceId);
+    await this.uids.release(dir);
     await rm(dir, { recursive: true, force: true });
+  }
+
+  /** The host uid base a workspace's cell runs under, once it has started once. */
+  hostUidOf(workspaceId: string): Promise<number | undefined> {
+    return this.uids.recordedBase(join(this.cellsDir, workspaceId));
   }
 
   /** Kills and removes whatever of a workspace's cell exists on the host. */

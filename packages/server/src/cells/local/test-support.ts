@@ -11,7 +11,6 @@ import { AgentClient } from '../agent-client';
 import type { CellLimits, CellSpec, RunningCell } from '../driver';
 import { defaultCellLimits } from '../limits';
 import { LocalCellDriver, type LocalDriverOptions } from './local-driver';
-import { hostUidBaseOfSlot } from './uids';
 
 export const BLOCKED = [
   'sudo',
@@ -86,13 +85,9 @@ export async function createTestHost(name: string): Promise<TestHost> {
 /** Node starts slowly at half a core on a busy machine. */
 export const READY_TIMEOUT_MS = 30_000;
 
-let nextSlot = 900;
-
 export function testSpec(workspaceId: string, limits: Partial<CellLimits> = {}): CellSpec {
   return {
     workspaceId,
-    // High slots keep clear of a development server's cells on the same machine.
-    hostUid: hostUidBaseOfSlot(nextSlot++),
     limits: { ...defaultCellLimits(), ...limits },
     blockedCommands: BLOCKED,
   };

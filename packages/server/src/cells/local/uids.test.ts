@@ -10,7 +10,6 @@ import {
   HOST_UID_SLOTS,
   HOST_UID_STRIDE,
   hostUidBaseOfSlot,
-  hostUidForSlot,
   type IdFiles,
 } from './uids';
 
@@ -46,13 +45,19 @@ describe('host uid blocks', () => {
   });
 
   it('refuses blocks that overlap an account, a group or a subordinate range', async () => {
-    await expect(hostUidForSlot(0, files)).resolves.toBe(200_000);
-    await expect(hostUidForSlot(2, files)).rejects.toThrow(/odd in .*passwd/);
-    await expect(hostUidForSlot(3, files)).rejects.toThrow(/odd in .*group/);
-    await expect(hostUidForSlot(5, files)).rejects.toThrow(/alice's range/);
+    await expect(assertHostUidBaseFree(hostUidBaseOfSlot(0), files)).resolves.toBeUndefined();
+    await expect(assertHostUidBaseFree(hostUidBaseOfSlot(2), files)).rejects.toThrow(
+      /odd in .*passwd/,
+    );
+    await expect(assertHostUidBaseFree(hostUidBaseOfSlot(3), files)).rejects.toThrow(
+      /odd in .*group/,
+    );
+    await expect(assertHostUidBaseFree(hostUidBaseOfSlot(5), files)).rejects.toThrow(
+      /alice's range/,
+    );
     // alice owns 210000-275535: slot 37 (274000-275999) overlaps its end, slot 38 is free.
-    await expect(hostUidForSlot(37, files)).rejects.toThrow(/alice/);
-    await expect(hostUidForSlot(38, files)).resolves.toBe(276_000);
+    await expect(assertHostUidBaseFree(hostUidBaseOfSlot(37), files)).rejects.toThrow(/alice/);
+    await expect(assertHostUidBaseFree(hostUidBaseOfSlot(38), files)).resolves.toBeUndefined();
   });
 
   it('refuses host uids that are not the start of a block', async () => {

@@ -34,22 +34,12 @@ const SYSTEM_ID_FILES: IdFiles = {
 
 export class HostUidError extends Error {}
 
-/** The base of slot `slot`'s block; the slot is what the cell manager allocates and records. */
+/** The base of slot `slot`'s block; the slot is what uid-registry.ts hands out and records. */
 export function hostUidBaseOfSlot(slot: number): number {
   if (!Number.isSafeInteger(slot) || slot < 0 || slot >= HOST_UID_SLOTS) {
     throw new HostUidError(`uid slot ${slot} is outside 0..${HOST_UID_SLOTS - 1}`);
   }
   return HOST_UID_FIRST_BASE + slot * HOST_UID_STRIDE;
-}
-
-/** Maps a slot to its base and checks that no account or subordinate range overlaps it. */
-export async function hostUidForSlot(
-  slot: number,
-  files: IdFiles = SYSTEM_ID_FILES,
-): Promise<number> {
-  const base = hostUidBaseOfSlot(slot);
-  await assertHostUidBaseFree(base, files);
-  return base;
 }
 
 /** Rejects a base that is not the start of a block or whose block is in use on this host. */
