@@ -27,7 +27,7 @@ import { spawnLocalAgent } from '@workcell/agent';
 
 import { machine, stats, writeSection } from './report';
 import { AgentClient } from '../packages/server/src/cells/agent-client';
-import { formatIsolationReport } from '../packages/server/src/cells/local';
+import { formatIsolationReport } from '../packages/server/src/cells/isolation-report';
 import type { StartStep } from '../packages/server/src/cells/local/local-driver';
 import { createTestHost, testSpec } from '../packages/server/src/cells/local/test-support';
 

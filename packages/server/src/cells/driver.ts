@@ -59,8 +59,17 @@ export interface IsolationReport {
   features: IsolationFeature[];
 }
 
+/** Where a driver's cells keep what the server reaches into; the same for all its cells. */
+export interface CellLayout {
+  /** The workspace's files: the agent's root and the working directory of user code. */
+  root: string;
+  /** The pyright package the cell's language server runs from (`langserver.index.js`). */
+  pyright: string;
+}
+
 export interface CellDriver {
   readonly name: string;
+  readonly layout: CellLayout;
   /** What this host provides; cheap enough to call at start and from `workcell doctor`. */
   probe(): Promise<IsolationReport>;
   /** Starts the cell and its agent; rejects with ISOLATION_UNAVAILABLE naming what is missing. */

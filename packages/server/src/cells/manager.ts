@@ -15,7 +15,7 @@ import type { FileService } from '../files/service';
 import type { Db } from '../store/database';
 import type { CellRow, CellState } from '../store/schema';
 import { AgentClient } from './agent-client';
-import type { CellDriver, LimitEvent, RunningCell } from './driver';
+import type { CellDriver, CellLayout, LimitEvent, RunningCell } from './driver';
 import { cellLimits } from './limits';
 import { CellSync, type SyncNotice } from './sync';
 
@@ -53,6 +53,8 @@ export interface CellAttachment {
 export interface Cell {
   readonly workspaceId: string;
   readonly ownerId: string;
+  /** Where things are inside the cell (its driver's). */
+  readonly layout: CellLayout;
   readonly agent: AgentClient;
   readonly sync: CellSync;
   readonly startedAt: number;
@@ -96,6 +98,11 @@ export class CellManager {
   private closed = false;
 
   constructor(private readonly options: CellManagerOptions) {}
+
+  /** Where things are inside this server's cells. */
+  get layout(): CellLayout {
+    return this.options.driver.layout;
+  }
 
   /** Cleans what a crashed server left and starts the reaper. */
   async init(): Promise<void> {
@@ -312,6 +319,7 @@ export class CellManager {
       const entry: RunningEntry = {
         workspaceId,
         ownerId,
+        layout: driver.layout,
         running,
         agent,
         python: null,

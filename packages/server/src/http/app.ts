@@ -4,7 +4,6 @@
  */
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import { join } from 'node:path';
 
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
@@ -18,7 +17,7 @@ import { authPlugin } from '../auth/plugin';
 import { userRoutes } from '../auth/routes';
 import { AuthService } from '../auth/service';
 import type { CellDriver } from '../cells/driver';
-import { LocalCellDriver } from '../cells/local';
+import { createCellDriver } from '../cells/drivers';
 import { CellManager } from '../cells/manager';
 import { cellRoutes, legacyShutdownRoute } from '../cells/routes';
 import type { Config } from '../config';
@@ -67,7 +66,7 @@ export interface Services {
 export function createServices(
   config: Config,
   database: DatabaseHandle,
-  driver: CellDriver = new LocalCellDriver({ cellsDir: join(config.DATA_DIR, 'cells') }),
+  driver: CellDriver = createCellDriver(config),
 ): Services {
   const log: FastifyBaseLogger = pino({ level: config.LOG_LEVEL });
   const files = new FileService(database.db, {

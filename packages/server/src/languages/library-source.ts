@@ -14,8 +14,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 import { callerOf, requireCaller } from '../auth/plugin';
+import type { CellLayout } from '../cells/driver';
 import type { Cell, CellManager } from '../cells/manager';
-import { CELL_ROOT, PYRIGHT_DIR } from '../cells/local/profile';
 import { WorkcellError } from '../errors';
 import { requireOwnedWorkspace, workspaceOf } from '../workspaces/ownership';
 import type { WorkspaceService } from '../workspaces/service';
@@ -32,26 +32,26 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * Where the libraries pyright resolves imports from live in the cell: its bundled typeshed,
  * Debian's Python (stdlib and dist-packages, read-only /usr), and the workspace's venv.
  */
-const LIBRARY_ROOTS = [
-  new RegExp(`^${escape(PYRIGHT_DIR)}/dist/typeshed-fallback/`),
+const libraryRoots = (layout: CellLayout) => [
+  new RegExp(`^${escape(layout.pyright)}/dist/typeshed-fallback/`),
   /^\/usr\/lib\/python3(\.\d+)?\//,
   /^\/usr\/local\/lib\/python3\.\d+\/dist-packages\//,
-  new RegExp(`^${escape(CELL_ROOT)}/\\.venv/`),
+  new RegExp(`^${escape(layout.root)}/\\.venv/`),
 ];
 
 /** A normalised absolute path of a .py/.pyi file under a library root (cell paths). */
-export function isLibraryPath(path: string): boolean {
+export function isLibraryPath(layout: CellLayout, path: string): boolean {
   return (
     posix.isAbsolute(path) &&
     posix.normalize(path) === path &&
     /\.pyi?$/.test(path) &&
-    LIBRARY_ROOTS.some((root) => root.test(path))
+    libraryRoots(layout).some((root) => root.test(path))
   );
 }
 
 /** The browser's path (`/workspace/.venv/…` for the venv, as its URIs say) in the cell. */
-function cellPathOf(path: string): string {
-  return path.startsWith(`${CLIENT_ROOT}/`) ? CELL_ROOT + path.slice(CLIENT_ROOT.length) : path;
+function cellPathOf(layout: CellLayout, path: string): string {
+  return path.startsWith(`${CLIENT_ROOT}/`) ? layout.root + path.slice(CLIENT_ROOT.length) : path;
 }
 
 const forbidden = (path: string) =>
@@ -87,7 +87,7 @@ export async function readLibrarySource(cell: Cell, path: string): Promise<Buffe
   const stdout = body.subarray(0, result.stdoutBytes);
   const separator = stdout.indexOf(0);
   const resolved = stdout.subarray(0, separator).toString('utf8');
-  if (separator < 0 || !isLibraryPath(resolved)) throw forbidden(path);
+  if (separator < 0 || !isLibraryPath(cell.layout, resolved)) throw forbidden(path);
   const content = stdout.subarray(separator + 1);
   if (content.length > MAX_LIBRARY_SOURCE_BYTES)
     throw new WorkcellError(
@@ -125,9 +125,9 @@ export const librarySourceRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const { path } = request.query;
-      const cellPath = cellPathOf(path);
+      const cellPath = cellPathOf(cells.layout, path);
       // Before the cell starts: a path that cannot be allowed costs nothing.
-      if (!isLibraryPath(cellPath)) throw forbidden(path);
+      if (!isLibraryPath(cells.layout, cellPath)) throw forbidden(path);
       const workspace = workspaceOf(request);
       const cell = await cells.ensure(workspace.id, callerOf(request).id);
       const content = await readLibrarySource(cell, cellPath);

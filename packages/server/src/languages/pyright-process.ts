@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 
 import type { Cell } from '../cells/manager';
-import { CELL_ROOT, PYRIGHT_DIR } from '../cells/local/profile';
 import { ContentLengthDecoder, encodeContentLength, FramingError } from './jsonrpc';
 
 export interface PyrightHandlers {
@@ -60,7 +59,7 @@ export class PyrightProcess {
         op: 'proc.spawn',
         procId,
         node: true,
-        argv: [`${PYRIGHT_DIR}/langserver.index.js`, '--stdio'],
+        argv: [`${cell.layout.pyright}/langserver.index.js`, '--stdio'],
       });
     } catch (error) {
       process.dispose();
@@ -149,7 +148,7 @@ async function interpreterOf(cell: Cell): Promise<string | undefined> {
       undefined,
       PROBE_TIMEOUT_MS + 1000,
     );
-    return result.exitCode === 0 ? `${CELL_ROOT}/${VENV_PYTHON}` : SYSTEM_PYTHON;
+    return result.exitCode === 0 ? `${cell.layout.root}/${VENV_PYTHON}` : SYSTEM_PYTHON;
   } catch {
     return undefined;
   }

@@ -10,7 +10,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 
 import type { Cell, CellAttachment, CellManager } from '../cells/manager';
-import { CELL_ROOT } from '../cells/local/profile';
 import { LspBridge, LspCloseCodes, STATUS_METHOD, type LspSocket } from './bridge';
 import { MAX_LSP_MESSAGE_BYTES } from './jsonrpc';
 import { PyrightProcess } from './pyright-process';
@@ -69,7 +68,7 @@ class CellLanguageServers implements CellAttachment {
     if (relevant.length === 0) return;
     const params = {
       changes: relevant.map((c) => ({
-        uri: fileUri(`${CELL_ROOT}/${c.path}`),
+        uri: fileUri(`${this.cell.layout.root}/${c.path}`),
         type: c.kind === 'deleted' ? FILE_DELETED : FILE_CREATED,
       })),
     };
@@ -82,7 +81,7 @@ class CellLanguageServers implements CellAttachment {
   /** Adds a socket: makes room, then gives it an idle server or starts one. */
   async connect(socket: LspSocket, log: FastifyBaseLogger): Promise<LspBridge> {
     const bridge = new LspBridge(socket, {
-      cellRootUri: fileUri(CELL_ROOT),
+      cellRootUri: fileUri(this.cell.layout.root),
       start: () => this.start(),
       release: (process, closes) => this.release(bridge, process, closes),
       activity: () => this.cellActivity(),

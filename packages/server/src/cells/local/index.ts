@@ -1,2 +1,1 @@
 export { LocalCellDriver, type LocalDriverOptions } from './local-driver';
-export { formatIsolationReport } from './probe';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWorkcellError } from '../../errors';
 import type { CellSpec } from '../driver';
 import type { LocalCellDriver } from './local-driver';
-import { formatIsolationReport } from './probe';
+import { formatIsolationReport } from '../isolation-report';
 import {
   createTestHost,
   startTestCell,

@@ -18,6 +18,7 @@ import {
 import { WorkcellError } from '../../errors';
 import type {
   CellDriver,
+  CellLayout,
   CellLimits,
   CellSpec,
   IsolationReport,
@@ -33,6 +34,7 @@ import {
   buildProfile,
   CELL_HOME,
   CELL_ROOT,
+  PYRIGHT_DIR,
   resolveHostTree,
   RUNTIME_FILES,
   type HostTree,
@@ -102,6 +104,7 @@ function pyrightDir(): string | undefined {
 
 export class LocalCellDriver implements CellDriver {
   readonly name = 'local';
+  readonly layout: CellLayout = { root: CELL_ROOT, pyright: PYRIGHT_DIR };
   private readonly cellsDir: string;
   private readonly runtimeDir: string;
   private readonly uids: UidRegistry;
