@@ -9,7 +9,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'node',
-          include: ['packages/{protocol,agent,server}/src/**/*.test.ts'],
+          include: ['packages/{protocol,agent,server}/src/**/*.test.ts', 'deploy/**/*.test.ts'],
           pool: 'forks',
         },
       },
