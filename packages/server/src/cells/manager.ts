@@ -38,6 +38,7 @@ export type CellEventListener = (event: CellEvent) => void;
 export const CELL_STATE_DIR = '.workcell';
 const VOLUME_ID_PATH = `${CELL_STATE_DIR}/volume-id`;
 const AGENT_READY_TIMEOUT_MS = 20_000;
+const SYNC_WAIT_MS = 5_000;
 const LIFETIME_WARNING_MS = 5 * 60_000;
 /** How long a start waits to learn the cell's Python version; the cell is ready without it. */
 const PYTHON_VERSION_TIMEOUT_MS = 5_000;
@@ -136,6 +137,21 @@ export class CellManager {
 
   get(workspaceId: string): Cell | undefined {
     return this.cells.get(workspaceId);
+  }
+
+  /**
+   * Resolves once the workspace's running cell holds every change saved so far, or after
+   * SYNC_WAIT_MS (a cell busy with a large rescan): a save that has answered is then in
+   * the cell for the command typed next in its terminal.
+   */
+  async synced(workspaceId: string): Promise<void> {
+    const cell = this.cells.get(workspaceId);
+    if (!cell) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      cell.sync.flush(),
+      new Promise((resolve) => (timer = setTimeout(resolve, SYNC_WAIT_MS))),
+    ]).finally(() => clearTimeout(timer));
   }
 
   async record(workspaceId: string): Promise<CellRow | undefined> {

@@ -217,6 +217,21 @@ describe('database → cell', { timeout: TEST_TIMEOUT_MS }, () => {
     expect((await dbFile('saved/deeper/hello.txt'))?.source).toBe('editor');
   });
 
+  it('answers a save only once the cell holds it, so the next command runs the new code', async () => {
+    const cell = main.services.cells.get(workspace.uuid)!;
+    for (let round = 0; round < 5; round++) {
+      const content = `print("round ${round}")\n`;
+      await saveFile(main.app, user, workspace.uuid, 'run_me.py', content);
+      // Straight to the agent, as a terminal's command would: no sync is awaited here.
+      const { body } = await cell.agent.request({
+        op: 'fs.read',
+        path: 'run_me.py',
+        maxBytes: 1024,
+      });
+      expect(body.toString()).toBe(content);
+    }
+  });
+
   it('deletes and moves in the cell what was deleted and moved through the API', async () => {
     await saveFile(main.app, user, workspace.uuid, 'old/name.txt', 'moving\n');
     await saveFile(main.app, user, workspace.uuid, 'bin/trash.txt', 'trash\n');

@@ -9,6 +9,7 @@ import { WorkcellError } from '../errors';
 import { archiveStream, attachmentDisposition } from './archive-download';
 import { ArchiveImporter, ZIP_TYPES } from './archive-import';
 import { validPath, type FileService } from './service';
+import { answerOnceInCell, type WhenInCell } from './settle';
 import { reserveUploads, type UploadLedger } from './uploads';
 
 const tags = ['files'];
@@ -22,10 +23,12 @@ export const archiveRoutes: FastifyPluginAsyncZod<{
   uploads: UploadLedger;
   workspaces: WorkspaceService;
   maxArchiveEntries: number;
-}> = async (app, { files, uploads, workspaces, maxArchiveEntries }) => {
+  whenInCell: WhenInCell;
+}> = async (app, { files, uploads, workspaces, maxArchiveEntries, whenInCell }) => {
   requireCaller(app);
   reserveUploads(app, uploads);
   requireOwnedWorkspace(app, workspaces);
+  answerOnceInCell(app, whenInCell);
   const importer = new ArchiveImporter(files, {
     maxEntries: maxArchiveEntries,
     // The compressed archive may be as large as the workspace, plus its headers.

@@ -25,6 +25,7 @@ import type { FileRevisionRow } from '../store/schema';
 import { decodeContent, encodeContent, fileFields, toFileContent } from './content';
 import { pathFromUrl } from './request-path';
 import { validPath, type FileService, type WrittenFile } from './service';
+import { answerOnceInCell, type WhenInCell } from './settle';
 import { reserveUploads, type UploadLedger } from './uploads';
 
 const tags = ['files'];
@@ -86,10 +87,12 @@ export const fileRoutes: FastifyPluginAsyncZod<{
   uploads: UploadLedger;
   workspaces: WorkspaceService;
   workers: WorkerPool;
-}> = async (app, { files, uploads, workspaces, workers }) => {
+  whenInCell: WhenInCell;
+}> = async (app, { files, uploads, workspaces, workers, whenInCell }) => {
   requireCaller(app);
   reserveUploads(app, uploads);
   requireOwnedWorkspace(app, workspaces);
+  answerOnceInCell(app, whenInCell);
   const { maxFileBytes } = files.limits;
 
   const listRevisions = async (workspaceId: string, path: string) => ({

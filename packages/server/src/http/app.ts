@@ -152,6 +152,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     uploads: services.uploads,
     workspaces: services.workspaces,
     workers: services.workers,
+    whenInCell: (workspaceId) => services.cells.synced(workspaceId),
   });
   await app.register(archiveRoutes, {
     prefix: workspacePrefix,
@@ -159,6 +160,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     uploads: services.uploads,
     workspaces: services.workspaces,
     maxArchiveEntries: config.MAX_ARCHIVE_ENTRIES,
+    whenInCell: (workspaceId) => services.cells.synced(workspaceId),
   });
   await app.register(workspaceStatusRoutes, {
     prefix: workspacePrefix,
