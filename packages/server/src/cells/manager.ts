@@ -135,6 +135,11 @@ export class CellManager {
     return () => this.listeners.delete(listener);
   }
 
+  /** Tells this server's listeners of an event of a cell another replica runs. */
+  announce(event: CellEvent): void {
+    this.emit(event);
+  }
+
   get(workspaceId: string): Cell | undefined {
     return this.cells.get(workspaceId);
   }

@@ -151,6 +151,11 @@ export class FileService {
     return () => this.listeners.delete(listener);
   }
 
+  /** Tells this server's listeners of a change another replica committed. */
+  announce(event: FileChangeEvent): void {
+    this.publish([event]);
+  }
+
   async list(workspaceId: string) {
     return this.db
       .selectFrom('files')

@@ -5,7 +5,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-
 /** Waits until the workspace's cell holds what was saved (the cell manager's `synced`). */
 export type WhenInCell = (workspaceId: string) => Promise<void>;
 

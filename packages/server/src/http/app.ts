@@ -18,6 +18,8 @@ import { userRoutes } from '../auth/routes';
 import { AuthService } from '../auth/service';
 import type { CellDriver } from '../cells/driver';
 import { createCellDriver } from '../cells/drivers';
+import { PostgresReplicaBus, soloBus, type ReplicaBus } from '../replicas/bus';
+import { bridgeReplicas } from '../replicas/bridge';
 import { CellManager } from '../cells/manager';
 import { cellRoutes, legacyShutdownRoute } from '../cells/routes';
 import type { Config } from '../config';
@@ -57,6 +59,8 @@ export interface Services {
   terminals: TerminalService;
   languages: LanguageServerService;
   workers: WorkerPool;
+  /** The other replicas sharing the database (none with PGlite). */
+  bus: ReplicaBus;
 }
 
 /**
@@ -94,6 +98,10 @@ export function createServices(
     cells,
     terminals: new TerminalService(cells, database.db, log),
     workers: new WorkerPool(),
+    bus:
+      database.kind === 'postgres' && config.DATABASE_URL
+        ? new PostgresReplicaBus(database.db, config.DATABASE_URL, log)
+        : soloBus,
     languages: new LanguageServerService(
       cells,
       { idleMs: config.LSP_IDLE_MINUTES * 60_000, maxPerWorkspace: LSP_SERVERS_PER_WORKSPACE },
@@ -123,6 +131,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   installErrorHandler(app, config.MAX_FILE_BYTES);
   installJsonBodyParser(app, services.workers);
   app.addHook('onClose', () => services.workers[Symbol.asyncDispose]());
+  await services.bus.ready;
+  const unbridge = bridgeReplicas(services.bus, services.files, services.cells, services.log);
+  app.addHook('onClose', async () => {
+    unbridge();
+    await services.bus[Symbol.asyncDispose]();
+  });
 
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
