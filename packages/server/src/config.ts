@@ -63,6 +63,20 @@ const environmentSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(30_000, 100),
   /** Open connections (WebSockets included) from one client address at most; more are refused. */
   MAX_CONNECTIONS_PER_ADDRESS: integer(256, 1),
+  /**
+   * Proxies in front of the server (an ingress) whose X-Forwarded-For is believed, so that
+   * sign-in throttling counts the client's address, not the proxy's: addresses or CIDR
+   * ranges, comma-separated. Unset: none (the connection's address is the client's).
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value
+        ?.split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    ),
   /** Mark the session cookie Secure (set when served over HTTPS). */
   COOKIE_SECURE: z
     .enum(['true', 'false', '1', '0'])

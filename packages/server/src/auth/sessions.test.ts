@@ -119,6 +119,27 @@ forEachDatabase('sessions and requests', (ctx) => {
       expect((await attempt('10.9.0.2', victim.password)).statusCode).toBe(200);
     });
 
+    it('count the client behind a trusted proxy (TRUST_PROXY), and ignore X-Forwarded-For otherwise', async () => {
+      const attempts = async (env: Record<string, string>) => {
+        const { app } = await ctx.buildApp({ AUTH_RATE_LIMIT_PER_MINUTE: '1000', ...env });
+        const victim = await registerUser(app, 'behind-proxy');
+        const attempt = (client: string, password: string) =>
+          app.inject({
+            method: 'POST',
+            url: '/api/users/login',
+            payload: { username: victim.username, password },
+            remoteAddress: '10.8.0.1',
+            headers: { 'x-forwarded-for': client },
+          });
+        for (let i = 0; i < 6; i++) await attempt('203.0.113.7', 'guess');
+        return (await attempt('198.51.100.9', victim.password)).statusCode;
+      };
+      // The ingress at 10.8.0.1 is trusted: the owner, at another address, signs in.
+      expect(await attempts({ TRUST_PROXY: '10.8.0.0/16' })).toBe(200);
+      // Not trusted: every request is the proxy's, and a forged header changes nothing.
+      expect(await attempts({})).toBe(429);
+    });
+
     it('waits grow with each failure past the free ones', async () => {
       const { FailureBackoff } = await import('./failure-backoff');
       let now = 0;

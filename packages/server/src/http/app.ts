@@ -114,7 +114,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
     loggerInstance: services.log,
-    trustProxy: false,
+    trustProxy: config.TRUST_PROXY ?? false,
     // Paths like /api/sessions and /api/sessions/ are the same route (the prototype used both).
     // A 1,024-byte workspace path is up to 3,072 characters percent-encoded.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
