@@ -82,6 +82,11 @@ export const errorCatalogue = {
     message: 'This host cannot isolate user code; run `workcell doctor` to see what is missing.',
   },
   CELL_UNAVAILABLE: { status: 503, message: 'The workspace cell is not running.' },
+  CELL_ELSEWHERE: {
+    status: 409,
+    message:
+      "The workspace's cell runs on another server of this deployment; reach it through the same address as before (the proxy routes by workspace), or wait for it to stop.",
+  },
   CELL_FAILED: { status: 503, message: 'The workspace cell failed to start.' },
   AGENT_ERROR: { status: 502, message: 'The workspace cell answered with an error.' },
   TIMEOUT: { status: 504, message: 'The operation timed out.' },

@@ -39,6 +39,11 @@ export const CELL_STATE_DIR = '.workcell';
 const VOLUME_ID_PATH = `${CELL_STATE_DIR}/volume-id`;
 const AGENT_READY_TIMEOUT_MS = 20_000;
 const SYNC_WAIT_MS = 5_000;
+/** Renewed at every reaper tick (at most 30 s apart). */
+const LEASE_MS = 90_000;
+/** Any fixed number: the advisory lock under which one replica marks abandoned cells stopped. */
+const ABANDONED_CELLS_LOCK = 7_201_013;
+const RUNNING_STATES = ['starting', 'ready', 'stopping'] as const;
 const LIFETIME_WARNING_MS = 5 * 60_000;
 /** How long a start waits to learn the cell's Python version; the cell is ready without it. */
 const PYTHON_VERSION_TIMEOUT_MS = 5_000;
@@ -85,6 +90,8 @@ export interface CellManagerOptions {
   files: FileService;
   config: Config;
   log: FastifyBaseLogger;
+  /** This server replica, as its cells' leases name it; the same across its restarts. */
+  replicaId: string;
 }
 
 export class CellManager {
@@ -111,6 +118,8 @@ export class CellManager {
     const swept = await driver.sweepOrphans(new Set());
     if (swept.length > 0)
       log.warn({ workspaces: swept }, 'removed cells left behind by an earlier server');
+    // This replica's cells from before its restart are gone (swept above); another
+    // replica's live ones are not this replica's to touch.
     await db
       .updateTable('cells')
       .set({
@@ -119,7 +128,14 @@ export class CellManager {
         stopped_at: new Date(),
         updated_at: new Date(),
       })
-      .where('state', 'in', ['starting', 'ready', 'stopping'])
+      .where('state', 'in', RUNNING_STATES)
+      .where((eb) =>
+        eb.or([
+          eb('replica_id', '=', this.options.replicaId),
+          eb('replica_id', 'is', null),
+          eb('lease_expires_at', '<', new Date()),
+        ]),
+      )
       .execute();
     // Checks often enough that neither the idle time nor the lifetime overshoots by more
     // than a quarter of the shorter one (and at least every 30 s).
@@ -269,11 +285,15 @@ export class CellManager {
     extra: Partial<CellRow> = {},
     python?: string,
   ) {
-    await this.options.db
+    // Only while this replica holds the lease: one that lost it says nothing of the cell
+    // another replica now runs.
+    const { numUpdatedRows } = await this.options.db
       .updateTable('cells')
       .set({ state, reason: reason ?? null, updated_at: new Date(), ...extra })
       .where('workspace_id', '=', workspaceId)
-      .execute();
+      .where('replica_id', '=', this.options.replicaId)
+      .executeTakeFirst();
+    if (numUpdatedRows === 0n) return;
     this.emit({
       type: 'status',
       workspaceId,
@@ -303,17 +323,30 @@ export class CellManager {
     }
   }
 
+  /** Takes the workspace's cell lease, unless another live replica holds it. */
   private async markStarting(workspaceId: string): Promise<CellRow> {
-    return this.options.db
+    const { db, driver, replicaId } = this.options;
+    const lease = { replica_id: replicaId, lease_expires_at: new Date(Date.now() + LEASE_MS) };
+    const row = await db
       .insertInto('cells')
-      .values({ workspace_id: workspaceId, state: 'starting', driver: this.options.driver.name })
+      .values({ workspace_id: workspaceId, state: 'starting', driver: driver.name, ...lease })
       .onConflict((oc) =>
         oc
           .column('workspace_id')
-          .doUpdateSet({ state: 'starting', reason: null, updated_at: new Date() }),
+          .doUpdateSet({ state: 'starting', reason: null, updated_at: new Date(), ...lease })
+          .where((eb) =>
+            eb.or([
+              eb('cells.state', 'not in', RUNNING_STATES),
+              eb('cells.replica_id', 'is', null),
+              eb('cells.replica_id', '=', replicaId),
+              eb('cells.lease_expires_at', '<', new Date()),
+            ]),
+          ),
       )
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!row) throw new WorkcellError('CELL_ELSEWHERE');
+    return row;
   }
 
   private async start(workspaceId: string, ownerId: string): Promise<RunningEntry> {
@@ -526,6 +559,55 @@ export class CellManager {
       }
     }
     await this.persistActivity();
+    await this.renewLeases();
+    await this.stopAbandoned();
+  }
+
+  /** Renews this replica's leases; a cell whose lease another replica took is stopped here. */
+  private async renewLeases(): Promise<void> {
+    if (this.cells.size === 0) return;
+    const renewed = await this.options.db
+      .updateTable('cells')
+      .set({ lease_expires_at: new Date(Date.now() + LEASE_MS) })
+      .where('replica_id', '=', this.options.replicaId)
+      .where('workspace_id', 'in', [...this.cells.keys()])
+      .returning('workspace_id')
+      .execute();
+    const kept = new Set(renewed.map((row) => row.workspace_id));
+    for (const workspaceId of [...this.cells.keys()].filter((id) => !kept.has(id))) {
+      this.options.log.warn(
+        { workspaceId },
+        'another server took over this cell; stopping it here',
+      );
+      await this.stop(workspaceId, 'another server took over the workspace');
+    }
+  }
+
+  /**
+   * Marks stopped the cells whose replica stopped renewing their leases (it died), once,
+   * by whichever replica takes the lock first; their sockets hear it on every replica.
+   */
+  private async stopAbandoned(): Promise<void> {
+    const abandoned = await this.options.db.transaction().execute(async (tx) => {
+      const { rows } = await sql<{ locked: boolean }>`
+        SELECT pg_try_advisory_xact_lock(${ABANDONED_CELLS_LOCK}) AS locked`.execute(tx);
+      if (!rows[0]?.locked) return [];
+      return tx
+        .updateTable('cells')
+        .set({
+          state: 'stopped',
+          reason: 'the server running it stopped answering',
+          stopped_at: new Date(),
+          updated_at: new Date(),
+        })
+        .where('state', 'in', RUNNING_STATES)
+        .where('lease_expires_at', '<', new Date())
+        .returning(['workspace_id', 'reason'])
+        .execute();
+    });
+    for (const { workspace_id: workspaceId, reason } of abandoned) {
+      this.emit({ type: 'status', workspaceId, state: 'stopped', reason: reason ?? undefined });
+    }
   }
 
   /** One statement for every cell used since the last tick; none when all are idle. */

@@ -20,6 +20,7 @@ import type { CellDriver } from '../cells/driver';
 import { createCellDriver } from '../cells/drivers';
 import { PostgresReplicaBus, soloBus, type ReplicaBus } from '../replicas/bus';
 import { bridgeReplicas } from '../replicas/bridge';
+import { replicaIdOf } from '../replicas/replica-id';
 import { CellManager } from '../cells/manager';
 import { cellRoutes, legacyShutdownRoute } from '../cells/routes';
 import type { Config } from '../config';
@@ -85,6 +86,7 @@ export function createServices(
     files,
     config,
     log,
+    replicaId: replicaIdOf(config.DATA_DIR),
   });
   return {
     config,

@@ -83,3 +83,49 @@ it('a save through the replica without the cell reaches the cell the other one r
     return read?.body.toString() === 'print("saved through the second replica")\n';
   }, 'the save to reach the cell on the first replica');
 });
+
+it('the other replica neither starts a second cell for the workspace nor stops it when it starts', async () => {
+  const refused = await second.api(user, 'POST', `/api/workspace/${workspace}/start`);
+  expect(refused.status).toBe(409);
+  expect(refused.json).toMatchObject({ error: { code: 'CELL_ELSEWHERE' } });
+  const another = await startLiveServer('replica-3', { DATABASE_URL: database.url! });
+  try {
+    const cell = await another.api(user, 'GET', `/api/workspace/${workspace}/cell`);
+    expect(cell.json).toMatchObject({ state: 'ready' });
+  } finally {
+    await another.close();
+  }
+  expect(first.services.cells.get(workspace)).toBeDefined();
+});
+
+it('a replica that stops renewing its lease loses the cell: every socket hears it stopped, and another replica starts it', async () => {
+  // Reaps (and looks for abandoned cells) five times a second.
+  const survivor = await startLiveServer('replica-4', {
+    DATABASE_URL: database.url!,
+    CELL_IDLE_MINUTES: '0.02',
+  });
+  try {
+    const from = watcher.mark();
+    const held = await first.services.cells.record(workspace);
+    // As if the first replica had died a while ago: its lease ran out.
+    await database.handle.db
+      .updateTable('cells')
+      .set({ lease_expires_at: new Date(Date.now() - 1000) })
+      .where('workspace_id', '=', workspace)
+      .execute();
+    const stopped = await watcher.next(
+      'cell.status',
+      (m) => m.workspace === workspace && m.state === 'stopped',
+      from,
+    );
+    expect(stopped).toMatchObject({ reason: 'the server running it stopped answering' });
+    const started = await survivor.api(user, 'POST', `/api/workspace/${workspace}/start`);
+    expect(started.status).toBe(200);
+    const record = await survivor.services.cells.record(workspace);
+    expect(record?.state).toBe('ready');
+    expect(record?.replica_id).toBeTruthy();
+    expect(record?.replica_id).not.toBe(held?.replica_id);
+  } finally {
+    await survivor.close();
+  }
+});

@@ -16,6 +16,7 @@ import * as accountDisabled from './migrations/0004-account-disabled';
 import * as normalisedNames from './migrations/0005-normalised-names';
 import * as userUsage from './migrations/0006-user-usage';
 import * as driverOwnedUids from './migrations/0007-driver-owned-uids';
+import * as cellLeases from './migrations/0008-cell-leases';
 import { PGliteDialect } from './pglite-dialect';
 import { PGliteThread } from './pglite-thread';
 import type { Database } from './schema';
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   '0005-normalised-names': normalisedNames,
   '0006-user-usage': userUsage,
   '0007-driver-owned-uids': driverOwnedUids,
+  '0008-cell-leases': cellLeases,
 };
 
 // node-postgres returns bigint columns as strings; our counts and sizes fit in a number.

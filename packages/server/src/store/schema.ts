@@ -78,6 +78,9 @@ export interface CellsTable {
   stopped_at: Date | null;
   last_activity_at: Timestamp;
   updated_at: Timestamp;
+  /** The server replica running the cell while `lease_expires_at` is ahead. */
+  replica_id: string | null;
+  lease_expires_at: Date | null;
 }
 
 export interface CellManifestTable {
