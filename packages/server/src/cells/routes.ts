@@ -13,7 +13,14 @@ import type { CellManager } from './manager';
 
 const tags = ['cells'];
 const params = z.object({ uuid: z.string() });
-const errors = { 401: errorResponse, 404: errorResponse, 429: errorResponse, 503: errorResponse };
+// 409 CELL_ELSEWHERE: another replica runs the cell.
+const errors = {
+  401: errorResponse,
+  404: errorResponse,
+  409: errorResponse,
+  429: errorResponse,
+  503: errorResponse,
+};
 
 interface Options {
   cells: CellManager;
