@@ -57,6 +57,9 @@ export type WrittenEntry = Pick<FileRow, 'path' | 'type' | 'size' | 'version' | 
 
 /** Bytes of content a sliced read (`find`) takes per statement. */
 const CONTENT_SLICE_BYTES = 128 * 1024;
+/** A row's content when one statement may carry it; null beyond, to be read in slices. */
+const contentIfSmall =
+  sql<Uint8Array | null>`CASE WHEN size <= ${CONTENT_SLICE_BYTES} THEN content END`.as('content');
 /** Sliced reads of a file that keeps changing; the last attempt reads it whole. */
 const SLICED_READ_ATTEMPTS = 3;
 
@@ -178,14 +181,7 @@ export class FileService {
       .where('workspace_id', '=', workspaceId)
       .where('path', '=', path);
     for (let attempt = 1; attempt < SLICED_READ_ATTEMPTS; attempt++) {
-      const row = await file
-        .select(META_COLUMNS)
-        .select(
-          sql<Uint8Array | null>`CASE WHEN size <= ${CONTENT_SLICE_BYTES} THEN content END`.as(
-            'content',
-          ),
-        )
-        .executeTakeFirst();
+      const row = await file.select(META_COLUMNS).select(contentIfSmall).executeTakeFirst();
       if (!row || row.size <= CONTENT_SLICE_BYTES) return row;
       const content = await readInSlices(row.size, (part) =>
         file.select(part).where('version', '=', row.version).executeTakeFirst(),
@@ -640,11 +636,7 @@ export class FileService {
       new WorkcellError('REVISION_NOT_FOUND', `No revision ${revisionId} of ${path}.`);
     const head = await query
       .select(REVISION_META_COLUMNS)
-      .select(
-        sql<Uint8Array | null>`CASE WHEN size <= ${CONTENT_SLICE_BYTES} THEN content END`.as(
-          'content',
-        ),
-      )
+      .select(contentIfSmall)
       .executeTakeFirst();
     if (!head) throw missing();
     if (head.content !== null) return { ...head, content: head.content };
