@@ -129,3 +129,34 @@ it('a replica that stops renewing its lease loses the cell: every socket hears i
     await survivor.close();
   }
 });
+
+it('exactly one replica reaps an idle cell, and every socket hears it once', async () => {
+  const idle = { DATABASE_URL: database.url!, CELL_IDLE_MINUTES: '0.02' };
+  const [one, other] = [
+    await startLiveServer('replica-idle-1', idle),
+    await startLiveServer('replica-idle-2', idle),
+  ];
+  try {
+    const quiet = await one.createWorkspace(user, 'quiet');
+    const sockets = [await one.connect(user), await other.connect(user)];
+    const from = sockets.map((socket) => socket.mark());
+    for (const socket of sockets) socket.send({ type: 'workspace.watch', workspace: quiet });
+    expect((await one.api(user, 'POST', `/api/workspace/${quiet}/start`)).status).toBe(200);
+    const isReaped = (m: ServerMessage) =>
+      m.type === 'cell.status' &&
+      m.workspace === quiet &&
+      m.state === 'stopped' &&
+      /idle/.test(m.reason ?? '');
+    for (const [i, socket] of sockets.entries()) {
+      await socket.next('cell.status', (m) => isReaped(m), from[i]);
+    }
+    // Both replicas keep ticking for a while: nobody stops it a second time.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const [i, socket] of sockets.entries()) {
+      expect(socket.messages.slice(from[i]).filter(isReaped)).toHaveLength(1);
+    }
+  } finally {
+    await one.close();
+    await other.close();
+  }
+});
