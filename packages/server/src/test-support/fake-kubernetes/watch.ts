@@ -60,6 +60,8 @@ export class WatchStreams {
     }
 
     response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
+    // Clients wait for the headers before they listen for events, and there may be none yet.
+    response.flushHeaders();
     const send = (event: WatchEvent) => response.write(`${JSON.stringify(event)}\n`);
     if (expired) {
       send({ type: 'ERROR', object: expired.toStatus() });
