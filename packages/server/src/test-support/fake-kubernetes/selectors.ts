@@ -30,7 +30,7 @@ function splitRequirements(text: string): string[] {
 
 function labelRequirement(requirement: string): Selector {
   const labels = (object: KubeObject) => object.metadata.labels ?? {};
-  const setMatch = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(requirement);
+  const setMatch = /^([\w./-]+)\s+(in|notin)\s+\(([\w.,\s-]*)\)$/.exec(requirement);
   if (setMatch) {
     const [, key, operator, list] = setMatch as unknown as [string, string, string, string];
     const values = new Set(list.split(',').map((value) => value.trim()));
@@ -38,14 +38,14 @@ function labelRequirement(requirement: string): Selector {
       ? (object) => values.has(labels(object)[key] ?? '\0absent')
       : (object) => !values.has(labels(object)[key] ?? '\0absent');
   }
-  const comparison = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s!=]*)$/.exec(requirement);
+  const comparison = /^([\w./-]+)\s*(==|=|!=)\s*([\w.-]*)$/.exec(requirement);
   if (comparison) {
     const [, key, operator, value] = comparison as unknown as [string, string, string, string];
     return operator === '!='
       ? (object) => labels(object)[key] !== value
       : (object) => labels(object)[key] === value;
   }
-  const existence = /^(!?)([^\s!=()]+)$/.exec(requirement);
+  const existence = /^(!?)([\w./-]+)$/.exec(requirement);
   if (existence) {
     const [, not, key] = existence as unknown as [string, string, string];
     return not ? (object) => !(key in labels(object)) : (object) => key in labels(object);
