@@ -4,6 +4,7 @@ import { Exec, type V1Status } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { waitFor } from '../wait';
+import type { FakeKubelet, TerminalSize } from './kubelet';
 import {
   shellPod,
   startTestCluster,
@@ -122,5 +123,68 @@ describe('exec through the client Exec class', () => {
         false,
       ),
     ).rejects.toThrow(/404/);
+  });
+});
+
+describe('exec through a kubelet of its own', () => {
+  it('hands the kubelet the container, the command, the tty flag and every resize', async () => {
+    const seen: { container: string; command: string[]; tty: boolean; sizes: TerminalSize[] }[] =
+      [];
+    const kubelet: FakeKubelet = {
+      start: () => Promise.resolve({ podIP: '127.0.0.1' }),
+      stop: () => Promise.resolve(),
+      connect: () => Promise.reject(new Error('nothing listens')),
+      exec: async (_pod, container, command, streams) => {
+        const call = { container, command, tty: streams.tty, sizes: [] as TerminalSize[] };
+        seen.push(call);
+        streams.resizes.on('resize', (size) => call.sizes.push(size));
+        await waitFor(() => call.sizes.length === 2, 'two sizes', 5000);
+        streams.stdout.write('resized\n');
+        return { exitCode: 0 };
+      },
+    };
+    await using own = await startTestCluster({ kubelet });
+    await own.core.createNamespacedPod({ namespace, body: shellPod('tty', 'unused') });
+    await waitFor(
+      async () =>
+        (await own.core.readNamespacedPod({ name: 'tty', namespace })).status?.phase === 'Running',
+      'the pod to run',
+    );
+
+    // A stdout with rows and columns is a terminal to the client: it sends its size, and
+    // sends it again on every 'resize'.
+    const terminal = Object.assign(new PassThrough(), { rows: 24, columns: 80 });
+    let output = '';
+    terminal.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let status: V1Status | undefined;
+    await new Exec(own.kubeConfig).exec(
+      namespace,
+      'tty',
+      'main',
+      ['bash'],
+      terminal,
+      null,
+      null,
+      true,
+      (s) => (status = s),
+    );
+    await waitFor(() => seen[0]?.sizes.length === 1, 'the first size', 5000);
+    Object.assign(terminal, { rows: 30, columns: 100 });
+    terminal.emit('resize');
+    await waitFor(() => status, 'the exit status', 5000);
+
+    expect(seen).toEqual([
+      {
+        container: 'main',
+        command: ['bash'],
+        tty: true,
+        sizes: [
+          { width: 80, height: 24 },
+          { width: 100, height: 30 },
+        ],
+      },
+    ]);
+    expect(output).toBe('resized\n');
+    expect(status?.status).toBe('Success');
   });
 });

@@ -25,6 +25,20 @@ export interface ExecTarget {
   query: URLSearchParams;
 }
 
+/**
+ * The kubelet decodes `{"Width":…,"Height":…}` with Go's case-insensitive field matching,
+ * and client-node 1.4.0 sends `{"width":…,"height":…}`: both are accepted here too.
+ */
+function parseTerminalSize(payload: Buffer): TerminalSize {
+  const fields = Object.fromEntries(
+    Object.entries(JSON.parse(payload.toString()) as Record<string, number>).map(([key, value]) => [
+      key.toLowerCase(),
+      value,
+    ]),
+  );
+  return { width: fields.width ?? 0, height: fields.height ?? 0 };
+}
+
 function exitStatus(command: string[], exitCode: number) {
   if (exitCode === 0) return { metadata: {}, status: 'Success' };
   return {
@@ -83,13 +97,8 @@ export class ExecSessions {
     webSocket.on('message', (data: Buffer) => {
       const payload = data.subarray(1);
       if (data[0] === channel.stdin) stdin?.write(payload);
-      else if (data[0] === channel.resize) {
-        const { Width, Height } = JSON.parse(payload.toString()) as {
-          Width: number;
-          Height: number;
-        };
-        resizes.emit('resize', { width: Width, height: Height });
-      } else if (data[0] === channel.close && payload[0] === channel.stdin) stdin?.end();
+      else if (data[0] === channel.resize) resizes.emit('resize', parseTerminalSize(payload));
+      else if (data[0] === channel.close && payload[0] === channel.stdin) stdin?.end();
     });
     webSocket.on('close', () => {
       abort.abort();

@@ -91,7 +91,8 @@ export class FakeNode {
     const pod = change.object as PodJson;
     const uid = pod.metadata.uid!;
     let run = this.#runs.get(uid);
-    if (change.type === 'ADDED' && !pod.spec.nodeName) {
+    const forThisNode = !pod.spec.nodeName || pod.spec.nodeName === fakeNodeName;
+    if (change.type === 'ADDED' && forThisNode) {
       run = { lane: Promise.resolve(), started: false, stopped: false };
       this.#runs.set(uid, run);
       void this.#enqueue(uid, run, () => this.#scheduleAndStart(pod, run!));
@@ -127,29 +128,24 @@ export class FakeNode {
       },
       { uid },
     ) as PodJson;
-    this.#event(pod, {
-      type: 'Normal',
-      reason: 'Scheduled',
-      message: `Successfully assigned ${namespace}/${name} to ${fakeNodeName}`,
-      component: 'default-scheduler',
-    });
+    // A pod created with its nodeName set skips the scheduler, as on a real cluster.
+    if (!created.spec.nodeName)
+      this.#event(pod, {
+        type: 'Normal',
+        reason: 'Scheduled',
+        message: `Successfully assigned ${namespace}/${name} to ${fakeNodeName}`,
+        component: 'default-scheduler',
+      });
     if (pod.metadata.deletionTimestamp) return;
-    for (const container of pod.spec.containers) {
-      const image = container.image!;
-      const containerEvent = (reason: string, message: string) =>
-        this.#event(pod, {
-          type: 'Normal',
-          reason,
-          message,
-          component: 'kubelet',
-          fieldPath: `spec.containers{${container.name}}`,
-        });
-      containerEvent('Pulling', `Pulling image "${image}"`);
-      containerEvent(
+    for (const { name: container, image } of pod.spec.containers) {
+      this.#containerEvent(pod, container, 'Pulling', `Pulling image "${image}"`);
+      this.#containerEvent(
+        pod,
+        container,
         'Pulled',
         `Successfully pulled image "${image}" in 0s (0s including waiting). Image size: 0 bytes.`,
       );
-      containerEvent('Created', `Created container: ${container.name}`);
+      this.#containerEvent(pod, container, 'Created', `Created container: ${container}`);
     }
     run.started = true;
     let podIP: string;
@@ -167,15 +163,8 @@ export class FakeNode {
       return;
     }
     if (run.stopped) return;
-    for (const container of pod.spec.containers) {
-      this.#event(pod, {
-        type: 'Normal',
-        reason: 'Started',
-        message: `Started container ${container.name}`,
-        component: 'kubelet',
-        fieldPath: `spec.containers{${container.name}}`,
-      });
-    }
+    for (const { name: container } of pod.spec.containers)
+      this.#containerEvent(pod, container, 'Started', `Started container ${container}`);
     this.#writeStatus(pod, (current) => runningStatus(current, podIP, timestamp()));
   }
 
@@ -197,15 +186,8 @@ export class FakeNode {
   async #finishDeletion(pod: PodJson, run: PodRun): Promise<void> {
     if (run.stopped) return;
     const grace = pod.metadata.deletionGracePeriodSeconds ?? 0;
-    for (const container of pod.spec.containers) {
-      this.#event(pod, {
-        type: 'Normal',
-        reason: 'Killing',
-        message: `Stopping container ${container.name}`,
-        component: 'kubelet',
-        fieldPath: `spec.containers{${container.name}}`,
-      });
-    }
+    for (const { name: container } of pod.spec.containers)
+      this.#containerEvent(pod, container, 'Killing', `Stopping container ${container}`);
     await this.#stopContainers(pod, run, grace);
     this.store.remove(pods, pod.metadata.namespace, pod.metadata.name!, { uid: pod.metadata.uid });
   }
@@ -215,6 +197,16 @@ export class FakeNode {
     run.stopped = true;
     this.#runs.delete(pod.metadata.uid!);
     if (run.started) await this.kubelet.stop(pod, gracePeriodSeconds);
+  }
+
+  #containerEvent(pod: PodJson, container: string, reason: string, message: string): void {
+    this.#event(pod, {
+      type: 'Normal',
+      reason,
+      message,
+      component: 'kubelet',
+      fieldPath: `spec.containers{${container}}`,
+    });
   }
 
   #event(pod: PodJson, event: PodEvent): void {

@@ -1,5 +1,6 @@
 import {
   ApiException,
+  CoordinationV1Api,
   CoreV1Api,
   KubeConfig,
   PatchStrategy,
@@ -253,6 +254,25 @@ describe('the pod lifecycle on the fake node', () => {
     expect(after.items[0]?.message).toBe('Stopping container main');
   });
 
+  it('runs a pod created already bound to the node, without a Scheduled event', async () => {
+    await core.createNamespacedPod({
+      namespace,
+      body: shellPod('bound', 'sleep 30', { nodeName: 'fake-node-1' }),
+    });
+    await waitFor(async () => (await podPhase('bound')) === 'Running', 'the bound pod to run');
+    const events = await core.listNamespacedEvent({
+      namespace,
+      fieldSelector: 'involvedObject.name=bound',
+    });
+    expect(events.items.map((event) => event.reason)).toEqual([
+      'Pulling',
+      'Pulled',
+      'Created',
+      'Started',
+    ]);
+    await core.deleteNamespacedPod({ name: 'bound', namespace, gracePeriodSeconds: 0 });
+  });
+
   it('reports a pod whose process ends as Succeeded or Failed', async () => {
     await core.createNamespacedPod({ namespace, body: shellPod('done-ok', 'exit 0') });
     await core.createNamespacedPod({ namespace, body: shellPod('done-bad', 'exit 3') });
@@ -312,6 +332,37 @@ describe('other kinds and access', () => {
     expect((await failureOf(core.readNamespacedSecret({ name: 'cell-1', namespace }))).code).toBe(
       404,
     );
+  });
+
+  it('keeps leases, with optimistic concurrency for taking one over', async () => {
+    const leases = cluster.kubeConfig.makeApiClient(CoordinationV1Api);
+    const body = {
+      metadata: { name: 'cell-lease' },
+      spec: { holderIdentity: 'replica-a', leaseDurationSeconds: 15 },
+    };
+    const created = await leases.createNamespacedLease({ namespace, body });
+    const renewed = await leases.replaceNamespacedLease({
+      name: 'cell-lease',
+      namespace,
+      body: { ...created, spec: { ...created.spec, renewTime: new Date() } },
+    });
+    // client-node 1.4.0 types renewTime (a MicroTime) as Date but hands back the string.
+    expect(String(renewed.spec?.renewTime)).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // A second replica that read the lease before the renewal loses the race.
+    expect(
+      await failureOf(
+        leases.replaceNamespacedLease({
+          name: 'cell-lease',
+          namespace,
+          body: { ...created, spec: { ...created.spec, holderIdentity: 'replica-b' } },
+        }),
+      ),
+    ).toMatchObject({
+      code: 409,
+      reason: 'Conflict',
+      message: expect.stringContaining('leases.coordination.k8s.io "cell-lease"') as unknown,
+    });
+    await leases.deleteNamespacedLease({ name: 'cell-lease', namespace });
   });
 
   it('serves the namespaces it was given', async () => {
