@@ -143,7 +143,7 @@ const rules = new Map<ResourceType, KindRules>([
     resourceTypes.secrets,
     {
       statusSubresource: false,
-      prepareCreate: foldStringData,
+      prepareCreate: (secret) => foldStringData({ type: 'Opaque', ...secret }),
       prepareUpdate: (_previous, next) => foldStringData(next),
     },
   ],

@@ -69,7 +69,7 @@ export class PortForwards {
     webSocket.send(frame(errorChannel, portBytes));
 
     // Data the client sends before the connection is up waits on the promise, in order.
-    const connection = this.node.connect(pod, port);
+    const connection = Promise.resolve().then(() => this.node.connect(pod, port));
     webSocket.on('message', (data: Buffer) => {
       if (data[0] === dataChannel)
         void connection.then(

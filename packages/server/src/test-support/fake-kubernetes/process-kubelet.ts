@@ -121,7 +121,7 @@ export class ProcessKubelet implements FakeKubelet {
     await rm(podProcess.directory, { recursive: true, force: true });
   }
 
-  exec(
+  async exec(
     pod: PodJson,
     _container: string,
     command: string[],
@@ -156,7 +156,7 @@ export class ProcessKubelet implements FakeKubelet {
     });
   }
 
-  connect(pod: PodJson, port: number): Promise<Socket> {
+  async connect(pod: PodJson, port: number): Promise<Socket> {
     return openConnection(this.#running(pod).ip, port);
   }
 

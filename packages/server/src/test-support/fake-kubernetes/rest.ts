@@ -34,6 +34,9 @@ export function handleRest(store: ObjectStore, request: RestRequest): RestReply 
   const { method, path } = request;
   if (path.type === resourceTypes.namespaces && method !== 'GET')
     throw apiErrors.methodNotAllowed();
+  // Namespaced kinds are listed and watched across namespaces, nothing else.
+  if (path.type.namespaced && path.namespace === undefined && (method !== 'GET' || path.name))
+    throw apiErrors.methodNotAllowed();
   if (path.name === undefined) {
     if (method === 'GET') return { code: 200, body: list(store, request) };
     if (method === 'POST') return { code: 201, body: create(store, request) };

@@ -85,6 +85,31 @@ describe('watch through the client Watch class', () => {
       await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 });
   });
 
+  it('shows a graceful deletion as MODIFIED with a deletionTimestamp, Killing, then DELETED', async () => {
+    const { core } = cluster;
+    await core.createNamespacedPod({ namespace, body: labelled('w-doomed', 'doomed') });
+    await waitFor(
+      async () =>
+        (await core.readNamespacedPod({ name: 'w-doomed', namespace })).status?.phase === 'Running',
+      'running',
+    );
+    const from = (await core.listNamespacedPod({ namespace })).metadata!.resourceVersion!;
+    const watch = await startWatch(cluster, { resourceVersion: from, labelSelector: 'app=doomed' });
+    await core.deleteNamespacedPod({ name: 'w-doomed', namespace });
+    await waitFor(() => watch.seen.at(-1)?.type === 'DELETED', 'the DELETED event', 5000);
+    const [marked] = watch.seen;
+    expect(marked?.type).toBe('MODIFIED');
+    expect(marked?.object.metadata).toHaveProperty('deletionTimestamp');
+    const killing = await core.listNamespacedEvent({
+      namespace,
+      fieldSelector: 'involvedObject.name=w-doomed,reason=Killing',
+    });
+    expect(Number(killing.items[0]?.metadata?.resourceVersion)).toBeLessThan(
+      Number(watch.seen.at(-1)?.object.metadata?.resourceVersion),
+    );
+    watch.abort();
+  });
+
   it('starts with a synthetic ADDED per object without a resourceVersion, and sends bookmarks', async () => {
     const { core } = cluster;
     await core.createNamespacedPod({ namespace, body: labelled('w-present', 'present') });
