@@ -8,21 +8,22 @@ export interface ResourceType {
   plural: string;
   kind: string;
   namespaced: boolean;
+  /** What kubectl also accepts: `po`, `ns`. */
+  shortNames?: string[];
 }
 
-const core = (plural: string, kind: string, namespaced = true): ResourceType => ({
-  group: '',
-  version: 'v1',
-  plural,
-  kind,
-  namespaced,
-});
+const core = (
+  plural: string,
+  kind: string,
+  shortNames: string[],
+  namespaced = true,
+): ResourceType => ({ group: '', version: 'v1', plural, kind, namespaced, shortNames });
 
 export const resourceTypes = {
-  pods: core('pods', 'Pod'),
-  events: core('events', 'Event'),
-  secrets: core('secrets', 'Secret'),
-  namespaces: core('namespaces', 'Namespace', false),
+  pods: core('pods', 'Pod', ['po']),
+  events: core('events', 'Event', ['ev']),
+  secrets: core('secrets', 'Secret', []),
+  namespaces: core('namespaces', 'Namespace', ['ns'], false),
   leases: {
     group: 'coordination.k8s.io',
     version: 'v1',

@@ -5,10 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 import { refuseUpgrade } from './channel-protocol';
+import { discoveryDocument } from './discovery';
 import { ExecSessions } from './exec';
 import { FakeNode } from './fake-node';
 import { kubeconfigText, writeKubeconfig } from './kubeconfig';
@@ -19,6 +21,7 @@ import { handleRest } from './rest';
 import { parseSelectors } from './selectors';
 import { ApiError, apiErrors } from './status';
 import { ObjectStore } from './store';
+import { selfSignedCertificate } from './tls';
 import { WatchStreams } from './watch';
 
 export interface FakeKubernetesOptions {
@@ -31,10 +34,15 @@ export interface FakeKubernetesOptions {
   bookmarkIntervalMs?: number;
   /** Default: any free port. */
   port?: number;
+  /**
+   * Serve https with a self-signed certificate (made with the openssl command) instead of
+   * plain http: kubectl sends its token only over TLS.
+   */
+  tls?: boolean;
 }
 
 export interface FakeKubernetes extends AsyncDisposable {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT, or https:// with `tls` */
   readonly url: string;
   readonly token: string;
   readonly store: ObjectStore;
@@ -117,6 +125,8 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
   const serveRequest = async (request: IncomingMessage, response: ServerResponse) => {
     const { url, path } = authorize(request);
     if (url.pathname === '/version') return sendJson(response, 200, version);
+    const discovery = discoveryDocument(url.pathname);
+    if (discovery) return sendJson(response, 200, discovery);
     if (!path) throw notFound();
     const query = url.searchParams;
     if (path.subresource === 'exec' || path.subresource === 'portforward')
@@ -166,13 +176,17 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
     else throw notFound();
   };
 
-  const server = createServer((request, response) => {
+  const handleRequest = (request: IncomingMessage, response: ServerResponse) => {
     serveRequest(request, response).catch((error: unknown) => {
       const apiError = asApiError(error);
       if (response.headersSent) response.destroy();
       else sendJson(response, apiError.code, apiError.toStatus());
     });
-  });
+  };
+  const certificate = options.tls ? await selfSignedCertificate() : undefined;
+  const server = certificate
+    ? createTlsServer(certificate, handleRequest)
+    : createServer(handleRequest);
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
       serveUpgrade(request, socket, head);
@@ -184,7 +198,13 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${certificate ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const kubeconfigTarget = (namespace: string) => ({
+    url,
+    token,
+    namespace,
+    certificateAuthority: certificate?.cert,
+  });
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -202,9 +222,9 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
     url,
     token,
     store,
-    kubeconfig: (namespace = 'default') => kubeconfigText({ url, token, namespace }),
+    kubeconfig: (namespace = 'default') => kubeconfigText(kubeconfigTarget(namespace)),
     writeKubeconfig: (file, namespace = 'default') =>
-      writeKubeconfig(file, { url, token, namespace }),
+      writeKubeconfig(file, kubeconfigTarget(namespace)),
     compactHistory: () => store.compactHistory(),
     closeWatches: () => watches.closeAll(),
     close,
