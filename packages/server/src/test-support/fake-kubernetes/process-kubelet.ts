@@ -115,9 +115,10 @@ export class ProcessKubelet implements FakeKubelet {
         new Promise((resolve) => (graceTimer = setTimeout(resolve, gracePeriodSeconds * 1000))),
       ]);
       clearTimeout(graceTimer);
-      signalGroup(podProcess.main, 'SIGKILL');
-      await podProcess.exited;
     }
+    // Whatever the main process left behind in its group goes too.
+    signalGroup(podProcess.main, 'SIGKILL');
+    await podProcess.exited;
     await rm(podProcess.directory, { recursive: true, force: true });
   }
 

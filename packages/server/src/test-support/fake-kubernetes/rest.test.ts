@@ -1,3 +1,7 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
 import {
   ApiException,
   CoordinationV1Api,
@@ -289,6 +293,31 @@ describe('the pod lifecycle on the fake node', () => {
     expect((await failureOf(core.readNamespacedPod({ name: 'done-ok', namespace }))).code).toBe(
       404,
     );
+  });
+
+  it('kills what a finished pod left running when the pod is deleted', async () => {
+    const pidFile = join(await mkdtemp(join(tmpdir(), 'fake-kubernetes-orphan-')), 'pid');
+    await core.createNamespacedPod({
+      namespace,
+      body: shellPod('leaver', `sleep 60 & echo $! > ${pidFile}`),
+    });
+    await waitFor(async () => (await podPhase('leaver')) === 'Succeeded', 'the pod to finish');
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    await core.deleteNamespacedPod({ name: 'leaver', namespace });
+    await waitFor(
+      () => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      'the background process to go',
+      5000,
+    );
+    await rm(dirname(pidFile), { recursive: true });
   });
 
   it('serves the status subresource for status writes', async () => {

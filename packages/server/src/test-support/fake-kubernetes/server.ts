@@ -100,6 +100,7 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
 const isTrue = (value: string | null) => value === 'true' || value === '1';
 
 export async function startFakeKubernetes(options: FakeKubernetesOptions): Promise<FakeKubernetes> {
+  const certificate = options.tls ? await selfSignedCertificate() : undefined;
   const token = randomBytes(24).toString('hex');
   const store = new ObjectStore(options.historyLimit);
   for (const namespace of options.namespaces ?? ['default']) {
@@ -183,7 +184,6 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
       else sendJson(response, apiError.code, apiError.toStatus());
     });
   };
-  const certificate = options.tls ? await selfSignedCertificate() : undefined;
   const server = certificate
     ? createTlsServer(certificate, handleRequest)
     : createServer(handleRequest);
