@@ -19,12 +19,7 @@ export interface KubeconfigTarget {
 
 const name = 'workcell-fake';
 
-export function kubeconfigText({
-  url,
-  token,
-  namespace,
-  certificateAuthority,
-}: KubeconfigTarget): string {
+function kubeconfigText({ url, token, namespace, certificateAuthority }: KubeconfigTarget): string {
   const trust = certificateAuthority
     ? { 'certificate-authority-data': Buffer.from(certificateAuthority).toString('base64') }
     : { 'insecure-skip-tls-verify': true };

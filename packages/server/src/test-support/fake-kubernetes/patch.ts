@@ -10,7 +10,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** RFC 7386. */
-export function applyMergePatch(target: unknown, patch: unknown): unknown {
+function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return patch;
   const base = isObject(target) ? target : {};
   const keys = new Set([...Object.keys(base), ...Object.keys(patch)]);
@@ -74,7 +74,7 @@ function addAt(document: unknown, path: string, value: unknown): void {
 }
 
 /** RFC 6902, the client library's default patch type. */
-export function applyJsonPatch(target: unknown, operations: unknown): unknown {
+function applyJsonPatch(target: unknown, operations: unknown): unknown {
   if (!Array.isArray(operations)) throw apiErrors.badRequest('a JSON patch must be an array');
   const document = structuredClone(target);
   for (const operation of operations as JsonPatchOperation[]) {

@@ -5,7 +5,7 @@
 import type { PodJson } from './objects';
 
 /** The node's (and every pod's host) address: everything runs on this machine. */
-export const hostIP = '127.0.0.1';
+const hostIP = '127.0.0.1';
 
 type ContainerState =
   | { waiting: { reason: string; message?: string } }

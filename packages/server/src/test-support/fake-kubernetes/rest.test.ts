@@ -411,8 +411,13 @@ describe('other kinds and access', () => {
     expect(
       (await failureOf(anonymous.makeApiClient(CoreV1Api).listNamespacedPod({ namespace }))).code,
     ).toBe(401);
-    const raw = await fetch(`${cluster.fake.url}/api/v1/namespaces/${namespace}/pods`);
+    const podsUrl = `${cluster.fake.url}/api/v1/namespaces/${namespace}/pods`;
+    const raw = await fetch(podsUrl);
     expect(raw.status).toBe(401);
     expect(await raw.json()).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
+    const signedIn = await fetch(podsUrl, {
+      headers: { authorization: `Bearer ${cluster.fake.token}` },
+    });
+    expect(await signedIn.json()).toMatchObject({ kind: 'PodList', apiVersion: 'v1' });
   });
 });

@@ -13,7 +13,7 @@ import { refuseUpgrade } from './channel-protocol';
 import { discoveryDocument } from './discovery';
 import { ExecSessions } from './exec';
 import { FakeNode } from './fake-node';
-import { kubeconfigText, writeKubeconfig } from './kubeconfig';
+import { writeKubeconfig } from './kubeconfig';
 import type { FakeKubelet } from './kubelet';
 import { PortForwards } from './port-forward';
 import { parseResourcePath, resourceTypes, type ResourcePath } from './resources';
@@ -46,7 +46,6 @@ export interface FakeKubernetes extends AsyncDisposable {
   readonly url: string;
   readonly token: string;
   readonly store: ObjectStore;
-  kubeconfig(namespace?: string): string;
   writeKubeconfig(file: string, namespace?: string): Promise<void>;
   /** Drops the watch history: resuming from any earlier resourceVersion answers 410. */
   compactHistory(): void;
@@ -222,7 +221,6 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
     url,
     token,
     store,
-    kubeconfig: (namespace = 'default') => kubeconfigText(kubeconfigTarget(namespace)),
     writeKubeconfig: (file, namespace = 'default') =>
       writeKubeconfig(file, kubeconfigTarget(namespace)),
     compactHistory: () => store.compactHistory(),
