@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 import {
   ApiException,
@@ -12,7 +12,7 @@ import {
   type CoreV1Event,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 import { waitFor } from '../wait';
 import {
@@ -296,7 +296,9 @@ describe('the pod lifecycle on the fake node', () => {
   });
 
   it('kills what a finished pod left running when the pod is deleted', async () => {
-    const pidFile = join(await mkdtemp(join(tmpdir(), 'fake-kubernetes-orphan-')), 'pid');
+    const directory = await mkdtemp(join(tmpdir(), 'fake-kubernetes-orphan-'));
+    onTestFinished(() => rm(directory, { recursive: true }));
+    const pidFile = join(directory, 'pid');
     await core.createNamespacedPod({
       namespace,
       body: shellPod('leaver', `sleep 60 & echo $! > ${pidFile}`),
@@ -317,7 +319,6 @@ describe('the pod lifecycle on the fake node', () => {
       'the background process to go',
       5000,
     );
-    await rm(dirname(pidFile), { recursive: true });
   });
 
   it('serves the status subresource for status writes', async () => {
