@@ -18,7 +18,7 @@ import { userRoutes } from '../auth/routes';
 import { AuthService } from '../auth/service';
 import type { CellDriver } from '../cells/driver';
 import { createCellDriver } from '../cells/drivers';
-import { PostgresReplicaBus, soloBus, type ReplicaBus } from '../replicas/bus';
+import { PostgresReplicaBus, type ReplicaBus } from '../replicas/bus';
 import { bridgeReplicas } from '../replicas/bridge';
 import { replicaIdOf } from '../replicas/replica-id';
 import { CellManager } from '../cells/manager';
@@ -60,8 +60,8 @@ export interface Services {
   terminals: TerminalService;
   languages: LanguageServerService;
   workers: WorkerPool;
-  /** The other replicas sharing the database (none with PGlite). */
-  bus: ReplicaBus;
+  /** The other replicas sharing the database; none with PGlite. */
+  bus: ReplicaBus | undefined;
 }
 
 /**
@@ -103,7 +103,7 @@ export function createServices(
     bus:
       database.kind === 'postgres' && config.DATABASE_URL
         ? new PostgresReplicaBus(database.db, config.DATABASE_URL, log)
-        : soloBus,
+        : undefined,
     languages: new LanguageServerService(
       cells,
       { idleMs: config.LSP_IDLE_MINUTES * 60_000, maxPerWorkspace: LSP_SERVERS_PER_WORKSPACE },
@@ -133,12 +133,15 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   installErrorHandler(app, config.MAX_FILE_BYTES);
   installJsonBodyParser(app, services.workers);
   app.addHook('onClose', () => services.workers[Symbol.asyncDispose]());
-  await services.bus.ready;
-  const unbridge = bridgeReplicas(services.bus, services.files, services.cells, services.log);
-  app.addHook('onClose', async () => {
-    unbridge();
-    await services.bus[Symbol.asyncDispose]();
-  });
+  const { bus } = services;
+  if (bus) {
+    await bus.ready;
+    const unbridge = bridgeReplicas(bus, services.files, services.cells, services.log);
+    app.addHook('onClose', async () => {
+      unbridge();
+      await bus[Symbol.asyncDispose]();
+    });
+  }
 
   await app.register(cookie);
   await app.register(rateLimit, { global: false });

@@ -3,7 +3,7 @@
  * changes and cell events, so that a socket on any replica hears of a change made through
  * any other, and the replica running a workspace's cell writes a save made elsewhere into
  * it. PostgreSQL's LISTEN/NOTIFY carries them; with PGlite (one process) there are no
- * other replicas and nothing is sent. Delivery is at most once: a replica that loses its
+ * other replicas and no bus. Delivery is at most once: a replica that loses its
  * listening connection misses what was sent until it is back (and logs it), as a socket
  * misses what happens while it reconnects.
  */
@@ -34,14 +34,6 @@ const MAX_PAYLOAD_BYTES = 7900;
 /** The envelope around a batch: the replica id, the topic and the brackets. */
 const ENVELOPE_BYTES = 100;
 const RECONNECT_MS = [100, 500, 2000, 5000];
-
-/** One process, no other replica: nothing to send or hear. */
-export const soloBus: ReplicaBus = {
-  ready: Promise.resolve(),
-  publish: async () => undefined,
-  subscribe: () => () => undefined,
-  [Symbol.asyncDispose]: async () => undefined,
-};
 
 export class PostgresReplicaBus implements ReplicaBus {
   readonly ready: Promise<void>;

@@ -41,7 +41,7 @@ import {
   type RuntimeFile,
 } from './profile';
 import { UidRegistry } from './uid-registry';
-import { assertHostUidBaseFree, CELL_USER_UID } from './uids';
+import { CELL_USER_UID } from './uids';
 import { attachedImages, mountedVolumes, releaseVolume, WorkspaceVolume } from './volume';
 
 const MiB = 1024 * 1024;
@@ -210,7 +210,6 @@ export class LocalCellDriver implements CellDriver {
     const cellDir = join(this.cellsDir, workspaceId);
     await mkdir(cellDir, { recursive: true, mode: 0o711 });
     const hostUid = await this.uids.baseFor(cellDir);
-    await assertHostUidBaseFree(hostUid);
     // Before anything else exists, so that a crash at any later point is swept.
     const marker = `${JSON.stringify({ hostUid, startedAt: new Date() })}\n`;
     await writeFile(this.markerFile(workspaceId), marker, { mode: 0o600 });

@@ -77,18 +77,20 @@ export class OptTree {
   static async sweep(cellsDir: string, tools: VolumeTools): Promise<void> {
     const names = (await readdir(cellsDir)).filter((name) => name.startsWith(PREFIX));
     for (const path of names.map((name) => join(cellsDir, name))) {
-      if (!live.has(path)) await new OptTree(path, '', tools).close();
+      if (!live.has(path)) await removeTree(path, tools);
     }
   }
 
   /** Unmounts the tree; cells already running keep their own reference to it. Idempotent. */
   async close(): Promise<void> {
-    if ((await readMounts()).some((m) => m.mountPoint === this.path)) {
-      await unmount(this.path, this.tools);
-    }
-    await rmdir(this.path).catch(whenMissing(undefined));
+    await removeTree(this.path, this.tools);
     live.delete(this.path);
   }
+}
+
+async function removeTree(path: string, tools: VolumeTools): Promise<void> {
+  if ((await readMounts()).some((m) => m.mountPoint === path)) await unmount(path, tools);
+  await rmdir(path).catch(whenMissing(undefined));
 }
 
 /**

@@ -25,12 +25,16 @@ export class UidRegistry {
 
   /**
    * The host uid base of the workspace whose cell directory is `cellDir` (which must
-   * exist): its recorded slot while the claim still names it, else a new slot.
+   * exist): its recorded slot while the claim still names it, else a new slot. No account
+   * or subordinate range of the host overlaps the block (HostUidError otherwise).
    */
   async baseFor(cellDir: string): Promise<number> {
     const recorded = await this.recorded(cellDir);
     if (recorded !== undefined && (await this.holder(recorded)) === cellDir) {
-      return hostUidBaseOfSlot(recorded);
+      // An account or subordinate range may have been added since the block was handed out.
+      const base = hostUidBaseOfSlot(recorded);
+      await assertHostUidBaseFree(base);
+      return base;
     }
     return this.locked(async () => {
       const taken = new Set<number>();
