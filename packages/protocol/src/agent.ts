@@ -1,7 +1,8 @@
 /**
  * The channel between the server and the agent inside a cell: binary-safe frames over a
  * socket the driver hands the agent on a descriptor (fd 3 by default; never pid 1's stdio,
- * see notes/sandbox.md §9) or a pod's exec stream, multiplexing requests, their replies and
+ * see notes/sandbox.md §9) or a connection to the agent's listening socket (a pod's; the
+ * first frame authenticates it: agentAuth), multiplexing requests, their replies and
  * unsolicited events. Every frame is
  *
  *   u32be headerLength | u32be bodyLength | header (UTF-8 JSON) | body (raw bytes)
@@ -133,6 +134,17 @@ export const listedEntry = z.object({
   sha256: sha256.optional(),
 });
 export type ListedEntry = z.infer<typeof listedEntry>;
+
+// ---- authentication: server → listening agent ------------------------------------------
+
+/**
+ * The first frame on a connection to an agent that listens (a pod's, reached over the
+ * network): the cell's token, which the driver gave the agent at start. Anything else
+ * first is answered with an `error` event UNAUTHENTICATED and the connection closed; after
+ * it the agent says `ready` and the connection is a channel like any other.
+ */
+export const agentAuth = z.object({ auth: z.string().min(1).max(1024) }).strict();
+export type AgentAuth = z.infer<typeof agentAuth>;
 
 // ---- requests: server → agent ----------------------------------------------------------
 // `id` correlates a reply. Requests without an `id` (keystrokes, acks) get no reply
