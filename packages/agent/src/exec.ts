@@ -204,8 +204,10 @@ function parseJson(text: string): unknown {
 
 export class ExecHost {
   private readonly runs = new Map<string, ExecRun>();
+  private disposed = false;
 
   async run(id: string, spec: ExecSpec): Promise<ExecOutcome> {
+    if (this.disposed) throw new AgentFailure('CELL_UNAVAILABLE', 'processes are being stopped');
     if (this.runs.has(id))
       throw new AgentFailure('ALREADY_EXISTS', `process ${id} is already running`);
     if (this.runs.size >= MAX_EXECS) {
@@ -227,6 +229,7 @@ export class ExecHost {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const run of this.runs.values()) run.kill();
   }
 }

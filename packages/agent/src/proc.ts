@@ -2,7 +2,8 @@
  * Long-running processes with piped stdio (a language server): stdout streams out as
  * output events with flow control like a PTY's, stdin streams in, stderr is drained and
  * its tail reported on exit. Each process runs in its own process group so a kill takes
- * whatever it started too. The host owns the processes and kills them all on dispose.
+ * whatever it started too. The host owns the processes and kills them all on dispose,
+ * and any it is still starting then.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 
@@ -110,10 +111,12 @@ class ProcSession {
 
 export class ProcHost {
   private readonly sessions = new Map<string, ProcSession>();
+  private disposed = false;
 
   constructor(private readonly events: ProcEvents) {}
 
   async spawn(id: string, spec: ProcSpawn): Promise<number> {
+    if (this.disposed) throw new AgentFailure('CELL_UNAVAILABLE', 'processes are being stopped');
     if (this.sessions.has(id))
       throw new AgentFailure('ALREADY_EXISTS', `process ${id} is already running`);
     if (this.sessions.size >= MAX_PROCS) {
@@ -139,6 +142,7 @@ export class ProcHost {
       if (this.sessions.get(id) === session) this.sessions.delete(id);
     });
     this.sessions.set(id, session);
+    if (this.disposed) session.kill();
     return session.pid;
   }
 
@@ -149,6 +153,7 @@ export class ProcHost {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const session of this.sessions.values()) session.kill();
   }
 }
