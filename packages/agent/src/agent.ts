@@ -1,95 +1,36 @@
 /**
- * The agent's request dispatcher: validates every frame, runs the op and answers it. A
- * request with an `id` gets a reply; one without (keystrokes, acks) is answered only when
- * it fails, with an `error` event. Nothing a frame contains can crash the agent.
+ * The agent's lasting state: the workspace, the terminals and the shell's home. They
+ * outlive any one connection of the server's (a server replica may die and another
+ * connect), so a shell keeps running and its screen stays in its headless xterm for the
+ * next connection's `pty.snapshot`. Requests are served by a Connection (connection.ts).
  */
-import {
-  agentRequest,
-  FrameTooLargeError,
-  MAX_FRAME_HEADER_BYTES,
-  type AgentEvent,
-  type AgentOp,
-  type AgentReplyHeader,
-  type AgentRequest,
-  type AgentResult,
-  type Frame,
-} from '@workcell/protocol/agent';
-import type { z } from 'zod';
+import type { AgentEvent, AgentReplyHeader } from '@workcell/protocol/agent';
 
-import { asUser, requireProgram } from './as-user';
-import { AgentFailure, toFailure } from './failure';
+import { Connection } from './connection';
+import { AgentFailure } from './failure';
 import { log } from './log';
-import type { ProcHost } from './proc';
+import { OnFirstUse } from './on-first-use';
 import type { PtyHost } from './pty';
 import type { AgentSettings } from './settings';
 import { prepareShell } from './shell';
-import { TreeWatcher } from './watcher';
 import { Workspace } from './workspace';
 
 /** Sends a frame; throws FrameTooLargeError when it cannot be framed. */
 export type Send = (header: AgentReplyHeader | AgentEvent, body?: Uint8Array) => void;
 
-type RequestOf<Op extends AgentOp> = Extract<AgentRequest, { op: Op }>;
-interface Reply<Op extends AgentOp> {
-  result: AgentResult<Op>;
-  body?: Uint8Array;
-}
-type Handlers = { [Op in AgentOp]: (request: RequestOf<Op>, body: Buffer) => Promise<Reply<Op>> };
-
-const DEFAULT_COMMAND = ['/bin/bash', '-l'];
-/** Room for a serialised screen in a reply header, as JSON. */
-const SNAPSHOT_HEADER_BUDGET = MAX_FRAME_HEADER_BYTES - 1024;
-const ops = new Set<string>(agentRequest.options.map((option) => option.shape.op.value));
-
-/**
- * A part of the agent loaded on first use. Terminals (node-pty and a headless xterm) are
- * most of the agent's code and user processes need child_process: none of them is needed
- * to say `ready`, and an idle cell may never open a terminal (docs/performance.md).
- */
-class OnFirstUse<T extends { dispose(): void }> {
-  private loading: Promise<T> | undefined;
-  private disposed = false;
-  /** The instance, once loaded. */
-  value: T | undefined;
-
-  constructor(private readonly load: () => Promise<T>) {}
-
-  get(): Promise<T> {
-    if (this.value) return Promise.resolve(this.value);
-    this.loading ??= this.load().then(
-      (value) => {
-        if (this.disposed) value.dispose();
-        this.value = value;
-        return value;
-      },
-      (error: unknown) => {
-        this.loading = undefined;
-        throw error;
-      },
-    );
-    return this.loading;
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    this.value?.dispose();
-  }
-}
-
 export class Agent {
-  private readonly workspace: Workspace;
-  private readonly ptys: OnFirstUse<PtyHost>;
-  private readonly execs = new OnFirstUse(async () => new (await import('./exec')).ExecHost());
-  private readonly procs: OnFirstUse<ProcHost>;
-  private watcher: TreeWatcher | undefined;
-  private readonly shellReady: Promise<void>;
+  readonly workspace: Workspace;
+  readonly ptys: OnFirstUse<PtyHost>;
+  /** Settled once the shell's home is prepared: the ops that start user processes wait for it. */
+  readonly shellReady: Promise<void>;
   /** Who user code runs as, when that is not the agent's own user. */
-  private readonly user: { uid: number; gid: number } | undefined;
+  readonly user: { uid: number; gid: number } | undefined;
+  private current: Connection | undefined;
 
   constructor(
-    private readonly settings: AgentSettings,
-    private readonly send: Send,
-    private readonly onShutdown: () => void,
+    readonly settings: AgentSettings,
+    /** Asked for by the `shutdown` op: the agent's owner stops it. */
+    readonly shutdown: () => void,
   ) {
     const self = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
     const { userUid: uid, userGid: gid } = settings;
@@ -98,16 +39,8 @@ export class Agent {
     this.ptys = new OnFirstUse(async () => {
       const { PtyHost } = await import('./pty');
       return new PtyHost({
-        output: (ptyId, data, offset) => send({ ev: 'pty.output', ptyId, offset }, data),
-        exit: (ptyId, code, signal) => send({ ev: 'pty.exit', ptyId, code, signal }),
-      });
-    });
-    this.procs = new OnFirstUse(async () => {
-      const { ProcHost } = await import('./proc');
-      return new ProcHost({
-        output: (procId, data, offset) => send({ ev: 'proc.output', procId, offset }, data),
-        exit: (procId, code, signal, stderr) =>
-          send({ ev: 'proc.exit', procId, code, signal, stderr }),
+        output: (ptyId, data, offset) => this.send({ ev: 'pty.output', ptyId, offset }, data),
+        exit: (ptyId, code, signal) => this.send({ ev: 'pty.exit', ptyId, code, signal }),
       });
     });
     // Every user process needs the home (pip, caches, dotfiles), not only shells: made at
@@ -118,231 +51,34 @@ export class Agent {
     );
   }
 
-  handle(frame: Frame): void {
-    const parsed = agentRequest.safeParse(frame.header);
-    if (parsed.success) {
-      void this.serve(parsed.data, frame.body);
-      return;
-    }
-    const header: Record<string, unknown> =
-      typeof frame.header === 'object' && frame.header !== null ? { ...frame.header } : {};
-    const id =
-      typeof header.id === 'number' && Number.isSafeInteger(header.id) && header.id >= 0
-        ? header.id
-        : undefined;
-    const op = typeof header.op === 'string' ? header.op.slice(0, 64) : undefined;
-    let message: string;
-    if (frame.header === undefined) message = 'the frame header is not valid JSON';
-    else if (op === undefined || !ops.has(op)) message = `unknown op ${JSON.stringify(op ?? null)}`;
-    else message = `invalid ${op} request: ${describeIssues(parsed.error)}`;
-    this.fail(id, op, new AgentFailure('VALIDATION_FAILED', message));
+  /** Serves a new connection, which replaces the current one (stopping what that one started). */
+  connect(send: Send): Connection {
+    this.current?.dispose();
+    const connection = new Connection(this, send, () => {
+      if (this.current === connection) this.current = undefined;
+    });
+    this.current = connection;
+    return connection;
   }
 
-  /** Stops every process and watch the agent started. */
-  dispose(): void {
-    this.watcher?.dispose();
-    this.ptys.dispose();
-    this.execs.dispose();
-    this.procs.dispose();
+  /**
+   * Sends an event to the current connection. Without one it is lost, which costs a
+   * terminal nothing: its screen and scrollback are in its headless xterm.
+   */
+  send(header: AgentEvent, body?: Uint8Array): void {
+    this.current?.send(header, body);
   }
 
   /** Synchronous, as before terminals loaded lazily: no terminal exists before they load. */
-  private terminal(ptyId: string) {
+  terminal(ptyId: string) {
     const ptys = this.ptys.value;
     if (!ptys) throw new AgentFailure('TERMINAL_NOT_FOUND', `no terminal ${ptyId}`);
     return ptys.get(ptyId);
   }
 
-  private async serve(request: AgentRequest, body: Buffer): Promise<void> {
-    let reply: Reply<AgentOp>;
-    try {
-      const handler = this.handlers[request.op] as (
-        r: AgentRequest,
-        b: Buffer,
-      ) => Promise<Reply<AgentOp>>;
-      reply = await handler(request, body);
-    } catch (error) {
-      this.fail(request.id, request.op, toFailure(error, describe(request)));
-      return;
-    }
-    if (request.id === undefined) return;
-    try {
-      this.send({ re: request.id, ok: true, result: reply.result }, reply.body);
-    } catch (error) {
-      if (!(error instanceof FrameTooLargeError)) throw error;
-      this.fail(
-        request.id,
-        request.op,
-        new AgentFailure('INTERNAL', `${describe(request)}: the reply is too large to send`),
-      );
-    }
+  /** Stops every process and watch the agent started. */
+  dispose(): void {
+    this.current?.dispose();
+    this.ptys.dispose();
   }
-
-  private fail(id: number | undefined, op: string | undefined, failure: AgentFailure): void {
-    const error = { code: failure.code, message: failure.message.slice(0, 4096) };
-    if (id === undefined) this.send({ ev: 'error', ...(op === undefined ? {} : { op }), error });
-    else this.send({ re: id, ok: false, error });
-  }
-
-  private readonly handlers: Handlers = {
-    ping: async () => ({ result: { time: Date.now() } }),
-    'pty.open': async (request) => {
-      // Without its start-up files a shell still works, just plainer: not worth failing for.
-      const [ptys] = await Promise.all([this.ptys.get(), this.shellReady]);
-      const [file = '', ...args] = asUser(request.command ?? DEFAULT_COMMAND, this.user);
-      const pid = ptys.open(request.ptyId, request.cols, request.rows, {
-        file,
-        args,
-        cwd: this.settings.root,
-        env: { ...this.settings.shellEnv, ...request.env },
-      });
-      return { result: { pid } };
-    },
-    'pty.input': async (request, body) => {
-      this.terminal(request.ptyId).write(body);
-      return { result: {} };
-    },
-    'pty.resize': async (request) => {
-      this.terminal(request.ptyId).resize(request.cols, request.rows);
-      return { result: {} };
-    },
-    'pty.signal': async (request) => {
-      this.terminal(request.ptyId).signal(request.signal);
-      return { result: {} };
-    },
-    'pty.ack': async (request) => {
-      this.terminal(request.ptyId).ack(request.bytes);
-      return { result: {} };
-    },
-    'pty.close': async (request) => {
-      this.terminal(request.ptyId).close();
-      return { result: {} };
-    },
-    'pty.snapshot': async (request) => {
-      const session = this.terminal(request.ptyId);
-      const { data, offset } = await session.snapshot(request.scrollback, SNAPSHOT_HEADER_BUDGET);
-      return { result: { data, offset, ...session.size } };
-    },
-    'pty.list': async () => ({ result: { ptys: this.ptys.value?.list() ?? [] } }),
-    'fs.read': async (request) => {
-      const content = await this.workspace.read(request.path, request.maxBytes);
-      return { result: { size: content.length }, body: content };
-    },
-    'fs.write': async (request, body) => ({
-      result: { size: await this.workspace.write(request.path, body, request.expectSha256) },
-    }),
-    'fs.delete': async (request) => {
-      await this.workspace.delete(request.path, request.expectSha256);
-      return { result: {} };
-    },
-    'fs.mkdir': async (request) => {
-      await this.workspace.mkdir(request.path);
-      return { result: {} };
-    },
-    'fs.move': async (request) => {
-      await this.workspace.move(request.from, request.to);
-      return { result: {} };
-    },
-    'fs.list': async (request) => ({
-      result: await this.workspace.list(request.path, new Set(request.ignore), request),
-    }),
-    'watch.start': async (request) => {
-      this.watcher?.dispose();
-      const watcher = new TreeWatcher(this.workspace, new Set(request.ignore), {
-        changes: (changes) => this.send({ ev: 'watch.changes', changes }),
-        refused: (names) => this.send({ ev: 'watch.refused', names }),
-        overflow: () => this.send({ ev: 'watch.overflow' }),
-      });
-      this.watcher = watcher;
-      try {
-        await watcher.start();
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') {
-          watcher.dispose();
-          throw error;
-        }
-        // Out of inotify watches: part of the tree is watched; the server rescans instead.
-        this.send({ ev: 'watch.overflow' });
-      }
-      return { result: {} };
-    },
-    'watch.stop': async () => {
-      this.watcher?.dispose();
-      this.watcher = undefined;
-      return { result: {} };
-    },
-    'exec.run': async (request, body) => {
-      const [execs] = await Promise.all([this.execs.get(), this.shellReady]);
-      const cwd =
-        request.cwd === undefined ? this.settings.root : await this.workspace.folder(request.cwd);
-      // The launcher that waits for it and reports stays the agent's uid, out of its reach.
-      return execs.run(request.execId, {
-        argv: asUser(request.argv, this.user),
-        cwd,
-        env: { ...this.settings.shellEnv, ...request.env },
-        stdin: body,
-        timeoutMs: request.timeoutMs,
-        maxOutputBytes: request.maxOutputBytes,
-      });
-    },
-    'exec.kill': async (request) => {
-      (await this.execs.get()).kill(request.execId);
-      return { result: {} };
-    },
-    'proc.spawn': async (request) => {
-      const [procs] = await Promise.all([this.procs.get(), this.shellReady]);
-      const cwd =
-        request.cwd === undefined ? this.settings.root : await this.workspace.folder(request.cwd);
-      const argv = request.node ? [process.execPath, ...request.argv] : request.argv;
-      const env = { ...this.settings.shellEnv, ...request.env };
-      if (this.user) await requireProgram(argv[0] ?? '', env.PATH);
-      const pid = await procs.spawn(request.procId, { argv: asUser(argv, this.user), cwd, env });
-      return { result: { pid } };
-    },
-    'proc.input': async (request, body) => {
-      (await this.procs.get()).get(request.procId).write(body);
-      return { result: {} };
-    },
-    'proc.ack': async (request) => {
-      (await this.procs.get()).get(request.procId).ack(request.bytes);
-      return { result: {} };
-    },
-    'proc.kill': async (request) => {
-      (await this.procs.get()).get(request.procId).kill();
-      return { result: {} };
-    },
-    stats: async () => ({
-      result: await (await import('./stats')).cellStats(this.settings.userUid),
-    }),
-    shutdown: async () => {
-      this.dispose();
-      setImmediate(this.onShutdown); // after the reply is on its way
-      return { result: {} };
-    },
-  };
-}
-
-/** Names what a request was about, for error messages: `fs.read src/a.py`. */
-function describe(request: AgentRequest): string {
-  const subject =
-    'path' in request
-      ? request.path
-      : 'from' in request
-        ? `${request.from} -> ${request.to}`
-        : 'ptyId' in request
-          ? `terminal ${request.ptyId}`
-          : 'execId' in request
-            ? `process ${request.execId}`
-            : 'procId' in request
-              ? `process ${request.procId}`
-              : undefined;
-  return subject === undefined ? request.op : `${request.op} ${subject}`;
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || 'header'}: ${issue.message}`)
-    .join('; ')
-    .slice(0, 1000);
 }

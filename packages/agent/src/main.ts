@@ -42,7 +42,7 @@ const stop = (code: number) => {
 };
 
 const channel = new Channel(input, output, {
-  frame: (frame) => agent.handle(frame),
+  frame: (frame) => connection.handle(frame),
   fatal: (error) => {
     // A length beyond the limits: the stream cannot be resynchronised. The server
     // restarts the cell.
@@ -52,18 +52,16 @@ const channel = new Channel(input, output, {
   },
   end: () => stop(0),
 });
-const agent = new Agent(
-  settings,
-  (header, body) => channel.send(header, body),
-  () => stop(0),
-);
+const agent = new Agent(settings, () => stop(0));
+// The channel is the agent's one connection, for as long as the agent lives.
+const connection = agent.connect((header, body) => channel.send(header, body));
 
 process.on('uncaughtException', (error) => {
   // A bug must not take every terminal of the workspace down with it.
   log(`unexpected error: ${error.stack ?? error.message}`);
   try {
     const message = `agent error: ${error.message}`.slice(0, 4096);
-    channel.send({ ev: 'error', error: { code: 'INTERNAL', message } });
+    agent.send({ ev: 'error', error: { code: 'INTERNAL', message } });
   } catch {
     // The channel itself failed; the log has the error.
   }
