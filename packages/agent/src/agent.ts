@@ -51,13 +51,18 @@ export class Agent {
     );
   }
 
-  /** Serves a new connection, which replaces the current one (stopping what that one started). */
+  /**
+   * Serves a new connection, which replaces the current one (stopping what that one
+   * started). The terminals' unacknowledged output is forgiven: the old server will never
+   * acknowledge it, and a paused terminal would stay paused for the new one.
+   */
   connect(send: Send): Connection {
     this.current?.dispose();
     const connection = new Connection(this, send, () => {
       if (this.current === connection) this.current = undefined;
     });
     this.current = connection;
+    this.ptys.value?.forgiveUnacked();
     return connection;
   }
 

@@ -76,7 +76,8 @@ async function sourceFiles(dir: string): Promise<string[]> {
 
 /**
  * Starts the built agent as a plain child process, without any isolation: for tests and
- * development only. The channel is the socket on the child's fd 3, as in a cell.
+ * development only. The channel is the socket on the child's fd 3, as in a cell; with
+ * `listen`, fd 3 only keeps the agent running, as a container runtime does.
  */
 export function spawnLocalAgent(
   settings: Omit<Partial<AgentSettings>, 'channel'> & { root: string },

@@ -112,6 +112,11 @@ class PtySession {
     }
   }
 
+  /** Forgets the output not yet acknowledged, whose receiver is gone, and resumes. */
+  forgiveUnacked(): void {
+    this.ack(this.unacked);
+  }
+
   /**
    * The screen and up to `scrollback` lines of history as escape sequences, with less
    * history if the JSON-encoded text would exceed `maxBytes`.
@@ -227,6 +232,11 @@ export class PtyHost {
 
   list(): { ptyId: string; pid: number; cols: number; rows: number }[] {
     return [...this.sessions.values()].map((s) => ({ ptyId: s.id, pid: s.pid, ...s.size }));
+  }
+
+  /** For a new receiver of the output: see PtySession.forgiveUnacked. */
+  forgiveUnacked(): void {
+    for (const session of this.sessions.values()) session.forgiveUnacked();
   }
 
   dispose(): void {

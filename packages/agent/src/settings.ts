@@ -8,8 +8,15 @@ import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 
 export const AGENT_ENV = {
-  /** Descriptor of the channel socket (default 3), or `stdio` for stdin/stdout. */
+  /**
+   * Descriptor of the channel socket (default 3), `stdio` for stdin/stdout, or `none`.
+   * While listening it only tells the agent it is still wanted (see main.ts).
+   */
   fd: 'WORKCELL_AGENT_FD',
+  /** `HOST:PORT` (`[::]:7070` for IPv6) or a unix socket's absolute path to listen on. */
+  listen: 'WORKCELL_AGENT_LISTEN',
+  /** What a connection to the listening agent must send first; required when listening. */
+  token: 'WORKCELL_AGENT_TOKEN',
   root: 'WORKCELL_ROOT',
   userUid: 'WORKCELL_USER_UID',
   userGid: 'WORKCELL_USER_GID',
@@ -18,8 +25,13 @@ export const AGENT_ENV = {
   shellEnv: 'WORKCELL_SHELL_ENV',
 } as const;
 
+/** Where a listening agent accepts connections: net.Server.listen options. */
+export type ListenAddress = { path: string } | { host: string; port: number };
+
 export interface AgentSettings {
-  channel: number | 'stdio';
+  channel: number | 'stdio' | 'none';
+  /** Connections to accept, each authenticated by its first frame (listener.ts). */
+  listen?: { address: ListenAddress; token: string };
   root: string;
   userUid: number;
   userGid: number;
@@ -45,8 +57,26 @@ export function defaultShellEnv(home: string): Record<string, string> {
   };
 }
 
+/** Shorter tokens are refused: 32 hex digits are 128 random bits, beyond guessing. */
+export const MIN_AGENT_TOKEN_LENGTH = 32;
+
 const id = z.coerce.number().int().min(0).max(0xfffffffe);
 const absolute = z.string().regex(/^\/.*/, 'must be an absolute path');
+const listenAddress = z.string().transform((text, ctx): ListenAddress => {
+  if (text.startsWith('/')) return { path: text };
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]/]+)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  if (match && port >= 1 && port <= 65535) return { host: match[1] ?? match[2]!, port };
+  ctx.addIssue({ code: 'custom', message: 'must be HOST:PORT, [IPV6]:PORT or an absolute path' });
+  return z.NEVER;
+});
+
+/** `[::]:7070` for an IPv6 host, as listenAddress reads it back. */
+function formatListenAddress(address: ListenAddress): string {
+  if ('path' in address) return address.path;
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  return `${host}:${address.port}`;
+}
 
 /**
  * Reads the settings from `env` and deletes them from it, so no child process inherits
@@ -61,7 +91,11 @@ export function readSettings(
   for (const name of Object.values(AGENT_ENV)) Reflect.deleteProperty(env, name);
   const parsed = z
     .object({
-      [AGENT_ENV.fd]: z.union([z.literal('stdio'), z.coerce.number().int().min(0)]).default(3),
+      [AGENT_ENV.fd]: z
+        .union([z.literal('stdio'), z.literal('none'), z.coerce.number().int().min(0)])
+        .default(3),
+      [AGENT_ENV.listen]: listenAddress.optional(),
+      [AGENT_ENV.token]: z.string().optional(),
       [AGENT_ENV.root]: absolute.default('/app'),
       [AGENT_ENV.userUid]: id.optional(),
       [AGENT_ENV.userGid]: id.optional(),
@@ -79,11 +113,25 @@ export function readSettings(
         .pipe(z.record(z.string(), z.string()))
         .optional(),
     })
+    .superRefine((settings, ctx) => {
+      const token = settings[AGENT_ENV.token];
+      const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
+      if (settings[AGENT_ENV.listen] === undefined) {
+        if (token !== undefined) issue(`${AGENT_ENV.token} is only for a listening agent`);
+        if (settings[AGENT_ENV.fd] === 'none')
+          issue(`${AGENT_ENV.fd}=none needs ${AGENT_ENV.listen}`);
+      } else if ((token?.length ?? 0) < MIN_AGENT_TOKEN_LENGTH) {
+        issue(`listening needs ${AGENT_ENV.token} of ${MIN_AGENT_TOKEN_LENGTH} characters or more`);
+      }
+    })
     .parse(raw);
   const home = parsed[AGENT_ENV.home];
   const asRoot = self.uid === 0;
+  const address = parsed[AGENT_ENV.listen];
+  const token = parsed[AGENT_ENV.token];
   return {
     channel: parsed[AGENT_ENV.fd],
+    listen: address === undefined || token === undefined ? undefined : { address, token },
     root: parsed[AGENT_ENV.root],
     userUid: parsed[AGENT_ENV.userUid] ?? (asRoot ? 1000 : self.uid),
     userGid: parsed[AGENT_ENV.userGid] ?? (asRoot ? 1000 : self.gid),
@@ -99,6 +147,8 @@ export function agentEnv(settings: Partial<AgentSettings>): Record<string, strin
     if (value !== undefined) env[name] = String(value);
   };
   set(AGENT_ENV.fd, settings.channel);
+  set(AGENT_ENV.listen, settings.listen && formatListenAddress(settings.listen.address));
+  set(AGENT_ENV.token, settings.listen?.token);
   set(AGENT_ENV.root, settings.root);
   set(AGENT_ENV.userUid, settings.userUid);
   set(AGENT_ENV.userGid, settings.userGid);

@@ -3,7 +3,10 @@
  * temporary workspace and checks every frame it sends against the protocol schemas. (The
  * server's AgentClient is the production client; the agent package may not import it.)
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -21,7 +24,8 @@ import {
   type AgentResult,
 } from '@workcell/protocol/agent';
 
-import { ensureAgentBuilt, spawnLocalAgent } from './index';
+import { agentBundlePath, agentEnv, ensureAgentBuilt, spawnLocalAgent } from './index';
+import type { ListenAddress } from './settings';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -77,7 +81,8 @@ export async function waitFor<T>(
  */
 const userUid = process.getuid?.() === 0 ? 1000 : undefined;
 
-export async function startAgent(): Promise<TestAgent> {
+/** A temporary workspace and home for an agent, in `base`. */
+async function workspace(): Promise<{ base: string; root: string; home: string }> {
   await ensureAgentBuilt();
   const base = await mkdtemp(join(tmpdir(), 'workcell-agent-'));
   await chmod(base, 0o755);
@@ -87,13 +92,124 @@ export async function startAgent(): Promise<TestAgent> {
     await mkdir(dir);
     if (userUid !== undefined) await chown(dir, userUid, userUid);
   }
-  const { child, channel } = spawnLocalAgent({ root, home });
+  return { base, root, home };
+}
+
+/** The child's exit, and a stop that kills it and removes `base`. */
+function lifetime(child: ChildProcess, base: string) {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return drive(channel, root, exited, async () => {
+  const stop = async () => {
     child.kill('SIGKILL');
     await exited;
     await rm(base, { recursive: true, force: true });
+  };
+  return { exited, stop };
+}
+
+export async function startAgent(): Promise<TestAgent> {
+  const { base, root, home } = await workspace();
+  const { child, channel } = spawnLocalAgent({ root, home });
+  const { exited, stop } = lifetime(child, base);
+  return drive(channel, root, exited, stop);
+}
+
+/** One connection to a listening agent. */
+export interface TestConnection extends TestAgent {
+  /** Settles when the connection has closed, whichever side closed it. */
+  closed: Promise<void>;
+  /** Cuts the connection, as a server that dies does. */
+  destroy(): void;
+}
+
+export interface ListeningTestAgent {
+  root: string;
+  /** The agent's descriptor, which it only holds to know it is still wanted. */
+  descriptor: Duplex | undefined;
+  /** Connects and sends `first` as the first frame (the token's by default; none if null). */
+  open(first?: unknown): TestConnection;
+  /** Connects with the token and waits for `ready`. */
+  connect(): Promise<TestConnection>;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an agent that listens on a free TCP port of 127.0.0.1 or on a unix socket, with a
+ * descriptor as the local harness holds it, or without (WORKCELL_AGENT_FD=none) as in a pod.
+ */
+export async function startListeningAgent(
+  transport: 'tcp' | 'unix',
+  { descriptor = true } = {},
+): Promise<ListeningTestAgent> {
+  const { base, root, home } = await workspace();
+  const address: ListenAddress =
+    transport === 'unix'
+      ? { path: join(base, 'agent.sock') }
+      : { host: '127.0.0.1', port: await freePort() };
+  const token = randomBytes(24).toString('base64url');
+  const listen = { address, token };
+  const { child, channel } = descriptor
+    ? spawnLocalAgent({ root, home, listen })
+    : {
+        child: spawn(process.execPath, [agentBundlePath()], {
+          cwd: root,
+          env: agentEnv({ root, home, listen, channel: 'none' }),
+          stdio: ['ignore', 'ignore', 'inherit'],
+        }),
+        channel: undefined,
+      };
+  const { exited, stop } = lifetime(child, base);
+  await Promise.race([
+    channel
+      ? new Promise((resolve) => channel.once('data', resolve))
+      : waitFor(() => listening(address), 'the agent to listen'),
+    exited.then((code) => Promise.reject(new Error(`the agent exited with ${code}`))),
+  ]);
+  const open = (first: unknown = { auth: token }): TestConnection => {
+    const socket = connect(address);
+    if (first !== null) socket.write(encodeFrame(first));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined); // 'close' follows
+    return {
+      ...drive(socket, root, exited, async () => {
+        socket.destroy();
+        await closed;
+      }),
+      closed,
+      destroy: () => socket.destroy(),
+    };
+  };
+  return {
+    root,
+    descriptor: channel,
+    open,
+    async connect() {
+      const connection = open();
+      await waitFor(() => connection.events.some((e) => e.event.ev === 'ready'), 'ready');
+      return connection;
+    },
+    exited,
+    stop,
+  };
+}
+
+/** Whether something accepts connections at `address`. */
+function listening(address: ListenAddress): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(address, () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.on('error', () => resolve(false));
   });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 function drive(
