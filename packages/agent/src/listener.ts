@@ -6,8 +6,9 @@
  * after the previous one died, and a dead replica's connection may never see a FIN.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { chmod, lstat, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
+import { dirname } from 'node:path';
 
 import {
   agentAuth,
@@ -65,7 +66,11 @@ export async function listen(
     accept(socket);
   };
   const server = createServer((socket) => void authenticate(socket));
-  if ('path' in address) await removeStaleSocket(address.path);
+  if ('path' in address) {
+    // A fresh workspace volume has no folder for it yet.
+    await mkdir(dirname(address.path), { recursive: true, mode: 0o700 });
+    await removeStaleSocket(address.path);
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(address, () => {

@@ -87,6 +87,11 @@ export const errorCatalogue = {
     message:
       "The workspace's cell runs on another server of this deployment; reach it through the same address as before (the proxy routes by workspace), or wait for it to stop.",
   },
+  CELL_MOVED: {
+    status: 409,
+    message:
+      "The workspace's cell was taken over by another server of this deployment; open the terminal again to reach it there.",
+  },
   CELL_FAILED: { status: 503, message: 'The workspace cell failed to start.' },
   AGENT_ERROR: { status: 502, message: 'The workspace cell answered with an error.' },
   TIMEOUT: { status: 504, message: 'The operation timed out.' },

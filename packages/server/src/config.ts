@@ -26,6 +26,19 @@ const commaList = (fallback: string) =>
         .filter((item) => item.length > 0),
     );
 
+const json = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
 const environmentSchema = z.object({
   PORT: integer(8000, 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -82,7 +95,39 @@ const environmentSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
-  CELL_DRIVER: z.enum(['local']).default('local'),
+  CELL_DRIVER: z.enum(['local', 'kubernetes']).default('local'),
+  // The Kubernetes driver's (cells/kubernetes/); its cluster comes from KUBECONFIG or, in a
+  // pod, the service account.
+  CELL_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name')
+    .default('workcell-cells'),
+  /** The cell image (deploy/images/cell), tagged as the server's so both speak one protocol. */
+  CELL_IMAGE: z.string().min(1).default('workcell-cell'),
+  /** Started cell pods waiting for a workspace, so that a start is an assignment. */
+  CELL_WARM_POOL_SIZE: integer(2, 0, 100),
+  /** A RuntimeClass for cell pods (gVisor, Kata); unset: the cluster's default runtime. */
+  CELL_RUNTIME_CLASS: z.string().min(1).optional(),
+  /** JSON object: the cell pods' nodeSelector. */
+  CELL_NODE_SELECTOR: json(z.record(z.string(), z.string())).optional(),
+  /** JSON array: the cell pods' tolerations, as in a pod spec. */
+  CELL_TOLERATIONS: json(
+    z.array(
+      z.object({
+        key: z.string().optional(),
+        operator: z.enum(['Exists', 'Equal']).optional(),
+        value: z.string().optional(),
+        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+        tolerationSeconds: z.number().int().optional(),
+      }),
+    ),
+  ).optional(),
+  /**
+   * How the server reaches a cell pod's agent: `network` (the pod's IP; the NetworkPolicy
+   * lets the server in) or `port-forward` (through the API server, where the network
+   * between server and cells is closed).
+   */
+  CELL_AGENT_ROUTE: z.enum(['network', 'port-forward']).default('network'),
   CELL_MEMORY_MIB: integer(512, 32),
   CELL_CPU_CORES: z.coerce.number().min(0.01).max(256).default(0.5),
   CELL_CPU_PERIOD_US: integer(10_000, 1000, 1_000_000),

@@ -1,7 +1,7 @@
 /**
  * What the cell manager needs from a place to run cells. One implementation per kind of
- * host: `local` (bubblewrap + cgroups on this Linux machine) and, later, `kubernetes`
- * (a pod and a PVC per workspace). A driver starts the agent isolated and hands back its
+ * host: `local` (bubblewrap + cgroups on this Linux machine) and `kubernetes` (a pod per
+ * running cell). A driver starts the agent isolated and hands back its
  * byte channel; everything spoken over that channel is the agent protocol
  * (@workcell/protocol/agent), the same for every driver.
  */
@@ -21,9 +21,13 @@ export interface CellLimits {
 
 export interface CellSpec {
   workspaceId: string;
+  /** The workspace owner's user id, for drivers that label what they make. */
+  ownerId: string;
   limits: CellLimits;
   /** Commands masked inside the cell by a stub that says they are blocked. */
   blockedCommands: readonly string[];
+  /** Told of start steps worth showing the user (scheduled, pulling the image). */
+  progress?: (message: string) => void;
 }
 
 /** Why a cell process died, in words a user understands. */
@@ -36,12 +40,20 @@ export interface RunningCell extends AsyncDisposable {
   readonly workspaceId: string;
   /** The agent's stdio: frames in, frames out. Ends when the cell dies. */
   readonly channel: Duplex;
-  /** Resolves once the cell has gone, for whatever reason. */
-  readonly exited: Promise<{ reason: string }>;
+  /**
+   * Resolves once the cell has gone, or this server's channel to it has. `stopped`: it was
+   * stopped from outside (its pod deleted), not broken.
+   */
+  readonly exited: Promise<{ reason: string; stopped?: boolean }>;
   /** Limit hits since the last call (OOM kills, pid exhaustion); host-side facts. */
   takeLimitEvents(): Promise<LimitEvent[]>;
   /** Kills every process of the cell and releases its resources; idempotent. */
   stop(): Promise<void>;
+  /**
+   * Lets go of the cell without stopping it: another replica has taken it over. A driver
+   * whose cells cannot outlive this server stops it.
+   */
+  detach(): Promise<void>;
 }
 
 export interface IsolationFeature {
@@ -70,9 +82,17 @@ export interface CellLayout {
 export interface CellDriver {
   readonly name: string;
   readonly layout: CellLayout;
+  /**
+   * Its cells outlive the server that started them and every replica reaches them, so a
+   * replica may take over a cell another one runs (instead of refusing with CELL_ELSEWHERE).
+   */
+  readonly sharedCells: boolean;
   /** What this host provides; cheap enough to call at start and from `workcell doctor`. */
   probe(): Promise<IsolationReport>;
-  /** Starts the cell and its agent; rejects with ISOLATION_UNAVAILABLE naming what is missing. */
+  /**
+   * Starts the cell and its agent, or, with shared cells, connects to the one running;
+   * rejects with ISOLATION_UNAVAILABLE naming what is missing.
+   */
   start(spec: CellSpec): Promise<RunningCell>;
   /**
    * Deletes the workspace's volume (the cell's cached copy of its files) for good: the

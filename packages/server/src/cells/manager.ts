@@ -54,6 +54,8 @@ export interface CellAttachment {
   /** Runs while the cell is still up, before it stops. */
   beforeStop?(): Promise<void>;
   dispose(): void;
+  /** Instead of dispose when the cell goes on under another replica; defaults to dispose. */
+  handOver?(): void;
 }
 
 export interface Cell {
@@ -115,28 +117,33 @@ export class CellManager {
   /** Cleans what a crashed server left and starts the reaper. */
   async init(): Promise<void> {
     const { db, driver, log } = this.options;
-    const swept = await driver.sweepOrphans(new Set());
+    // Shared cells outlive their replica: the live ones are left for whoever needs them
+    // (and adopted once their lease runs out, tendAbandoned).
+    const keep = driver.sharedCells ? await this.runningWorkspaces() : new Set<string>();
+    const swept = await driver.sweepOrphans(keep);
     if (swept.length > 0)
       log.warn({ workspaces: swept }, 'removed cells left behind by an earlier server');
-    // This replica's cells from before its restart are gone (swept above); another
-    // replica's live ones are not this replica's to touch.
-    await db
-      .updateTable('cells')
-      .set({
-        state: 'stopped',
-        reason: 'the server restarted',
-        stopped_at: new Date(),
-        updated_at: new Date(),
-      })
-      .where('state', 'in', RUNNING_STATES)
-      .where((eb) =>
-        eb.or([
-          eb('replica_id', '=', this.options.replicaId),
-          eb('replica_id', 'is', null),
-          eb('lease_expires_at', '<', new Date()),
-        ]),
-      )
-      .execute();
+    if (!driver.sharedCells) {
+      // This replica's cells from before its restart are gone (swept above); another
+      // replica's live ones are not this replica's to touch.
+      await db
+        .updateTable('cells')
+        .set({
+          state: 'stopped',
+          reason: 'the server restarted',
+          stopped_at: new Date(),
+          updated_at: new Date(),
+        })
+        .where('state', 'in', RUNNING_STATES)
+        .where((eb) =>
+          eb.or([
+            eb('replica_id', '=', this.options.replicaId),
+            eb('replica_id', 'is', null),
+            eb('lease_expires_at', '<', new Date()),
+          ]),
+        )
+        .execute();
+    }
     // Checks often enough that neither the idle time nor the lifetime overshoots by more
     // than a quarter of the shorter one (and at least every 30 s).
     const { CELL_IDLE_MINUTES, CELL_MAX_LIFETIME_MINUTES } = this.options.config;
@@ -247,14 +254,46 @@ export class CellManager {
     await this.options.driver.removeVolume(workspaceId);
   }
 
-  /** Stops every cell (server shutdown), syncing what they changed first. */
+  /**
+   * Server shutdown: every cell stops, syncing what it changed first; shared cells are
+   * handed over instead (a rolling upgrade keeps every terminal).
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.reaper);
     await Promise.allSettled([...this.starting.values()]);
-    await Promise.all([...this.cells.keys()].map((id) => this.stop(id, 'the server stopped')));
+    await Promise.all(
+      [...this.cells.keys()].map((id) =>
+        this.options.driver.sharedCells ? this.handOver(id) : this.stop(id, 'the server stopped'),
+      ),
+    );
     await Promise.allSettled([...this.stopping.values()]);
     await this.options.driver.close();
+  }
+
+  /**
+   * Leaves a shared cell running with its files synced and its lease given up, so the next
+   * replica's reaper tick adopts it (and any replica asked for it takes it at once).
+   */
+  private async handOver(workspaceId: string): Promise<void> {
+    const cell = this.cells.get(workspaceId);
+    if (!cell) return;
+    this.cells.delete(workspaceId);
+    await cell.sync
+      .reconcile()
+      .catch((error: unknown) =>
+        this.options.log.warn(
+          { err: error, workspaceId },
+          'syncing a cell before handing it over failed',
+        ),
+      );
+    await this.release(cell);
+    await this.options.db
+      .updateTable('cells')
+      .set({ lease_expires_at: new Date(0) })
+      .where('workspace_id', '=', workspaceId)
+      .where('replica_id', '=', this.options.replicaId)
+      .execute();
   }
 
   /** Limits the cell hit since `since` (ms epoch), e.g. during one run. */
@@ -323,7 +362,10 @@ export class CellManager {
     }
   }
 
-  /** Takes the workspace's cell lease, unless another live replica holds it. */
+  /**
+   * Takes the workspace's cell lease, unless another live replica holds it and its cells
+   * cannot be shared; a shared cell's lease moves to the replica that needs it.
+   */
   private async markStarting(workspaceId: string): Promise<CellRow> {
     const { db, driver, replicaId } = this.options;
     const lease = { replica_id: replicaId, lease_expires_at: new Date(Date.now() + LEASE_MS) };
@@ -335,12 +377,14 @@ export class CellManager {
           .column('workspace_id')
           .doUpdateSet({ state: 'starting', reason: null, updated_at: new Date(), ...lease })
           .where((eb) =>
-            eb.or([
-              eb('cells.state', 'not in', RUNNING_STATES),
-              eb('cells.replica_id', 'is', null),
-              eb('cells.replica_id', '=', replicaId),
-              eb('cells.lease_expires_at', '<', new Date()),
-            ]),
+            driver.sharedCells
+              ? eb.lit(true)
+              : eb.or([
+                  eb('cells.state', 'not in', RUNNING_STATES),
+                  eb('cells.replica_id', 'is', null),
+                  eb('cells.replica_id', '=', replicaId),
+                  eb('cells.lease_expires_at', '<', new Date()),
+                ]),
           ),
       )
       .returningAll()
@@ -361,8 +405,11 @@ export class CellManager {
     try {
       running = await driver.start({
         workspaceId,
+        ownerId,
         limits: cellLimits(config),
         blockedCommands: config.CELL_BLOCKED_COMMANDS,
+        progress: (progress) =>
+          this.emit({ type: 'status', workspaceId, state: 'starting', progress }),
       });
       agent = new AgentClient(running.channel);
       await agent.waitReady(AGENT_READY_TIMEOUT_MS);
@@ -434,7 +481,7 @@ export class CellManager {
         );
       this.cells.set(workspaceId, entry);
       void running.exited
-        .then(({ reason }) => this.onExited(entry, reason))
+        .then((exit) => this.onExited(entry, exit))
         .catch((error: unknown) =>
           log.error({ err: error, workspaceId }, 'cleaning up after an exited cell failed'),
         );
@@ -494,14 +541,48 @@ export class CellManager {
     return fresh;
   }
 
-  private async onExited(cell: RunningEntry, reason: string): Promise<void> {
+  private async onExited(
+    cell: RunningEntry,
+    { reason, stopped }: { reason: string; stopped?: boolean },
+  ): Promise<void> {
     if (this.cells.get(cell.workspaceId) !== cell) return;
     this.cells.delete(cell.workspaceId);
+    if (!(await this.holdsLease(cell.workspaceId))) {
+      // Another replica took the cell over (the agent let this one's connection go).
+      await this.release(cell);
+      return;
+    }
     this.options.log.warn({ workspaceId: cell.workspaceId, reason }, 'cell exited unexpectedly');
     await this.dispose(cell);
-    await this.setState(cell.workspaceId, 'failed', `the cell stopped: ${reason}`, {
-      stopped_at: new Date(),
-    }).catch(() => undefined);
+    await this.setState(
+      cell.workspaceId,
+      stopped ? 'stopped' : 'failed',
+      `the cell stopped: ${reason}`,
+      { stopped_at: new Date() },
+    ).catch(() => undefined);
+  }
+
+  private async holdsLease(workspaceId: string): Promise<boolean> {
+    const row = await this.record(workspaceId).catch(() => undefined);
+    return row?.replica_id === this.options.replicaId;
+  }
+
+  /** Lets go of a cell another replica now runs: its attachments go, the cell stays. */
+  private async release(cell: RunningEntry): Promise<void> {
+    for (const attached of cell.attachments.values()) {
+      if (attached.handOver) attached.handOver();
+      else attached.dispose();
+    }
+    cell.sync.dispose();
+    cell.agent.dispose();
+    await cell.running
+      .detach()
+      .catch((error: unknown) =>
+        this.options.log.warn(
+          { err: error, workspaceId: cell.workspaceId },
+          'letting go of the cell failed',
+        ),
+      );
   }
 
   private async dispose(cell: RunningEntry): Promise<void> {
@@ -560,10 +641,13 @@ export class CellManager {
     }
     await this.persistActivity();
     await this.renewLeases();
-    await this.stopAbandoned();
+    await this.tendAbandoned();
   }
 
-  /** Renews this replica's leases; a cell whose lease another replica took is stopped here. */
+  /**
+   * Renews this replica's leases. A cell whose lease another replica took is let go here:
+   * a shared one keeps running for the new holder, any other is stopped.
+   */
   private async renewLeases(): Promise<void> {
     if (this.cells.size === 0) return;
     const renewed = await this.options.db
@@ -575,39 +659,77 @@ export class CellManager {
       .execute();
     const kept = new Set(renewed.map((row) => row.workspace_id));
     for (const workspaceId of [...this.cells.keys()].filter((id) => !kept.has(id))) {
-      this.options.log.warn(
-        { workspaceId },
-        'another server took over this cell; stopping it here',
-      );
-      await this.stop(workspaceId, 'another server took over the workspace');
+      this.options.log.warn({ workspaceId }, 'another server took over this cell');
+      const cell = this.cells.get(workspaceId);
+      if (!cell) continue;
+      if (!this.options.driver.sharedCells) {
+        await this.stop(workspaceId, 'another server took over the workspace');
+        continue;
+      }
+      this.cells.delete(workspaceId);
+      await this.release(cell);
     }
   }
 
   /**
-   * Marks stopped the cells whose replica stopped renewing their leases (it died), once,
-   * by whichever replica takes the lock first; their sockets hear it on every replica.
+   * The cells whose replica stopped renewing their leases (it died), tended once, by
+   * whichever replica takes the lock first. A shared cell still runs: that replica adopts
+   * it (its files sync again, it is reaped as usual) and removes pods no cell row keeps.
+   * Any other cell died with its replica: it is marked stopped. Sockets on every replica
+   * hear either.
    */
-  private async stopAbandoned(): Promise<void> {
-    const abandoned = await this.options.db.transaction().execute(async (tx) => {
+  private async tendAbandoned(): Promise<void> {
+    const { db, driver, replicaId } = this.options;
+    const abandoned = await db.transaction().execute(async (tx) => {
       const { rows } = await sql<{ locked: boolean }>`
         SELECT pg_try_advisory_xact_lock(${ABANDONED_CELLS_LOCK}) AS locked`.execute(tx);
       if (!rows[0]?.locked) return [];
-      return tx
+      const expired = tx
         .updateTable('cells')
-        .set({
-          state: 'stopped',
-          reason: 'the server running it stopped answering',
-          stopped_at: new Date(),
-          updated_at: new Date(),
-        })
         .where('state', 'in', RUNNING_STATES)
-        .where('lease_expires_at', '<', new Date())
-        .returning(['workspace_id', 'reason'])
+        .where('lease_expires_at', '<', new Date());
+      if (!driver.sharedCells) {
+        return expired
+          .set({
+            state: 'stopped',
+            reason: 'the server running it stopped answering',
+            stopped_at: new Date(),
+            updated_at: new Date(),
+          })
+          .returning(['workspace_id', 'reason'])
+          .execute();
+      }
+      const adopted = await expired
+        .set({ replica_id: replicaId, lease_expires_at: new Date(Date.now() + LEASE_MS) })
+        .returning('workspace_id')
         .execute();
+      await driver.sweepOrphans(await this.runningWorkspaces(tx));
+      return adopted.map(({ workspace_id }) => ({ workspace_id, reason: null }));
     });
     for (const { workspace_id: workspaceId, reason } of abandoned) {
-      this.emit({ type: 'status', workspaceId, state: 'stopped', reason: reason ?? undefined });
+      if (!driver.sharedCells) {
+        this.emit({ type: 'status', workspaceId, state: 'stopped', reason: reason ?? undefined });
+        continue;
+      }
+      const workspace = await db
+        .selectFrom('workspaces')
+        .select('owner_id')
+        .where('id', '=', workspaceId)
+        .executeTakeFirst();
+      if (workspace)
+        await this.ensure(workspaceId, workspace.owner_id).catch((error: unknown) =>
+          this.options.log.warn({ err: error, workspaceId }, 'adopting an abandoned cell failed'),
+        );
     }
+  }
+
+  private async runningWorkspaces(db: Db = this.options.db): Promise<Set<string>> {
+    const rows = await db
+      .selectFrom('cells')
+      .select('workspace_id')
+      .where('state', 'in', RUNNING_STATES)
+      .execute();
+    return new Set(rows.map((row) => row.workspace_id));
   }
 
   /** One statement for every cell used since the last tick; none when all are idle. */

@@ -71,7 +71,7 @@ export interface Services {
 export function createServices(
   config: Config,
   database: DatabaseHandle,
-  driver: CellDriver = createCellDriver(config),
+  driver?: CellDriver,
 ): Services {
   const log: FastifyBaseLogger = pino({ level: config.LOG_LEVEL });
   const files = new FileService(database.db, {
@@ -82,7 +82,7 @@ export function createServices(
   });
   const cells = new CellManager({
     db: database.db,
-    driver,
+    driver: driver ?? createCellDriver(config, log),
     files,
     config,
     log,

@@ -21,6 +21,8 @@ export interface TerminalSink {
   backlog(): number;
   output(terminalId: string, data: string): void;
   exit(terminalId: string, code: number | null, signal: string | null): void;
+  /** The terminal lives on, but not through this server: its cell was taken over. */
+  moved(terminalId: string): void;
 }
 
 export interface OpenedTerminal {
@@ -90,10 +92,19 @@ class CellTerminals implements CellAttachment {
   }
 
   dispose(): void {
+    this.detachAll((terminal, sink) => sink.exit(terminal.id, null, 'SIGKILL'));
+  }
+
+  /** The shells go on in the cell another server now holds: sinks reattach there. */
+  handOver(): void {
+    this.detachAll((terminal, sink) => sink.moved(terminal.id));
+  }
+
+  private detachAll(tell: (terminal: Terminal, sink: TerminalSink) => void): void {
     clearInterval(this.saveTimer);
     for (const off of this.unsubscribe) off();
     for (const terminal of this.terminals.values()) {
-      for (const sink of terminal.sinks.keys()) sink.exit(terminal.id, null, 'SIGKILL');
+      for (const sink of terminal.sinks.keys()) tell(terminal, sink);
     }
     this.terminals.clear();
   }

@@ -401,17 +401,21 @@ export async function spawnServer(
   extraEnv: Record<string, string> = {},
 ): Promise<ServerProcess> {
   expect(env.host.cgroupParent).toBe(PRODUCTION_CGROUP_PARENT);
+  return startServerProcess({ DATA_DIR: env.dataDir, ...extraEnv });
+}
+
+/** `npm run dev` as a child process, with `env` over a quiet test configuration. */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', fileURLToPath(new URL('../main.ts', import.meta.url))],
     {
       env: {
         PATH: process.env.PATH,
-        DATA_DIR: env.dataDir,
         PORT: '0',
         LOG_LEVEL: 'warn',
         AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-        ...extraEnv,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

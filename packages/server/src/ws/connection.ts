@@ -64,6 +64,11 @@ export class Connection {
         this.attached.delete(terminalId);
         this.send({ type: 'terminal.exit', terminalId, code, signal });
       },
+      moved: (terminalId) => {
+        this.attached.delete(terminalId);
+        const { code, message } = new WorkcellError('CELL_MOVED');
+        this.send({ type: 'error', code, message, ref: terminalId });
+      },
     };
     this.legacySink = {
       acks: false,
@@ -78,12 +83,15 @@ export class Connection {
             timestamp: new Date().toISOString(),
           });
       },
-      exit: (terminalId) => {
-        const sessionId = this.attached.get(`${LEGACY_TERMINAL}:${terminalId}`);
-        this.attached.delete(`${LEGACY_TERMINAL}:${terminalId}`);
-        if (sessionId) this.legacyWorkspaces.delete(sessionId);
-      },
+      exit: (terminalId) => this.detachLegacy(terminalId),
+      moved: (terminalId) => this.detachLegacy(terminalId),
     };
+  }
+
+  private detachLegacy(terminalId: string): void {
+    const sessionId = this.attached.get(`${LEGACY_TERMINAL}:${terminalId}`);
+    this.attached.delete(`${LEGACY_TERMINAL}:${terminalId}`);
+    if (sessionId) this.legacyWorkspaces.delete(sessionId);
   }
 
   send(message: ServerMessage): void {

@@ -104,6 +104,7 @@ function pyrightDir(): string | undefined {
 
 export class LocalCellDriver implements CellDriver {
   readonly name = 'local';
+  readonly sharedCells = false;
   readonly layout: CellLayout = { root: CELL_ROOT, pyright: PYRIGHT_DIR };
   private readonly cellsDir: string;
   private readonly runtimeDir: string;
@@ -126,7 +127,8 @@ export class LocalCellDriver implements CellDriver {
     return (await this.host).report;
   }
 
-  async start(spec: CellSpec): Promise<RunningCell> {
+  /** `agentExtra` adds to the agent's environment (the fake kubelet makes it listen). */
+  async start(spec: CellSpec, agentExtra: Record<string, string> = {}): Promise<RunningCell> {
     const host = await this.hostState();
     if (!host.report.usable) {
       const missing = host.report.features.filter((f) => f.required && !f.ok);
@@ -142,7 +144,7 @@ export class LocalCellDriver implements CellDriver {
     }
     this.cells.set(workspaceId, 'starting');
     try {
-      const cell = await this.launch(host, spec);
+      const cell = await this.launch(host, spec, agentExtra);
       this.cells.set(workspaceId, cell);
       void cell.exited.finally(() => {
         if (this.cells.get(workspaceId) === cell) this.cells.delete(workspaceId);
@@ -193,7 +195,11 @@ export class LocalCellDriver implements CellDriver {
     );
   }
 
-  private async launch(host: HostState, spec: CellSpec): Promise<LocalCell> {
+  private async launch(
+    host: HostState,
+    spec: CellSpec,
+    agentExtra: Record<string, string>,
+  ): Promise<LocalCell> {
     const { workspaceId, limits } = spec;
     const step = (name: StartStep) => this.options.onStep?.(workspaceId, name);
     // A crash may have left this workspace's cgroup or mount behind, and then its marker
@@ -248,18 +254,21 @@ export class LocalCellDriver implements CellDriver {
         volume: volume.path,
         opt: opt.path,
         node: opt.node,
-        agentEnv: agentEnv({
-          channel: FD.channel,
-          root: CELL_ROOT,
-          userUid: CELL_USER_UID,
-          userGid: CELL_USER_UID,
-          home: CELL_HOME,
-          shellEnv: {
-            ...defaultShellEnv(CELL_HOME),
-            // /usr is read-only anyway: outside a venv, pip installs for the user.
-            PIP_BREAK_SYSTEM_PACKAGES: '1',
-          },
-        }),
+        agentEnv: {
+          ...agentEnv({
+            channel: FD.channel,
+            root: CELL_ROOT,
+            userUid: CELL_USER_UID,
+            userGid: CELL_USER_UID,
+            home: CELL_HOME,
+            shellEnv: {
+              ...defaultShellEnv(CELL_HOME),
+              // /usr is read-only anyway: outside a venv, pip installs for the user.
+              PIP_BREAK_SYSTEM_PACKAGES: '1',
+            },
+          }),
+          ...agentExtra,
+        },
         fds: { block: FD.channel, info: FD.info },
       },
       FD.firstData,
@@ -436,6 +445,11 @@ class LocalCell implements RunningCell {
     const fallback = setTimeout(() => monitor.kill('SIGKILL'), STOP_GRACE_MS);
     const failure = await this.released.finally(() => clearTimeout(fallback));
     if (failure) throw failure;
+  }
+
+  /** The sandbox is this server's child: it cannot be handed to another replica. */
+  detach(): Promise<void> {
+    return this.stop();
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -4,17 +4,12 @@
  * cell. Usage: node --import tsx orphan-fixture.ts <cellsDir> <cgroupParent> <workspaceId>
  */
 import { AgentClient } from '../agent-client';
-import { defaultCellLimits } from '../limits';
 import { LocalCellDriver } from './local-driver';
-import { BLOCKED, READY_TIMEOUT_MS } from './test-support';
+import { testSpec, READY_TIMEOUT_MS } from './test-support';
 
 const [cellsDir = '', cgroupParent = '', workspaceId = ''] = process.argv.slice(2);
 const driver = new LocalCellDriver({ cellsDir, cgroupParent });
-const cell = await driver.start({
-  workspaceId,
-  limits: defaultCellLimits(),
-  blockedCommands: BLOCKED,
-});
+const cell = await driver.start(testSpec(workspaceId));
 await new AgentClient(cell.channel).waitReady(READY_TIMEOUT_MS);
 process.stdout.write('ready\n');
 setInterval(() => undefined, 60_000);

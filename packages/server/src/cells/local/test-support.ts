@@ -82,12 +82,16 @@ export async function createTestHost(name: string): Promise<TestHost> {
   };
 }
 
+/** The user the cells of driver tests belong to (drivers only label with it). */
+export const TEST_OWNER = '00000000-0000-4000-8000-000000000001';
+
 /** Node starts slowly at half a core on a busy machine. */
 export const READY_TIMEOUT_MS = 30_000;
 
 export function testSpec(workspaceId: string, limits: Partial<CellLimits> = {}): CellSpec {
   return {
     workspaceId,
+    ownerId: TEST_OWNER,
     limits: { ...defaultCellLimits(), ...limits },
     blockedCommands: BLOCKED,
   };

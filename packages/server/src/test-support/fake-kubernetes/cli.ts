@@ -1,17 +1,20 @@
 /**
- * `npm run fake-cluster -- --kubeconfig FILE [--namespace workcell-cells] [--port N] [--tls]`:
- * the fake API server with the process-backed kubelet, for trying a client by hand
- * (`--tls` for kubectl, which sends its token only over TLS).
- * Runs until SIGINT or SIGTERM, then stops its pods.
+ * `npm run fake-cluster -- --kubeconfig FILE [--namespace workcell-cells] [--port N] [--tls]
+ * [--kubelet cells|processes]`: the fake API server for running Workcell's Kubernetes driver
+ * by hand — its pods are real local cells (root and bubblewrap needed, as for the server),
+ * or with `--kubelet processes` plain host processes (for trying a client). `--tls` for
+ * kubectl, which sends its token only over TLS. Runs until SIGINT or SIGTERM, then stops
+ * its pods.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { startCellCluster } from './cell-cluster';
 import { ProcessKubelet } from './process-kubelet';
 import { startFakeKubernetes } from './server';
 
 const usage =
-  'usage: npm run fake-cluster -- --kubeconfig FILE [--namespace NAME] [--port N] [--tls]';
+  'usage: npm run fake-cluster -- --kubeconfig FILE [--namespace NAME] [--port N] [--tls] [--kubelet cells|processes]';
 
 const { values } = parseArgs({
   options: {
@@ -19,25 +22,37 @@ const { values } = parseArgs({
     namespace: { type: 'string', default: 'workcell-cells' },
     port: { type: 'string', default: '0' },
     tls: { type: 'boolean', default: false },
+    kubelet: { type: 'string', default: 'cells' },
   },
 });
-if (!values.kubeconfig || !/^\d+$/.test(values.port)) {
+if (
+  !values.kubeconfig ||
+  !/^\d+$/.test(values.port) ||
+  !['cells', 'processes'].includes(values.kubelet)
+) {
   console.error(usage);
   process.exit(2);
 }
 
 const kubeconfigFile = resolve(values.kubeconfig);
-const fake = await startFakeKubernetes({
-  kubelet: new ProcessKubelet(),
-  namespaces: ['default', values.namespace],
-  port: Number(values.port),
-  tls: values.tls,
-});
-await fake.writeKubeconfig(kubeconfigFile, values.namespace);
-console.log(`fake Kubernetes API at ${fake.url} (kubeconfig ${kubeconfigFile})`);
+const options = { namespace: values.namespace, port: Number(values.port), tls: values.tls };
+const cluster =
+  values.kubelet === 'cells'
+    ? await startCellCluster({ ...options, kubeconfigFile })
+    : await startFakeKubernetes({
+        kubelet: new ProcessKubelet(),
+        namespaces: ['default', values.namespace],
+        ...options,
+      }).then(async (fake) => {
+        await fake.writeKubeconfig(kubeconfigFile, values.namespace);
+        return { fake, close: () => fake.close() };
+      });
+console.log(
+  `fake Kubernetes API at ${cluster.fake.url} (kubeconfig ${kubeconfigFile}, ${values.kubelet} kubelet)`,
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void fake.close().then(() => process.exit(0));
+    void cluster.close().then(() => process.exit(0));
   });
 }

@@ -24,6 +24,7 @@ import type { Change, ObjectStore } from './store';
 export const fakeNodeName = 'fake-node-1';
 
 const pods = resourceTypes.pods;
+const secrets = resourceTypes.secrets;
 
 /** A pod this node has taken on, until its kubelet has stopped it. */
 interface PodRun {
@@ -150,7 +151,8 @@ export class FakeNode {
     run.started = true;
     let podIP: string;
     try {
-      ({ podIP } = await this.kubelet.start(pod, this.#reporter(pod, run)));
+      const resolved = this.#withSecretValues(pod);
+      ({ podIP } = await this.kubelet.start(resolved, this.#reporter(pod, run)));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.#event(pod, {
@@ -166,6 +168,28 @@ export class FakeNode {
     for (const { name: container } of pod.spec.containers)
       this.#containerEvent(pod, container, 'Started', `Started container ${container}`);
     this.#writeStatus(pod, (current) => runningStatus(current, podIP, timestamp()));
+  }
+
+  /** The pod with its containers' secretKeyRef variables given their values, as a kubelet does. */
+  #withSecretValues(pod: PodJson): PodJson {
+    const containers = pod.spec.containers.map((container) => ({
+      ...container,
+      env: container.env?.map(({ name, value, valueFrom }) => {
+        const ref = valueFrom?.secretKeyRef;
+        if (!ref) return { name, value };
+        const secret = this.store
+          .list(secrets, pod.metadata.namespace)
+          .find((candidate) => candidate.metadata.name === ref.name);
+        const data = (secret?.data ?? {}) as Record<string, string>;
+        if (!secret) throw new Error(`secret "${ref.name}" not found`);
+        if (data[ref.key] === undefined)
+          throw new Error(
+            `couldn't find key ${ref.key} in Secret ${pod.metadata.namespace}/${ref.name}`,
+          );
+        return { name, value: Buffer.from(data[ref.key]!, 'base64').toString('utf8') };
+      }),
+    }));
+    return { ...pod, spec: { ...pod.spec, containers } };
   }
 
   #reporter(pod: PodJson, run: PodRun): PodReporter {

@@ -30,7 +30,11 @@ export interface ContainerJson {
   image?: string;
   command?: string[];
   args?: string[];
-  env?: { name: string; value?: string }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+  }[];
   ports?: { containerPort: number; name?: string; protocol?: string }[];
   [field: string]: unknown;
 }

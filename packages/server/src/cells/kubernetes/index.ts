@@ -1,0 +1,1 @@
+export { KubernetesCellDriver, type KubernetesDriverOptions } from './kubernetes-driver';
