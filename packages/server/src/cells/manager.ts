@@ -5,6 +5,7 @@
  * them together.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
@@ -39,6 +40,7 @@ export const CELL_STATE_DIR = '.workcell';
 const VOLUME_ID_PATH = `${CELL_STATE_DIR}/volume-id`;
 const AGENT_READY_TIMEOUT_MS = 20_000;
 const SYNC_WAIT_MS = 5_000;
+const SHARED_START_POLL_MS = 250;
 /** Renewed at every reaper tick (at most 30 s apart). */
 const LEASE_MS = 90_000;
 /** Any fixed number: the advisory lock under which one replica marks abandoned cells stopped. */
@@ -378,7 +380,13 @@ export class CellManager {
           .doUpdateSet({ state: 'starting', reason: null, updated_at: new Date(), ...lease })
           .where((eb) =>
             driver.sharedCells
-              ? eb.lit(true)
+              ? // Not while another replica starts it: two pods would be made for it.
+                eb.or([
+                  eb('cells.state', '!=', 'starting'),
+                  eb('cells.replica_id', 'is', null),
+                  eb('cells.replica_id', '=', replicaId),
+                  eb('cells.lease_expires_at', '<', new Date()),
+                ])
               : eb.or([
                   eb('cells.state', 'not in', RUNNING_STATES),
                   eb('cells.replica_id', 'is', null),
@@ -393,12 +401,30 @@ export class CellManager {
     return row;
   }
 
+  /** A shared cell another replica is starting is taken once it has started. */
+  private async takeLease(workspaceId: string): Promise<CellRow> {
+    const deadline = Date.now() + AGENT_READY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        return await this.markStarting(workspaceId);
+      } catch (error) {
+        const waits =
+          this.options.driver.sharedCells &&
+          isWorkcellError(error) &&
+          error.code === 'CELL_ELSEWHERE' &&
+          Date.now() < deadline;
+        if (!waits) throw error;
+        await sleep(SHARED_START_POLL_MS);
+      }
+    }
+  }
+
   private async start(workspaceId: string, ownerId: string): Promise<RunningEntry> {
     if (this.closed) throw new WorkcellError('CELL_UNAVAILABLE', 'The server is shutting down.');
     this.checkCapacity(ownerId);
     const { config, driver, files, log } = this.options;
     await this.stopping.get(workspaceId)?.catch(() => undefined);
-    const row = await this.markStarting(workspaceId);
+    const row = await this.takeLease(workspaceId);
     this.emit({ type: 'status', workspaceId, state: 'starting', progress: 'starting the sandbox' });
     let running: RunningCell | undefined;
     let agent: AgentClient | undefined;

@@ -34,13 +34,17 @@ class Informer<T extends KubernetesObject> {
     labelSelector?: string,
   ) {
     this.cache = new ListWatch<T>(path, new Watch(kubeConfig), list, false, labelSelector);
-    this.cache.on('error', () => {
-      if (this.closed) return;
-      this.restartTimer = setTimeout(
-        () => void this.start().catch(() => undefined),
-        RESTART_DELAY_MS,
-      );
-    });
+    this.cache.on('error', () => this.restart());
+  }
+
+  /** A failed list or watch stops the informer for good; it is started again here. */
+  private restart(): void {
+    if (this.closed) return;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(
+      () => void this.start().catch(() => this.restart()),
+      RESTART_DELAY_MS,
+    );
   }
 
   start(): Promise<void> {
