@@ -83,14 +83,10 @@ async function measure(warmPoolSize: number): Promise<number[]> {
     log(`pool ${warmPoolSize}: round ${round + 1}/${RUNS}: ${samples.at(-1)!.toFixed(0)} ms`);
   }
   await cells.close();
-  // The pool's pods stay for other replicas; a measurement without the pool starts empty.
-  await core.deleteCollectionNamespacedPod({
-    namespace: cluster.namespace,
-    labelSelector: `${LABELS.pool}=warm`,
-  });
   return samples;
 }
 
+// Without the pool first: the pool's pods stay (for other replicas) when its driver closes.
 const cold = stats(await measure(0));
 const warm = stats(await measure(POOL));
 await cluster.close();

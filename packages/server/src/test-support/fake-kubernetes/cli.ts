@@ -51,8 +51,20 @@ console.log(
   `fake Kubernetes API at ${cluster.fake.url} (kubeconfig ${kubeconfigFile}, ${values.kubelet} kubelet)`,
 );
 
+// `on`, not `once`: a signal sent to the process group reaches this process twice (tsx
+// relays it too), and a second one with no handler left would kill it mid-close, leaving
+// its cells' mounts behind.
+let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void cluster.close().then(() => process.exit(0));
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    void cluster.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('closing the fake cluster failed:', error);
+        process.exit(1);
+      },
+    );
   });
 }
