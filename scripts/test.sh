@@ -9,8 +9,7 @@ WORKCELL_WITH_BROWSER=1 bash scripts/install-system-deps.sh || exit 1
 bash scripts/ensure-node-deps.sh || exit 1
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 bash scripts/ensure-postgres.sh || exit 1
-npm run --silent build:agent || exit 1
-npm run --silent build -w @workcell/web || exit 1
+node scripts/build-changed.mjs agent web || exit 1
 
 passed=0
 failed=0
