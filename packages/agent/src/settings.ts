@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 
+import { jsonText } from '@workcell/protocol';
 import { z } from 'zod';
 
 export const AGENT_ENV = {
@@ -100,18 +101,7 @@ export function readSettings(
       [AGENT_ENV.userUid]: id.optional(),
       [AGENT_ENV.userGid]: id.optional(),
       [AGENT_ENV.home]: absolute.default('/home/user'),
-      [AGENT_ENV.shellEnv]: z
-        .string()
-        .transform((text, ctx) => {
-          try {
-            return JSON.parse(text) as unknown;
-          } catch {
-            ctx.addIssue({ code: 'custom', message: 'is not JSON' });
-            return z.NEVER;
-          }
-        })
-        .pipe(z.record(z.string(), z.string()))
-        .optional(),
+      [AGENT_ENV.shellEnv]: jsonText(z.record(z.string(), z.string())).optional(),
     })
     .superRefine((settings, ctx) => {
       const token = settings[AGENT_ENV.token];

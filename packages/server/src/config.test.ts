@@ -86,4 +86,22 @@ describe('loadConfig', () => {
       /PORT[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*PORT/,
     );
   });
+
+  it('reads the Kubernetes pod placement as JSON, naming a variable that is not', () => {
+    const config = loadConfig({
+      CELL_DRIVER: 'kubernetes',
+      CELL_NODE_SELECTOR: '{"workcell.dev/cells":"true"}',
+      CELL_TOLERATIONS: '[{"key":"cells","operator":"Exists","effect":"NoSchedule"}]',
+    });
+    expect(config.CELL_NODE_SELECTOR).toEqual({ 'workcell.dev/cells': 'true' });
+    expect(config.CELL_TOLERATIONS).toEqual([
+      { key: 'cells', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
+    expect(() => loadConfig({ CELL_NODE_SELECTOR: 'cells=true' })).toThrow(
+      /CELL_NODE_SELECTOR: is not JSON/,
+    );
+    expect(() => loadConfig({ CELL_TOLERATIONS: '[{"effect":"Sometimes"}]' })).toThrow(
+      /CELL_TOLERATIONS/,
+    );
+  });
 });

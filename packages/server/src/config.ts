@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { jsonText } from '@workcell/protocol';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -25,19 +26,6 @@ const commaList = (fallback: string) =>
         .map((item) => item.trim())
         .filter((item) => item.length > 0),
     );
-
-const json = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'is not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
 
 const environmentSchema = z.object({
   PORT: integer(8000, 0, 65535),
@@ -109,9 +97,9 @@ const environmentSchema = z.object({
   /** A RuntimeClass for cell pods (gVisor, Kata); unset: the cluster's default runtime. */
   CELL_RUNTIME_CLASS: z.string().min(1).optional(),
   /** JSON object: the cell pods' nodeSelector. */
-  CELL_NODE_SELECTOR: json(z.record(z.string(), z.string())).optional(),
+  CELL_NODE_SELECTOR: jsonText(z.record(z.string(), z.string())).optional(),
   /** JSON array: the cell pods' tolerations, as in a pod spec. */
-  CELL_TOLERATIONS: json(
+  CELL_TOLERATIONS: jsonText(
     z.array(
       z.object({
         key: z.string().optional(),
