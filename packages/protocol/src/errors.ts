@@ -90,7 +90,7 @@ export const errorCatalogue = {
   CELL_MOVED: {
     status: 409,
     message:
-      "The workspace's cell was taken over by another server of this deployment; open the terminal again to reach it there.",
+      "This server no longer reaches the workspace's cell (another server took it over, or the connection failed); open the terminal again to reach it.",
   },
   CELL_FAILED: { status: 503, message: 'The workspace cell failed to start.' },
   AGENT_ERROR: { status: 502, message: 'The workspace cell answered with an error.' },

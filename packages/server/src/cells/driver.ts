@@ -36,15 +36,22 @@ export interface LimitEvent {
   message: string;
 }
 
+export interface CellExit {
+  reason: string;
+  stopped?: boolean;
+  detached?: boolean;
+}
+
 export interface RunningCell extends AsyncDisposable {
   readonly workspaceId: string;
   /** The agent's stdio: frames in, frames out. Ends when the cell dies. */
   readonly channel: Duplex;
   /**
    * Resolves once the cell has gone, or this server's channel to it has. `stopped`: it was
-   * stopped from outside (its pod deleted), not broken.
+   * stopped from outside (its pod deleted), not broken. `detached`: only the channel went;
+   * the cell may still run (a shared cell, reached again by the next start).
    */
-  readonly exited: Promise<{ reason: string; stopped?: boolean }>;
+  readonly exited: Promise<CellExit>;
   /** Limit hits since the last call (OOM kills, pid exhaustion); host-side facts. */
   takeLimitEvents(): Promise<LimitEvent[]>;
   /** Kills every process of the cell and releases its resources; idempotent. */

@@ -16,7 +16,7 @@ import type { FileService } from '../files/service';
 import type { Db } from '../store/database';
 import type { CellRow, CellState } from '../store/schema';
 import { AgentClient } from './agent-client';
-import type { CellDriver, CellLayout, LimitEvent, RunningCell } from './driver';
+import type { CellDriver, CellExit, CellLayout, LimitEvent, RunningCell } from './driver';
 import { cellLimits } from './limits';
 import { CellSync, type SyncNotice } from './sync';
 
@@ -290,6 +290,11 @@ export class CellManager {
         ),
       );
     await this.release(cell);
+    await this.giveUpLease(workspaceId);
+  }
+
+  /** Lets the next tick of any replica adopt the cell (tendAbandoned). */
+  private async giveUpLease(workspaceId: string): Promise<void> {
     await this.options.db
       .updateTable('cells')
       .set({ lease_expires_at: new Date(0) })
@@ -569,13 +574,21 @@ export class CellManager {
 
   private async onExited(
     cell: RunningEntry,
-    { reason, stopped }: { reason: string; stopped?: boolean },
+    { reason, stopped, detached }: CellExit,
   ): Promise<void> {
     if (this.cells.get(cell.workspaceId) !== cell) return;
     this.cells.delete(cell.workspaceId);
     if (!(await this.holdsLease(cell.workspaceId))) {
       // Another replica took the cell over (the agent let this one's connection go).
       await this.release(cell);
+      return;
+    }
+    if (detached) {
+      // The cell runs on, out of this replica's reach for now: whoever needs it next
+      // (this replica included) connects again, and its shells are still there.
+      this.options.log.warn({ workspaceId: cell.workspaceId, reason }, 'lost the cell');
+      await this.release(cell);
+      await this.giveUpLease(cell.workspaceId);
       return;
     }
     this.options.log.warn({ workspaceId: cell.workspaceId, reason }, 'cell exited unexpectedly');

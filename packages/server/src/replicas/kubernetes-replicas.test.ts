@@ -211,6 +211,20 @@ it('notices a pod deleted behind its back: the cell is reported stopped and no f
   ).toBe('kept\n');
 }, 180_000);
 
+it('a dropped connection to a cell loses no shell: the next use connects again', async () => {
+  const workspace = await api[0].createWorkspace(user, 'dropped');
+  const socket = await connect(first);
+  const terminal = await socket.open(workspace);
+  await WsClient.prompt(terminal);
+  const shell = (await terminal.run('echo $$')).trim();
+  cluster.kubelet.dropConnections((await podOf(workspace))!);
+  // The socket hears its terminal is no longer reached through this connection.
+  await socket.next('error', (m) => m.ref === terminal.id);
+  const again = await socket.open(workspace, { terminalId: terminal.id });
+  expect(again.opened.restored).toBe(false);
+  expect((await again.run('echo $$')).trim()).toBe(shell);
+}, 120_000);
+
 it('a terminal outlives the replica that opened it: re-attached through the other, same shell', async () => {
   const workspace = await api[0].createWorkspace(user, 'terminal');
   const viaSecond = await connect(second);

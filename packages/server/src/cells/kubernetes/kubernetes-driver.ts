@@ -109,11 +109,13 @@ export class KubernetesCellDriver implements CellDriver {
       await this.remove(pod.metadata!.name!);
       pod = undefined;
     }
+    /** The workspace's running pod, taken over: it holds the user's shells. */
+    const takenOver = pod !== undefined;
     pod ??= await pool.claim(assignment);
     const progress = spec.progress;
     let unfollow = () => {};
     if (!pod) {
-      spec.progress?.('asking the cluster for a pod');
+      progress?.('asking the cluster for a pod');
       const name = `workcell-cell-${randomBytes(5).toString('hex')}`;
       // From before the pod exists: its first events come at once.
       if (progress) unfollow = followProgress(pods, name, progress);
@@ -147,8 +149,9 @@ export class KubernetesCellDriver implements CellDriver {
         remove: (podName) => this.remove(podName),
       });
     } catch (error) {
-      // A pod that never became this workspace's cell is no use to anyone.
-      await this.remove(name).catch(() => undefined);
+      // A pod that never became this workspace's cell is no use to anyone; one that ran
+      // it stays for the next try (or the sweep, once the cell is stopped).
+      if (!takenOver) await this.remove(name).catch(() => undefined);
       throw error;
     }
   }

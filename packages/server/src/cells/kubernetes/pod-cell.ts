@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 
 import type { V1Pod } from '@kubernetes/client-node';
 
-import type { LimitEvent, RunningCell } from '../driver';
+import type { CellExit, LimitEvent, RunningCell } from '../driver';
 import type { CellPods } from './cell-pods';
 import { failureOf, isDeleting, oomKilled } from './pod-state';
 
@@ -21,8 +21,8 @@ export interface PodCellDeps {
 }
 
 export class PodCell implements RunningCell {
-  readonly exited: Promise<{ reason: string; stopped?: boolean }>;
-  private endExited!: (exit: { reason: string; stopped?: boolean }) => void;
+  readonly exited: Promise<CellExit>;
+  private endExited!: (exit: CellExit) => void;
   private readonly unsubscribe: () => void;
   private oomReported = false;
   private stopping: Promise<void> | undefined;
@@ -47,7 +47,8 @@ export class PodCell implements RunningCell {
     channel.once('close', () => {
       this.closedTimer = setTimeout(() => {
         const pod = deps.pods.get(podName);
-        if (!this.judge(pod)) this.end({ reason: 'the connection to its agent was lost' });
+        if (!this.judge(pod))
+          this.end({ reason: 'the connection to its agent was lost', detached: true });
       }, VERDICT_WAIT_MS);
     });
   }
@@ -88,7 +89,7 @@ export class PodCell implements RunningCell {
     return this.stop();
   }
 
-  private end(exit: { reason: string; stopped?: boolean }): void {
+  private end(exit: CellExit): void {
     clearTimeout(this.closedTimer);
     this.unsubscribe();
     this.endExited(this.stopping ? { reason: 'stopped' } : exit);

@@ -15,6 +15,7 @@ import { startFakeKubernetes, type FakeKubernetes } from './server';
 
 export interface CellCluster extends AsyncDisposable {
   fake: FakeKubernetes;
+  kubelet: CellKubelet;
   kubeConfig: KubeConfig;
   kubeconfigFile: string;
   namespace: string;
@@ -52,5 +53,13 @@ export async function startCellCluster(
     await driver.close();
     await rm(dir, { recursive: true, force: true });
   };
-  return { fake, kubeConfig, kubeconfigFile, namespace, close, [Symbol.asyncDispose]: close };
+  return {
+    fake,
+    kubelet,
+    kubeConfig,
+    kubeconfigFile,
+    namespace,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }

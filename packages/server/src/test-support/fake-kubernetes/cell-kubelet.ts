@@ -27,6 +27,7 @@ const LISTEN_TIMEOUT_MS = 30_000;
 const MiB = 1024 * 1024;
 
 interface PodCellRun {
+  podName: string;
   cell: RunningCell;
   network: Server;
   socketPath: string;
@@ -91,7 +92,13 @@ export class CellKubelet implements FakeKubelet {
       WorkspaceVolume.mountPoint(join(this.cellsDir, id)),
       CELL_SOCKET.slice('/app/'.length),
     );
-    const run: PodCellRun = { cell, network: createServer(), socketPath, relays: new Set() };
+    const run: PodCellRun = {
+      podName: pod.metadata.name!,
+      cell,
+      network: createServer(),
+      socketPath,
+      relays: new Set(),
+    };
     this.#runs.set(id, run);
     try {
       await waitForSocket(socketPath);
@@ -126,6 +133,12 @@ export class CellKubelet implements FakeKubelet {
     const run = this.#runs.get(pod.metadata.uid!);
     if (!run) throw new Error(`pod ${pod.metadata.name} has no cell on this node`);
     return openUnix(run.socketPath);
+  }
+
+  /** Cuts every connection to the pod's agent, as a network failure would. */
+  dropConnections(podName: string): void {
+    for (const run of this.#runs.values())
+      if (run.podName === podName) for (const relay of run.relays) relay.destroy();
   }
 
   /** Every pod's cell, stopped (the fake cluster closing). */
