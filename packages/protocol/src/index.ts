@@ -4,3 +4,4 @@ export * from './api';
 export * from './ws';
 export * from './bounded-json';
 export * from './names';
+export * from './admin';
