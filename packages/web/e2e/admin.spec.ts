@@ -7,6 +7,7 @@ import type { Page } from '@playwright/test';
 
 import { baseURL, E2E_ADMIN } from '../playwright.config';
 import {
+  createWorkspace,
   expect,
   newUser,
   screenshot,
@@ -75,6 +76,36 @@ test('an administrator finds a user, disables them and sees the audit entry', as
 
   expect(await seriousA11yViolations(page)).toEqual([]);
   await screenshot(page, 'admin');
+});
+
+test('running cells show what they use now, and an administrator stops one', async ({ page }) => {
+  await signInAsAdmin(page);
+  const name = `busy ${Date.now().toString(36)}`;
+  const workspace = await createWorkspace(page, name, 'empty');
+  const started = await page.request.post(`/api/workspace/${workspace}/start`, {
+    headers: { origin: baseURL },
+  });
+  expect(started.status(), await started.text()).toBe(200);
+
+  await page.goto('/admin');
+  const cell = page.getByRole('region', { name: 'Running cells' }).getByRole('row', { name });
+  // Memory and CPU as the cell's agent measured them, not dashes.
+  await expect(cell.getByRole('cell').nth(3)).toHaveText(/\d+(\.\d+)? [KMG]?i?B/);
+  await expect(cell.getByRole('cell').nth(4)).toHaveText(/\d+\.\d %/);
+
+  const workspaces = page.getByRole('region', { name: 'Workspaces' });
+  await workspaces.getByLabel('Search workspaces').fill(name);
+  await expect(workspaces.getByRole('row')).toHaveCount(2);
+  await workspaces.getByRole('button', { name: `Stop cell of ${name} (${E2E_ADMIN})` }).click();
+  await expect(workspaces.getByRole('row', { name }).getByRole('cell').nth(2)).toHaveText(
+    'stopped',
+  );
+  await expect(
+    page.getByRole('region', { name: 'Running cells' }).getByRole('row', { name }),
+  ).toHaveCount(0);
+  await expect(
+    page.getByRole('region', { name: 'Audit log' }).getByRole('row').filter({ hasText: name }),
+  ).toContainText(['stopped the cell of']);
 });
 
 test('anyone else has no link to the admin view and is sent away from it', async ({ page }) => {

@@ -85,7 +85,7 @@ export function UsersTable({ onAction }: { onAction: () => void }) {
                     <button
                       type="button"
                       className="button"
-                      aria-label={`Sign ${user.username} out everywhere`}
+                      aria-label={`Sign out everywhere: ${user.username}`}
                       disabled={action.busy === user.id}
                       onClick={() => act(user, 'sign-out')}
                     >

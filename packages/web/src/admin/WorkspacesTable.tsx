@@ -60,7 +60,7 @@ export function WorkspacesTable({ onAction }: { onAction: () => void }) {
                     <button
                       type="button"
                       className="button"
-                      aria-label={`Stop the cell of ${workspace.name} (${workspace.owner})`}
+                      aria-label={`Stop cell of ${workspace.name} (${workspace.owner})`}
                       disabled={
                         action.busy === workspace.id || !RUNNING.has(workspace.cellState ?? '')
                       }
