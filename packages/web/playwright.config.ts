@@ -12,6 +12,7 @@ const repoRoot = join(import.meta.dirname, '../..');
 const port = Number(process.env.E2E_PORT ?? 8765);
 const dataDir = join(repoRoot, `.workcell-test/e2e-${port}`);
 export const baseURL = `http://127.0.0.1:${port}`;
+export const E2E_ADMIN = 'e2e-admin';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -50,6 +51,8 @@ export default defineConfig({
       LOG_LEVEL: 'warn',
       // Every test registers its own users from one address.
       AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+      // admin.spec.ts signs this user up (or in, on a retry): the administrator.
+      ADMIN_USERS: E2E_ADMIN,
     },
   },
 });

@@ -48,8 +48,19 @@ export const password = z
   .min(8, 'use at least 8 characters')
   .max(256, 'use at most 256 characters');
 
+/** The signed-in user's own account, as register, login and /me answer it. */
 export const user = z
-  .object({ id: z.uuid(), username: z.string(), email: z.string(), createdAt: z.iso.datetime() })
+  .object({
+    id: z.uuid(),
+    username: z.string(),
+    email: z.string(),
+    createdAt: z.iso.datetime(),
+    admin: z
+      .boolean()
+      .describe(
+        'May use the admin API: named in ADMIN_USERS or granted with `workcell admin grant`',
+      ),
+  })
   .meta({ id: 'User' });
 export type User = z.infer<typeof user>;
 

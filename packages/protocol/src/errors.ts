@@ -25,6 +25,11 @@ export const errorCatalogue = {
   INVALID_CREDENTIALS: { status: 401, message: 'Wrong username, email or password.' },
   WRONG_PASSWORD: { status: 403, message: 'The current password is wrong.' },
   FORBIDDEN: { status: 403, message: 'You are not allowed to do this.' },
+  ADMIN_ONLY: {
+    status: 403,
+    message:
+      'Only administrators may do this; the server operator can name you in ADMIN_USERS or run `workcell admin grant <username>`.',
+  },
   ACCOUNT_DISABLED: {
     status: 403,
     message: 'This account has been disabled; ask an administrator to enable it.',

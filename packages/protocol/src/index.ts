@@ -5,3 +5,4 @@ export * from './ws';
 export * from './bounded-json';
 export * from './names';
 export * from './json-text';
+export * from './admin';

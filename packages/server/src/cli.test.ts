@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { readAuditLog } from './admin/audit';
 import { AuthService } from './auth/service';
 import { openDatabase, pgliteDirectory } from './store/database';
 
@@ -28,11 +29,16 @@ function workcell(...args: string[]): Promise<{ code: number; stdout: string; st
   });
 }
 
-async function isAdmin(username: string): Promise<boolean | undefined> {
+/** Reads the CLI's database: whether the user is an administrator, and the audit log. */
+async function inspect(username: string) {
   const database = await openDatabase({ pgliteDir: pgliteDirectory(dataDir) });
   try {
-    const users = await new AuthService(database.db, 30).listUsers();
-    return users.find((user) => user.username === username)?.isAdmin;
+    const row = await database.db
+      .selectFrom('users')
+      .select('is_admin')
+      .where('username', '=', username)
+      .executeTakeFirst();
+    return { isAdmin: row?.is_admin, audit: await readAuditLog(database.db, 10) };
   } finally {
     await database.close();
   }
@@ -58,10 +64,33 @@ describe('workcell admin', { timeout: 120_000 }, () => {
     const granted = await workcell('admin', 'grant', 'GRACE');
     expect(granted, granted.stderr).toMatchObject({ code: 0 });
     expect(granted.stdout).toMatch(/GRACE is now an administrator/);
-    expect(await isAdmin('grace')).toBe(true);
+    expect((await inspect('grace')).isAdmin).toBe(true);
 
     expect((await workcell('admin', 'revoke', 'grace')).code).toBe(0);
-    expect(await isAdmin('grace')).toBe(false);
+    const { isAdmin, audit } = await inspect('grace');
+    expect(isAdmin).toBe(false);
+    // Each is in the audit log, by the host's command (no administrator account).
+    expect(
+      audit.map(({ admin, action, targetKind, details }) => ({
+        admin,
+        action,
+        targetKind,
+        details,
+      })),
+    ).toEqual([
+      {
+        admin: null,
+        action: 'user.revoke-admin',
+        targetKind: 'user',
+        details: { username: 'grace' },
+      },
+      {
+        admin: null,
+        action: 'user.grant-admin',
+        targetKind: 'user',
+        details: { username: 'grace' },
+      },
+    ]);
   });
 
   it('names an unknown user and explains its usage', async () => {

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
+import { auditUserChange } from './admin/audit';
 import { AuthService } from './auth/service';
 import { ConfigError, loadConfig } from './config';
 import { isWorkcellError } from './errors';
@@ -11,7 +12,7 @@ import { openDatabase, pgliteDirectory } from './store/database';
 
 const usage = `Usage: workcell <command>
 
-Commands:
+Commands (each admin one is kept in the audit log):
   admin grant <username>    make a user an administrator
   admin revoke <username>   take administrator rights away
   admin disable <username>  disable an account: it cannot sign in, its sessions end
@@ -32,16 +33,26 @@ async function withAuth(work: (auth: AuthService) => Promise<void>): Promise<voi
 }
 
 const adminActions = {
-  grant: { run: (auth, name) => auth.setAdmin(name, true), done: 'is now an administrator' },
+  grant: {
+    run: (auth, username) =>
+      auth.setAdmin({ username }, true, auditUserChange(null, 'user.grant-admin')),
+    done: 'is now an administrator',
+  },
   revoke: {
-    run: (auth, name) => auth.setAdmin(name, false),
+    run: (auth, username) =>
+      auth.setAdmin({ username }, false, auditUserChange(null, 'user.revoke-admin')),
     done: 'is no longer an administrator',
   },
   disable: {
-    run: (auth, name) => auth.setDisabled(name, true),
+    run: (auth, username) =>
+      auth.setDisabled({ username }, true, auditUserChange(null, 'user.disable')),
     done: 'is disabled; their sessions end within a second',
   },
-  enable: { run: (auth, name) => auth.setDisabled(name, false), done: 'can sign in again' },
+  enable: {
+    run: (auth, username) =>
+      auth.setDisabled({ username }, false, auditUserChange(null, 'user.enable')),
+    done: 'can sign in again',
+  },
 } satisfies Record<
   string,
   { run: (auth: AuthService, username: string) => Promise<void>; done: string }

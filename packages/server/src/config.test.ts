@@ -23,6 +23,13 @@ describe('loadConfig', () => {
     expect(config.WEB_DIR).toMatch(/^\/.*\/packages\/web\/dist$/);
   });
 
+  it('reads ADMIN_USERS as lower-case names and wants a METRICS_TOKEN of 16 characters', () => {
+    expect(loadConfig({}).ADMIN_USERS).toEqual([]);
+    expect(loadConfig({ ADMIN_USERS: ' Ada, grace ,,' }).ADMIN_USERS).toEqual(['ada', 'grace']);
+    expect(loadConfig({}).METRICS_TOKEN).toBeUndefined();
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: use at least 16/);
+  });
+
   it('resolves WEB_DIR to an absolute path', () => {
     expect(loadConfig({ WEB_DIR: '/srv/web' }).WEB_DIR).toBe('/srv/web');
     expect(loadConfig({ WEB_DIR: 'public' }).WEB_DIR).toBe(resolve('public'));

@@ -54,6 +54,13 @@ const environmentSchema = z.object({
    * sign-out or password change on this server applies at once; on another replica, within this.
    */
   AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(10),
+  /**
+   * Usernames that are administrators, comma-separated, checked at each request: taking a
+   * name out takes the right away (rights granted with `workcell admin grant` stay).
+   */
+  ADMIN_USERS: commaList('').transform((names) => names.map((name) => name.toLowerCase())),
+  /** A bearer token that reads GET /api/health/detailed without an account (monitoring). */
+  METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   /** Attempts per minute on login and register, per client address and per username. */
   AUTH_RATE_LIMIT_PER_MINUTE: integer(10, 1),
   /** A request's headers must arrive within this; a client trickling them is cut off. */

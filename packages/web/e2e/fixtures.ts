@@ -62,6 +62,15 @@ export async function signUp(page: Page, user: TestUser = newUser()): Promise<Te
   return user;
 }
 
+/** Signs an existing user in through the API (sharing the page's cookie jar). */
+export async function signIn(page: Page, user: TestUser): Promise<void> {
+  const response = await page.request.post('/api/users/login', {
+    data: { username: user.username, password: user.password },
+    headers: fromWorkcell,
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
 export async function createWorkspace(
   page: Page,
   name: string,

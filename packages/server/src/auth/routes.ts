@@ -185,48 +185,5 @@ export const userRoutes: FastifyPluginAsyncZod<Options> = async (app, { auth, co
       },
       async (request) => auth.updateUser(callerOf(request), request.body),
     );
-
-    for (const action of ['disable', 'enable'] as const) {
-      withSession.post(
-        `/:username/${action}`,
-        {
-          schema: {
-            tags,
-            summary:
-              action === 'disable'
-                ? 'Disable an account (admins only): it cannot sign in, and its sessions and sockets end at once'
-                : 'Enable a disabled account again (admins only)',
-            params: z.object({ username: z.string().min(1).max(256) }),
-            response: { 204: z.null(), 401: errorResponse, 403: errorResponse, 404: errorResponse },
-          },
-        },
-        async (request, reply) => {
-          if (!callerOf(request).isAdmin)
-            throw new WorkcellError('FORBIDDEN', `Only administrators can ${action} accounts.`);
-          await auth.setDisabled(request.params.username, action === 'disable');
-          return reply.code(204).send(null);
-        },
-      );
-    }
-
-    withSession.get(
-      '/',
-      {
-        schema: {
-          tags,
-          summary: 'All users (admins only)',
-          response: {
-            200: z.object({ users: z.array(user.extend({ isAdmin: z.boolean() })) }),
-            401: errorResponse,
-            403: errorResponse,
-          },
-        },
-      },
-      async (request) => {
-        if (!callerOf(request).isAdmin)
-          throw new WorkcellError('FORBIDDEN', 'Only administrators can list users.');
-        return { users: await auth.listUsers() };
-      },
-    );
   });
 };

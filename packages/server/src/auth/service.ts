@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
 import type { User } from '@workcell/protocol';
+import type { ExpressionBuilder } from 'kysely';
 
 import { WorkcellError } from '../errors';
 import type { Db } from '../store/database';
-import type { UserRow } from '../store/schema';
+import type { Database, UserRow } from '../store/schema';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { hashToken, looksLikeToken, newToken } from './tokens';
 
@@ -19,12 +20,23 @@ export interface AuthenticatedUser {
   tokenId: string;
 }
 
-export const toUser = (row: Pick<UserRow, 'id' | 'username' | 'email' | 'created_at'>): User => ({
-  id: row.id,
-  username: row.username,
-  email: row.email,
-  createdAt: row.created_at.toISOString(),
-});
+/** Which user an administrative change is about: by name (the CLI) or by id (the admin API). */
+export type UserRef = { username: string } | { id: string };
+
+/**
+ * Runs in the transaction of an administrative change, after it: the audit row is kept
+ * exactly when the change is.
+ */
+export type AuditHook = (tx: Db, user: { id: string; username: string }) => Promise<void>;
+
+const matchUser = (ref: UserRef) => (eb: ExpressionBuilder<Database, 'users'>) =>
+  'id' in ref ? eb('id', '=', ref.id) : eb('username', '=', ref.username.toLowerCase());
+
+const userNotFound = (ref: UserRef) =>
+  new WorkcellError(
+    'USER_NOT_FOUND',
+    'username' in ref ? `No user named ${ref.username}.` : undefined,
+  );
 
 /** The most signed-in tokens remembered at once; the oldest is forgotten first. */
 const CACHE_ENTRIES = 10_000;
@@ -53,13 +65,34 @@ export class AuthService {
   /** Bumped by every forget: a lookup that overlapped one is not remembered. */
   private generation = 0;
   private readonly revocationListeners = new Set<RevocationListener>();
+  /** ADMIN_USERS: administrators by configuration, never written to the database. */
+  private readonly configuredAdmins: ReadonlySet<string>;
 
   constructor(
     private readonly db: Db,
     ttlDays: number,
     private readonly cacheMs = 0,
+    configuredAdmins: readonly string[] = [],
   ) {
     this.ttlMs = ttlDays * DAY_MS;
+    this.configuredAdmins = new Set(configuredAdmins.map((name) => name.toLowerCase()));
+  }
+
+  /** Granted in the database, or named in ADMIN_USERS (removing the name removes the right). */
+  isAdmin(row: Pick<UserRow, 'username' | 'is_admin'>): boolean {
+    return row.is_admin || this.configuredAdmins.has(row.username);
+  }
+
+  private toUser(
+    row: Pick<UserRow, 'id' | 'username' | 'email' | 'created_at' | 'is_admin'>,
+  ): User {
+    return {
+      id: row.id,
+      username: row.username,
+      email: row.email,
+      createdAt: row.created_at.toISOString(),
+      admin: this.isAdmin(row),
+    };
   }
 
   async register(input: { username: string; email: string; password: string }) {
@@ -75,7 +108,7 @@ export class AuthService {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return { user: toUser(row), token: await this.issueToken(row.id) };
+      return { user: this.toUser(row), token: await this.issueToken(row.id) };
     } catch (error) {
       if (isUniqueViolation(error)) throw new WorkcellError('USERNAME_TAKEN');
       throw error;
@@ -93,7 +126,7 @@ export class AuthService {
     if (!row || !valid) throw new WorkcellError('INVALID_CREDENTIALS');
     // Told only to whoever knows the password.
     if (row.disabled_at !== null) throw new WorkcellError('ACCOUNT_DISABLED');
-    return { user: toUser(row), token: await this.issueToken(row.id) };
+    return { user: this.toUser(row), token: await this.issueToken(row.id) };
   }
 
   async authenticate(token: string): Promise<AuthenticatedUser | undefined> {
@@ -133,7 +166,7 @@ export class AuthService {
     const caller = {
       id: row.id,
       username: row.username,
-      isAdmin: row.is_admin,
+      isAdmin: this.isAdmin(row),
       tokenId: row.tokenId,
     };
     if (this.cacheMs > 0 && generation === this.generation) {
@@ -194,7 +227,7 @@ export class AuthService {
       .where('id', '=', userId)
       .executeTakeFirst();
     if (!row) throw new WorkcellError('USER_NOT_FOUND');
-    return toUser(row);
+    return this.toUser(row);
   }
 
   /** Changing the password needs the current one and signs out every other session. */
@@ -239,7 +272,7 @@ export class AuthService {
             .where('revoked_at', 'is', null)
             .execute();
         }
-        return toUser(updated);
+        return this.toUser(updated);
       });
       if (passwordHash !== undefined)
         this.revoked((other) => other.id === caller.id && other.tokenId !== caller.tokenId);
@@ -251,44 +284,61 @@ export class AuthService {
     }
   }
 
-  async listUsers(): Promise<(User & { isAdmin: boolean })[]> {
-    const rows = await this.db.selectFrom('users').selectAll().orderBy('created_at').execute();
-    return rows.map((row) => ({ ...toUser(row), isAdmin: row.is_admin }));
-  }
-
-  async setAdmin(username: string, isAdmin: boolean): Promise<void> {
-    const result = await this.db
-      .updateTable('users')
-      .set({ is_admin: isAdmin, updated_at: new Date() })
-      .where('username', '=', username.toLowerCase())
-      .executeTakeFirst();
-    if (result.numUpdatedRows === 0n)
-      throw new WorkcellError('USER_NOT_FOUND', `No user named ${username}.`);
-    this.forget((caller) => caller.username === username.toLowerCase());
+  async setAdmin(ref: UserRef, isAdmin: boolean, audit?: AuditHook): Promise<void> {
+    const user = await this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .updateTable('users')
+        .set({ is_admin: isAdmin, updated_at: new Date() })
+        .where(matchUser(ref))
+        .returning(['id', 'username'])
+        .executeTakeFirst();
+      if (!row) throw userNotFound(ref);
+      await audit?.(tx, row);
+      return row;
+    });
+    this.forget((caller) => caller.id === user.id);
   }
 
   /** Disabling revokes every session of the account at once; enabling lets it sign in again. */
-  async setDisabled(username: string, disabled: boolean): Promise<void> {
-    const name = username.toLowerCase();
+  async setDisabled(ref: UserRef, disabled: boolean, audit?: AuditHook): Promise<void> {
     const user = await this.db.transaction().execute(async (tx) => {
       const row = await tx
         .updateTable('users')
         .set({ disabled_at: disabled ? new Date() : null, updated_at: new Date() })
-        .where('username', '=', name)
-        .returning('id')
+        .where(matchUser(ref))
+        .returning(['id', 'username'])
         .executeTakeFirst();
-      if (!row) throw new WorkcellError('USER_NOT_FOUND', `No user named ${username}.`);
-      if (disabled) {
-        await tx
-          .updateTable('login_tokens')
-          .set({ revoked_at: new Date() })
-          .where('user_id', '=', row.id)
-          .where('revoked_at', 'is', null)
-          .execute();
-      }
+      if (!row) throw userNotFound(ref);
+      if (disabled) await this.revokeAllIn(tx, row.id);
+      await audit?.(tx, row);
       return row;
     });
     if (disabled) this.revoked((caller) => caller.id === user.id);
+  }
+
+  /** Ends every session of the user (they may sign in again). */
+  async signOutEverywhere(ref: UserRef, audit?: AuditHook): Promise<void> {
+    const user = await this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .selectFrom('users')
+        .select(['id', 'username'])
+        .where(matchUser(ref))
+        .executeTakeFirst();
+      if (!row) throw userNotFound(ref);
+      await this.revokeAllIn(tx, row.id);
+      await audit?.(tx, row);
+      return row;
+    });
+    this.revoked((caller) => caller.id === user.id);
+  }
+
+  private async revokeAllIn(tx: Db, userId: string): Promise<void> {
+    await tx
+      .updateTable('login_tokens')
+      .set({ revoked_at: new Date() })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   private async issueToken(userId: string): Promise<string> {

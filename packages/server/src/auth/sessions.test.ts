@@ -168,15 +168,15 @@ forEachDatabase('sessions and requests', (ctx) => {
   describe('a disabled account', () => {
     it('cannot sign in, its tokens stop working, and enabling it lets it back', async () => {
       const admin = await registerUser(ctx.app, 'admin');
-      await ctx.services.auth.setAdmin(admin.username, true);
+      await ctx.services.auth.setAdmin({ username: admin.username }, true);
       const target = await registerUser(ctx.app, 'target');
       const disable = (action: string, as: TestUser) =>
         ctx.app.inject({
           method: 'POST',
-          url: `/api/users/${target.username}/${action}`,
+          url: `/api/admin/users/${target.id}/${action}`,
           headers: bearer(as),
         });
-      expectError(await disable('disable', target), 403, 'FORBIDDEN');
+      expectError(await disable('disable', target), 403, 'ADMIN_ONLY');
       expect((await disable('disable', admin)).statusCode).toBe(204);
       expectError(
         await ctx.app.inject({ url: '/api/users/me', headers: bearer(target) }),
@@ -246,7 +246,7 @@ forEachDatabase('sessions and requests', (ctx) => {
       const socket = await open(who.token);
       // A separate AuthService, as `workcell admin disable` has: this server is not told.
       const started = Date.now();
-      await new AuthService(ctx.db, 30).setDisabled(who.username, true);
+      await new AuthService(ctx.db, 30).setDisabled({ username: who.username }, true);
       expect(await socket.whenClosed()).toEqual({ code: SIGNED_OUT_CLOSE_CODE });
       expect(Date.now() - started).toBeLessThan(2500);
     });

@@ -16,7 +16,14 @@ import type { FileService } from '../files/service';
 import type { Db } from '../store/database';
 import type { CellRow, CellState } from '../store/schema';
 import { AgentClient } from './agent-client';
-import type { CellDriver, CellExit, CellLayout, LimitEvent, RunningCell } from './driver';
+import type {
+  CellDriver,
+  CellExit,
+  CellLayout,
+  IsolationReport,
+  LimitEvent,
+  RunningCell,
+} from './driver';
 import { cellLimits } from './limits';
 import { CellSync, type SyncNotice } from './sync';
 
@@ -163,6 +170,15 @@ export class CellManager {
   /** Tells this server's listeners of an event of a cell another replica runs. */
   announce(event: CellEvent): void {
     this.emit(event);
+  }
+
+  /** The driver cells run with, and what this host provides for it (for detailed health). */
+  get driverName(): string {
+    return this.options.driver.name;
+  }
+
+  probeIsolation(): Promise<IsolationReport> {
+    return this.options.driver.probe();
   }
 
   get(workspaceId: string): Cell | undefined {

@@ -1,4 +1,4 @@
-import { errorCodes } from '@workcell/protocol';
+import { errorCodes, type DetailedHealth } from '@workcell/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -11,6 +11,9 @@ import {
   type TestUser,
 } from '../test-support/api-harness';
 import { version } from '../version';
+
+const METRICS_TOKEN = 'a-monitoring-token-of-some-length';
+const metrics = { authorization: `Bearer ${METRICS_TOKEN}` };
 
 forEachDatabase('HTTP app: errors, health, docs', (ctx) => {
   let user: TestUser;
@@ -120,36 +123,68 @@ forEachDatabase('HTTP app: errors, health, docs', (ctx) => {
       }
     });
 
-    it('GET /api/health/detailed reports the database, uptime, memory and version', async () => {
-      const response = await ctx.app.inject({ url: '/api/health/detailed' });
-      expect(response.statusCode).toBe(200);
-      const body = response.json<{
-        status: string;
-        version: string;
-        uptimeSeconds: number;
-        database: { kind: string; reachable: boolean; latencyMs: number | null };
-        memory: { rssBytes: number; heapUsedBytes: number };
-      }>();
-      expect(body.status).toBe('ok');
-      expect(body.version).toBe(version);
+    it('GET /api/health/detailed is for administrators and the metrics token only', async () => {
+      const { app } = await ctx.buildApp({ METRICS_TOKEN });
+      expectError(await app.inject({ url: '/api/health/detailed' }), 401, 'UNAUTHENTICATED');
+      expectError(
+        await app.inject({ url: '/api/health/detailed', headers: bearer(user) }),
+        403,
+        'ADMIN_ONLY',
+      );
+      expectError(
+        await app.inject({
+          url: '/api/health/detailed',
+          headers: { authorization: `Bearer ${METRICS_TOKEN}x` },
+        }),
+        401,
+        'UNAUTHENTICATED',
+      );
+      // Without METRICS_TOKEN configured, no token is the metrics token.
+      expectError(
+        await ctx.app.inject({ url: '/api/health/detailed', headers: metrics }),
+        401,
+        'UNAUTHENTICATED',
+      );
+    });
+
+    it('GET /api/health/detailed reports database, cell driver, cells, egress, versions, uptime', async () => {
+      const { app } = await ctx.buildApp({ METRICS_TOKEN });
+      const response = await app.inject({ url: '/api/health/detailed', headers: metrics });
+      expect(response.statusCode, response.body).toBe(200);
+      const body = response.json<DetailedHealth>();
+      expect(body).toMatchObject({
+        status: 'ok',
+        versions: { server: version, node: process.versions.node },
+        cellDriver: { name: 'local' },
+        egress: { enabled: false },
+      });
       expect(body.database).toEqual({
         kind: ctx.kind,
         reachable: true,
         latencyMs: expect.any(Number) as number,
       });
       expect(body.database.latencyMs).toBeGreaterThanOrEqual(0);
+      expect(typeof body.cellDriver.usable).toBe('boolean');
       expect(body.uptimeSeconds).toBeGreaterThanOrEqual(0);
       expect(body.memory.rssBytes).toBeGreaterThan(0);
-      expect(body.memory.heapUsedBytes).toBeGreaterThan(0);
-      expect(body.memory.heapUsedBytes).toBeLessThanOrEqual(body.memory.rssBytes * 4);
+
+      // Cells by state, counted from the cells table (every replica's).
+      const workspace = await createWorkspace(ctx.app, user, 'health');
+      await ctx.db
+        .insertInto('cells')
+        .values({ workspace_id: workspace.uuid, state: 'stopped', driver: 'local' })
+        .execute();
+      const after = (
+        await app.inject({ url: '/api/health/detailed', headers: metrics })
+      ).json<DetailedHealth>();
+      expect(after.cells?.stopped).toBe((body.cells?.stopped ?? 0) + 1);
     });
 
-    it('health needs no sign-in', async () => {
-      const response = await ctx.app.inject({
-        url: '/api/health/detailed',
-        headers: { authorization: 'Bearer wc_garbage' },
-      });
-      expect(response.statusCode).toBe(200);
+    it('an administrator may read it too', async () => {
+      const admin = await registerUser(ctx.app, 'health');
+      const { app } = await ctx.buildApp({ ADMIN_USERS: admin.username });
+      const response = await app.inject({ url: '/api/health/detailed', headers: bearer(admin) });
+      expect(response.statusCode, response.body).toBe(200);
     });
   });
 
@@ -230,13 +265,14 @@ forEachDatabase('HTTP app: errors, health, docs', (ctx) => {
 
   describe('when the database goes away', () => {
     it('detailed health says so instead of failing, and API calls answer 503 or 500 in the error shape', async () => {
-      const { app } = await ctx.buildApp({});
+      const { app } = await ctx.buildApp({ METRICS_TOKEN });
       await ctx.database.close();
-      const health = await app.inject({ url: '/api/health/detailed' });
+      const health = await app.inject({ url: '/api/health/detailed', headers: metrics });
       expect(health.statusCode).toBe(200);
       expect(health.json()).toMatchObject({
         status: 'degraded',
         database: { kind: ctx.kind, reachable: false, latencyMs: null },
+        cells: null,
       });
       const me = await app.inject({ url: '/api/users/me', headers: bearer(user) });
       expect([500, 503]).toContain(me.statusCode);

@@ -13,6 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { pino } from 'pino';
 
+import { adminRoutes, userListRoute } from '../admin/routes';
 import { authPlugin } from '../auth/plugin';
 import { userRoutes } from '../auth/routes';
 import { AuthService } from '../auth/service';
@@ -92,7 +93,12 @@ export function createServices(
     config,
     log,
     database,
-    auth: new AuthService(database.db, config.SESSION_TTL_DAYS, config.AUTH_CACHE_SECONDS * 1000),
+    auth: new AuthService(
+      database.db,
+      config.SESSION_TTL_DAYS,
+      config.AUTH_CACHE_SECONDS * 1000,
+      config.ADMIN_USERS,
+    ),
     settings: new SettingsService(database.db),
     files,
     uploads: new UploadLedger(database.db, config.MAX_USER_BYTES),
@@ -148,8 +154,16 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(authPlugin, { auth: services.auth, publicUrl: config.PUBLIC_URL });
   await registerDocs(app);
 
-  await app.register(healthRoutes, { prefix: '/api/health', database: services.database });
+  await app.register(healthRoutes, {
+    prefix: '/api/health',
+    database: services.database,
+    cells: services.cells,
+    metricsToken: config.METRICS_TOKEN,
+  });
   await app.register(userRoutes, { prefix: '/api/users', auth: services.auth, config });
+  const admin = { db: services.database.db, auth: services.auth, cells: services.cells };
+  await app.register(userListRoute, { prefix: '/api/users', ...admin });
+  await app.register(adminRoutes, { prefix: '/api/admin', ...admin });
   await app.register(settingsRoutes, {
     prefix: '/api/users/me/settings',
     settings: services.settings,

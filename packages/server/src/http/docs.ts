@@ -31,7 +31,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         title: 'Workcell API',
         version,
         description:
-          'Accounts, workspaces (called sessions, as in the prototype), files and cells. Every route but register, login and health needs the session cookie or `Authorization: Bearer <token>`. Errors are `{error: {code, message}}`.',
+          'Accounts, workspaces (called sessions, as in the prototype), files and cells. Every route but register, login and liveness (`/api/health`) needs the session cookie or `Authorization: Bearer <token>`. `GET /api/users/` and everything under `/api/admin/` are for administrators (ADMIN_USERS or `workcell admin grant`; others get 403 `ADMIN_ONLY`); `/api/health/detailed` for administrators or `Authorization: Bearer <METRICS_TOKEN>`. Errors are `{error: {code, message}}`.',
       },
       components: {
         securitySchemes: {

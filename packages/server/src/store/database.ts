@@ -17,6 +17,7 @@ import * as normalisedNames from './migrations/0005-normalised-names';
 import * as userUsage from './migrations/0006-user-usage';
 import * as driverOwnedUids from './migrations/0007-driver-owned-uids';
 import * as cellLeases from './migrations/0008-cell-leases';
+import * as adminAudit from './migrations/0009-admin-audit';
 import { PGliteDialect } from './pglite-dialect';
 import { PGliteThread } from './pglite-thread';
 import type { Database } from './schema';
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   '0006-user-usage': userUsage,
   '0007-driver-owned-uids': driverOwnedUids,
   '0008-cell-leases': cellLeases,
+  '0009-admin-audit': adminAudit,
 };
 
 // node-postgres returns bigint columns as strings; our counts and sizes fit in a number.

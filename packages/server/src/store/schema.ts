@@ -1,5 +1,5 @@
 /** The database as the query layer sees it; the DDL is in ./migrations. */
-import type { CellState, ChangeSource, FileType } from '@workcell/protocol';
+import type { AuditAction, CellState, ChangeSource, FileType } from '@workcell/protocol';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type { CellState, ChangeSource, FileType };
@@ -107,6 +107,17 @@ export interface UserSettingsTable {
   updated_at: Timestamp;
 }
 
+export interface AdminAuditTable {
+  id: Generated<number>;
+  /** Null: the host's `workcell` command. */
+  admin_user_id: string | null;
+  action: AuditAction;
+  target_kind: 'user' | 'workspace';
+  target_id: string;
+  details: ColumnType<Record<string, unknown>, string, never>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   login_tokens: LoginTokensTable;
@@ -117,6 +128,7 @@ export interface Database {
   cell_manifest: CellManifestTable;
   terminals: TerminalsTable;
   user_settings: UserSettingsTable;
+  admin_audit: AdminAuditTable;
 }
 
 export type CellRow = Selectable<CellsTable>;

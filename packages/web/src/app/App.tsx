@@ -1,6 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 
+import { AdminPage } from '../admin/AdminPage';
 import { SessionProvider, useSession } from '../api/session';
 import { DashboardPage } from '../pages/DashboardPage';
 import { LoginPage } from '../pages/LoginPage';
@@ -34,6 +35,14 @@ export function App() {
             element={
               <SignedIn>
                 <ProfilePage />
+              </SignedIn>
+            }
+          />
+          <Route
+            path="/admin"
+            element={
+              <SignedIn>
+                <AdminPage />
               </SignedIn>
             }
           />

@@ -1,4 +1,7 @@
-/** The header of the pages outside a workspace: the app's name, who is signed in, Log out. */
+/**
+ * The header of the pages outside a workspace: the app's name, the admin view for
+ * administrators, who is signed in, Log out.
+ */
 import { useState } from 'react';
 import { Link } from 'react-router';
 
@@ -15,6 +18,11 @@ export function AppHeader() {
         Workcell
       </Link>
       <nav className="app-header-user" aria-label="Account">
+        {user?.admin && (
+          <Link to="/admin" className="app-header-link">
+            Administration
+          </Link>
+        )}
         {user && (
           <Link to="/profile" className="app-header-profile" title="Your profile and settings">
             <span className="avatar" aria-hidden="true">

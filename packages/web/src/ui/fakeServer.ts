@@ -48,4 +48,5 @@ export const testUser = {
   username: 'ada',
   email: 'ada@example.com',
   createdAt: '2026-01-05T10:00:00.000Z',
+  admin: false,
 };

@@ -2,6 +2,7 @@
  * Tests only: renders pages at a path inside the real session provider, against a
  * `fakeServer`. Any other path shows "At <path>", so a test sees where the app went.
  */
+import { SIGNED_IN_COOKIE, type User } from '@workcell/protocol';
 import { cleanup, render } from '@testing-library/react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
 import { afterEach, vi } from 'vitest';
@@ -12,6 +13,7 @@ import { errorReply, fakeServer, testUser, type FakeReply, type FakeRequest } fr
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
+  document.cookie = `${SIGNED_IN_COOKIE}=; Max-Age=0; Path=/`;
 });
 
 function Where() {
@@ -19,20 +21,27 @@ function Where() {
 }
 
 /**
- * `routes` are the pages under test; `signedIn` says whether the session is `testUser`'s;
- * `route` answers every other request. Answers the requests made.
+ * `routes` are the pages under test; `signedIn` says whether the session is `testUser`'s
+ * (or `as`'s); `route` answers every other request. Answers the requests made.
  */
 export function renderPage(
   path: string,
   routes: React.ReactNode,
   {
     signedIn,
+    as = testUser,
     route,
-  }: { signedIn: boolean; route: (request: FakeRequest) => FakeReply | undefined },
+  }: {
+    signedIn: boolean;
+    as?: User;
+    route: (request: FakeRequest) => FakeReply | undefined;
+  },
 ): FakeRequest[] {
+  // The server's hint that a session exists: without it the app asks no one who is signed in.
+  if (signedIn) document.cookie = `${SIGNED_IN_COOKIE}=1; Path=/`;
   const requests = fakeServer((request) => {
     if (request.method === 'GET' && request.url === '/api/users/me')
-      return signedIn ? { status: 200, body: testUser } : errorReply(401, 'UNAUTHENTICATED');
+      return signedIn ? { status: 200, body: as } : errorReply(401, 'UNAUTHENTICATED');
     return route(request);
   });
   render(
