@@ -150,6 +150,11 @@ const environmentSchema = z.object({
   RUN_TIMEOUT_MS: integer(30_000, 1),
   RUN_MAX_TIMEOUT_MS: integer(10 * 60_000, 1),
   RUN_MAX_OUTPUT_BYTES: integer(MiB, 0),
+  /**
+   * The bearer token a Prometheus scraper sends for GET /metrics. Unset: metrics are off
+   * and /metrics answers 404.
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The built web app, served at `/` when it holds an index.html. */
   WEB_DIR: z.string().min(1).default(DEFAULT_WEB_DIR),
 });
