@@ -23,6 +23,21 @@ forEachDatabase('GET /metrics', (ctx) => {
     expectError(await ctx.app.inject({ url: '/metrics', headers: bearer(user) }), 404, 'NOT_FOUND');
   });
 
+  it('is in OpenAPI as text behind its own bearer scheme', async () => {
+    const spec = (await ctx.app.inject({ url: '/openapi.json' })).json<{
+      paths: Record<string, { get?: { security?: unknown; responses?: Record<string, unknown> } }>;
+      components: { securitySchemes: Record<string, unknown> };
+    }>();
+    const operation = spec.paths['/metrics']?.get;
+    expect(operation?.security).toEqual([{ metricsToken: [] }]);
+    expect(Object.keys(operation?.responses ?? {})).toEqual(['200', '401', '404']);
+    expect(JSON.stringify(operation?.responses?.['200'])).toContain('text/plain');
+    expect(spec.components.securitySchemes.metricsToken).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+  });
+
   describe('with METRICS_TOKEN', () => {
     let app: FastifyInstance;
     beforeAll(async () => {
