@@ -59,8 +59,6 @@ const environmentSchema = z.object({
    * name out takes the right away (rights granted with `workcell admin grant` stay).
    */
   ADMIN_USERS: commaList('').transform((names) => names.map((name) => name.toLowerCase())),
-  /** A bearer token that reads GET /api/health/detailed without an account (monitoring). */
-  METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   /** Attempts per minute on login and register, per client address and per username. */
   AUTH_RATE_LIMIT_PER_MINUTE: integer(10, 1),
   /** A request's headers must arrive within this; a client trickling them is cut off. */
@@ -145,6 +143,11 @@ const environmentSchema = z.object({
   RUN_TIMEOUT_MS: integer(30_000, 1),
   RUN_MAX_TIMEOUT_MS: integer(10 * 60_000, 1),
   RUN_MAX_OUTPUT_BYTES: integer(MiB, 0),
+  /**
+   * The bearer token a Prometheus scraper sends for GET /metrics (and monitoring for GET
+   * /api/health/detailed, without an account). Unset: metrics are off, /metrics answers 404.
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The built web app, served at `/` when it holds an index.html. */
   WEB_DIR: z.string().min(1).default(DEFAULT_WEB_DIR),
 });

@@ -13,6 +13,8 @@ import { sql } from 'kysely';
 import type { Config } from '../config';
 import { isWorkcellError, WorkcellError } from '../errors';
 import type { FileService } from '../files/service';
+import type { CellCensus } from '../metrics/cell-gauge';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import type { Db } from '../store/database';
 import type { CellRow, CellState } from '../store/schema';
 import { AgentClient } from './agent-client';
@@ -101,6 +103,7 @@ export interface CellManagerOptions {
   files: FileService;
   config: Config;
   log: FastifyBaseLogger;
+  metrics: ServerMetrics;
   /** This server replica, as its cells' leases name it; the same across its restarts. */
   replicaId: string;
 }
@@ -183,6 +186,16 @@ export class CellManager {
 
   get(workspaceId: string): Cell | undefined {
     return this.cells.get(workspaceId);
+  }
+
+  /** How many of this server's cells are in each live state. */
+  census(): CellCensus {
+    return {
+      driver: this.options.driver.name,
+      starting: this.starting.size,
+      ready: this.cells.size,
+      stopping: this.stopping.size,
+    };
   }
 
   /**
@@ -443,7 +456,8 @@ export class CellManager {
   private async start(workspaceId: string, ownerId: string): Promise<RunningEntry> {
     if (this.closed) throw new WorkcellError('CELL_UNAVAILABLE', 'The server is shutting down.');
     this.checkCapacity(ownerId);
-    const { config, driver, files, log } = this.options;
+    const { config, driver, files, log, metrics } = this.options;
+    const started = metrics.cellStartDuration.startTimer({ driver: driver.name });
     await this.stopping.get(workspaceId)?.catch(() => undefined);
     const row = await this.takeLease(workspaceId);
     this.emit({ type: 'status', workspaceId, state: 'starting', progress: 'starting the sandbox' });
@@ -495,6 +509,7 @@ export class CellManager {
             this.emit({ type: 'sync', workspaceId, path: notice.path, message: notice.reason }),
           onActivity: () => this.touch(workspaceId),
           log,
+          metrics,
         }),
       };
       if (volumeId !== row.volume_id) {
@@ -527,6 +542,7 @@ export class CellManager {
           log.warn({ err: error, workspaceId }, 'the workspace could not be marked opened'),
         );
       this.cells.set(workspaceId, entry);
+      started({ outcome: 'ready' });
       void running.exited
         .then((exit) => this.onExited(entry, exit))
         .catch((error: unknown) =>
@@ -539,6 +555,7 @@ export class CellManager {
       const reason = isWorkcellError(error) ? error.message : 'the cell could not start';
       log.error({ err: error, workspaceId }, 'cell failed to start');
       await this.setState(workspaceId, 'failed', reason);
+      started({ outcome: 'failed' });
       if (isWorkcellError(error)) throw error;
       throw new WorkcellError('CELL_FAILED', `The workspace cell failed to start: ${reason}.`);
     }

@@ -22,6 +22,7 @@ import { isWorkcellError, WorkcellError } from '../errors';
 import type { ErrorCode } from '@workcell/protocol';
 import type { FileChangeEvent } from '../files/events';
 import { validPath, type FileService } from '../files/service';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import type { Db } from '../store/database';
 import type { AgentClient } from './agent-client';
 
@@ -42,7 +43,11 @@ export interface CellSyncOptions {
   onNotice: (notice: SyncNotice) => void;
   onActivity: () => void;
   log: { warn: (object: object, message: string) => void };
+  metrics: ServerMetrics;
 }
+
+/** What a queued sync step does, as the duration metric names it. */
+type SyncOperation = 'reconcile' | 'push' | 'import';
 
 const refusedName = (name: string) => {
   const result = normaliseWorkspacePath(name);
@@ -80,7 +85,7 @@ export class CellSync {
           event.path,
           Math.max(event.version, this.newestVersions.get(event.path) ?? 0),
         );
-      if (event.source !== 'terminal') this.enqueue(() => this.pushToCell(event));
+      if (event.source !== 'terminal') this.enqueue('push', () => this.pushToCell(event));
     });
     options.agent.on('watch.changes', ({ changes }) => {
       for (const change of changes) this.pendingPaths.add(change.path);
@@ -89,7 +94,7 @@ export class CellSync {
     options.agent.on('watch.refused', ({ names }) => {
       for (const name of names) this.skipped(name, refusedName(name));
     });
-    options.agent.on('watch.overflow', () => this.enqueue(() => this.rescan()));
+    options.agent.on('watch.overflow', () => this.enqueue('reconcile', () => this.rescan()));
   }
 
   /**
@@ -99,13 +104,13 @@ export class CellSync {
    */
   async start(): Promise<void> {
     await this.options.agent.request({ op: 'watch.start', ignore: [...this.options.ignore] });
-    await this.enqueueAndWait(() => this.rescan());
+    await this.enqueueAndWait('reconcile', () => this.rescan());
   }
 
   /** Resolves once every change queued so far has reached its destination. */
   async flush(): Promise<void> {
     if (this.pendingPaths.size > 0) this.importPending();
-    await this.enqueueAndWait(async () => {});
+    await this.queue;
   }
 
   /**
@@ -114,7 +119,7 @@ export class CellSync {
    */
   async reconcile(): Promise<void> {
     await this.flush();
-    await this.enqueueAndWait(() => this.rescan());
+    await this.enqueueAndWait('reconcile', () => this.rescan());
   }
 
   dispose(): void {
@@ -127,15 +132,18 @@ export class CellSync {
     return path.split('/').some((segment) => this.options.ignore.includes(segment));
   }
 
-  private enqueue(work: () => Promise<void>): void {
-    void this.enqueueAndWait(work);
+  private enqueue(operation: SyncOperation, work: () => Promise<void>): void {
+    void this.enqueueAndWait(operation, work);
   }
 
-  private enqueueAndWait(work: () => Promise<void>): Promise<void> {
+  /** Runs `work` after everything queued before it; timed from its start, not its queueing. */
+  private enqueueAndWait(operation: SyncOperation, work: () => Promise<void>): Promise<void> {
     const run = this.queue.then(async () => {
       if (this.disposed) return;
+      const done = this.options.metrics.cellSyncDuration.startTimer({ operation });
       try {
         await work();
+        done();
       } catch (error) {
         this.options.log.warn(
           { err: error, workspaceId: this.options.workspaceId },
@@ -156,7 +164,7 @@ export class CellSync {
     clearTimeout(this.flushTimer);
     const paths = [...this.pendingPaths];
     this.pendingPaths.clear();
-    this.enqueue(async () => {
+    this.enqueue('import', async () => {
       for (const path of paths) await this.importFromCell(path);
     });
   }

@@ -8,6 +8,7 @@ import { isWithin, normaliseWorkspacePath, parentPaths } from '@workcell/protoco
 import { sql, type AliasedRawBuilder, type Transaction } from 'kysely';
 
 import { WorkcellError } from '../errors';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import type { Db } from '../store/database';
 import type { ChangeSource, Database, FileRevisionRow, FileRow } from '../store/schema';
 import { sha256, toFileContent } from './content';
@@ -147,6 +148,7 @@ export class FileService {
   constructor(
     private readonly db: Db,
     readonly limits: FileLimits,
+    private readonly metrics: ServerMetrics,
   ) {}
 
   onChange(listener: FileChangeListener): () => void {
@@ -205,9 +207,11 @@ export class FileService {
     options: WriteOptions,
   ): Promise<WrittenFile> {
     this.checkFileSize(bytes.length);
+    const saved = this.metrics.fileSaveDuration.startTimer({ source: options.source });
     const outcome = await this.transaction(workspaceId, (tx) =>
       this.writeIn(tx, workspaceId, path, bytes, options),
     );
+    saved();
     this.publishWrite(workspaceId, outcome, options.source);
     return toWrittenFile(outcome);
   }

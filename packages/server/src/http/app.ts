@@ -39,6 +39,12 @@ import { workspaceRoutes } from '../workspaces/routes';
 import { WorkspaceService } from '../workspaces/service';
 import { workspaceStatusRoutes } from '../workspaces/status-routes';
 import { usageRoutes } from '../workspaces/usage-routes';
+import { gaugeCells } from '../metrics/cell-gauge';
+import { gaugeDatabasePool } from '../metrics/database-pool';
+import { recordHttpDurations } from '../metrics/http-durations';
+import { collectProcessMetrics } from '../metrics/process';
+import { metricsRoute } from '../metrics/route';
+import { ServerMetrics } from '../metrics/server-metrics';
 import { WorkerPool } from '../workers/pool';
 import { websocketRoutes } from '../ws/plugin';
 import { registerDocs } from './docs';
@@ -52,6 +58,8 @@ export interface Services {
   config: Config;
   log: FastifyBaseLogger;
   database: DatabaseHandle;
+  /** This server's registry and what records into it. */
+  metrics: ServerMetrics;
   auth: AuthService;
   settings: SettingsService;
   files: FileService;
@@ -75,24 +83,34 @@ export function createServices(
   driver?: CellDriver,
 ): Services {
   const log: FastifyBaseLogger = pino({ level: config.LOG_LEVEL });
-  const files = new FileService(database.db, {
-    maxFileBytes: config.MAX_FILE_BYTES,
-    maxWorkspaceBytes: config.MAX_WORKSPACE_BYTES,
-    maxUserBytes: config.MAX_USER_BYTES,
-    revisionsPerFile: config.REVISIONS_PER_FILE,
-  });
+  const metrics = new ServerMetrics();
+  if (config.METRICS_TOKEN !== undefined) collectProcessMetrics(metrics.registry);
+  if (database.pool) gaugeDatabasePool(metrics.registry, database.pool);
+  const files = new FileService(
+    database.db,
+    {
+      maxFileBytes: config.MAX_FILE_BYTES,
+      maxWorkspaceBytes: config.MAX_WORKSPACE_BYTES,
+      maxUserBytes: config.MAX_USER_BYTES,
+      revisionsPerFile: config.REVISIONS_PER_FILE,
+    },
+    metrics,
+  );
   const cells = new CellManager({
     db: database.db,
     driver: driver ?? createCellDriver(config, log),
     files,
     config,
     log,
+    metrics,
     replicaId: replicaIdOf(config.DATA_DIR),
   });
+  gaugeCells(metrics.registry, () => cells.census());
   return {
     config,
     log,
     database,
+    metrics,
     auth: new AuthService(
       database.db,
       config.SESSION_TTL_DAYS,
@@ -104,7 +122,7 @@ export function createServices(
     uploads: new UploadLedger(database.db, config.MAX_USER_BYTES),
     workspaces: new WorkspaceService(database.db, files, config.MAX_WORKSPACES_PER_USER),
     cells,
-    terminals: new TerminalService(cells, database.db, log),
+    terminals: new TerminalService(cells, database.db, log, metrics),
     workers: new WorkerPool(),
     bus:
       database.kind === 'postgres' && config.DATABASE_URL
@@ -114,6 +132,7 @@ export function createServices(
       cells,
       { idleMs: config.LSP_IDLE_MINUTES * 60_000, maxPerWorkspace: LSP_SERVERS_PER_WORKSPACE },
       log,
+      metrics,
     ),
   };
 }
@@ -134,6 +153,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
   }).withTypeProvider<ZodTypeProvider>();
   limitConnectionsPerAddress(app.server, config.MAX_CONNECTIONS_PER_ADDRESS);
+  recordHttpDurations(app, services.metrics);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, config.MAX_FILE_BYTES);
@@ -159,6 +179,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     database: services.database,
     cells: services.cells,
     metricsToken: config.METRICS_TOKEN,
+  });
+  await app.register(metricsRoute, {
+    registry: services.metrics.registry,
+    token: config.METRICS_TOKEN,
   });
   await app.register(userRoutes, { prefix: '/api/users', auth: services.auth, config });
   const admin = { db: services.database.db, auth: services.auth, cells: services.cells };

@@ -31,12 +31,17 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         title: 'Workcell API',
         version,
         description:
-          'Accounts, workspaces (called sessions, as in the prototype), files and cells. Every route but register, login and liveness (`/api/health`) needs the session cookie or `Authorization: Bearer <token>`. `GET /api/users/` and everything under `/api/admin/` are for administrators (ADMIN_USERS or `workcell admin grant`; others get 403 `ADMIN_ONLY`); `/api/health/detailed` for administrators or `Authorization: Bearer <METRICS_TOKEN>`. Errors are `{error: {code, message}}`.',
+          'Accounts, workspaces (called sessions, as in the prototype), files and cells. Every route but register, login, liveness (`/api/health`) and metrics needs the session cookie or `Authorization: Bearer <token>`. `GET /api/users/` and everything under `/api/admin/` are for administrators (ADMIN_USERS or `workcell admin grant`; others get 403 `ADMIN_ONLY`); `/api/health/detailed` for administrators or `Authorization: Bearer <METRICS_TOKEN>`, and `/metrics` for the metrics token only. Errors are `{error: {code, message}}`.',
       },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
           cookie: { type: 'apiKey', in: 'cookie', name: 'workcell_session' },
+          metricsToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: "The server's METRICS_TOKEN, not a user's token: only for /metrics.",
+          },
         },
       },
       security: [{ bearer: [] }, { cookie: [] }],

@@ -12,6 +12,7 @@
 import { JsonTooDeepError, parseBoundedJson } from '@workcell/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 
+import type { ServerMetrics } from '../metrics/server-metrics';
 import { OpenDocuments } from './documents';
 import {
   isRequest,
@@ -58,6 +59,7 @@ export interface BridgeOptions {
   /** The browser did something: the workspace is in use. */
   activity(): void;
   log: FastifyBaseLogger;
+  metrics: ServerMetrics;
 }
 
 /** Past this the browser is not reading what it asked for: the socket is closed. */
@@ -68,13 +70,39 @@ const RESTART_DELAYS_MS = [500, 2_000, 8_000];
 /** A server that ran this long without crashing starts the backoff afresh. */
 const STABLE_AFTER_MS = 60_000;
 const REPLAY_ID_PREFIX = 'workcell-initialize-';
+/**
+ * Requests timed under their own method name; any other is timed as `other`, so that a
+ * browser cannot make up metric series by making up methods.
+ */
+const TIMED_METHODS = new Set([
+  'textDocument/completion',
+  'completionItem/resolve',
+  'textDocument/hover',
+  'textDocument/signatureHelp',
+  'textDocument/definition',
+  'textDocument/declaration',
+  'textDocument/typeDefinition',
+  'textDocument/references',
+  'textDocument/documentHighlight',
+  'textDocument/documentSymbol',
+  'textDocument/prepareRename',
+  'textDocument/rename',
+  'textDocument/codeAction',
+  'textDocument/semanticTokens/full',
+  'textDocument/semanticTokens/range',
+  'textDocument/inlayHint',
+  'workspace/symbol',
+]);
 
 export class LspBridge {
   private process: PyrightProcess | undefined;
   private readonly queue: JsonRpcMessage[] = [];
   private readonly docs = new OpenDocuments();
-  /** Browser requests pyright has not answered, to fail them if it dies. */
-  private readonly pending = new Set<JsonRpcId>();
+  /**
+   * Browser requests pyright has not answered, to fail them if it dies, each with the end
+   * of its timer.
+   */
+  private readonly pending = new Map<JsonRpcId, () => void>();
   private initializeParams: Record<string, unknown> | undefined;
   private initializeId: JsonRpcId | undefined;
   /** The browser's `initialized` is not passed to a server that had it already. */
@@ -159,7 +187,7 @@ export class LspBridge {
         return this.reply(message.id, undefined, null);
       if (message.method === 'exit') return this.close(1000, 'exit');
       if (message.id === undefined) this.docs.follow(message.method, message.params);
-      else this.pending.add(message.id);
+      else this.pending.set(message.id, this.timeRequest(message.method));
     }
     this.toServer(message);
   }
@@ -237,6 +265,7 @@ export class LspBridge {
         process.initializeResult = message.result;
         this.status('ready');
       }
+      this.pending.get(message.id)?.();
       this.pending.delete(message.id);
     }
     this.sendToClient(rewriteUris(raw, this.toClient));
@@ -260,7 +289,7 @@ export class LspBridge {
     this.process = undefined;
     if (this.closed || !process) return;
     this.options.log.warn({ why }, 'the language server stopped');
-    for (const id of this.pending) {
+    for (const id of this.pending.keys()) {
       this.reply(id, {
         code: RpcErrors.serverCancelled,
         message: 'The language server restarted.',
@@ -293,6 +322,14 @@ export class LspBridge {
       process.send({ jsonrpc: '2.0', id, method: 'initialize', params: this.initializeParams });
     }
     for (const message of this.queue.splice(0)) this.toServer(message);
+  }
+
+  /** Starts timing a request; the returned function ends the timer when pyright answers. */
+  private timeRequest(method: string): () => void {
+    const end = this.options.metrics.lspRequestDuration.startTimer({
+      method: TIMED_METHODS.has(method) ? method : 'other',
+    });
+    return () => void end();
   }
 
   private status(state: LspStatus, message?: string): void {

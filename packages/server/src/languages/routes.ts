@@ -8,6 +8,7 @@
 import type { WebSocket } from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
+import type { ServerMetrics } from '../metrics/server-metrics';
 import type { WorkspaceRow } from '../store/schema';
 import { containFailure } from '../ws/contain';
 import type { SignedInSockets } from '../ws/signed-in-sockets';
@@ -20,6 +21,7 @@ interface Options {
   languages: LanguageServerService;
   heartbeatMs: number;
   signedIn: SignedInSockets;
+  metrics: ServerMetrics;
 }
 
 export function lspRoute(app: FastifyInstance, options: Options): void {
@@ -47,6 +49,7 @@ export function lspRoute(app: FastifyInstance, options: Options): void {
         socket,
         request.log,
       );
+      options.metrics.websocketConnections.inc({ kind: 'lsp' });
       const untrack = options.signedIn.add(request.caller!, socket);
       let alive = true;
       const heartbeat = setInterval(() => {
@@ -62,6 +65,7 @@ export function lspRoute(app: FastifyInstance, options: Options): void {
       socket.on('close', () => {
         clearInterval(heartbeat);
         untrack();
+        options.metrics.websocketConnections.dec({ kind: 'lsp' });
         connection.closed();
       });
     },

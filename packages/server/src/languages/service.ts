@@ -10,6 +10,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 
 import type { Cell, CellAttachment, CellManager } from '../cells/manager';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import { LspBridge, LspCloseCodes, STATUS_METHOD, type LspSocket } from './bridge';
 import { MAX_LSP_MESSAGE_BYTES } from './jsonrpc';
 import { PyrightProcess } from './pyright-process';
@@ -47,6 +48,7 @@ class CellLanguageServers implements CellAttachment {
     private readonly cell: Cell,
     private readonly options: LanguageServerOptions,
     private readonly log: FastifyBaseLogger,
+    private readonly metrics: ServerMetrics,
   ) {
     this.stopWatching = cell.agent.on('watch.changes', ({ changes }) => this.filesChanged(changes));
   }
@@ -86,6 +88,7 @@ class CellLanguageServers implements CellAttachment {
       release: (process, closes) => this.release(bridge, process, closes),
       activity: () => this.cellActivity(),
       log,
+      metrics: this.metrics,
     });
     this.bridges.push(bridge);
     while (this.bridges.length > this.options.maxPerWorkspace) {
@@ -171,6 +174,7 @@ export class LanguageServerService {
     private readonly cells: CellManager,
     private readonly options: LanguageServerOptions,
     private readonly log: FastifyBaseLogger,
+    private readonly metrics: ServerMetrics,
   ) {}
 
   /**
@@ -209,7 +213,7 @@ export class LanguageServerService {
       }
       if (closed) return;
       const servers = cell.attachment(ATTACHMENT_KEY, (c) => {
-        const created = new CellLanguageServers(c, this.options, this.log);
+        const created = new CellLanguageServers(c, this.options, this.log, this.metrics);
         created.cellActivity = () => this.cells.touch(workspaceId);
         return created;
       });

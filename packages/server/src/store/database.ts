@@ -24,9 +24,14 @@ import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
 
+/** What a connection pool tells of its connections, for the metrics. */
+export type PoolStats = Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount'>;
+
 export interface DatabaseHandle extends AsyncDisposable {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** PostgreSQL's connection pool; none with PGlite (one connection, on its own thread). */
+  pool: PoolStats | undefined;
   close(): Promise<void>;
 }
 
@@ -57,8 +62,9 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   let db: Db;
   let kind: DatabaseHandle['kind'];
   let closeDriver: () => Promise<void>;
+  let pool: pg.Pool | undefined;
   if (options.databaseUrl) {
-    const pool = new pg.Pool({
+    pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
     });
@@ -91,7 +97,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     closed = true;
     await closeDriver();
   };
-  return { db, kind, close, [Symbol.asyncDispose]: close };
+  return { db, kind, pool, close, [Symbol.asyncDispose]: close };
 }
 
 export const pgliteDirectory = (dataDir: string) => join(dataDir, 'pglite');

@@ -11,6 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { FastifyBaseLogger } from 'fastify';
 
 import { WorkcellError } from '../errors';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import type { Db } from '../store/database';
 import type { Cell, CellAttachment, CellManager } from '../cells/manager';
 
@@ -125,6 +126,7 @@ class CellTerminals implements CellAttachment {
     }
     terminal.dirty = true;
     terminal.receivedBytes += body.length;
+    this.service.metrics.terminalBytes.inc({ direction: 'out' }, body.length);
     const start = offset ?? terminal.streamOffset;
     terminal.streamOffset = start + body.length;
     const text = terminal.decoder.write(body);
@@ -170,6 +172,7 @@ export class TerminalService {
     readonly cells: CellManager,
     private readonly db: Db,
     private readonly log: FastifyBaseLogger,
+    readonly metrics: ServerMetrics,
   ) {}
 
   private terminalsOf(cell: Cell): CellTerminals {
@@ -301,7 +304,9 @@ export class TerminalService {
 
   async input(workspaceId: string, terminalId: string, data: string): Promise<void> {
     const { cell } = await this.running(workspaceId);
-    cell.agent.send({ op: 'pty.input', ptyId: terminalId }, Buffer.from(data, 'utf8'));
+    const bytes = Buffer.from(data, 'utf8');
+    cell.agent.send({ op: 'pty.input', ptyId: terminalId }, bytes);
+    this.metrics.terminalBytes.inc({ direction: 'in' }, bytes.length);
     this.cells.touch(workspaceId);
   }
 

@@ -16,6 +16,7 @@ import WebSocket from 'ws';
 
 import { AgentClient } from '../cells/agent-client';
 import { LspBridge, type LspSocket } from '../languages/bridge';
+import { ServerMetrics } from '../metrics/server-metrics';
 import { openTestDatabase, buildTestApp, registerUser } from '../test-support/api-harness';
 
 const SEED = 42;
@@ -102,6 +103,7 @@ describe('/ws', () => {
 describe('the language server bridge', () => {
   it('answers or closes on any message from a browser, never throws', () => {
     const log = pino({ level: 'silent' }) as FastifyBaseLogger;
+    const metrics = new ServerMetrics();
     fc.assert(
       fc.property(fc.array(fc.oneof(messages, fc.json()), { maxLength: 10 }), (batch) => {
         const sent: string[] = [];
@@ -117,6 +119,7 @@ describe('the language server bridge', () => {
           release: () => undefined,
           activity: () => undefined,
           log,
+          metrics,
         });
         for (const message of batch) bridge.receive(Buffer.from(message), false);
         // Every answer is JSON a browser can read.

@@ -13,6 +13,7 @@ import type { CellManager } from '../cells/manager';
 import type { FileService } from '../files/service';
 import { lspRoute } from '../languages/routes';
 import type { LanguageServerService } from '../languages/service';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import type { TerminalService } from '../terminals/service';
 import type { WorkspaceService } from '../workspaces/service';
 import { Connection } from './connection';
@@ -36,6 +37,7 @@ interface Options {
   cells: CellManager;
   terminals: TerminalService;
   languages: LanguageServerService;
+  metrics: ServerMetrics;
   publicUrl: string;
   heartbeatMs: number;
 }
@@ -64,6 +66,7 @@ export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options)
     languages: options.languages,
     heartbeatMs: options.heartbeatMs,
     signedIn,
+    metrics: options.metrics,
   });
 
   app.get(
@@ -81,6 +84,7 @@ export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options)
         log: request.log,
       });
       connections.add(connection);
+      options.metrics.websocketConnections.inc({ kind: 'app' });
       const untrack = signedIn.add(request.caller!, socket);
       let alive = true;
       const heartbeat = setInterval(() => {
@@ -100,6 +104,7 @@ export const websocketRoutes: FastifyPluginAsync<Options> = async (app, options)
         clearInterval(heartbeat);
         untrack();
         connections.delete(connection);
+        options.metrics.websocketConnections.dec({ kind: 'app' });
         connection.close();
       });
     },
