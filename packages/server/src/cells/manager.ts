@@ -15,8 +15,10 @@ import { isWorkcellError, WorkcellError } from '../errors';
 import type { FileService } from '../files/service';
 import type { Db } from '../store/database';
 import type { CellRow, CellState } from '../store/schema';
+import type { EgressService } from '../egress/service';
 import { AgentClient } from './agent-client';
 import type { CellDriver, CellLayout, LimitEvent, RunningCell } from './driver';
+import { egressSettings } from './egress-env';
 import { cellLimits } from './limits';
 import { CellSync, type SyncNotice } from './sync';
 
@@ -96,6 +98,8 @@ export interface CellManagerOptions {
   log: FastifyBaseLogger;
   /** This server replica, as its cells' leases name it; the same across its restarts. */
   replicaId: string;
+  /** Carries the cells' egress; absent: cells get none. */
+  egress?: EgressService;
 }
 
 export class CellManager {
@@ -434,6 +438,7 @@ export class CellManager {
         ownerId,
         limits: cellLimits(config),
         blockedCommands: config.CELL_BLOCKED_COMMANDS,
+        egress: this.options.egress && egressSettings(config),
         progress: (progress) =>
           this.emit({ type: 'status', workspaceId, state: 'starting', progress }),
       });
@@ -505,6 +510,9 @@ export class CellManager {
         .catch((error: unknown) =>
           log.warn({ err: error, workspaceId }, 'the workspace could not be marked opened'),
         );
+      if (this.options.egress) {
+        entry.attachments.set('egress', this.options.egress.attach(agent, workspaceId));
+      }
       this.cells.set(workspaceId, entry);
       void running.exited
         .then((exit) => this.onExited(entry, exit))

@@ -30,6 +30,8 @@ import { UploadLedger } from '../files/uploads';
 import { FileService } from '../files/service';
 import { settingsRoutes } from '../settings/routes';
 import { SettingsService } from '../settings/service';
+import { egressServiceFor } from '../egress/service';
+import type { Lookup } from '../egress/policy';
 import type { DatabaseHandle } from '../store/database';
 import { TerminalService } from '../terminals/service';
 import { librarySourceRoutes } from '../languages/library-source';
@@ -72,6 +74,8 @@ export function createServices(
   config: Config,
   database: DatabaseHandle,
   driver?: CellDriver,
+  /** How egress resolves names: tests point names of their own at test servers. */
+  egressLookup?: Lookup,
 ): Services {
   const log: FastifyBaseLogger = pino({ level: config.LOG_LEVEL });
   const files = new FileService(database.db, {
@@ -87,6 +91,7 @@ export function createServices(
     config,
     log,
     replicaId: replicaIdOf(config.DATA_DIR),
+    egress: egressServiceFor(config, log, egressLookup),
   });
   return {
     config,
