@@ -65,6 +65,10 @@ describe('loadConfig', () => {
     ['AUTH_RATE_LIMIT_PER_MINUTE', '0'],
     ['COOKIE_SECURE', 'yes please'],
     ['PUBLIC_URL', 'localhost'],
+    ['CELL_EGRESS_ALLOW', 'pypi.org:99999'],
+    ['CELL_EGRESS_ALLOW', '*.com'],
+    ['CELL_PIP_INDEX_URL', 'ftp://mirror.example/simple/'],
+    ['CELL_EGRESS_MAX_CONNECTIONS', '0'],
   ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
     let thrown: unknown;
     try {

@@ -94,7 +94,7 @@ describe('egress through the allow-listed proxy', { timeout: TEST_TIMEOUT_MS }, 
       server,
       user,
       workspace,
-      pipInstall('python3', '-m', 'pip', 'install', 'tinypkg'),
+      pipInstall('python3', '-m', 'pip', 'install', '--user', 'tinypkg'),
     );
     expect(installed.stdout, installed.stderr).toMatch(
       /^0\n[\s\S]*Successfully installed tinypkg-0\.1/,
