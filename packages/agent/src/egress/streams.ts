@@ -80,6 +80,7 @@ export class EgressStreams {
     if (opening.socket.destroyed || opening.socket.readableEnded) {
       // The program gave up while the server was connecting.
       this.send({ ev: 'net.close', streamId });
+      opening.fail(new AgentFailure('CELL_UNAVAILABLE', 'the program closed its connection'));
       return;
     }
     const pipe = new NetPipe(
