@@ -7,6 +7,7 @@
 import type { AgentEvent, AgentReplyHeader } from '@workcell/protocol/agent';
 
 import { Connection } from './connection';
+import { EgressProxy } from './egress/proxy';
 import { AgentFailure } from './failure';
 import { log } from './log';
 import { OnFirstUse } from './on-first-use';
@@ -26,6 +27,8 @@ export class Agent {
   /** Who user code runs as, when that is not the agent's own user. */
   readonly user: { uid: number; gid: number } | undefined;
   private current: Connection | undefined;
+  /** The cell's way out, when the server allows any (its streams are the connection's). */
+  private readonly egress: EgressProxy | undefined;
 
   constructor(
     readonly settings: AgentSettings,
@@ -49,6 +52,9 @@ export class Agent {
     this.shellReady = prepareShell({ ...settings, owner: this.user }).catch((error: unknown) =>
       log(`preparing the shell's home failed: ${String(error)}`),
     );
+    if (settings.egressProxyPort !== undefined) {
+      this.egress = new EgressProxy(settings.egressProxyPort, () => this.current?.egress);
+    }
   }
 
   /**
@@ -81,9 +87,10 @@ export class Agent {
     return ptys.get(ptyId);
   }
 
-  /** Stops every process and watch the agent started. */
+  /** Stops every process, watch and listener the agent started. */
   dispose(): void {
     this.current?.dispose();
     this.ptys.dispose();
+    this.egress?.dispose();
   }
 }

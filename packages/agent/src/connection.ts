@@ -21,6 +21,7 @@ import type { z } from 'zod';
 
 import type { Agent, Send } from './agent';
 import { asUser, requireProgram } from './as-user';
+import { EgressStreams } from './egress/streams';
 import { AgentFailure, toFailure } from './failure';
 import { OnFirstUse } from './on-first-use';
 import type { ProcHost } from './proc';
@@ -43,6 +44,8 @@ export class Connection {
   private readonly procs: OnFirstUse<ProcHost>;
   private watcher: TreeWatcher | undefined;
   private closed = false;
+  /** The egress streams carried over this connection. */
+  readonly egress = new EgressStreams((header, body) => this.send(header, body));
 
   constructor(
     private readonly agent: Agent,
@@ -92,6 +95,7 @@ export class Connection {
     this.watcher?.dispose();
     this.execs.dispose();
     this.procs.dispose();
+    this.egress.dispose();
     this.onClose();
   }
 
@@ -266,6 +270,27 @@ export class Connection {
     }),
     shutdown: async () => {
       setImmediate(this.agent.shutdown); // after the reply is on its way
+      return { result: {} };
+    },
+    // Synchronous before their first await, so each acts before the next frame is read.
+    'net.opened': async (request) => {
+      this.egress.opened(request.streamId);
+      return { result: {} };
+    },
+    'net.refused': async (request) => {
+      this.egress.refused(request.streamId, request.error.code, request.error.message);
+      return { result: {} };
+    },
+    'net.data': async (request, body) => {
+      this.egress.data(request.streamId, body);
+      return { result: {} };
+    },
+    'net.ack': async (request) => {
+      this.egress.ack(request.streamId, request.bytes);
+      return { result: {} };
+    },
+    'net.close': async (request) => {
+      this.egress.close(request.streamId);
       return { result: {} };
     },
   };

@@ -13,7 +13,13 @@ import { promisify } from 'node:util';
 
 import { agentEnv, type AgentSettings } from './settings';
 
-export { AGENT_ENV, agentEnv, defaultShellEnv, type AgentSettings } from './settings';
+export {
+  AGENT_ENV,
+  agentEnv,
+  defaultShellEnv,
+  EGRESS_PROXY_PORT,
+  type AgentSettings,
+} from './settings';
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);

@@ -24,7 +24,15 @@ export const AGENT_ENV = {
   home: 'WORKCELL_HOME',
   /** JSON object merged over the default environment of user processes. */
   shellEnv: 'WORKCELL_SHELL_ENV',
+  /**
+   * Where the cell's egress proxy listens on its loopback (egress/proxy.ts); unset: no
+   * proxy, so nothing in the cell reaches beyond it.
+   */
+  egressProxyPort: 'WORKCELL_EGRESS_PROXY_PORT',
 } as const;
+
+/** The egress proxy's port drivers give the agent: squid's, the one a proxy usually has. */
+export const EGRESS_PROXY_PORT = 3128;
 
 /** Where a listening agent accepts connections: net.Server.listen options. */
 export type ListenAddress = { path: string } | { host: string; port: number };
@@ -38,6 +46,7 @@ export interface AgentSettings {
   userGid: number;
   home: string;
   shellEnv: Record<string, string>;
+  egressProxyPort?: number;
 }
 
 export function defaultShellEnv(home: string): Record<string, string> {
@@ -55,6 +64,22 @@ export function defaultShellEnv(home: string): Record<string, string> {
     MKL_NUM_THREADS: '1',
     MPLBACKEND: 'Agg',
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
+  };
+}
+
+/**
+ * What points user programs at the egress proxy: pip, requests and urllib read these.
+ * The cell's own servers stay direct (NO_PROXY): nothing else is on its loopback.
+ */
+function proxyEnv(port: number): Record<string, string> {
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    HTTP_PROXY: url,
+    HTTPS_PROXY: url,
+    http_proxy: url,
+    https_proxy: url,
+    NO_PROXY: 'localhost,127.0.0.1,::1',
+    no_proxy: 'localhost,127.0.0.1,::1',
   };
 }
 
@@ -102,6 +127,7 @@ export function readSettings(
       [AGENT_ENV.userGid]: id.optional(),
       [AGENT_ENV.home]: absolute.default('/home/user'),
       [AGENT_ENV.shellEnv]: jsonText(z.record(z.string(), z.string())).optional(),
+      [AGENT_ENV.egressProxyPort]: z.coerce.number().int().min(1).max(65535).optional(),
     })
     .superRefine((settings, ctx) => {
       const token = settings[AGENT_ENV.token];
@@ -119,6 +145,7 @@ export function readSettings(
   const asRoot = self.uid === 0;
   const address = parsed[AGENT_ENV.listen];
   const token = parsed[AGENT_ENV.token];
+  const egressProxyPort = parsed[AGENT_ENV.egressProxyPort];
   return {
     channel: parsed[AGENT_ENV.fd],
     listen: address === undefined || token === undefined ? undefined : { address, token },
@@ -126,7 +153,12 @@ export function readSettings(
     userUid: parsed[AGENT_ENV.userUid] ?? (asRoot ? 1000 : self.uid),
     userGid: parsed[AGENT_ENV.userGid] ?? (asRoot ? 1000 : self.gid),
     home,
-    shellEnv: { ...defaultShellEnv(home), ...parsed[AGENT_ENV.shellEnv] },
+    shellEnv: {
+      ...defaultShellEnv(home),
+      ...(egressProxyPort === undefined ? {} : proxyEnv(egressProxyPort)),
+      ...parsed[AGENT_ENV.shellEnv],
+    },
+    egressProxyPort,
   };
 }
 
@@ -144,6 +176,7 @@ export function agentEnv(settings: Partial<AgentSettings>): Record<string, strin
   set(AGENT_ENV.userGid, settings.userGid);
   set(AGENT_ENV.home, settings.home);
   set(AGENT_ENV.shellEnv, settings.shellEnv && JSON.stringify(settings.shellEnv));
+  set(AGENT_ENV.egressProxyPort, settings.egressProxyPort);
   return env;
 }
 

@@ -25,7 +25,7 @@ import {
 } from '@workcell/protocol/agent';
 
 import { agentBundlePath, agentEnv, ensureAgentBuilt, spawnLocalAgent } from './index';
-import type { ListenAddress } from './settings';
+import type { AgentSettings, ListenAddress } from './settings';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -106,9 +106,12 @@ function lifetime(child: ChildProcess, base: string) {
   return { exited, stop };
 }
 
-export async function startAgent(): Promise<TestAgent> {
+/** `settings`: more of the agent's settings (its egress proxy's port, say). */
+export async function startAgent(
+  settings: Omit<Partial<AgentSettings>, 'channel' | 'root' | 'home'> = {},
+): Promise<TestAgent> {
   const { base, root, home } = await workspace();
-  const { child, channel } = spawnLocalAgent({ root, home });
+  const { child, channel } = spawnLocalAgent({ ...settings, root, home });
   const { exited, stop } = lifetime(child, base);
   return drive(channel, root, exited, stop);
 }
@@ -204,7 +207,7 @@ function listening(address: ListenAddress): Promise<boolean> {
   });
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

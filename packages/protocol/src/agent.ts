@@ -24,6 +24,14 @@ export const FRAME_PREFIX_BYTES = 8;
 export const MAX_REFUSED_NAMES = 100;
 export const MAX_FRAME_HEADER_BYTES = 16 * 1024 * 1024;
 export const MAX_FRAME_BODY_BYTES = 32 * 1024 * 1024;
+/** The most bytes one `net.data` frame carries. */
+export const NET_CHUNK_BYTES = 64 * 1024;
+/**
+ * Egress stream data (net.data) either side may send beyond what the other has
+ * acknowledged; a sender stops reading its socket there, so it may overshoot by at most
+ * one chunk. A receiver holding more unacknowledged data than that ends the stream.
+ */
+export const NET_FLOW_WINDOW_BYTES = 256 * 1024;
 
 export interface Frame<H = unknown> {
   header: H;
@@ -122,6 +130,27 @@ export const signalName = z.enum([
   'SIGCONT',
 ]);
 export const agentError = z.object({ code: z.enum(errorCodes), message: z.string().max(4096) });
+/** A stream of the cell's egress proxy (net.*), numbered by the agent. */
+const streamId = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31);
+/**
+ * Where a stream goes, as the cell's program named it: a DNS name or an IP literal (IPv6
+ * without brackets). Only the characters those use, so nothing odd reaches a log or DNS.
+ */
+const netHost = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9._:-]+$/);
+const netPort = z.number().int().min(1).max(65535);
+const netBytes = z
+  .number()
+  .int()
+  .min(1)
+  .max(NET_FLOW_WINDOW_BYTES + NET_CHUNK_BYTES);
 export type AgentErrorPayload = z.infer<typeof agentError>;
 
 export const fileKind = z.enum(['file', 'folder']);
@@ -263,6 +292,16 @@ export const agentRequest = z.discriminatedUnion('op', [
   request('proc.kill', { procId: ptyId }),
   request('stats', {}),
   request('shutdown', {}),
+  // The server's half of the egress streams the agent opens with `net.open` events.
+  request('net.opened', { streamId }),
+  /** The stream is refused (EGRESS_REFUSED, RATE_LIMITED) or its host unreachable. */
+  request('net.refused', { streamId, error: agentError }),
+  /** Body: bytes from the remote host, at most NET_CHUNK_BYTES. */
+  request('net.data', { streamId }),
+  /** The agent may send `bytes` more of the stream's data (see NET_FLOW_WINDOW_BYTES). */
+  request('net.ack', { streamId, bytes: netBytes }),
+  /** The remote end is done: the agent ends the stream after what it was sent. */
+  request('net.close', { streamId }),
 ]);
 export type AgentRequest = z.infer<typeof agentRequest>;
 export type AgentOp = AgentRequest['op'];
@@ -341,6 +380,11 @@ export const agentResults = {
     userProcesses: z.number().int().min(0),
   }),
   shutdown: z.object({}),
+  'net.opened': z.object({}),
+  'net.refused': z.object({}),
+  'net.data': z.object({}),
+  'net.ack': z.object({}),
+  'net.close': z.object({}),
 } satisfies Record<AgentOp, z.ZodType>;
 export type AgentResult<Op extends AgentOp> = z.infer<(typeof agentResults)[Op]>;
 
@@ -406,6 +450,17 @@ export const agentEvent = z.discriminatedUnion('ev', [
   /** The watch could not keep up or lost events: rescan the tree. */
   z.object({ ev: z.literal('watch.overflow') }),
   z.object({ ev: z.literal('error'), op: z.string().max(64).optional(), error: agentError }),
+  /**
+   * A program in the cell asked the agent's egress proxy for `host:port`: the server
+   * answers with `net.opened` or `net.refused`. The agent sends nothing else of the stream
+   * before the answer.
+   */
+  z.object({ ev: z.literal('net.open'), streamId, host: netHost, port: netPort }),
+  /** Body: bytes for the remote host, at most NET_CHUNK_BYTES. */
+  z.object({ ev: z.literal('net.data'), streamId }),
+  z.object({ ev: z.literal('net.ack'), streamId, bytes: netBytes }),
+  /** The program is done with the stream: the server ends it after what it was sent. */
+  z.object({ ev: z.literal('net.close'), streamId }),
 ]);
 export type AgentEvent = z.infer<typeof agentEvent>;
 

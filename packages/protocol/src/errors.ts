@@ -39,6 +39,10 @@ export const errorCatalogue = {
     message:
       "Only Python sources of the cell's libraries can be read here: pyright's typeshed stubs, the cell's Python and the workspace's .venv.",
   },
+  EGRESS_REFUSED: {
+    status: 403,
+    message: 'The cell may not connect there: the host is not on the egress allow-list.',
+  },
   ORIGIN_REJECTED: { status: 403, message: 'This origin may not open a connection.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },
   WORKSPACE_NOT_FOUND: { status: 404, message: 'No such workspace.' },
@@ -98,6 +102,7 @@ export const errorCatalogue = {
       "This server no longer reaches the workspace's cell (another server took it over, or the connection failed); open the terminal again to reach it.",
   },
   CELL_FAILED: { status: 503, message: 'The workspace cell failed to start.' },
+  EGRESS_UNREACHABLE: { status: 502, message: 'The host could not be reached from the server.' },
   AGENT_ERROR: { status: 502, message: 'The workspace cell answered with an error.' },
   TIMEOUT: { status: 504, message: 'The operation timed out.' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -27,7 +27,9 @@ describe('loadConfig', () => {
     expect(loadConfig({}).ADMIN_USERS).toEqual([]);
     expect(loadConfig({ ADMIN_USERS: ' Ada, grace ,,' }).ADMIN_USERS).toEqual(['ada', 'grace']);
     expect(loadConfig({}).METRICS_TOKEN).toBeUndefined();
-    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: use at least 16/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(
+      /METRICS_TOKEN: must be at least 16/,
+    );
   });
 
   it('resolves WEB_DIR to an absolute path', () => {
@@ -72,6 +74,10 @@ describe('loadConfig', () => {
     ['AUTH_RATE_LIMIT_PER_MINUTE', '0'],
     ['COOKIE_SECURE', 'yes please'],
     ['PUBLIC_URL', 'localhost'],
+    ['CELL_EGRESS_ALLOW', 'pypi.org:99999'],
+    ['CELL_EGRESS_ALLOW', '*.com'],
+    ['CELL_PIP_INDEX_URL', 'ftp://mirror.example/simple/'],
+    ['CELL_EGRESS_MAX_CONNECTIONS', '0'],
   ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
     let thrown: unknown;
     try {

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { jsonText } from '@workcell/protocol';
 import { z } from 'zod';
 
+import { AllowList } from './egress/allow-list';
+
 const MiB = 1024 * 1024;
 
 /** The web app's build in this checkout: packages/web/dist, found from this package. */
@@ -137,6 +139,27 @@ const environmentSchema = z.object({
   CELL_BLOCKED_COMMANDS: commaList(
     'sudo,su,chmod,chown,reboot,shutdown,ssh,nc,telnet,wget,curl,nohup,crontab,screen,tmux,dd,mount,mkfs',
   ),
+  /**
+   * Where cells may connect through their agent's proxy: comma-separated host[:port]
+   * entries (egress/allow-list.ts, docs/operations.md). Unset: nowhere, and no proxy.
+   */
+  CELL_EGRESS_ALLOW: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return AllowList.parse(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** The package index pip in cells uses (a mirror); its host must be allowed too. */
+  CELL_PIP_INDEX_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Egress connections one cell may have open at once; more are refused. */
+  CELL_EGRESS_MAX_CONNECTIONS: integer(16, 1, 1024),
+  /** Egress bytes (both ways) one cell may move per minute; past them its connections end. */
+  CELL_EGRESS_BYTES_PER_MINUTE: integer(200 * MiB, 1),
   SYNC_IGNORE: commaList('.venv,venv,__pycache__,node_modules,.cache,.local,.git'),
   /** How often the server pings each WebSocket; one missed answer ends the connection. */
   WS_HEARTBEAT_MS: integer(30_000, 50),

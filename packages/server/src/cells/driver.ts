@@ -19,6 +19,12 @@ export interface CellLimits {
   homeBytes: number;
 }
 
+/** A cell that may reach allowed hosts through its agent's proxy (egress/, docs/operations.md). */
+export interface EgressSettings {
+  /** CELL_PIP_INDEX_URL: the index pip uses instead of PyPI. */
+  pipIndexUrl?: string;
+}
+
 export interface CellSpec {
   workspaceId: string;
   /** The workspace owner's user id, for drivers that label what they make. */
@@ -26,6 +32,8 @@ export interface CellSpec {
   limits: CellLimits;
   /** Commands masked inside the cell by a stub that says they are blocked. */
   blockedCommands: readonly string[];
+  /** Absent: the cell reaches nothing beyond its loopback. */
+  egress?: EgressSettings;
   /** Told of start steps worth showing the user (scheduled, pulling the image). */
   progress?: (message: string) => void;
 }

@@ -9,6 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config';
 import type { CellDriver } from './driver';
 import { KubernetesCellDriver } from './kubernetes';
+import { egressSettings } from './egress-env';
 import { cellLimits } from './limits';
 import { LocalCellDriver } from './local';
 
@@ -27,6 +28,7 @@ const DRIVERS: Record<
       tolerations: config.CELL_TOLERATIONS,
       route: config.CELL_AGENT_ROUTE,
       limits: cellLimits(config),
+      egress: egressSettings(config),
       onError: (error) => log?.warn({ err: error }, 'the warm pool could not be refilled'),
     }),
 };

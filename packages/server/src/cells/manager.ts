@@ -17,6 +17,7 @@ import type { CellCensus } from '../metrics/cell-gauge';
 import type { ServerMetrics } from '../metrics/server-metrics';
 import type { Db } from '../store/database';
 import type { CellRow, CellState } from '../store/schema';
+import type { EgressService } from '../egress/service';
 import { AgentClient } from './agent-client';
 import type {
   CellDriver,
@@ -26,6 +27,7 @@ import type {
   LimitEvent,
   RunningCell,
 } from './driver';
+import { egressSettings } from './egress-env';
 import { cellLimits } from './limits';
 import { CellSync, type SyncNotice } from './sync';
 
@@ -106,6 +108,8 @@ export interface CellManagerOptions {
   metrics: ServerMetrics;
   /** This server replica, as its cells' leases name it; the same across its restarts. */
   replicaId: string;
+  /** Carries the cells' egress; absent: cells get none. */
+  egress?: EgressService;
 }
 
 export class CellManager {
@@ -173,6 +177,11 @@ export class CellManager {
   /** Tells this server's listeners of an event of a cell another replica runs. */
   announce(event: CellEvent): void {
     this.emit(event);
+  }
+
+  /** Whether cells get the egress proxy (CELL_EGRESS_ALLOW is set). */
+  get egressEnabled(): boolean {
+    return this.options.egress !== undefined;
   }
 
   /** The driver cells run with, and what this host provides for it (for detailed health). */
@@ -469,6 +478,7 @@ export class CellManager {
         ownerId,
         limits: cellLimits(config),
         blockedCommands: config.CELL_BLOCKED_COMMANDS,
+        egress: this.options.egress && egressSettings(config),
         progress: (progress) =>
           this.emit({ type: 'status', workspaceId, state: 'starting', progress }),
       });
@@ -541,6 +551,9 @@ export class CellManager {
         .catch((error: unknown) =>
           log.warn({ err: error, workspaceId }, 'the workspace could not be marked opened'),
         );
+      if (this.options.egress) {
+        entry.attachments.set('egress', this.options.egress.attach(agent, workspaceId));
+      }
       this.cells.set(workspaceId, entry);
       started({ outcome: 'ready' });
       void running.exited

@@ -31,6 +31,9 @@ import { UploadLedger } from '../files/uploads';
 import { FileService } from '../files/service';
 import { settingsRoutes } from '../settings/routes';
 import { SettingsService } from '../settings/service';
+import { egressServiceFor } from '../egress/service';
+import { reportEgress } from '../egress/report';
+import type { Lookup } from '../egress/policy';
 import type { DatabaseHandle } from '../store/database';
 import { TerminalService } from '../terminals/service';
 import { librarySourceRoutes } from '../languages/library-source';
@@ -81,6 +84,8 @@ export function createServices(
   config: Config,
   database: DatabaseHandle,
   driver?: CellDriver,
+  /** How egress resolves names: tests point names of their own at test servers. */
+  egressLookup?: Lookup,
 ): Services {
   const log: FastifyBaseLogger = pino({ level: config.LOG_LEVEL });
   const metrics = new ServerMetrics();
@@ -104,6 +109,12 @@ export function createServices(
     log,
     metrics,
     replicaId: replicaIdOf(config.DATA_DIR),
+    egress: egressServiceFor(
+      config,
+      log,
+      (connection) => reportEgress(metrics, connection),
+      egressLookup,
+    ),
   });
   gaugeCells(metrics.registry, () => cells.census());
   return {

@@ -107,8 +107,7 @@ export const healthRoutes: FastifyPluginAsyncZod<Options> = async (app, options)
           },
           cellDriver: { name: cells.driverName, usable: report?.usable ?? null },
           cells: byState,
-          // Until the egress proxy is part of the server, cells have no way out to report on.
-          egress: { enabled: false },
+          egress: { enabled: cells.egressEnabled },
           memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
         };
       },

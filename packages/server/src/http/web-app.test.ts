@@ -181,7 +181,8 @@ forEachDatabase('the web app on the same origin (WEB_DIR)', (ctx) => {
       const spec = (await app.inject({ url: '/openapi.json' })).json<{ paths: object }>();
       expect(
         Object.keys(spec.paths).filter(
-          (path) => !path.startsWith('/api/') && !path.startsWith('/workspace/'),
+          (path) =>
+            !path.startsWith('/api/') && !path.startsWith('/workspace/') && path !== '/metrics',
         ),
       ).toEqual([]);
     });

@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { LocalCellDriver } from '../cells/local';
 import { loadConfig, type Config } from '../config';
+import type { Lookup } from '../egress/policy';
 import { buildApp, createServices, type Services } from '../http/app';
 import { openDatabase, type DatabaseHandle } from '../store/database';
 import { WsClient, type ConnectOptions } from './ws-client';
@@ -59,10 +60,14 @@ export interface LiveServer extends ApiClient {
 
 let servers = 0;
 
-/** Starts a server; `env` overrides the configuration (e.g. CELL_IDLE_MINUTES). */
+/**
+ * Starts a server; `env` overrides the configuration (e.g. CELL_IDLE_MINUTES), and
+ * `egressLookup` how the cells' egress resolves names.
+ */
 export async function startLiveServer(
   label: string,
   env: Record<string, string> = {},
+  options: { egressLookup?: Lookup } = {},
 ): Promise<LiveServer> {
   if (process.getuid?.() !== 0)
     throw new Error('these tests start real cells and need root (CI runs them as root)');
@@ -101,7 +106,7 @@ export async function startLiveServer(
       poolSize: config.DATABASE_POOL_SIZE,
       pgliteDir: 'memory://',
     });
-    services = createServices(config, database, driver);
+    services = createServices(config, database, driver, options.egressLookup);
     app = await buildApp(services);
     await services.cells.init();
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -9,9 +9,10 @@ import { randomBytes } from 'node:crypto';
 
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 
-import { AGENT_ENV } from '@workcell/agent';
+import { AGENT_ENV, EGRESS_PROXY_PORT } from '@workcell/agent';
 
-import type { CellLimits } from '../driver';
+import type { CellLimits, EgressSettings } from '../driver';
+import { egressShellEnv } from '../egress-env';
 
 export const AGENT_PORT = 7070;
 export const CELL_ROOT = '/app';
@@ -46,6 +47,8 @@ export interface PodSettings {
   runtimeClass?: string;
   nodeSelector?: Record<string, string>;
   tolerations?: NonNullable<V1Pod['spec']>['tolerations'];
+  /** Every pod's (warm ones are made before a workspace claims them): the server's. */
+  egress?: EgressSettings;
 }
 
 export interface CellObjects {
@@ -102,6 +105,7 @@ export function cellObjects(name: string, settings: PodSettings, assignment: Ass
             },
             { name: AGENT_ENV.root, value: CELL_ROOT },
             { name: AGENT_ENV.home, value: CELL_HOME },
+            ...(settings.egress ? egressEnv(settings.egress) : []),
           ],
           ports: [{ name: 'agent', containerPort: AGENT_PORT, protocol: 'TCP' }],
           readinessProbe: { tcpSocket: { port: AGENT_PORT }, periodSeconds: 1 },
@@ -137,6 +141,14 @@ export function cellObjects(name: string, settings: PodSettings, assignment: Ass
     stringData: { [TOKEN_KEY]: token },
   };
   return { pod, secret, token } satisfies CellObjects;
+}
+
+/** The agent's proxy, which carries the pod's egress over its connection to the server. */
+function egressEnv(egress: EgressSettings): { name: string; value: string }[] {
+  return [
+    { name: AGENT_ENV.egressProxyPort, value: String(EGRESS_PROXY_PORT) },
+    { name: AGENT_ENV.shellEnv, value: JSON.stringify(egressShellEnv(egress)) },
+  ];
 }
 
 export function assignmentLabels(assignment: Assignment): Record<string, string> {

@@ -131,7 +131,7 @@ describe('isolation', () => {
       '1000',
       '/app',
       'workcell',
-      '/home/user user /usr/local/bin:/usr/bin:/bin C.UTF-8 1',
+      '/home/user user /app/.local/bin:/usr/local/bin:/usr/bin:/bin C.UTF-8 1',
       '',
     ]);
     const env = await a.sh('env');
@@ -300,7 +300,7 @@ EOF`);
     expect(a.ptyOutput('main')).toContain('/dev/pts/');
   });
 
-  it('installs pip packages for the user outside a venv (/usr stays read-only)', async () => {
+  it('installs pip packages for the user outside a venv, into the volume (/usr stays read-only)', async () => {
     // The agent prepares the home when a terminal first opens.
     await a.agent.request({ op: 'pty.open', ptyId: 'pip', cols: 80, rows: 24 });
     await waitFor(() => a.ptyOutput('pip').includes('$ '), 'the prompt');
@@ -311,8 +311,9 @@ EOF`);
       120_000,
     );
     expect(exitCode).toBe(0);
+    // Not the home (a tmpfs): the volume outlives the cell.
     expect(stdout).toMatch(
-      /^\/home\/user\/\.local\/lib\/python3\.\d+\/site-packages\/hello\/__init__\.py$/m,
+      /^\/app\/\.local\/lib\/python3\.\d+\/site-packages\/hello\/__init__\.py$/m,
     );
   }, 150_000);
 });
