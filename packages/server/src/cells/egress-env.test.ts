@@ -35,15 +35,21 @@ describe("a cell's egress settings", () => {
     const env = (egress?: { pipIndexUrl?: string }) =>
       cellObjects('cell-1', { image: 'workcell-cell', limits: defaultCellLimits(), egress }, 'warm')
         .pod.spec!.containers[0]!.env!;
+    const shellEnv = (egress?: { pipIndexUrl?: string }) =>
+      JSON.parse(env(egress).find((e) => e.name === 'WORKCELL_SHELL_ENV')!.value!) as Record<
+        string,
+        string
+      >;
     expect(env().map((e) => e.name)).not.toContain('WORKCELL_EGRESS_PROXY_PORT');
+    expect(shellEnv()).not.toHaveProperty('PIP_INDEX_URL');
     expect(env({ pipIndexUrl: 'https://mirror.example/simple/' })).toEqual(
-      expect.arrayContaining([
-        { name: 'WORKCELL_EGRESS_PROXY_PORT', value: '3128' },
-        {
-          name: 'WORKCELL_SHELL_ENV',
-          value: JSON.stringify({ PIP_INDEX_URL: 'https://mirror.example/simple/' }),
-        },
-      ]),
+      expect.arrayContaining([{ name: 'WORKCELL_EGRESS_PROXY_PORT', value: '3128' }]),
     );
+    // As in local cells: pip installs for the user into the workspace, from the index.
+    expect(shellEnv({ pipIndexUrl: 'https://mirror.example/simple/' })).toMatchObject({
+      PIP_INDEX_URL: 'https://mirror.example/simple/',
+      PIP_BREAK_SYSTEM_PACKAGES: '1',
+      PYTHONUSERBASE: '/app/.local',
+    });
   });
 });

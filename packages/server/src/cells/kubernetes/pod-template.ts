@@ -12,7 +12,7 @@ import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import { AGENT_ENV, EGRESS_PROXY_PORT } from '@workcell/agent';
 
 import type { CellLimits, EgressSettings } from '../driver';
-import { egressShellEnv } from '../egress-env';
+import { cellShellEnv } from '../egress-env';
 
 export const AGENT_PORT = 7070;
 export const CELL_ROOT = '/app';
@@ -105,7 +105,14 @@ export function cellObjects(name: string, settings: PodSettings, assignment: Ass
             },
             { name: AGENT_ENV.root, value: CELL_ROOT },
             { name: AGENT_ENV.home, value: CELL_HOME },
-            ...(settings.egress ? egressEnv(settings.egress) : []),
+            {
+              name: AGENT_ENV.shellEnv,
+              value: JSON.stringify(cellShellEnv(CELL_ROOT, CELL_HOME, settings.egress)),
+            },
+            // The agent's proxy, which carries the pod's egress over its connection.
+            ...(settings.egress
+              ? [{ name: AGENT_ENV.egressProxyPort, value: String(EGRESS_PROXY_PORT) }]
+              : []),
           ],
           ports: [{ name: 'agent', containerPort: AGENT_PORT, protocol: 'TCP' }],
           readinessProbe: { tcpSocket: { port: AGENT_PORT }, periodSeconds: 1 },
@@ -141,14 +148,6 @@ export function cellObjects(name: string, settings: PodSettings, assignment: Ass
     stringData: { [TOKEN_KEY]: token },
   };
   return { pod, secret, token } satisfies CellObjects;
-}
-
-/** The agent's proxy, which carries the pod's egress over its connection to the server. */
-function egressEnv(egress: EgressSettings): { name: string; value: string }[] {
-  return [
-    { name: AGENT_ENV.egressProxyPort, value: String(EGRESS_PROXY_PORT) },
-    { name: AGENT_ENV.shellEnv, value: JSON.stringify(egressShellEnv(egress)) },
-  ];
 }
 
 export function assignmentLabels(assignment: Assignment): Record<string, string> {

@@ -11,7 +11,6 @@ import {
   agentDistDir,
   agentEnv,
   agentNodeModulesDir,
-  defaultShellEnv,
   EGRESS_PROXY_PORT,
   ensureAgentBuilt,
 } from '@workcell/agent';
@@ -26,7 +25,7 @@ import type {
   LimitEvent,
   RunningCell,
 } from '../driver';
-import { egressShellEnv } from '../egress-env';
+import { cellShellEnv } from '../egress-env';
 import { CellCgroup, formatMiB, type CgroupFs } from './cgroups';
 import { killIfAlive, whenMissing } from './host';
 import { launchSandbox, FD, type Sandbox } from './launch';
@@ -83,8 +82,6 @@ export type StartStep =
   'leftovers' | 'cgroup' | 'volume' | 'namespaces' | 'mapped' | 'sealed' | 'agent' | 'limited';
 
 const STOP_GRACE_MS = 5_000;
-/** Where `pip install --user` puts packages (PYTHONUSERBASE). */
-const USER_BASE = `${CELL_ROOT}/.local`;
 const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 const defaultAgent = async (): Promise<OptSources> => {
@@ -265,16 +262,7 @@ export class LocalCellDriver implements CellDriver {
             userUid: CELL_USER_UID,
             userGid: CELL_USER_UID,
             home: CELL_HOME,
-            shellEnv: {
-              ...defaultShellEnv(CELL_HOME),
-              // /usr is read-only anyway: outside a venv, pip installs for the user...
-              PIP_BREAK_SYSTEM_PACKAGES: '1',
-              // ...into the workspace's volume, which outlives the cell (home is a tmpfs);
-              // .local is in SYNC_IGNORE, so it stays out of the database.
-              PYTHONUSERBASE: USER_BASE,
-              PATH: `${USER_BASE}/bin:${defaultShellEnv(CELL_HOME).PATH}`,
-              ...(spec.egress && egressShellEnv(spec.egress)),
-            },
+            shellEnv: cellShellEnv(CELL_ROOT, CELL_HOME, spec.egress),
             egressProxyPort: spec.egress && EGRESS_PROXY_PORT,
           }),
           ...agentExtra,

@@ -81,8 +81,14 @@ export class CellKubelet implements FakeKubelet {
         blockedCommands: BLOCKED,
       },
       {
+        // The pod's settings for the agent, over the local cell's own; it listens where
+        // this kubelet relays the pod's network to.
+        ...Object.fromEntries(
+          [AGENT_ENV.token, AGENT_ENV.shellEnv, AGENT_ENV.egressProxyPort].flatMap((name) =>
+            env[name] === undefined ? [] : [[name, env[name]]],
+          ),
+        ),
         [AGENT_ENV.listen]: CELL_SOCKET,
-        [AGENT_ENV.token]: env[AGENT_ENV.token] ?? '',
       },
     );
     // The cell's own channel only says the agent lives, as a container runtime's does.
