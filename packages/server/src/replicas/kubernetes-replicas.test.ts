@@ -225,6 +225,26 @@ it('a dropped connection to a cell loses no shell: the next use connects again',
   expect((await again.run('echo $$')).trim()).toBe(shell);
 }, 120_000);
 
+it('a replica shut down hands its cells over: the pod, its shell and its files stay', async () => {
+  const third = await replica('third');
+  try {
+    const workspace = await api[0].createWorkspace(user, 'hand-over');
+    const terminal = await (await connect(third)).open(workspace);
+    await WsClient.prompt(terminal);
+    const shell = (await terminal.run('echo $$')).trim();
+    await terminal.run('echo handed > handed_over.txt');
+    const pod = await podOf(workspace);
+    await third.kill('SIGTERM');
+    expect(third.child.exitCode).toBe(0);
+    expect(await podOf(workspace)).toBe(pod);
+    expect(await content(api[0], workspace, 'handed_over.txt')).toBe('handed\n');
+    const again = await (await connect(first)).open(workspace, { terminalId: terminal.id });
+    expect((await again.run('echo $$')).trim()).toBe(shell);
+  } finally {
+    await third.kill('SIGTERM');
+  }
+}, 180_000);
+
 it('a terminal outlives the replica that opened it: re-attached through the other, same shell', async () => {
   const workspace = await api[0].createWorkspace(user, 'terminal');
   const viaSecond = await connect(second);

@@ -18,6 +18,7 @@ import { AgentClient } from '../agent-client';
 import type { RunningCell } from '../driver';
 import { defaultCellLimits } from '../limits';
 import { BLOCKED, READY_TIMEOUT_MS } from '../local/test-support';
+import type { AgentRoute } from './agent-route';
 import { KubernetesCellDriver } from './kubernetes-driver';
 import { AGENT_PORT, LABELS } from './pod-template';
 
@@ -35,12 +36,12 @@ afterAll(async () => {
   await cluster?.close();
 }, 60_000);
 
-function newDriver(warmPoolSize = 0): KubernetesCellDriver {
+function newDriver(warmPoolSize = 0, route: AgentRoute = 'network'): KubernetesCellDriver {
   const driver = new KubernetesCellDriver({
     namespace: cluster.namespace,
     image: 'workcell-cell:test',
     warmPoolSize,
-    route: 'network',
+    route,
     limits: defaultCellLimits(),
     kubeConfig: cluster.kubeConfig,
   });
@@ -159,6 +160,14 @@ describe('a cell as a pod', () => {
     expect(await cell.exited).toEqual({ reason: 'its pod was deleted', stopped: true });
   });
 });
+
+it("reaches the agent through the API server's port-forward, where the pod network is closed", async () => {
+  const cell = await newDriver(0, 'port-forward').start(spec(randomUUID()));
+  const agent = await connected(cell);
+  expect(await run(agent, 'print(6 * 7)')).toBe('42\n');
+  await cell.stop();
+  expect(await cell.exited).toEqual({ reason: 'stopped' });
+}, 60_000);
 
 it('stops a cell by deleting its pod and its Secret', async () => {
   const workspaceId = randomUUID();
