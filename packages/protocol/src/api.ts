@@ -157,16 +157,19 @@ export const usage = z
   .meta({ id: 'Usage' });
 export type Usage = z.infer<typeof usage>;
 
-/** What a new workspace starts with: nothing, a numpy script, or a pandas analysis of a CSV. */
-export const workspaceTemplate = z.enum(['empty', 'hello-numpy', 'pandas-csv']);
+/**
+ * What a new workspace starts with: a starter script.py (as every earlier client expects),
+ * nothing, a numpy script, or a pandas analysis of a CSV.
+ */
+export const workspaceTemplate = z.enum(['script', 'empty', 'hello-numpy', 'pandas-csv']);
 export type WorkspaceTemplate = z.infer<typeof workspaceTemplate>;
 
 export const createWorkspaceBody = z.object({
   name: workspaceName,
   template: workspaceTemplate
-    .default('empty')
+    .default('script')
     .describe(
-      'Files to start with: `empty` none, `hello-numpy` a numpy script.py, `pandas-csv` analysis.py and data/sales.csv',
+      'Files to start with: `script` (the default) a starter script.py, `empty` none, `hello-numpy` a numpy script.py, `pandas-csv` analysis.py and data/sales.csv',
     ),
 });
 export const renameWorkspaceBody = z.object({ name: workspaceName });

@@ -189,7 +189,7 @@ export function apiClient(baseUrl: string): ApiClient {
         'POST',
         '/api/sessions/',
         { authorization: `Bearer ${user.token}` },
-        { name: workspaceName },
+        { name: workspaceName, template: 'empty' },
       );
       if (response.status !== 201)
         throw new Error(

@@ -45,7 +45,7 @@ export class WorkspaceService {
   async create(
     ownerId: string,
     name: string,
-    template: WorkspaceTemplate = 'empty',
+    template: WorkspaceTemplate = 'script',
   ): Promise<Workspace> {
     const id = randomUUID();
     await this.files.writeMany(

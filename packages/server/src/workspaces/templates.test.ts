@@ -40,12 +40,14 @@ forEachDatabase('workspace templates (POST /api/sessions {template})', (ctx) => 
     (await ctx.db.selectFrom('workspaces').select('id').where('owner_id', '=', user.id).execute())
       .length;
 
-  it('without a template, the workspace is empty', async () => {
-    const response = await create({ name: 'Nothing yet' });
+  it('without a template, the workspace starts with a script.py that runs', async () => {
+    const response = await create({ name: 'Nothing chosen' });
     expect(response.statusCode, response.body).toBe(201);
     const workspace = response.json<Workspace>();
-    expect(workspace.sizeBytes).toBe(0);
-    expect(await tree(workspace)).toEqual([]);
+    expect(await tree(workspace)).toEqual(['script.py']);
+    const script = await read(workspace, 'script.py');
+    expect(script.content).toMatch(/^print\(/m);
+    expect(workspace.sizeBytes).toBe(script.size);
   });
 
   it('empty: no files', async () => {
@@ -151,6 +153,6 @@ forEachDatabase('workspace templates (POST /api/sessions {template})', (ctx) => 
       paths: Record<string, { post?: { requestBody?: unknown } }>;
     }>();
     const body = JSON.stringify(spec.paths['/api/sessions']?.post?.requestBody);
-    for (const template of ['empty', 'hello-numpy', 'pandas-csv']) expect(body).toContain(template);
+    for (const template of ['script', 'empty', 'hello-numpy', 'pandas-csv']) expect(body).toContain(template);
   });
 });

@@ -9,6 +9,11 @@ export interface TemplateFile {
   content: string;
 }
 
+const starterScript = `# Your workspace's first script: press ▶ Run (F5) to run it, or type
+# \`python3 script.py\` in the terminal.
+print("Hello, World!")
+`;
+
 const helloNumpy = `"""Your first Workcell script: run it with \`python3 script.py\` in the terminal."""
 import numpy as np
 
@@ -70,6 +75,7 @@ const salesCsv = `date,region,product,units,price
 `;
 
 export const templates: Record<WorkspaceTemplate, readonly TemplateFile[]> = {
+  script: [{ path: 'script.py', content: starterScript }],
   empty: [],
   'hello-numpy': [{ path: 'script.py', content: helloNumpy }],
   'pandas-csv': [
