@@ -50,6 +50,9 @@ export function DiffView({
       automaticLayout: true,
       renderSideBySide: node.clientWidth > 600,
       useInlineViewWhenSpaceIsLimited: true,
+      // Monaco's own breakpoint (900 px) would turn a dialog's diff inline; side by side
+      // reads well down to about 600.
+      renderSideBySideInlineBreakpoint: 600,
       minimap: { enabled: false },
       fontSize: settings.fontSize,
       scrollBeyondLastLine: false,
