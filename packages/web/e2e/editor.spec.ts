@@ -14,6 +14,7 @@ import {
   patchSettings,
   replaceEditorContent,
   screenshot,
+  seriousA11yViolations,
   signUp,
   signUpInWorkspace,
   statusBar,
@@ -93,6 +94,7 @@ test('tabs mark unsaved edits, a clean file follows the terminal, history restor
   await expect(diff).toContainText('VALUE = 2');
   await expect(diff).toContainText('VALUE = 3');
   await screenshot(page, 'history');
+  expect(await seriousA11yViolations(page)).toEqual([]);
   // The oldest, chosen and restored from the keyboard, with a confirmation.
   await versions.focus();
   await page.keyboard.press('ArrowDown');

@@ -59,6 +59,10 @@ export function DiffView({
       ariaLabel: `Differences: ${originalLabel} and ${modifiedLabel}`,
     });
     diff.setModel({ original: left, modified: right });
+    // Each side is a text field that needs its own name; the diff editor's own
+    // originalAriaLabel/modifiedAriaLabel options left both unnamed (found by axe).
+    diff.getOriginalEditor().updateOptions({ ariaLabel: originalLabel });
+    diff.getModifiedEditor().updateOptions({ ariaLabel: modifiedLabel });
     return () => {
       diff.dispose();
       left.dispose();
