@@ -5,7 +5,7 @@
  * history.
  */
 import type { Revision, RevisionContent } from '@workcell/protocol';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 
 import { request, workspaceUrl } from '../../api/client';
 import { Dialog } from '../../ui/Dialog';
@@ -48,6 +48,7 @@ export function HistoryDialog({
   const [loaded, setLoaded] = useState<{ revision: number; text: string | null }>();
   const [confirming, setConfirming] = useState<Revision>();
   const [busy, setBusy] = useState(false);
+  const list = useRef<HTMLDivElement>(null);
 
   const days = useMemo(() => timeline(revisions ?? [], new Date()), [revisions]);
   const selected = revisions?.find((revision) => revision.revision === selectedId);
@@ -127,6 +128,7 @@ export function HistoryDialog({
       ) : (
         <div className="history-layout">
           <Timeline
+            ref={list}
             days={days}
             selected={selectedId}
             onSelect={select}
@@ -162,7 +164,14 @@ export function HistoryDialog({
                   >
                     Restore
                   </button>
-                  <button type="button" className="button" onClick={() => setConfirming(undefined)}>
+                  <button
+                    type="button"
+                    className="button"
+                    onClick={() => {
+                      setConfirming(undefined);
+                      list.current?.focus();
+                    }}
+                  >
                     Cancel
                   </button>
                 </div>

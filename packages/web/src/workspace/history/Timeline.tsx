@@ -4,7 +4,7 @@
  * restore the selected one.
  */
 import type { Revision } from '@workcell/protocol';
-import { useEffect, useId, type KeyboardEvent } from 'react';
+import { useEffect, useId, type KeyboardEvent, type Ref } from 'react';
 
 import { formatSize } from '../editor/paths';
 import { timeOfDay, versionsOf, type TimelineDay } from './timeline';
@@ -14,9 +14,11 @@ export interface TimelineProps {
   selected: number | undefined;
   onSelect: (revision: Revision) => void;
   onRestoreRequest: (revision: Revision) => void;
+  /** The list itself, e.g. to give focus back to it. */
+  ref?: Ref<HTMLDivElement>;
 }
 
-export function Timeline({ days, selected, onSelect, onRestoreRequest }: TimelineProps) {
+export function Timeline({ days, selected, onSelect, onRestoreRequest, ref }: TimelineProps) {
   const id = useId();
   const optionId = (revision: number) => `${id}-${revision}`;
   const versions = versionsOf(days);
@@ -45,6 +47,7 @@ export function Timeline({ days, selected, onSelect, onRestoreRequest }: Timelin
 
   return (
     <div
+      ref={ref}
       role="listbox"
       aria-label="Versions, newest first"
       className="history-timeline"
