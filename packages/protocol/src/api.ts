@@ -177,9 +177,13 @@ export const renameWorkspaceBody = z.object({ name: workspaceName });
 // ---- files -----------------------------------------------------------------------------
 
 export const fileType = z.enum(['file', 'folder']);
-export const changeSource = z.enum(['editor', 'terminal', 'api']);
+/**
+ * Where a change to a file came from: a save in the editor, the cell's terminal (anything a
+ * program in the cell wrote), an upload (a file or a zip), a restore of a revision, or
+ * another API call.
+ */
+export const changeSource = z.enum(['editor', 'terminal', 'upload', 'restore', 'api']);
 export type FileType = z.infer<typeof fileType>;
-/** Where a change to a file came from. */
 export type ChangeSource = z.infer<typeof changeSource>;
 export const contentEncoding = z.enum(['utf-8', 'base64']);
 
@@ -243,8 +247,14 @@ export const revision = z
     version: z.number().int(),
     size: z.number().int(),
     sha256: z.string(),
-    reason: z.enum(['overwrite', 'delete']),
-    createdAt: z.iso.datetime(),
+    reason: z
+      .enum(['overwrite', 'delete'])
+      .describe('What ended this version: the file was overwritten, or deleted'),
+    source: changeSource
+      .nullable()
+      .describe('Who made this version; null for revisions kept before this was recorded'),
+    savedAt: z.iso.datetime().describe('When this version was made'),
+    createdAt: z.iso.datetime().describe('When this version was replaced and kept'),
   })
   .meta({ id: 'Revision' });
 export type Revision = z.infer<typeof revision>;

@@ -15,7 +15,10 @@ describe('loadConfig', () => {
     expect(config.MAX_FILE_BYTES).toBe(10 * 1024 * 1024);
     expect(config.MAX_WORKSPACE_BYTES).toBe(100 * 1024 * 1024);
     expect(config.MAX_ARCHIVE_ENTRIES).toBe(10_000);
-    expect(config.REVISIONS_PER_FILE).toBe(50);
+    expect(config.REVISIONS_PER_FILE).toBe(200);
+    expect(config.REVISIONS_ALL_MINUTES).toBe(60);
+    expect(config.REVISIONS_HOURLY_HOURS).toBe(24);
+    expect(config.REVISIONS_DAILY_DAYS).toBe(30);
     expect(config.SESSION_TTL_DAYS).toBe(30);
     expect(config.PUBLIC_URL).toBe('http://localhost:8000');
     // The web app's build in this checkout, wherever the server is started from.
@@ -71,6 +74,7 @@ describe('loadConfig', () => {
     ['MAX_ARCHIVE_ENTRIES', '0'],
     ['MAX_ARCHIVE_ENTRIES', '100001'],
     ['REVISIONS_PER_FILE', 'many'],
+    ['REVISIONS_DAILY_DAYS', '-1'],
     ['AUTH_RATE_LIMIT_PER_MINUTE', '0'],
     ['COOKIE_SECURE', 'yes please'],
     ['PUBLIC_URL', 'localhost'],

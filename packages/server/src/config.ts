@@ -49,7 +49,16 @@ const environmentSchema = z.object({
   MAX_WORKSPACES_PER_USER: integer(50, 1),
   /** Entries (files, folders, skipped ones) an uploaded zip may hold; more is refused unread. */
   MAX_ARCHIVE_ENTRIES: integer(10_000, 1, 100_000),
-  REVISIONS_PER_FILE: integer(50, 0, 10_000),
+  /**
+   * Earlier contents kept per file: every one from the last REVISIONS_ALL_MINUTES, then the
+   * newest of each hour for REVISIONS_HOURLY_HOURS, then the newest of each day for
+   * REVISIONS_DAILY_DAYS; never more than REVISIONS_PER_FILE (0 keeps none), and the oldest
+   * give way first when a user reaches MAX_USER_BYTES.
+   */
+  REVISIONS_PER_FILE: integer(200, 0, 10_000),
+  REVISIONS_ALL_MINUTES: integer(60, 0, 7 * 24 * 60),
+  REVISIONS_HOURLY_HOURS: integer(24, 0, 90 * 24),
+  REVISIONS_DAILY_DAYS: integer(30, 0, 3650),
   SESSION_TTL_DAYS: integer(30, 1, 3650),
   /**
    * How long a server remembers a signed-in token before asking the database again. A

@@ -1,7 +1,7 @@
 /**
  * The editor as a user notices it: tabs that mark unsaved edits, a clean file rewritten
- * in the terminal reloading by itself, file history with restore, unsaved edits offered
- * back after a reload, and the image and CSV viewers.
+ * in the terminal reloading by itself, the file's history as a timeline with restore,
+ * unsaved edits offered back after a reload, and the image and CSV viewers.
  */
 import type { Page } from '@playwright/test';
 
@@ -14,6 +14,7 @@ import {
   patchSettings,
   replaceEditorContent,
   screenshot,
+  seriousA11yViolations,
   signUp,
   signUpInWorkspace,
   statusBar,
@@ -81,14 +82,28 @@ test('tabs mark unsaved edits, a clean file follows the terminal, history restor
   await expect(page.getByText(/changed on disk/)).toHaveCount(0);
   await expect(tab(page, 'helper\\.py')).toHaveAccessibleName('helper.py');
 
-  // Each overwrite kept the text before it (the API's, the editor's); the first comes back.
+  // Each overwrite kept the text before it: the timeline says who made each version and
+  // compares the selected one (at first the newest) with the terminal's text now.
   await page.getByRole('button', { name: 'History' }).click();
   const history = page.getByRole('dialog', { name: 'History of helper.py' });
-  await expect(history.getByRole('row')).toHaveCount(3); // The header and two versions.
-  await expect(history.getByRole('button', { name: 'Restore version 2' })).toBeVisible();
+  const versions = history.getByRole('listbox', { name: 'Versions, newest first' });
+  const today = versions.getByRole('group', { name: 'Today' });
+  await expect(today.getByRole('option')).toHaveCount(2);
+  await expect(today.getByRole('option').first()).toContainText('Saved in the editor');
+  const diff = history.locator('.diff-view');
+  await expect(diff).toContainText('VALUE = 2');
+  await expect(diff).toContainText('VALUE = 3');
   await screenshot(page, 'history');
-  // Viewing a revision's text needs a server route that does not exist yet; restore does.
-  await history.getByRole('button', { name: 'Restore version 1' }).click();
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  // The oldest, chosen and restored from the keyboard, with a confirmation.
+  await versions.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(diff).toContainText('VALUE = 1');
+  await page.keyboard.press('Enter');
+  await history
+    .getByRole('alertdialog', { name: 'Restore?' })
+    .getByRole('button', { name: 'Restore', exact: true })
+    .click();
   await expect(history).toBeHidden();
   await expect(editorText(page)).toContainText('VALUE = 1');
   await expect(tab(page, 'helper\\.py')).toHaveAccessibleName('helper.py');

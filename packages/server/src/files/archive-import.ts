@@ -73,7 +73,7 @@ export class ArchiveImporter {
       const { entries } = await worker.expect('inflated');
       await task;
       if (entries.length === 0) return [];
-      return await this.files.writeMany(workspaceId, entries, { source: 'api' });
+      return await this.files.writeMany(workspaceId, entries, { source: 'upload' });
     } finally {
       // A client gone, a body too large or a failure here: the worker stops where it is
       // (ended, it would be replaced by a new thread).

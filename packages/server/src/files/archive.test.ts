@@ -136,7 +136,7 @@ forEachDatabase('workspace archives (/api/workspace/{uuid}/archive)', (ctx) => {
         .distinct()
         .where('workspace_id', '=', workspace.uuid)
         .execute();
-      expect(sources).toEqual([{ source: 'api' }]);
+      expect(sources).toEqual([{ source: 'upload' }]);
 
       const downloaded = await download(workspace);
       expect(downloaded.statusCode).toBe(200);
@@ -239,14 +239,14 @@ forEachDatabase('workspace archives (/api/workspace/{uuid}/archive)', (ctx) => {
         headers: bearer(alice),
       });
       expect(revisions.json()).toMatchObject({
-        revisions: [{ version: 1, reason: 'overwrite' }],
+        revisions: [{ version: 1, reason: 'overwrite', source: 'editor' }],
       });
-      // Listeners (the cell sync, WebSocket watchers) hear of every change, as from the API.
+      // Listeners (the cell sync, WebSocket watchers) hear of every change, as uploads.
       expect(events.map((event) => [event.path, event.type, event.version, event.source])).toEqual(
         expect.arrayContaining([
-          ['some/dir/deeper', 'folder', 1, 'api'],
-          ['some/dir/deeper/more.txt', 'file', 1, 'api'],
-          ['some/dir/notes.txt', 'file', 2, 'api'],
+          ['some/dir/deeper', 'folder', 1, 'upload'],
+          ['some/dir/deeper/more.txt', 'file', 1, 'upload'],
+          ['some/dir/notes.txt', 'file', 2, 'upload'],
         ]),
       );
       expect(events).toHaveLength(3);

@@ -46,13 +46,19 @@ const revisionQuery = z.object({
 });
 
 const toRevision = (
-  row: Pick<FileRevisionRow, 'id' | 'version' | 'size' | 'sha256' | 'reason' | 'created_at'>,
+  row: Pick<
+    FileRevisionRow,
+    'id' | 'version' | 'size' | 'sha256' | 'reason' | 'source' | 'saved_at' | 'created_at'
+  >,
 ) => ({
   revision: row.id,
   version: row.version,
   size: row.size,
   sha256: row.sha256,
   reason: row.reason,
+  source: row.source,
+  // Revisions kept before their version's time was recorded: when it was replaced.
+  savedAt: (row.saved_at ?? row.created_at).toISOString(),
   createdAt: row.created_at.toISOString(),
 });
 
@@ -168,7 +174,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{
   );
 
   const restore = async (request: FastifyRequest<{ Body: { revision: number } }>, path: string) =>
-    toWritten(await files.restore(workspaceOf(request).id, path, request.body.revision, 'api'));
+    toWritten(await files.restore(workspaceOf(request).id, path, request.body.revision, 'restore'));
 
   app.post(
     '/file/*',
@@ -374,7 +380,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{
             workspaceOf(request).id,
             pathFromUrl(request, 'raw'),
             body,
-            { baseVersion, source: 'api' },
+            { baseVersion, source: 'upload' },
           );
           return await reply
             .code(written.version === 1 && written.changed ? 201 : 200)

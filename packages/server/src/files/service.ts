@@ -13,13 +13,14 @@ import type { Db } from '../store/database';
 import type { ChangeSource, Database, FileRevisionRow, FileRow } from '../store/schema';
 import { sha256, toFileContent } from './content';
 import type { FileChangeEvent, FileChangeListener } from './events';
+import { prunableRevisions, type RevisionRetention } from './retention';
 
 export interface FileLimits {
   maxFileBytes: number;
   maxWorkspaceBytes: number;
   /** Everything one user makes the server store: files and revisions, in every workspace. */
   maxUserBytes: number;
-  revisionsPerFile: number;
+  revisions: RevisionRetention;
 }
 
 export interface WriteOptions {
@@ -111,6 +112,8 @@ const REVISION_META_COLUMNS = [
   'size',
   'sha256',
   'reason',
+  'source',
+  'saved_at',
   'created_at',
 ] as const;
 
@@ -316,7 +319,7 @@ export class FileService {
         )
         .execute();
     // Each replaced file's old content stays as a revision: the owner then stores both.
-    const keptBytes = this.limits.revisionsPerFile > 0 ? 1 : 0;
+    const keptBytes = this.limits.revisions.perFile > 0 ? 1 : 0;
     await this.chargeOwner(
       tx,
       workspaceId,
@@ -611,7 +614,7 @@ export class FileService {
   async revisions(workspaceId: string, path: string) {
     return this.db
       .selectFrom('file_revisions')
-      .select(['id', 'version', 'size', 'sha256', 'reason', 'created_at'])
+      .select(['id', 'version', 'size', 'sha256', 'reason', 'source', 'saved_at', 'created_at'])
       .where('workspace_id', '=', workspaceId)
       .where('path', '=', path)
       .orderBy('id', 'desc')
@@ -768,7 +771,7 @@ export class FileService {
 
   /** Whether overwriting or deleting `row` keeps its content as a revision. */
   private keepsRevision(row: Pick<FileRow, 'type'>): boolean {
-    return this.limits.revisionsPerFile > 0 && row.type === 'file';
+    return this.limits.revisions.perFile > 0 && row.type === 'file';
   }
 
   /**
@@ -835,9 +838,9 @@ export class FileService {
   }
 
   /**
-   * Keeps the current contents of these files as revisions, copied inside the database (no
-   * content crosses to the server), then prunes each path's revisions to the newest
-   * `revisionsPerFile`.
+   * Keeps the current contents of these files as revisions, with who made them and when,
+   * copied inside the database (no content crosses to the server), then lets go of each
+   * path's revisions that the retention schedule no longer keeps.
    */
   private async keepRevisions(
     tx: Tx,
@@ -845,11 +848,21 @@ export class FileService {
     fileIds: readonly number[],
     reason: 'overwrite' | 'delete',
   ): Promise<void> {
-    if (this.limits.revisionsPerFile === 0 || fileIds.length === 0) return;
+    if (this.limits.revisions.perFile === 0 || fileIds.length === 0) return;
     const ids = [...fileIds];
     await tx
       .insertInto('file_revisions')
-      .columns(['workspace_id', 'path', 'version', 'content', 'size', 'sha256', 'reason'])
+      .columns([
+        'workspace_id',
+        'path',
+        'version',
+        'content',
+        'size',
+        'sha256',
+        'reason',
+        'source',
+        'saved_at',
+      ])
       .expression((eb) =>
         eb
           .selectFrom('files')
@@ -861,6 +874,8 @@ export class FileService {
             'size',
             'sha256',
             sql.lit(reason).as('reason'),
+            'source',
+            'updated_at',
           ])
           .where(sql<boolean>`id = any(${ids})`)
           .where('content', 'is not', null)
@@ -870,22 +885,7 @@ export class FileService {
       .execute();
     const forgotten = await tx
       .deleteFrom('file_revisions')
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom(
-            eb
-              .selectFrom('file_revisions')
-              .select([
-                'id',
-                sql<number>`row_number() over (partition by path order by id desc)`.as('rank'),
-              ])
-              .where('workspace_id', '=', workspaceId)
-              .where(sql<boolean>`path in (select path from files where id = any(${ids}))`)
-              .as('ranked'),
-          )
-          .select('ranked.id')
-          .where('ranked.rank', '>', this.limits.revisionsPerFile),
-      )
+      .where('id', 'in', prunableRevisions(tx, workspaceId, ids, this.limits.revisions))
       .returning('size')
       .execute();
     // The kept contents were already the owner's (as the files'); the forgotten go.

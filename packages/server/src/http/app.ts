@@ -97,7 +97,12 @@ export function createServices(
       maxFileBytes: config.MAX_FILE_BYTES,
       maxWorkspaceBytes: config.MAX_WORKSPACE_BYTES,
       maxUserBytes: config.MAX_USER_BYTES,
-      revisionsPerFile: config.REVISIONS_PER_FILE,
+      revisions: {
+        perFile: config.REVISIONS_PER_FILE,
+        allSeconds: config.REVISIONS_ALL_MINUTES * 60,
+        hourlySeconds: config.REVISIONS_HOURLY_HOURS * 3600,
+        dailySeconds: config.REVISIONS_DAILY_DAYS * 86_400,
+      },
     },
     metrics,
   );

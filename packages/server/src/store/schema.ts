@@ -65,6 +65,11 @@ export interface FileRevisionsTable {
   size: number;
   sha256: string;
   reason: RevisionReason;
+  /** Who made this version; null in revisions kept before it was recorded. */
+  source: ChangeSource | null;
+  /** When this version was made; null in revisions kept before it was recorded. */
+  saved_at: Date | null;
+  /** When this version was replaced and kept. */
   created_at: CreatedAt;
 }
 

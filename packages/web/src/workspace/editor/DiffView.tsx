@@ -50,12 +50,19 @@ export function DiffView({
       automaticLayout: true,
       renderSideBySide: node.clientWidth > 600,
       useInlineViewWhenSpaceIsLimited: true,
+      // Monaco's own breakpoint (900 px) would turn a dialog's diff inline; side by side
+      // reads well down to about 600.
+      renderSideBySideInlineBreakpoint: 600,
       minimap: { enabled: false },
       fontSize: settings.fontSize,
       scrollBeyondLastLine: false,
       ariaLabel: `Differences: ${originalLabel} and ${modifiedLabel}`,
     });
     diff.setModel({ original: left, modified: right });
+    // Each side is a text field that needs its own name; the diff editor's own
+    // originalAriaLabel/modifiedAriaLabel options left both unnamed (found by axe).
+    diff.getOriginalEditor().updateOptions({ ariaLabel: originalLabel });
+    diff.getModifiedEditor().updateOptions({ ariaLabel: modifiedLabel });
     return () => {
       diff.dispose();
       left.dispose();

@@ -21,7 +21,7 @@ import { ConfirmDialog } from '../../ui/Dialog';
 import type { EditorHandle, EditorStatus, PanelProps } from '../contracts';
 import { OpenDocs, type DocView } from './docs';
 import { baseName, isCsvPath, messageOf } from './paths';
-import { HistoryDialog } from './HistoryDialog';
+import { HistoryDialog } from '../history/HistoryDialog';
 import { monaco } from './monaco';
 import { pendingLabels, pendingTitle, PendingDialog } from './PendingDialog';
 import { onEditorRequest, readOnlyKey, type ReadOnlyDoc } from './editorRequests';
