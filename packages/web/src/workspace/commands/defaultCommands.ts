@@ -9,26 +9,6 @@
 import type { Command, CommandDescriptor } from './CommandRegistry';
 
 export const DEFAULT_COMMANDS = [
-  {
-    id: 'workbench.commandPalette',
-    title: 'Command palette',
-    category: 'View',
-    keybindings: ['Mod+Shift+P', 'F1'],
-    skipShell: true,
-  },
-  { id: 'workbench.goToFile', title: 'Go to file', category: 'Go', keybindings: ['Mod+P'] },
-  {
-    id: 'workbench.goToSymbolInFile',
-    title: 'Go to symbol in file',
-    category: 'Go',
-    keybindings: ['Mod+Shift+O'],
-  },
-  {
-    id: 'workbench.goToSymbolInWorkspace',
-    title: 'Go to symbol in workspace',
-    category: 'Go',
-    keybindings: ['Mod+T'],
-  },
   { id: 'file.save', title: 'Save', category: 'File', keybindings: ['Mod+S'] },
   { id: 'file.saveAll', title: 'Save all', category: 'File' },
   { id: 'file.new', title: 'New file', category: 'File' },
@@ -47,6 +27,19 @@ export const DEFAULT_COMMANDS = [
     category: 'Edit',
     keybindings: ['Shift+Alt+O'],
   },
+  { id: 'workbench.goToFile', title: 'Go to file', category: 'Go', keybindings: ['Mod+P'] },
+  {
+    id: 'workbench.goToSymbolInFile',
+    title: 'Go to symbol in file',
+    category: 'Go',
+    keybindings: ['Mod+Shift+O'],
+  },
+  {
+    id: 'workbench.goToSymbolInWorkspace',
+    title: 'Go to symbol in workspace',
+    category: 'Go',
+    keybindings: ['Mod+T'],
+  },
   {
     id: 'search.inFiles',
     title: 'Search in files',
@@ -55,6 +48,13 @@ export const DEFAULT_COMMANDS = [
   },
   { id: 'run.file', title: 'Run file', category: 'Run', keybindings: ['F5'], skipShell: true },
   { id: 'run.stop', title: 'Stop', category: 'Run', keybindings: ['Shift+F5'], skipShell: true },
+  {
+    id: 'workbench.commandPalette',
+    title: 'Command palette',
+    category: 'View',
+    keybindings: ['Mod+Shift+P', 'F1'],
+    skipShell: true,
+  },
   {
     id: 'view.problems',
     title: 'Problems',
