@@ -55,7 +55,8 @@ export function KeyboardShortcutsDialog({
       <input
         id={filterId}
         className="shortcuts-filter"
-        type="search"
+        // Not type="search": Chromium spends Escape there on clearing it, not closing the dialog.
+        type="text"
         value={filter}
         onChange={(event) => setFilter(event.target.value)}
         placeholder="Name or key, e.g. terminal or F5"
