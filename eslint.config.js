@@ -43,6 +43,13 @@ export default tseslint.config(
     },
   },
   {
+    // Tests run in Node: one that keeps a doc true to the code reads and writes the doc.
+    files: ['packages/web/src/**/*.test.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@workcell/server', '**/server/**'] }],
+    },
+  },
+  {
     // @kubernetes/client-node types plain JSON (V1Pod, V1ObjectMeta…) as classes without
     // behaviour: object literals of them, and spreads of what it returns, are the intended use.
     files: ['packages/server/src/**/*kubernetes*/**'],

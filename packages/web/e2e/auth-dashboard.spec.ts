@@ -1,5 +1,13 @@
 /** Signing up, in and out, and managing workspaces from the dashboard, as a new user would. */
-import { createWorkspaceInWizard, expect, newUser, screenshot, signUp, test } from './fixtures';
+import {
+  chooseFromAccountMenu,
+  createWorkspaceInWizard,
+  expect,
+  newUser,
+  screenshot,
+  signUp,
+  test,
+} from './fixtures';
 
 test('a new user registers with inline validation, lands on an empty dashboard and logs out', async ({
   page,
@@ -23,7 +31,7 @@ test('a new user registers with inline validation, lands on an empty dashboard a
 
   await expect(page.getByRole('heading', { name: 'Your workspaces' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'No workspaces yet' })).toBeVisible();
-  await page.getByRole('button', { name: 'Log out' }).click();
+  await chooseFromAccountMenu(page, 'Sign out');
   await expect(page).toHaveURL(/\/login/);
   await page.goto('/');
   await expect(page).toHaveURL(/\/login$/);

@@ -71,6 +71,15 @@ export async function signIn(page: Page, user: TestUser): Promise<void> {
   expect(response.status(), await response.text()).toBe(200);
 }
 
+/** Chooses an item ("Profile", "Sign out"…) of the account menu in the app's header. */
+export async function chooseFromAccountMenu(page: Page, item: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Account' })
+    .locator('button[aria-haspopup="menu"]')
+    .click();
+  await page.getByRole('menu').getByRole('menuitem', { name: item }).click();
+}
+
 export async function createWorkspace(
   page: Page,
   name: string,

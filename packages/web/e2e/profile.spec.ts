@@ -2,15 +2,16 @@
  * The profile page: a new email, a new password that is the one that works afterwards,
  * and the editor settings form, whose theme applies at once and is kept on the server.
  */
-import { expect, newUser, screenshot, signUp, test } from './fixtures';
+import { chooseFromAccountMenu, expect, newUser, screenshot, signUp, test } from './fixtures';
 
 test('the profile page changes the email, the password and the settings', async ({ page }) => {
   const user = await signUp(page);
   await page.goto('/');
   await page
     .getByRole('navigation', { name: 'Account' })
-    .getByRole('link', { name: user.username })
+    .getByRole('button', { name: user.username })
     .click();
+  await page.getByRole('menuitem', { name: 'Profile' }).click();
   await expect(page).toHaveURL(/\/profile$/);
   await expect(page.getByRole('heading', { name: 'Your profile', level: 1 })).toBeVisible();
 
@@ -65,7 +66,7 @@ test('the profile page changes the email, the password and the settings', async 
   await expect(page.getByLabel('Autosave')).not.toBeChecked();
 
   // Out, then in: the old password no longer works, the new one (with the new email) does.
-  await page.getByRole('button', { name: 'Log out' }).click();
+  await chooseFromAccountMenu(page, 'Sign out');
   await expect(page).toHaveURL(/\/login/);
   await page.getByLabel('Username or email').fill(user.username);
   await page.getByLabel('Password', { exact: true }).fill(user.password);

@@ -4,6 +4,7 @@
  * persist, and logging out.
  */
 import {
+  chooseFromAccountMenu,
   createWorkspaceInWizard,
   editorText,
   expect,
@@ -97,7 +98,7 @@ test('edit, autosave, run, files from the tree and the terminal, reload, conflic
   await expect(page.getByText(/--\s?NORMAL\s?--/)).toBeVisible();
 
   await page.getByRole('link', { name: /back to your workspaces/ }).click();
-  await page.getByRole('button', { name: 'Log out' }).click();
+  await chooseFromAccountMenu(page, 'Sign out');
   await expect(page).toHaveURL(/\/login/);
 });
 

@@ -1,16 +1,15 @@
 /**
  * The header of the pages outside a workspace: the app's name, the admin view for
- * administrators, who is signed in, Log out.
+ * administrators, and the account menu (profile, settings, shortcuts, Sign out).
  */
-import { useState } from 'react';
 import { Link } from 'react-router';
 
 import { useSession } from '../api/session';
+import { AccountMenu } from './AccountMenu';
 import './AppHeader.css';
 
 export function AppHeader() {
-  const { user, logout } = useSession();
-  const [leaving, setLeaving] = useState(false);
+  const { user } = useSession();
   return (
     <header className="app-header">
       <Link to="/" className="app-brand">
@@ -23,26 +22,7 @@ export function AppHeader() {
             Administration
           </Link>
         )}
-        {user && (
-          <Link to="/profile" className="app-header-profile" title="Your profile and settings">
-            <span className="avatar" aria-hidden="true">
-              {user.username.slice(0, 1).toUpperCase()}
-            </span>
-            <span className="app-header-username">{user.username}</span>
-          </Link>
-        )}
-        <button
-          type="button"
-          className="button"
-          disabled={leaving}
-          onClick={() => {
-            setLeaving(true);
-            // Signed out locally even when the server cannot be reached; nothing to show.
-            logout().catch(() => setLeaving(false));
-          }}
-        >
-          Log out
-        </button>
+        <AccountMenu />
       </nav>
     </header>
   );

@@ -1,8 +1,7 @@
 /** The gear in the workspace toolbar: opens the editor settings in a dialog. */
 import { useState } from 'react';
 
-import { Dialog } from '../ui/Dialog';
-import { SettingsForm } from './SettingsForm';
+import { SettingsDialog } from './SettingsDialog';
 import './SettingsButton.css';
 
 export function SettingsButton() {
@@ -19,21 +18,7 @@ export function SettingsButton() {
       >
         <GearIcon />
       </button>
-      <Dialog
-        title="Editor settings"
-        open={open}
-        onClose={() => setOpen(false)}
-        actions={
-          <button type="button" className="button primary" onClick={() => setOpen(false)}>
-            Done
-          </button>
-        }
-      >
-        <p className="settings-dialog-note">
-          Changes apply at once and follow you to every browser you sign in from.
-        </p>
-        <SettingsForm />
-      </Dialog>
+      <SettingsDialog open={open} onClose={() => setOpen(false)} />
     </>
   );
 }
