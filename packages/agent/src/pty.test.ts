@@ -163,7 +163,13 @@ describe('terminals', () => {
       () => agent.events.find((e) => e.event.ev === 'pty.exit' && e.event.ptyId === 'short'),
       'pty.exit',
     ).then(({ event }) =>
-      expect(event).toEqual({ ev: 'pty.exit', ptyId: 'short', code: 3, signal: null }),
+      expect(event).toEqual({
+        ev: 'pty.exit',
+        ptyId: 'short',
+        code: 3,
+        signal: null,
+        durationMs: expect.any(Number),
+      }),
     );
     const gone = await agent.request('pty.resize', { ptyId: 'short', cols: 10, rows: 10 });
     expect(gone).toMatchObject({ ok: false, error: { code: 'TERMINAL_NOT_FOUND' } });
@@ -187,6 +193,12 @@ describe('terminals', () => {
       () => agent.events.find((e) => e.event.ev === 'pty.exit' && e.event.ptyId === 'cmd'),
       'pty.exit',
     );
-    expect(event).toEqual({ ev: 'pty.exit', ptyId: 'cmd', code: null, signal: 'SIGKILL' });
+    expect(event).toEqual({
+      ev: 'pty.exit',
+      ptyId: 'cmd',
+      code: null,
+      signal: 'SIGKILL',
+      durationMs: expect.any(Number),
+    });
   });
 });
