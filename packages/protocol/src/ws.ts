@@ -54,7 +54,8 @@ export const clientMessage = z.discriminatedUnion('type', [
     /**
      * Opens a run terminal instead of a shell: its PTY runs `python3 <path> <args…>` in the
      * workspace folder with `env` added to the cell's shell environment, and ends with it.
-     * Only for a new terminal (no `terminalId`).
+     * A run's `terminalId` (optional) starts with `run-` and names no open terminal;
+     * reattaching to a run after it ended gets TERMINAL_NOT_FOUND, not a shell.
      */
     run: runRequest.optional(),
   }),

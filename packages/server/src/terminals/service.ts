@@ -226,10 +226,10 @@ export class TerminalService {
     sink: TerminalSink,
     announce: (opened: OpenedTerminal) => void = () => undefined,
   ): Promise<OpenedTerminal> {
-    if (request.run && request.terminalId !== undefined)
+    if (request.run && request.terminalId?.startsWith(RUN_TERMINAL_PREFIX) === false)
       throw new WorkcellError(
         'VALIDATION_FAILED',
-        'A run opens a new terminal: send it without a terminalId.',
+        `A run's terminalId starts with ${RUN_TERMINAL_PREFIX}; or send none.`,
       );
     const cell = await this.cells.ensure(workspaceId, ownerId);
     const terminals = this.terminalsOf(cell);
@@ -237,6 +237,8 @@ export class TerminalService {
       request.terminalId ??
       `${request.run ? RUN_TERMINAL_PREFIX : 't'}${randomBytes(6).toString('hex')}`;
     let terminal = terminals.terminals.get(terminalId);
+    if (terminal && request.run)
+      throw new WorkcellError('ALREADY_EXISTS', 'That run terminal is open already.');
     let restored = false;
     let prefix = '';
     /** This call opens the PTY: its stream starts now, so no snapshot is needed. */
@@ -248,8 +250,10 @@ export class TerminalService {
         (await cell.agent.request({ op: 'pty.list' })).result.ptys.some(
           (pty) => pty.ptyId === terminalId,
         );
+      if (running && request.run)
+        throw new WorkcellError('ALREADY_EXISTS', 'That run terminal is open already.');
       if (!running) {
-        if (request.terminalId?.startsWith(RUN_TERMINAL_PREFIX))
+        if (request.terminalId?.startsWith(RUN_TERMINAL_PREFIX) && !request.run)
           throw new WorkcellError('TERMINAL_NOT_FOUND', 'That run has ended.');
         if (request.terminalId !== undefined) {
           const saved = await this.db

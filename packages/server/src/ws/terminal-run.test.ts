@@ -164,9 +164,21 @@ describe('a run terminal', () => {
       workspace,
       cols: 80,
       rows: 24,
-      terminalId: 'run-abc',
+      terminalId: 'shell1',
       run: { path: 'x.py', args: [], env: {} },
     });
-    expect((await client.next('error', () => true, from)).message).toMatch(/without a terminalId/);
+    expect((await client.next('error', () => true, from)).message).toMatch(/starts with run-/);
+  });
+
+  it('a client may name the run; the same name again is refused while it runs', async () => {
+    await save('wait.py', 'import time\nprint("waiting", flush=True)\ntime.sleep(60)\n');
+    const run = { path: 'wait.py', args: [], env: {} };
+    const terminal = await client.open(workspace, { terminalId: 'run-named', run });
+    expect(terminal.id).toBe('run-named');
+    await terminal.waitForText('waiting');
+    await expect(client.open(workspace, { terminalId: 'run-named', run })).rejects.toThrow(
+      /ALREADY_EXISTS/,
+    );
+    client.send({ type: 'terminal.close', terminalId: 'run-named' });
   });
 });
