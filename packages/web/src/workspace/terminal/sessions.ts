@@ -5,76 +5,31 @@
  * reattach on every connection, replay, output with acks as it is rendered, input,
  * resize, exit and restart. The panel draws this; xterm.js is behind `TerminalScreen`.
  */
-import type { ClientMessage, ServerMessage } from '@workcell/protocol';
+import type { ServerMessage } from '@workcell/protocol';
 
-import type { ConnectionState } from '../../connection/socket';
+import type { RunConfig } from './runConfigurations';
+import {
+  exitNotice,
+  isRunning,
+  Session,
+  type SessionSocket,
+  type TerminalScreen,
+  type TerminalsSnapshot,
+  type TerminalTab,
+} from './session';
+import { loadTabs, saveTabs } from './storedTabs';
 
-/** What the model needs of the socket (a `WorkcellSocket`). */
-export interface SessionSocket {
-  readonly state: ConnectionState;
-  send(message: ClientMessage): boolean;
-  onMessage(listener: (message: ServerMessage) => void): () => void;
-  onOpen(listener: () => void): () => void;
-  onState(listener: (state: ConnectionState) => void): () => void;
-}
+export {
+  isRunning,
+  type SessionSocket,
+  type TerminalScreen,
+  type TerminalsSnapshot,
+  type TerminalStatus,
+  type TerminalTab,
+} from './session';
 
-/** What the model needs of a rendered terminal (an xterm.js `Terminal`). */
-export interface TerminalScreen {
-  readonly cols: number;
-  readonly rows: number;
-  /** Clears screen and scrollback, in order with the writes before it. */
-  reset(): void;
-  /** `rendered` runs once the data is on screen (xterm parses writes asynchronously). */
-  write(data: string, rendered?: () => void): void;
-}
-
-export type TerminalStatus =
-  /** Not on screen yet, or never connected. */
-  | 'idle'
-  /** `terminal.open` sent; the cell may be starting. */
-  | 'opening'
-  | 'attached'
-  /** The socket is down; typing is discarded until it is back. */
-  | 'disconnected'
-  | 'exited'
-  | 'error';
-
-export interface TerminalTab {
-  id: string;
-  name: string;
-  status: TerminalStatus;
-  exitCode?: number | null;
-  exitSignal?: string | null;
-  error?: { code: string; message: string };
-}
-
-export interface TerminalsSnapshot {
-  tabs: readonly TerminalTab[];
-  activeId: string | undefined;
-}
-
-interface Stored {
-  tabs: { id: string; name: string }[];
-  activeId?: string;
-}
-
-/** Acks go out once this many characters are rendered, or shortly after the last write. */
-const ACK_BATCH_CHARS = 8 * 1024;
-const ACK_FLUSH_MS = 50;
 /** Used to open (and at once close) a terminal that has no screen. */
 const HEADLESS_SIZE = { cols: 80, rows: 24 };
-
-class Session {
-  screen: TerminalScreen | undefined;
-  /** Bumped at every open: acks and writes of an earlier attachment are void. */
-  generation = 0;
-  unacked = 0;
-  ackTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Commands from `run` waiting for the terminal to be attached. */
-  readonly pendingRuns: string[] = [];
-
-  constructor(public tab: TerminalTab) {}
-}
 
 export interface TerminalSessionsOptions {
   workspace: string;
@@ -104,15 +59,15 @@ export class TerminalSessions {
     this.storage = options.storage;
     this.newId = options.newId ?? randomId;
     this.storageKey = `workcell:terminals:${options.workspace}`;
-    const stored = this.load();
+    const stored = loadTabs(this.storage, this.storageKey);
     if (stored && stored.tabs.length > 0) {
-      for (const { id, name } of stored.tabs) this.addSession(id, name);
+      for (const { id, name, run } of stored.tabs) this.addSession(id, name, run);
       this.activeId = this.sessions.has(stored.activeId ?? '') ? stored.activeId : this.order[0];
     } else if (!stored) {
       // The first visit gets one terminal; a user who closed them all keeps none.
       this.activeId = this.addSession(this.newId(), 'Terminal 1').tab.id;
       // Stored at once: a reload (or React creating this twice) must find the same id.
-      this.save();
+      this.changed();
     }
     this.publish();
   }
@@ -200,9 +155,7 @@ export class TerminalSessions {
     if (session.tab.status === 'attached' || session.tab.status === 'opening')
       this.socket.send({ type: 'terminal.detach', terminalId: id });
     session.screen = undefined;
-    session.generation++;
-    clearTimeout(session.ackTimer);
-    session.unacked = 0;
+    session.resetFlow();
     if (session.tab.status !== 'exited') this.update(session, { status: 'idle' });
   }
 
@@ -212,7 +165,8 @@ export class TerminalSessions {
     if (!session) return;
     if (session.tab.status === 'attached')
       this.socket.send({ type: 'terminal.input', terminalId: id, data });
-    else if (session.tab.status === 'exited' && data.includes('\r')) this.retry(id);
+    else if (session.tab.status === 'exited' && !session.tab.run && data.includes('\r'))
+      this.retry(id);
   }
 
   resize(id: string, cols: number, rows: number): void {
@@ -229,23 +183,43 @@ export class TerminalSessions {
     else this.update(session, { status: 'disconnected', error: undefined });
   }
 
-  /** Types `command` + Enter into the active terminal once attached (adding one if none). */
-  run(command: string): void {
-    const id = this.activeId ?? this.add();
-    const session = this.sessions.get(id)!;
-    if (session.tab.status === 'attached') {
-      this.socket.send({ type: 'terminal.input', terminalId: id, data: `${command}\r` });
-      return;
+  /**
+   * Runs `path` in its run tab (`Run: <path>`), made active: the tab of the file's last
+   * run gets the new run (ending the old one if it still runs), or a new tab is added.
+   */
+  runFile(path: string, config: RunConfig): void {
+    const id = this.newRunId();
+    const previous = this.order.find((tabId) => this.sessions.get(tabId)!.tab.run?.path === path);
+    let session: Session;
+    if (previous === undefined) {
+      session = this.addSession(id, `Run: ${path}`, { path });
+    } else {
+      session = this.sessions.get(previous)!;
+      if (isRunning(session.tab))
+        this.socket.send({ type: 'terminal.close', terminalId: previous });
+      // A new id is a new view: the old run's output goes with the old screen.
+      this.sessions.delete(previous);
+      this.sessions.set(id, session);
+      this.order[this.order.indexOf(previous)] = id;
+      session.screen = undefined;
+      session.resetFlow();
+      session.tab = { id, name: session.tab.name, run: { path }, status: 'idle' };
     }
-    session.pendingRuns.push(`${command}\r`);
-    if (session.tab.status === 'exited' || session.tab.status === 'error') this.retry(id);
+    session.pendingRun = { path, ...config };
+    this.activeId = id;
+    this.changed();
+  }
+
+  /** Stops the run in tab `id`: SIGINT, then SIGKILL for what is left after 2 s. */
+  stopRun(id: string): void {
+    const session = this.sessions.get(id);
+    if (session?.tab.run && session.tab.status === 'attached')
+      this.socket.send({ type: 'terminal.stop', terminalId: id });
   }
 
   private open(session: Session): void {
     const screen = session.screen!;
-    session.generation++;
-    clearTimeout(session.ackTimer);
-    session.unacked = 0;
+    session.resetFlow();
     this.update(session, { status: 'opening', error: undefined });
     this.socket.send({
       type: 'terminal.open',
@@ -253,6 +227,7 @@ export class TerminalSessions {
       terminalId: session.tab.id,
       cols: screen.cols,
       rows: screen.rows,
+      ...(session.pendingRun && { run: session.pendingRun }),
     });
   }
 
@@ -267,9 +242,7 @@ export class TerminalSessions {
 
   private disconnected(): void {
     for (const session of this.sessions.values()) {
-      clearTimeout(session.ackTimer);
-      session.unacked = 0;
-      session.generation++;
+      session.resetFlow();
       const { status } = session.tab;
       if (status === 'attached' || status === 'opening' || status === 'error')
         this.update(session, { status: 'disconnected', error: undefined });
@@ -298,15 +271,12 @@ export class TerminalSessions {
         if (message.workspace !== this.workspace || !session?.screen) return;
         if (status !== 'opening' && status !== 'attached') return;
         // A later open supersedes an earlier one (its replay shows everything since).
-        session.generation++;
-        clearTimeout(session.ackTimer);
-        session.unacked = 0;
+        session.resetFlow();
         const screen = session.screen;
         screen.reset();
         screen.write(message.replay);
+        session.pendingRun = undefined;
         this.update(session, { status: 'attached', exitCode: undefined, exitSignal: undefined });
-        for (const data of session.pendingRuns.splice(0))
-          this.socket.send({ type: 'terminal.input', terminalId: message.terminalId, data });
         return;
       }
       case 'terminal.output': {
@@ -315,7 +285,7 @@ export class TerminalSessions {
         const generation = session.generation;
         const chars = message.data.length;
         session.screen.write(message.data, () => {
-          if (session.generation === generation) this.rendered(session, chars);
+          if (session.generation === generation) session.rendered(this.socket, chars);
         });
         return;
       }
@@ -323,17 +293,13 @@ export class TerminalSessions {
         const session = this.sessions.get(message.terminalId);
         if (!session || (session.tab.status !== 'attached' && session.tab.status !== 'opening'))
           return;
-        session.generation++;
-        clearTimeout(session.ackTimer);
-        const how =
-          message.code !== null ? `code ${message.code}` : `signal ${message.signal ?? 'unknown'}`;
-        session.screen?.write(
-          `\r\n\x1b[2m[process exited with ${how}] — press Enter to restart\x1b[0m\r\n`,
-        );
+        session.resetFlow();
+        session.screen?.write(exitNotice(session.tab, message.code, message.signal));
         this.update(session, {
           status: 'exited',
           exitCode: message.code,
           exitSignal: message.signal,
+          ...(message.durationMs !== undefined && { durationMs: message.durationMs }),
         });
         return;
       }
@@ -341,6 +307,12 @@ export class TerminalSessions {
         const session = message.ref !== undefined ? this.sessions.get(message.ref) : undefined;
         if (!session || session.tab.status === 'exited') return;
         session.generation++;
+        // A run that ended while nobody watched: its tab stays, ended, until run again.
+        if (session.tab.run && !session.pendingRun && message.code === 'TERMINAL_NOT_FOUND') {
+          session.screen?.write('\x1b[2m[this run has ended]\x1b[0m\r\n');
+          this.update(session, { status: 'exited', exitCode: null, exitSignal: null });
+          return;
+        }
         this.update(session, {
           status: 'error',
           error: { code: message.code, message: message.message },
@@ -352,22 +324,8 @@ export class TerminalSessions {
     }
   }
 
-  /** Flow control: tell the server what is on screen, in batches. */
-  private rendered(session: Session, chars: number): void {
-    session.unacked += chars;
-    clearTimeout(session.ackTimer);
-    if (session.unacked >= ACK_BATCH_CHARS) this.ack(session);
-    else session.ackTimer = setTimeout(() => this.ack(session), ACK_FLUSH_MS);
-  }
-
-  private ack(session: Session): void {
-    if (session.unacked === 0 || session.tab.status !== 'attached') return;
-    this.socket.send({ type: 'terminal.ack', terminalId: session.tab.id, chars: session.unacked });
-    session.unacked = 0;
-  }
-
-  private addSession(id: string, name: string): Session {
-    const session = new Session({ id, name, status: 'idle' });
+  private addSession(id: string, name: string, run?: { path: string }): Session {
+    const session = new Session({ id, name, status: 'idle', ...(run && { run }) });
     this.sessions.set(id, session);
     this.order.push(id);
     return session;
@@ -379,8 +337,18 @@ export class TerminalSessions {
   }
 
   private changed(): void {
-    this.save();
+    saveTabs(this.storage, this.storageKey, {
+      tabs: this.order.map((id) => {
+        const { name, run } = this.sessions.get(id)!.tab;
+        return { id, name, ...(run && { run }) };
+      }),
+      ...(this.activeId !== undefined && { activeId: this.activeId }),
+    });
     this.publish();
+  }
+
+  private newRunId(): string {
+    return `run-${this.newId()}`;
   }
 
   private publish(): void {
@@ -389,36 +357,6 @@ export class TerminalSessions {
       activeId: this.activeId,
     };
     for (const listener of [...this.listeners]) listener();
-  }
-
-  private load(): Stored | undefined {
-    try {
-      const raw = this.storage?.getItem(this.storageKey);
-      if (!raw) return undefined;
-      const parsed = JSON.parse(raw) as Partial<Stored>;
-      if (!Array.isArray(parsed.tabs)) return undefined;
-      const tabs = parsed.tabs.filter(
-        (tab): tab is { id: string; name: string } =>
-          typeof tab?.id === 'string' &&
-          /^[A-Za-z0-9_-]{1,64}$/.test(tab.id) &&
-          typeof tab.name === 'string',
-      );
-      return { tabs, activeId: typeof parsed.activeId === 'string' ? parsed.activeId : undefined };
-    } catch {
-      return undefined; // Unreadable or blocked storage: start afresh.
-    }
-  }
-
-  private save(): void {
-    const stored: Stored = {
-      tabs: this.order.map((id) => ({ id, name: this.sessions.get(id)!.tab.name })),
-      ...(this.activeId !== undefined && { activeId: this.activeId }),
-    };
-    try {
-      this.storage?.setItem(this.storageKey, JSON.stringify(stored));
-    } catch {
-      // Storage full or blocked: the tabs just will not survive a reload.
-    }
   }
 }
 
