@@ -14,10 +14,9 @@ import {
   Session,
   type SessionSocket,
   type TerminalScreen,
-  type TerminalsSnapshot,
   type TerminalTab,
 } from './session';
-import { loadTabs, saveTabs } from './storedTabs';
+import { TabList } from './tabList';
 
 export {
   isRunning,
@@ -39,37 +38,21 @@ export interface TerminalSessionsOptions {
 }
 
 export class TerminalSessions {
-  private readonly sessions = new Map<string, Session>();
-  private order: string[] = [];
-  private activeId: string | undefined;
+  private readonly tabs: TabList;
   /** Terminals closed while offline: their shells are ended at the next connection. */
   private readonly closeLater = new Set<string>();
-  private snapshot: TerminalsSnapshot = { tabs: [], activeId: undefined };
-  private readonly listeners = new Set<() => void>();
   private unsubscribe: (() => void)[] = [];
   private readonly workspace: string;
   private readonly socket: SessionSocket;
-  private readonly storage: Pick<Storage, 'getItem' | 'setItem'> | undefined;
   private readonly newId: () => string;
-  private readonly storageKey: string;
 
   constructor(options: TerminalSessionsOptions) {
     this.workspace = options.workspace;
     this.socket = options.socket;
-    this.storage = options.storage;
     this.newId = options.newId ?? randomId;
-    this.storageKey = `workcell:terminals:${options.workspace}`;
-    const stored = loadTabs(this.storage, this.storageKey);
-    if (stored && stored.tabs.length > 0) {
-      for (const { id, name, run } of stored.tabs) this.addSession(id, name, run);
-      this.activeId = this.sessions.has(stored.activeId ?? '') ? stored.activeId : this.order[0];
-    } else if (!stored) {
-      // The first visit gets one terminal; a user who closed them all keeps none.
-      this.activeId = this.addSession(this.newId(), 'Terminal 1').tab.id;
-      // Stored at once: a reload (or React creating this twice) must find the same id.
-      this.changed();
-    }
-    this.publish();
+    this.tabs = new TabList(options.storage, `workcell:terminals:${options.workspace}`, this.newId);
+    this.subscribe = this.tabs.subscribe;
+    this.getSnapshot = this.tabs.getSnapshot;
   }
 
   /** Listens to the socket; `stop` undoes it (both may be called again, as React does). */
@@ -85,35 +68,28 @@ export class TerminalSessions {
   stop(): void {
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
-    for (const session of this.sessions.values()) clearTimeout(session.ackTimer);
+    for (const session of this.tabs.all()) clearTimeout(session.ackTimer);
   }
 
-  readonly subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
-  };
-
-  readonly getSnapshot = (): TerminalsSnapshot => this.snapshot;
+  readonly subscribe: TabList['subscribe'];
+  readonly getSnapshot: TabList['getSnapshot'];
 
   /** Adds a terminal and makes it active; it opens once its screen is attached. */
   add(): string {
-    const used = new Set(this.order.map((id) => this.sessions.get(id)!.tab.name));
-    let n = 1;
-    while (used.has(`Terminal ${n}`)) n++;
-    const session = this.addSession(this.newId(), `Terminal ${n}`);
-    this.activeId = session.tab.id;
-    this.changed();
+    const session = this.tabs.add(this.newId(), this.tabs.nextName());
+    this.tabs.setActive(session.tab.id);
+    this.tabs.changed();
     return session.tab.id;
   }
 
   activate(id: string): void {
-    if (!this.sessions.has(id) || this.activeId === id) return;
-    this.activeId = id;
-    this.changed();
+    if (!this.tabs.get(id) || this.tabs.activeId === id) return;
+    this.tabs.setActive(id);
+    this.tabs.changed();
   }
 
   rename(id: string, name: string): void {
-    const session = this.sessions.get(id);
+    const session = this.tabs.get(id);
     const trimmed = name.trim().slice(0, 60);
     if (!session || trimmed === '' || trimmed === session.tab.name) return;
     this.update(session, { name: trimmed });
@@ -121,7 +97,7 @@ export class TerminalSessions {
 
   /** Removes the tab and ends its shell (at the next connection if offline). */
   close(id: string): void {
-    const session = this.sessions.get(id);
+    const session = this.tabs.get(id);
     if (!session) return;
     clearTimeout(session.ackTimer);
     const { status } = session.tab;
@@ -130,17 +106,14 @@ export class TerminalSessions {
         this.socket.send({ type: 'terminal.close', terminalId: id });
       else this.closeLater.add(id);
     }
-    const index = this.order.indexOf(id);
-    this.sessions.delete(id);
-    this.order.splice(index, 1);
-    if (this.activeId === id) this.activeId = this.order[Math.min(index, this.order.length - 1)];
+    this.tabs.remove(id);
     if (this.socket.state === 'connected') this.flushCloses();
-    this.changed();
+    this.tabs.changed();
   }
 
   /** The view has put the terminal on screen: open it now if connected. */
   attachScreen(id: string, screen: TerminalScreen): void {
-    const session = this.sessions.get(id);
+    const session = this.tabs.get(id);
     if (!session) return;
     session.screen = screen;
     if (session.tab.status === 'exited') return;
@@ -150,7 +123,7 @@ export class TerminalSessions {
 
   /** The view goes away (unmount): the shell keeps running on the server. */
   detachScreen(id: string): void {
-    const session = this.sessions.get(id);
+    const session = this.tabs.get(id);
     if (!session) return;
     if (session.tab.status === 'attached' || session.tab.status === 'opening')
       this.socket.send({ type: 'terminal.detach', terminalId: id });
@@ -161,7 +134,7 @@ export class TerminalSessions {
 
   /** Keystrokes. While not attached they are dropped on purpose (the view says so). */
   input(id: string, data: string): void {
-    const session = this.sessions.get(id);
+    const session = this.tabs.get(id);
     if (!session) return;
     if (session.tab.status === 'attached')
       this.socket.send({ type: 'terminal.input', terminalId: id, data });
@@ -170,14 +143,14 @@ export class TerminalSessions {
   }
 
   resize(id: string, cols: number, rows: number): void {
-    const session = this.sessions.get(id);
+    const session = this.tabs.get(id);
     if (session?.tab.status === 'attached')
       this.socket.send({ type: 'terminal.resize', terminalId: id, cols, rows });
   }
 
   /** Opens again after an error, or starts a new shell after an exit. */
   retry(id: string): void {
-    const session = this.sessions.get(id);
+    const session = this.tabs.get(id);
     if (!session?.screen) return;
     if (this.socket.state === 'connected') this.open(session);
     else this.update(session, { status: 'disconnected', error: undefined });
@@ -189,30 +162,26 @@ export class TerminalSessions {
    */
   runFile(path: string, config: RunConfig): void {
     const id = this.newRunId();
-    const previous = this.order.find((tabId) => this.sessions.get(tabId)!.tab.run?.path === path);
-    let session: Session;
-    if (previous === undefined) {
-      session = this.addSession(id, `Run: ${path}`, { path });
+    let session = this.tabs.all().find((s) => s.tab.run?.path === path);
+    if (!session) {
+      session = this.tabs.add(id, `Run: ${path}`, { path });
     } else {
-      session = this.sessions.get(previous)!;
       if (isRunning(session.tab))
-        this.socket.send({ type: 'terminal.close', terminalId: previous });
+        this.socket.send({ type: 'terminal.close', terminalId: session.tab.id });
       // A new id is a new view: the old run's output goes with the old screen.
-      this.sessions.delete(previous);
-      this.sessions.set(id, session);
-      this.order[this.order.indexOf(previous)] = id;
+      this.tabs.changeId(session.tab.id, id);
       session.screen = undefined;
       session.resetFlow();
       session.tab = { id, name: session.tab.name, run: { path }, status: 'idle' };
     }
     session.pendingRun = { path, ...config };
-    this.activeId = id;
-    this.changed();
+    this.tabs.setActive(id);
+    this.tabs.changed();
   }
 
   /** Stops the run in tab `id`: SIGINT, then SIGKILL for what is left after 2 s. */
   stopRun(id: string): void {
-    const session = this.sessions.get(id);
+    const session = this.tabs.get(id);
     if (session?.tab.run && session.tab.status === 'attached')
       this.socket.send({ type: 'terminal.stop', terminalId: id });
   }
@@ -233,15 +202,14 @@ export class TerminalSessions {
 
   private connected(): void {
     this.flushCloses();
-    for (const id of this.order) {
-      const session = this.sessions.get(id)!;
+    for (const session of this.tabs.all()) {
       // An exited shell stays exited until the user asks for a new one.
       if (session.screen && session.tab.status !== 'exited') this.open(session);
     }
   }
 
   private disconnected(): void {
-    for (const session of this.sessions.values()) {
+    for (const session of this.tabs.all()) {
       session.resetFlow();
       const { status } = session.tab;
       if (status === 'attached' || status === 'opening' || status === 'error')
@@ -266,7 +234,7 @@ export class TerminalSessions {
   private receive(message: ServerMessage): void {
     switch (message.type) {
       case 'terminal.opened': {
-        const session = this.sessions.get(message.terminalId);
+        const session = this.tabs.get(message.terminalId);
         const status = session?.tab.status;
         if (message.workspace !== this.workspace || !session?.screen) return;
         if (status !== 'opening' && status !== 'attached') return;
@@ -280,7 +248,7 @@ export class TerminalSessions {
         return;
       }
       case 'terminal.output': {
-        const session = this.sessions.get(message.terminalId);
+        const session = this.tabs.get(message.terminalId);
         if (session?.tab.status !== 'attached' || !session.screen) return;
         const generation = session.generation;
         const chars = message.data.length;
@@ -290,7 +258,7 @@ export class TerminalSessions {
         return;
       }
       case 'terminal.exit': {
-        const session = this.sessions.get(message.terminalId);
+        const session = this.tabs.get(message.terminalId);
         if (!session || (session.tab.status !== 'attached' && session.tab.status !== 'opening'))
           return;
         session.resetFlow();
@@ -304,7 +272,7 @@ export class TerminalSessions {
         return;
       }
       case 'error': {
-        const session = message.ref !== undefined ? this.sessions.get(message.ref) : undefined;
+        const session = message.ref !== undefined ? this.tabs.get(message.ref) : undefined;
         if (!session || session.tab.status === 'exited') return;
         session.generation++;
         // A run that ended while nobody watched: its tab stays, ended, until run again.
@@ -324,39 +292,13 @@ export class TerminalSessions {
     }
   }
 
-  private addSession(id: string, name: string, run?: { path: string }): Session {
-    const session = new Session({ id, name, status: 'idle', ...(run && { run }) });
-    this.sessions.set(id, session);
-    this.order.push(id);
-    return session;
-  }
-
   private update(session: Session, patch: Partial<TerminalTab>): void {
     session.tab = { ...session.tab, ...patch };
-    this.changed();
-  }
-
-  private changed(): void {
-    saveTabs(this.storage, this.storageKey, {
-      tabs: this.order.map((id) => {
-        const { name, run } = this.sessions.get(id)!.tab;
-        return { id, name, ...(run && { run }) };
-      }),
-      ...(this.activeId !== undefined && { activeId: this.activeId }),
-    });
-    this.publish();
+    this.tabs.changed();
   }
 
   private newRunId(): string {
     return `run-${this.newId()}`;
-  }
-
-  private publish(): void {
-    this.snapshot = {
-      tabs: this.order.map((id) => this.sessions.get(id)!.tab),
-      activeId: this.activeId,
-    };
-    for (const listener of [...this.listeners]) listener();
   }
 }
 
