@@ -63,7 +63,7 @@ test('edit, autosave, run, files from the tree and the terminal, reload, conflic
   // Reload: the terminal's screen and the edits are still there.
   await page.reload();
   await expect(terminalText(page)).toContainText("echo 'x = 1' > from_terminal.py");
-  await page.getByRole('tab', { name: /script\.py/ }).click();
+  await page.getByRole('tab', { name: /^script\.py/ }).click();
   await expect(editorText(page)).toContainText('np.arange(7).sum()');
 
   // Autosave off; an unsaved edit, then the terminal rewrites the file: the user is told,
