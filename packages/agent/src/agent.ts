@@ -43,7 +43,8 @@ export class Agent {
       const { PtyHost } = await import('./pty');
       return new PtyHost({
         output: (ptyId, data, offset) => this.send({ ev: 'pty.output', ptyId, offset }, data),
-        exit: (ptyId, code, signal) => this.send({ ev: 'pty.exit', ptyId, code, signal }),
+        exit: (ptyId, code, signal, durationMs) =>
+          this.send({ ev: 'pty.exit', ptyId, code, signal, durationMs }),
       });
     });
     // Every user process needs the home (pip, caches, dotfiles), not only shells: made at

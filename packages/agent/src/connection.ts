@@ -164,6 +164,10 @@ export class Connection {
       this.agent.terminal(request.ptyId).close();
       return { result: {} };
     },
+    'pty.stop': async (request) => {
+      await this.agent.terminal(request.ptyId).stop();
+      return { result: {} };
+    },
     'pty.snapshot': async (request) => {
       const session = this.agent.terminal(request.ptyId);
       const { data, offset } = await session.snapshot(request.scrollback, SNAPSHOT_HEADER_BUDGET);

@@ -162,9 +162,10 @@ describe('terminals', () => {
     await waitFor(
       () => agent.events.find((e) => e.event.ev === 'pty.exit' && e.event.ptyId === 'short'),
       'pty.exit',
-    ).then(({ event }) =>
-      expect(event).toEqual({ ev: 'pty.exit', ptyId: 'short', code: 3, signal: null }),
-    );
+    ).then(({ event }) => {
+      expect(event).toMatchObject({ ev: 'pty.exit', ptyId: 'short', code: 3, signal: null });
+      expect((event as { durationMs?: number }).durationMs).toBeGreaterThan(0);
+    });
     const gone = await agent.request('pty.resize', { ptyId: 'short', cols: 10, rows: 10 });
     expect(gone).toMatchObject({ ok: false, error: { code: 'TERMINAL_NOT_FOUND' } });
     await agent.call('pty.close', { ptyId: 'later' });
@@ -187,6 +188,40 @@ describe('terminals', () => {
       () => agent.events.find((e) => e.event.ev === 'pty.exit' && e.event.ptyId === 'cmd'),
       'pty.exit',
     );
-    expect(event).toEqual({ ev: 'pty.exit', ptyId: 'cmd', code: null, signal: 'SIGKILL' });
+    expect(event).toMatchObject({ ev: 'pty.exit', ptyId: 'cmd', code: null, signal: 'SIGKILL' });
+  });
+
+  test('stop: SIGINT, then SIGKILL 2 s later for a program that ignores it, and its child', async () => {
+    const program = [
+      'import signal, subprocess, time',
+      'signal.signal(signal.SIGINT, signal.SIG_IGN)',
+      "child = subprocess.Popen(['sleep', '100'], start_new_session=True)",
+      "print('child', child.pid, flush=True)",
+      'time.sleep(100)',
+    ].join('\n');
+    await agent.call('pty.open', {
+      ptyId: 'stubborn',
+      cols: 80,
+      rows: 24,
+      command: ['python3', '-c', program],
+    });
+    await until('stubborn', 'child ');
+    const child = Number(/child (\d+)/.exec(agent.output('stubborn', 1024))![1]);
+    const stopped = Date.now();
+    await agent.call('pty.stop', { ptyId: 'stubborn' });
+    const { event } = await waitFor(
+      () => agent.events.find((e) => e.event.ev === 'pty.exit' && e.event.ptyId === 'stubborn'),
+      'pty.exit',
+    );
+    expect(event).toMatchObject({ signal: 'SIGKILL' });
+    expect(Date.now() - stopped).toBeGreaterThanOrEqual(1900);
+    // The child left the process group and the session, and is gone too.
+    await waitFor(() => {
+      try {
+        return readFileSync(`/proc/${child}/stat`, 'utf8').includes(') Z');
+      } catch {
+        return true;
+      }
+    }, 'the child gone');
   });
 });

@@ -13,6 +13,7 @@ import pty from 'node-pty';
 
 import { OutputBatcher } from './batcher';
 import { AgentFailure } from './failure';
+import { killTree, processTree } from './process-tree';
 import { preferForOomKill } from './settings';
 
 export const PTY_SCROLLBACK_LINES = 5000;
@@ -23,13 +24,15 @@ const PTY_OUTPUT_DELAY_MS = 4;
 export const MAX_PTYS = 32;
 /** How long a closed shell may take to go after SIGHUP before it is killed. */
 const CLOSE_GRACE_MS = 2000;
+/** How long a stopped program may take to end after SIGINT before its processes are killed. */
+export const STOP_GRACE_MS = 2000;
 
 const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 
 export interface PtyEvents {
   /** `offset`: where `data` starts in the PTY's output stream (bytes since it opened). */
   output(ptyId: string, data: Buffer, offset: number): void;
-  exit(ptyId: string, code: number | null, signal: string | null): void;
+  exit(ptyId: string, code: number | null, signal: string | null, durationMs: number): void;
 }
 
 export interface PtySpawn {
@@ -50,6 +53,8 @@ class PtySession {
   private paused = false;
   private closed = false;
   private killTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private readonly startedAt = performance.now();
 
   constructor(
     readonly id: string,
@@ -101,6 +106,22 @@ class PtySession {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
     }
+  }
+
+  /**
+   * SIGINT to the foreground group; 2 s later SIGKILL to whatever of the program's
+   * processes is left, those there now (a child may be orphaned meanwhile) and then.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const before = await processTree(this.process.pid);
+    this.signal('SIGINT');
+    setTimeout(() => {
+      void processTree(this.process.pid)
+        .then((after) => killTree(new Map([...before, ...after])))
+        .catch(() => undefined); // nothing to do about a process we may not kill
+    }, STOP_GRACE_MS).unref();
   }
 
   /** Credits `bytes` of output the server consumed; resumes reading below half the window. */
@@ -172,7 +193,8 @@ class PtySession {
     this.batcher.flush();
     this.dispose();
     const name = signal ? (signalNames.get(signal) ?? `signal ${signal}`) : null;
-    this.events.exit(this.id, name === null ? exitCode : null, name);
+    const durationMs = Math.round(performance.now() - this.startedAt);
+    this.events.exit(this.id, name === null ? exitCode : null, name, durationMs);
   }
 
   private dispose(): void {

@@ -209,6 +209,11 @@ export const agentRequest = z.discriminatedUnion('op', [
   request('pty.ack', { ptyId, bytes: z.number().int().min(0) }),
   request('pty.close', { ptyId }),
   /**
+   * SIGINT to the PTY's process group; 2 s later SIGKILL to every process of it still
+   * there: its descendants and its session, also those that ignore SIGINT or left the group.
+   */
+  request('pty.stop', { ptyId }),
+  /**
    * Replies with the serialised screen (headless xterm) with up to `scrollback` lines of
    * history (all kept by default; fewer if the reply would outgrow the header limit), for a
    * client to `reset()` and `write()`.
@@ -323,6 +328,7 @@ export const agentResults = {
   'pty.signal': z.object({}),
   'pty.ack': z.object({}),
   'pty.close': z.object({}),
+  'pty.stop': z.object({}),
   /**
    * `offset`: the snapshot shows exactly the output events' bytes before this position in
    * the PTY's output stream; the output from there on is live.
@@ -430,6 +436,8 @@ export const agentEvent = z.discriminatedUnion('ev', [
     ptyId,
     code: z.number().int().nullable(),
     signal: z.string().max(32).nullable(),
+    /** From the spawn to the exit. */
+    durationMs: z.number().int().min(0).optional(),
   }),
   /** Body: stdout bytes, starting at `offset` in the process's output stream. */
   z.object({ ev: z.literal('proc.output'), procId: ptyId, offset: z.number().int().min(0) }),

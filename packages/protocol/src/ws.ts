@@ -23,6 +23,26 @@ const workspaceId = z.uuid();
 const terminalId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1 to 64 letters, digits, _ or -');
 const dimension = z.number().int().min(1).max(1000);
 
+export const MAX_RUN_ARGS = 64;
+export const MAX_RUN_ENV = 64;
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** What `python3 <path> <args…>` runs with; the path is checked with normaliseWorkspacePath. */
+export const runRequest = z
+  .object({
+    path: z.string().min(1).max(4096),
+    args: z.array(z.string().max(4096)).max(MAX_RUN_ARGS),
+    env: z
+      .record(z.string().max(128), z.string().max(4096))
+      .refine((env) => Object.keys(env).length <= MAX_RUN_ENV, {
+        message: `at most ${MAX_RUN_ENV} environment variables`,
+      })
+      .refine((env) => Object.keys(env).every((name) => ENV_NAME.test(name)), {
+        message: 'a name is no shell variable name (letters, digits and _, not first a digit)',
+      }),
+  })
+  .strict();
+export type RunRequest = z.infer<typeof runRequest>;
+
 export const clientMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('terminal.open'),
@@ -31,6 +51,13 @@ export const clientMessage = z.discriminatedUnion('type', [
     terminalId: terminalId.optional(),
     cols: dimension,
     rows: dimension,
+    /**
+     * Opens a run terminal instead of a shell: its PTY runs `python3 <path> <args…>` in the
+     * workspace folder with `env` added to the cell's shell environment, and ends with it.
+     * A run's `terminalId` (optional) starts with `run-` and names no open terminal;
+     * reattaching to a run after it ended gets TERMINAL_NOT_FOUND, not a shell.
+     */
+    run: runRequest.optional(),
   }),
   z.object({ type: z.literal('terminal.input'), terminalId, data: z.string().max(64 * 1024) }),
   z.object({ type: z.literal('terminal.resize'), terminalId, cols: dimension, rows: dimension }),
@@ -38,6 +65,11 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('terminal.ack'), terminalId, chars: z.number().int().min(0) }),
   /** Stops listening to the terminal; it keeps running. */
   z.object({ type: z.literal('terminal.detach'), terminalId }),
+  /**
+   * Stops the terminal's program: SIGINT to its process group, then, if any of its
+   * processes are left 2 s later, SIGKILL to all of them (children included).
+   */
+  z.object({ type: z.literal('terminal.stop'), terminalId }),
   /** Ends the terminal's shell. */
   z.object({ type: z.literal('terminal.close'), terminalId }),
   /** Receive `file.changed` and `cell.status` for the workspace. */
@@ -64,7 +96,14 @@ export type ServerMessage =
       rows: number;
     }
   | { type: 'terminal.output'; terminalId: string; data: string }
-  | { type: 'terminal.exit'; terminalId: string; code: number | null; signal: string | null }
+  | {
+      type: 'terminal.exit';
+      terminalId: string;
+      code: number | null;
+      signal: string | null;
+      /** How long the terminal's process ran, when the agent that ran it knows. */
+      durationMs?: number;
+    }
   | {
       type: 'cell.status';
       workspace: string;

@@ -138,7 +138,7 @@ test('an uploaded image shows as a picture, a CSV as a table with a Text toggle'
   await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(3);
   await expect(page.getByText('3 × 2 px')).toBeVisible();
   // Nothing to run or edit: Run is off for an image.
-  await expect(page.getByRole('button', { name: /Run/ })).toBeDisabled();
+  await expect(page.getByRole('button', { name: '▶ Run' })).toBeDisabled();
 
   await page.getByRole('treeitem', { name: 'data' }).click();
   await page.getByRole('treeitem', { name: 'sales.csv' }).click();

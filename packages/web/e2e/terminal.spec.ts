@@ -76,14 +76,16 @@ test('Run and F5 run the file; after a network drop the page reconnects, the ter
   await expect(statusBar(page)).toContainText('Connected');
   await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
 
-  // Run, and F5 from inside the editor straight after an edit: both save, then run.
+  // Run, and F5 from inside the editor straight after an edit: both save, then run (in
+  // the file's own terminal tab, see run.spec.ts).
   await replaceEditorContent(page, 'print("by button", 6 * 7)\n');
-  await page.getByRole('button', { name: /Run/ }).click();
+  await page.getByRole('button', { name: '▶ Run' }).click();
   await expect(terminalText(page)).toContainText('by button 42', { timeout: 30_000 });
   await replaceEditorContent(page, 'print("by F5", 7 * 8)\n');
   await page.keyboard.press('F5');
   await expect(terminalText(page)).toContainText('by F5 56', { timeout: 30_000 });
   expect(await fileContent(page, workspace, 'script.py')).toBe('print("by F5", 7 * 8)\n');
+  await terminalTab(page, 'Terminal 1').click();
 
   // setOffline makes Chromium report navigator.onLine = false and fire the window's
   // 'offline' event; the socket drops its connection on that event (connection/socket.ts),

@@ -41,9 +41,9 @@ test('edit, autosave, run, files from the tree and the terminal, reload, conflic
     .poll(() => fileContent(page, workspace, 'script.py'))
     .toContain('np.arange(7).sum()');
 
-  // Run (F5) runs the file in the terminal.
+  // Run (F5) runs the file in its own terminal tab.
   await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
-  await page.getByRole('button', { name: /Run/ }).click();
+  await page.getByRole('button', { name: '▶ Run' }).click();
   await expect(terminalText(page)).toContainText('sum is 42', { timeout: 30_000 });
   await screenshot(page, 'workspace');
 
@@ -57,13 +57,14 @@ test('edit, autosave, run, files from the tree and the terminal, reload, conflic
   expect(await fileContent(page, workspace, 'pkg/util.py')).toBe('');
 
   // A file written in the terminal appears in the tree.
+  await page.getByRole('tab', { name: 'Terminal 1' }).click();
   await typeInTerminal(page, "echo 'x = 1' > from_terminal.py");
   await expect(page.getByRole('treeitem', { name: 'from_terminal.py' })).toBeVisible();
 
   // Reload: the terminal's screen and the edits are still there.
   await page.reload();
-  await expect(terminalText(page)).toContainText('sum is 42');
-  await page.getByRole('tab', { name: /script\.py/ }).click();
+  await expect(terminalText(page)).toContainText("echo 'x = 1' > from_terminal.py");
+  await page.getByRole('tab', { name: /^script\.py/ }).click();
   await expect(editorText(page)).toContainText('np.arange(7).sum()');
 
   // Autosave off; an unsaved edit, then the terminal rewrites the file: the user is told,

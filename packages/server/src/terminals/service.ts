@@ -21,7 +21,7 @@ export interface TerminalSink {
   /** Bytes queued towards the client; a non-acking sink is skipped while this is high. */
   backlog(): number;
   output(terminalId: string, data: string): void;
-  exit(terminalId: string, code: number | null, signal: string | null): void;
+  exit(terminalId: string, code: number | null, signal: string | null, durationMs?: number): void;
   /** The terminal lives on, but not through this server: its cell was taken over. */
   moved(terminalId: string): void;
 }
@@ -38,6 +38,18 @@ const RESTORED_BANNER = '\r\n\x1b[2m[restored: the cell restarted, this is a new
 const NON_ACKING_BACKLOG_LIMIT = 1024 * 1024;
 const SCREEN_SAVE_INTERVAL_MS = 30_000;
 const SNAPSHOT_SCROLLBACK = 1000;
+/**
+ * Run terminals' ids start with this, so reattaching one whose program has ended says so
+ * instead of starting a shell in its place.
+ */
+export const RUN_TERMINAL_PREFIX = 'run-';
+
+/** A program to run instead of a shell: its path is a normalised workspace path. */
+export interface TerminalRun {
+  path: string;
+  args: string[];
+  env: Record<string, string>;
+}
 
 /** Output that arrived for a sink still attaching, held until its snapshot is known. */
 interface HeldChunk {
@@ -82,7 +94,10 @@ class CellTerminals implements CellAttachment {
   ) {
     this.unsubscribe.push(
       cell.agent.on('pty.output', ({ ptyId, offset }, body) => this.output(ptyId, body, offset)),
-      cell.agent.on('pty.exit', ({ ptyId, code, signal }) => void this.exited(ptyId, code, signal)),
+      cell.agent.on(
+        'pty.exit',
+        ({ ptyId, code, signal, durationMs }) => void this.exited(ptyId, code, signal, durationMs),
+      ),
     );
     this.saveTimer = setInterval(() => void this.saveScreens(false), SCREEN_SAVE_INTERVAL_MS);
     this.saveTimer.unref();
@@ -159,10 +174,15 @@ class CellTerminals implements CellAttachment {
     }
   }
 
-  private async exited(ptyId: string, code: number | null, signal: string | null): Promise<void> {
+  private async exited(
+    ptyId: string,
+    code: number | null,
+    signal: string | null,
+    durationMs: number | undefined,
+  ): Promise<void> {
     const terminal = this.terminals.get(ptyId);
     this.terminals.delete(ptyId);
-    for (const sink of terminal?.sinks.keys() ?? []) sink.exit(ptyId, code, signal);
+    for (const sink of terminal?.sinks.keys() ?? []) sink.exit(ptyId, code, signal, durationMs);
     await this.service.forgetScreen(this.cell.workspaceId, ptyId).catch(() => undefined);
   }
 }
@@ -197,14 +217,28 @@ export class TerminalService {
   async open(
     workspaceId: string,
     ownerId: string,
-    request: { terminalId?: string | undefined; cols: number; rows: number },
+    request: {
+      terminalId?: string | undefined;
+      cols: number;
+      rows: number;
+      run?: TerminalRun | undefined;
+    },
     sink: TerminalSink,
     announce: (opened: OpenedTerminal) => void = () => undefined,
   ): Promise<OpenedTerminal> {
+    if (request.run && request.terminalId?.startsWith(RUN_TERMINAL_PREFIX) === false)
+      throw new WorkcellError(
+        'VALIDATION_FAILED',
+        `A run's terminalId starts with ${RUN_TERMINAL_PREFIX}; or send none.`,
+      );
     const cell = await this.cells.ensure(workspaceId, ownerId);
     const terminals = this.terminalsOf(cell);
-    const terminalId = request.terminalId ?? `t${randomBytes(6).toString('hex')}`;
+    const terminalId =
+      request.terminalId ??
+      `${request.run ? RUN_TERMINAL_PREFIX : 't'}${randomBytes(6).toString('hex')}`;
     let terminal = terminals.terminals.get(terminalId);
+    if (terminal && request.run)
+      throw new WorkcellError('ALREADY_EXISTS', 'That run terminal is open already.');
     let restored = false;
     let prefix = '';
     /** This call opens the PTY: its stream starts now, so no snapshot is needed. */
@@ -216,7 +250,11 @@ export class TerminalService {
         (await cell.agent.request({ op: 'pty.list' })).result.ptys.some(
           (pty) => pty.ptyId === terminalId,
         );
+      if (running && request.run)
+        throw new WorkcellError('ALREADY_EXISTS', 'That run terminal is open already.');
       if (!running) {
+        if (request.terminalId?.startsWith(RUN_TERMINAL_PREFIX) && !request.run)
+          throw new WorkcellError('TERMINAL_NOT_FOUND', 'That run has ended.');
         if (request.terminalId !== undefined) {
           const saved = await this.db
             .selectFrom('terminals')
@@ -249,6 +287,11 @@ export class TerminalService {
           ptyId: terminalId,
           cols: request.cols,
           rows: request.rows,
+          ...(request.run && {
+            // `--`: a name starting with `-` is no option. Python reports the absolute path.
+            command: ['python3', '--', request.run.path, ...request.run.args],
+            env: request.run.env,
+          }),
         });
       } else {
         const { result } = await cell.agent.request({
@@ -307,6 +350,13 @@ export class TerminalService {
     const bytes = Buffer.from(data, 'utf8');
     cell.agent.send({ op: 'pty.input', ptyId: terminalId }, bytes);
     this.metrics.terminalBytes.inc({ direction: 'in' }, bytes.length);
+    this.cells.touch(workspaceId);
+  }
+
+  /** SIGINT, then SIGKILL to what is left of the program 2 s later (the agent escalates). */
+  async stop(workspaceId: string, terminalId: string): Promise<void> {
+    const { cell } = await this.running(workspaceId);
+    await cell.agent.request({ op: 'pty.stop', ptyId: terminalId });
     this.cells.touch(workspaceId);
   }
 

@@ -5,7 +5,7 @@
  * waits with deadlines instead of sleeps. Control messages are kept in arrival order;
  * terminal output goes to its terminal, with a bounded tail of text to wait on.
  */
-import type { ServerMessage } from '@workcell/protocol';
+import type { RunRequest, ServerMessage } from '@workcell/protocol';
 import headless from '@xterm/headless';
 import WebSocket from 'ws';
 
@@ -367,7 +367,12 @@ export class WsClient {
   /** Opens (or reattaches to) a terminal; resolves with its view once `terminal.opened` came. */
   async open(
     workspace: string,
-    options: TerminalOptions & { terminalId?: string; cols?: number; rows?: number } = {},
+    options: TerminalOptions & {
+      terminalId?: string;
+      cols?: number;
+      rows?: number;
+      run?: RunRequest;
+    } = {},
     timeoutMs = 90_000,
   ): Promise<TerminalView> {
     const from = this.mark();
@@ -378,6 +383,7 @@ export class WsClient {
       cols: options.cols ?? 100,
       rows: options.rows ?? 30,
       ...(options.terminalId !== undefined && { terminalId: options.terminalId }),
+      ...(options.run && { run: options.run }),
     });
     const reply = await waitFor(
       () =>

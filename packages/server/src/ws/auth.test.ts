@@ -74,10 +74,17 @@ describe('the upgrade', () => {
 });
 
 describe("another user's workspace", () => {
-  it('terminal.open, workspace.watch and terminal_input get WORKSPACE_NOT_FOUND and open nothing', async () => {
+  it('terminal.open (a shell or a run), workspace.watch and terminal_input get WORKSPACE_NOT_FOUND and open nothing', async () => {
     const client = await server.connect(alice);
     const attempts = [
       { type: 'terminal.open', workspace: bobsWorkspace, cols: 80, rows: 24 },
+      {
+        type: 'terminal.open',
+        workspace: bobsWorkspace,
+        cols: 80,
+        rows: 24,
+        run: { path: 'main.py', args: [], env: {} },
+      },
       { type: 'workspace.watch', workspace: bobsWorkspace },
       { type: 'terminal_input', sessionId: bobsWorkspace, input: 'touch pwned\n' },
     ];

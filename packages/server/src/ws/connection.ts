@@ -8,6 +8,7 @@ import {
   clientMessage,
   JsonTooDeepError,
   MAX_WS_MESSAGE_BYTES,
+  normaliseWorkspacePath,
   parseBoundedJson,
   type ClientMessage,
   type ServerMessage,
@@ -18,7 +19,7 @@ import type { AuthenticatedUser } from '../auth/service';
 import type { CellEvent, CellManager } from '../cells/manager';
 import { isWorkcellError, WorkcellError } from '../errors';
 import type { FileChangeEvent } from '../files/events';
-import type { TerminalService, TerminalSink } from '../terminals/service';
+import type { TerminalRun, TerminalService, TerminalSink } from '../terminals/service';
 import type { WorkspaceService } from '../workspaces/service';
 
 /** The prototype's single terminal per workspace. */
@@ -60,9 +61,15 @@ export class Connection {
       acks: true,
       backlog: () => socket.bufferedAmount,
       output: (terminalId, data) => this.send({ type: 'terminal.output', terminalId, data }),
-      exit: (terminalId, code, signal) => {
+      exit: (terminalId, code, signal, durationMs) => {
         this.attached.delete(terminalId);
-        this.send({ type: 'terminal.exit', terminalId, code, signal });
+        this.send({
+          type: 'terminal.exit',
+          terminalId,
+          code,
+          signal,
+          ...(durationMs !== undefined && { durationMs }),
+        });
       },
       moved: (terminalId) => {
         this.attached.delete(terminalId);
@@ -240,7 +247,7 @@ export class Connection {
         const opened = await terminals.open(
           message.workspace,
           this.caller.id,
-          message,
+          { ...message, run: message.run && runOf(message.run) },
           this.sink,
           (terminal) => {
             this.attached.set(terminal.terminalId, message.workspace);
@@ -278,6 +285,8 @@ export class Connection {
         terminals.detach(workspace, message.terminalId, this.sink);
         return;
       }
+      case 'terminal.stop':
+        return terminals.stop(this.workspaceOfTerminal(message.terminalId), message.terminalId);
       case 'terminal.close': {
         const workspace = this.workspaceOfTerminal(message.terminalId);
         await terminals.close(workspace, message.terminalId);
@@ -352,4 +361,11 @@ function parseMessage(data: Buffer, isBinary: boolean): ClientMessage {
     );
   }
   return parsed.data;
+}
+
+/** The run with its path normalised; INVALID_PATH or INVALID_NAME for a path that is none. */
+function runOf(run: TerminalRun): TerminalRun {
+  const path = normaliseWorkspacePath(run.path);
+  if (!path.ok) throw new WorkcellError(path.code, `The run's path is not usable: ${path.reason}.`);
+  return { ...run, path: path.path };
 }

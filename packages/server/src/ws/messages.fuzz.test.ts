@@ -36,6 +36,7 @@ const messages = fc.oneof(
         'terminal.input',
         'terminal.resize',
         'terminal.close',
+        'terminal.stop',
         'file.sync',
       ),
       id: fc.oneof(fc.integer(), fc.string()),
@@ -44,6 +45,13 @@ const messages = fc.oneof(
       cols: fc.integer(),
       rows: fc.integer(),
       data: fc.string(),
+      run: fc.option(
+        fc.record({
+          path: fc.string(),
+          args: fc.array(fc.string()),
+          env: fc.dictionary(fc.string(), fc.string()),
+        }),
+      ),
     })
     .map((value) => JSON.stringify(value)),
   fc.string({ unit: 'binary', maxLength: 200 }),

@@ -6,6 +6,7 @@ import { DeferredEditor } from './DeferredEditor';
 function fakeEditor() {
   return {
     open: vi.fn<(path: string) => void>(),
+    openAt: vi.fn<(path: string, line: number, column?: number) => void>(),
     saveAll: vi.fn(() => Promise.resolve()),
     focus: vi.fn(),
   } satisfies EditorHandle;
@@ -16,9 +17,11 @@ describe('DeferredEditor', () => {
     const deferred = new DeferredEditor();
     deferred.open('main.py');
     deferred.open('data/a.csv');
+    deferred.openAt('pkg/x.py', 12, 5);
     const editor = fakeEditor();
     deferred.attach(editor);
     expect(editor.open.mock.calls).toEqual([['main.py'], ['data/a.csv']]);
+    expect(editor.openAt).toHaveBeenCalledWith('pkg/x.py', 12, 5);
     deferred.open('b.py');
     expect(editor.open).toHaveBeenLastCalledWith('b.py');
     // A later editor (remounted) gets only what is asked of it from then on.

@@ -7,17 +7,20 @@ import type { EditorHandle } from '../workspace/contracts';
  */
 export class DeferredEditor implements EditorHandle {
   private editor: EditorHandle | null = null;
-  private readonly waiting: string[] = [];
+  private readonly waiting: ((editor: EditorHandle) => void)[] = [];
 
   /** The editor area's handle, once its effects have run (or null when it goes). */
   readonly attach = (editor: EditorHandle | null): void => {
     this.editor = editor;
-    if (editor) for (const path of this.waiting.splice(0)) editor.open(path);
+    if (editor) for (const call of this.waiting.splice(0)) call(editor);
   };
 
   open(path: string): void {
-    if (this.editor) this.editor.open(path);
-    else this.waiting.push(path);
+    this.whenThere((editor) => editor.open(path));
+  }
+
+  openAt(path: string, line: number, column?: number): void {
+    this.whenThere((editor) => editor.openAt(path, line, column));
   }
 
   saveAll(): Promise<void> {
@@ -26,5 +29,10 @@ export class DeferredEditor implements EditorHandle {
 
   focus(): void {
     this.editor?.focus();
+  }
+
+  private whenThere(call: (editor: EditorHandle) => void): void {
+    if (this.editor) call(this.editor);
+    else this.waiting.push(call);
   }
 }

@@ -6,7 +6,7 @@
  * before it is.
  */
 import type { CellState, FileEntry, Workspace } from '@workcell/protocol';
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
 import { Link, useParams } from 'react-router';
 
@@ -23,6 +23,9 @@ import {
   type CellView,
   type LanguageStatusView,
 } from '../workspace/status-bar/StatusBar';
+import type { Location } from '../workspace/terminal/locationLinks';
+import { RunControls } from '../workspace/terminal/RunControls';
+import { LocalRunConfigurations } from '../workspace/terminal/runConfigurations';
 import { TerminalPanel } from '../workspace/terminal/TerminalPanel';
 import { DeferredEditor } from './DeferredEditor';
 
@@ -88,6 +91,11 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
   const [language, setLanguage] = useState<LanguageStatusView>();
   const [overlayHost, setOverlayHost] = useState<HTMLElement | null>(null);
   const terminal = useRef<TerminalHandle>(null);
+  const runConfigurations = useMemo(
+    () => new LocalRunConfigurations(workspace.uuid, localStorage),
+    [workspace.uuid],
+  );
+  const [runningPaths, setRunningPaths] = useState<ReadonlySet<string>>(new Set());
   const tree = useRef<FileTreeHandle>(null);
   const narrow = useMediaQuery('(max-width: 700px)');
   const layout = useDefaultLayout({ id: 'workcell-workspace-layout', storage: localStorage });
@@ -159,8 +167,12 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
     } catch {
       return; // The save status says why; running stale code would mislead.
     }
-    terminal.current?.run(`python3 ${shellQuote(path)}`);
-  }, [editor, editorStatus.activePath]);
+    terminal.current?.runFile(path, runConfigurations.get(path));
+  }, [editor, editorStatus.activePath, runConfigurations]);
+  const openLocation = useCallback(
+    ({ path, line, column }: Location) => editor.openAt(path, line, column),
+    [editor],
+  );
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -195,7 +207,15 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       />
     </Suspense>
   );
-  const terminalPanel = <TerminalPanel ref={terminal} workspace={workspace.uuid} socket={socket} />;
+  const terminalPanel = (
+    <TerminalPanel
+      ref={terminal}
+      workspace={workspace.uuid}
+      socket={socket}
+      onOpenLocation={openLocation}
+      onRunningChange={setRunningPaths}
+    />
+  );
 
   return (
     <div className="workspace">
@@ -204,15 +224,17 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
           Workcell
         </Link>
         <h1 className="workspace-name">{workspace.name}</h1>
-        <button
-          type="button"
-          className="button primary"
-          onClick={() => void runActiveFile()}
-          disabled={!canRun}
-          title={canRun ? `Run ${editorStatus.activePath} (F5)` : 'Open a Python file to run it'}
-        >
-          ▶ Run
-        </button>
+        <RunControls
+          path={canRun ? editorStatus.activePath : undefined}
+          running={
+            editorStatus.activePath !== undefined && runningPaths.has(editorStatus.activePath)
+          }
+          configurations={runConfigurations}
+          onRun={() => void runActiveFile()}
+          onStop={() =>
+            editorStatus.activePath && terminal.current?.stopRun(editorStatus.activePath)
+          }
+        />
         <SettingsButton />
       </header>
       <main className="workspace-body">
@@ -272,8 +294,4 @@ function mainPythonFile(files: FileEntry[]): string | undefined {
   return (
     MAIN_FILES.find((name) => python.includes(name)) ?? python.find((path) => !path.includes('/'))
   );
-}
-
-function shellQuote(path: string): string {
-  return /^[\w./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`;
 }

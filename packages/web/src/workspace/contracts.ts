@@ -3,6 +3,7 @@
  * socket; each panel owns its own state and exposes only these handles.
  */
 import type { WorkcellSocket } from '../connection/socket';
+import type { RunConfig } from './terminal/runConfigurations';
 
 export interface PanelProps {
   workspace: string;
@@ -22,14 +23,18 @@ export interface EditorStatus {
 
 export interface EditorHandle {
   open(path: string): void;
+  /** Opens the file with the cursor at `line` (and `column`, 1-based), scrolled into view. */
+  openAt(path: string, line: number, column?: number): void;
   /** Saves every dirty tab now; resolves when done (rejects if one failed). */
   saveAll(): Promise<void>;
   focus(): void;
 }
 
 export interface TerminalHandle {
-  /** Types `command` and Enter into the active terminal (opening one if none). */
-  run(command: string): void;
+  /** Runs the workspace file in its own terminal, `Run: <path>` (reused for its next run). */
+  runFile(path: string, config: RunConfig): void;
+  /** Stops the file's run, if it runs: SIGINT, then SIGKILL after 2 s. */
+  stopRun(path: string): void;
   focus(): void;
 }
 

@@ -52,6 +52,8 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
   const [, rerender] = useReducer((count: number) => count + 1, 0);
   const [remembered] = useState(() => loadOpenTabs(localStorage, workspace));
   const [activeChoice, setActive] = useState<string | undefined>(remembered.active);
+  /** Where `openAt` puts the cursor once the file is shown (it may still be loading). */
+  const [reveal, setReveal] = useState<{ path: string; lineNumber: number; column: number }>();
   const [docs] = useState(
     () =>
       new OpenDocs({
@@ -224,6 +226,11 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
         docs.open(path);
         setActive(path);
       },
+      openAt: (path: string, line: number, column?: number) => {
+        docs.open(path);
+        setActive(path);
+        setReveal({ path, lineNumber: line, column: column ?? 1 });
+      },
       saveAll: () => docs.saveAll(),
       focus: () => {
         if (editorRef.current?.getModel()) editorRef.current.focus();
@@ -255,6 +262,17 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
       const state = docs.viewState(active);
       if (state) editor.restoreViewState(state);
     }
+  });
+
+  // Every render, after the one above: the file may be shown a few renders after openAt.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    if (!editor || !reveal || shownPath.current !== reveal.path || !editor.getModel()) return;
+    const position = { lineNumber: reveal.lineNumber, column: reveal.column };
+    editor.setPosition(position);
+    editor.revealPositionInCenter(position);
+    editor.focus();
+    setReveal(undefined);
   });
 
   useEffect(() => {

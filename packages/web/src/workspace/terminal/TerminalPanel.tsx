@@ -1,9 +1,9 @@
 /**
  * The terminal panel: tabs of xterm.js terminals (new, rename, close, keyboard
- * navigation), a find bar, and `run(command)` for the page's Run button. What the
- * terminals are and what the server said lives in `TerminalSessions`; this draws it.
+ * navigation), a find bar, run tabs for the page's Run button (with Stop), and links from
+ * file locations in the output to the editor. What the terminals are and what the server
+ * said lives in `TerminalSessions`; this draws it.
  */
-import type { ISearchOptions } from '@xterm/addon-search';
 import {
   type KeyboardEvent,
   type Ref,
@@ -18,16 +18,34 @@ import {
 
 import { useSettings } from '../../settings/settings';
 import type { PanelProps, TerminalHandle } from '../contracts';
-import { TerminalSessions, type TerminalTab } from './sessions';
+import { FindBar } from './FindBar';
+import type { Location } from './locationLinks';
+import { RenameInput } from './RenameInput';
+import { isRunning, TerminalSessions } from './sessions';
+import { TerminalActions } from './TerminalActions';
+import { TerminalTabButton } from './TerminalTabButton';
 import { terminalThemes } from './themes';
 import { TerminalView, type TerminalViewHandle } from './TerminalView';
 import './TerminalPanel.css';
 
 export interface TerminalPanelProps extends PanelProps {
   ref: Ref<TerminalHandle>;
+  /** A file location in the output was clicked. */
+  onOpenLocation: (location: Location) => void;
+  /** Whether the workspace has this file (links only to those); every path when omitted. */
+  fileExists?: (path: string) => boolean;
+  /** The files whose runs are running now, whenever that changes. */
+  onRunningChange?: (paths: ReadonlySet<string>) => void;
 }
 
-export function TerminalPanel({ workspace, socket, ref }: TerminalPanelProps) {
+export function TerminalPanel({
+  workspace,
+  socket,
+  ref,
+  onOpenLocation,
+  fileExists,
+  onRunningChange,
+}: TerminalPanelProps) {
   const { settings } = useSettings();
   const sessions = useMemo(
     () => new TerminalSessions({ workspace, socket, storage: browserStorage() }),
@@ -54,13 +72,29 @@ export function TerminalPanel({ workspace, socket, ref }: TerminalPanelProps) {
   useImperativeHandle(
     ref,
     () => ({
-      run: (command: string) => {
-        sessions.run(command);
+      runFile: (path, config) => {
+        sessions.runFile(path, config);
         requestFocus();
+      },
+      stopRun: (path) => {
+        const tab = sessions.getSnapshot().tabs.find((t) => t.run?.path === path);
+        if (tab) sessions.stopRun(tab.id);
       },
       focus: requestFocus,
     }),
     [sessions, requestFocus],
+  );
+
+  const runningKey = tabs
+    .filter(isRunning)
+    .map((tab) => tab.run!.path)
+    .join('\n');
+  useEffect(() => {
+    onRunningChange?.(new Set(runningKey === '' ? [] : runningKey.split('\n')));
+  }, [runningKey, onRunningChange]);
+  const locations = useMemo(
+    () => ({ exists: fileExists, open: onOpenLocation }),
+    [fileExists, onOpenLocation],
   );
 
   const focusTab = (id: string) =>
@@ -131,112 +165,28 @@ export function TerminalPanel({ workspace, socket, ref }: TerminalPanelProps) {
                 }}
               />
             ) : (
-              <button
+              <TerminalTabButton
                 key={tab.id}
-                type="button"
-                role="tab"
-                id={`terminal-tab-${tab.id}`}
-                className="terminal-tab"
-                aria-selected={tab.id === activeId}
-                aria-controls={`terminal-panel-${tab.id}`}
-                tabIndex={tab.id === activeId ? 0 : -1}
-                title={`${tab.name} (double-click or F2 to rename, Delete to close)`}
-                onClick={() => sessions.activate(tab.id)}
-                onDoubleClick={() => setRenaming(tab.id)}
+                tab={tab}
+                selected={tab.id === activeId}
+                onSelect={() => sessions.activate(tab.id)}
+                onRename={() => setRenaming(tab.id)}
+                onClose={() => closeTerminal(tab.id)}
                 onKeyDown={(event) => onTabKeyDown(event, index)}
-              >
-                <span className="terminal-tab-name">{tab.name}</span>
-                {tab.status === 'exited' && <span className="terminal-tab-mark"> (exited)</span>}
-                {/* A mouse shortcut; keyboard and screen reader users have Delete and the
-                    toolbar's Close button. */}
-                <span
-                  className="terminal-tab-close"
-                  aria-hidden="true"
-                  onClick={(event) => {
-                    event.stopPropagation();
-                    closeTerminal(tab.id);
-                  }}
-                >
-                  ×
-                </span>
-              </button>
+              />
             ),
           )}
         </div>
-        <div className="terminal-actions">
-          <button
-            type="button"
-            className="terminal-action"
-            aria-label="New terminal"
-            title="New terminal"
-            onClick={addTerminal}
-          >
-            +
-          </button>
-          <button
-            type="button"
-            className="terminal-action"
-            aria-label="Rename terminal"
-            title="Rename terminal (F2)"
-            disabled={!active}
-            onClick={() => active && setRenaming(active.id)}
-          >
-            ✎
-          </button>
-          <button
-            type="button"
-            className="terminal-action"
-            aria-label="Close terminal"
-            title="Close terminal (ends its shell)"
-            disabled={!active}
-            onClick={() => active && closeTerminal(active.id)}
-          >
-            ×
-          </button>
-          <button
-            type="button"
-            className="terminal-action"
-            aria-label="Find in terminal"
-            aria-pressed={findOpen}
-            title="Find (Ctrl+Shift+F)"
-            disabled={!active}
-            onClick={() => setFindOpen((open) => !open)}
-          >
-            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
-              <circle
-                cx="6.5"
-                cy="6.5"
-                r="4.5"
-                fill="none"
-                stroke="currentColor"
-                strokeWidth="1.6"
-              />
-              <path d="M10 10l4.5 4.5" stroke="currentColor" strokeWidth="1.6" />
-            </svg>
-          </button>
-          <button
-            type="button"
-            className="terminal-action"
-            aria-label="Copy selection"
-            title="Copy selection (Ctrl+Shift+C)"
-            disabled={!active}
-            onClick={() => void copySelection()}
-          >
-            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
-              <rect
-                x="5"
-                y="5"
-                width="9"
-                height="9"
-                rx="1"
-                fill="none"
-                stroke="currentColor"
-                strokeWidth="1.4"
-              />
-              <path d="M3 11H2V2h9v1" fill="none" stroke="currentColor" strokeWidth="1.4" />
-            </svg>
-          </button>
-        </div>
+        <TerminalActions
+          active={active}
+          findOpen={findOpen}
+          onNew={addTerminal}
+          onRename={() => active && setRenaming(active.id)}
+          onClose={() => active && closeTerminal(active.id)}
+          onStop={() => active && sessions.stopRun(active.id)}
+          onToggleFind={() => setFindOpen((open) => !open)}
+          onCopy={() => void copySelection()}
+        />
         <span className="visually-hidden" role="status">
           {copied}
         </span>
@@ -270,6 +220,7 @@ export function TerminalPanel({ workspace, socket, ref }: TerminalPanelProps) {
             focusRequest={focusRequest}
             onHandle={onHandle}
             onFindShortcut={openFind}
+            locations={locations}
           />
         ))}
         {tabs.length === 0 && (
@@ -281,128 +232,6 @@ export function TerminalPanel({ workspace, socket, ref }: TerminalPanelProps) {
           </div>
         )}
       </div>
-    </div>
-  );
-}
-
-function RenameInput({
-  tab,
-  onDone,
-}: {
-  tab: TerminalTab;
-  /** The new name, or undefined when cancelled. */
-  onDone: (name: string | undefined) => void;
-}) {
-  const finished = useRef(false);
-  const finish = (name: string | undefined) => {
-    if (finished.current) return;
-    finished.current = true;
-    onDone(name);
-  };
-  return (
-    <input
-      className="terminal-rename"
-      aria-label={`New name for ${tab.name}`}
-      defaultValue={tab.name}
-      maxLength={60}
-      autoFocus
-      onFocus={(event) => event.currentTarget.select()}
-      onBlur={(event) => finish(event.currentTarget.value)}
-      onKeyDown={(event) => {
-        if (event.key === 'Enter') finish(event.currentTarget.value);
-        else if (event.key === 'Escape') finish(undefined);
-      }}
-    />
-  );
-}
-
-function FindBar({
-  onFind,
-  onClose,
-}: {
-  onFind: (text: string, options: ISearchOptions, backwards: boolean) => boolean;
-  onClose: () => void;
-}) {
-  const [text, setText] = useState('');
-  const [caseSensitive, setCaseSensitive] = useState(false);
-  const [missing, setMissing] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
-
-  useEffect(() => input.current?.focus(), []);
-
-  /** Typing refines the current match (incremental); Enter and the arrows move on. */
-  const find = (backwards: boolean, value = text, matchCase = caseSensitive, typing = false) => {
-    setMissing(
-      value !== '' && !onFind(value, { caseSensitive: matchCase, incremental: typing }, backwards),
-    );
-  };
-
-  return (
-    <div className="terminal-find" role="search" aria-label="Find in terminal">
-      <input
-        ref={input}
-        type="search"
-        className="terminal-find-input"
-        aria-label="Find text"
-        placeholder="Find"
-        value={text}
-        onChange={(event) => {
-          setText(event.target.value);
-          find(false, event.target.value, caseSensitive, true);
-        }}
-        onKeyDown={(event) => {
-          if (event.key === 'Enter') {
-            event.preventDefault();
-            find(event.shiftKey);
-          } else if (event.key === 'Escape') {
-            event.preventDefault();
-            onClose();
-          }
-        }}
-      />
-      <button
-        type="button"
-        className="terminal-action"
-        aria-label="Match case"
-        aria-pressed={caseSensitive}
-        title="Match case"
-        onClick={() => {
-          setCaseSensitive(!caseSensitive);
-          find(false, text, !caseSensitive, true);
-        }}
-      >
-        Aa
-      </button>
-      <button
-        type="button"
-        className="terminal-action"
-        aria-label="Previous match"
-        title="Previous match (Shift+Enter)"
-        onClick={() => find(true)}
-      >
-        ↑
-      </button>
-      <button
-        type="button"
-        className="terminal-action"
-        aria-label="Next match"
-        title="Next match (Enter)"
-        onClick={() => find(false)}
-      >
-        ↓
-      </button>
-      <span className="terminal-find-result" aria-live="polite">
-        {missing ? 'No matches' : ''}
-      </span>
-      <button
-        type="button"
-        className="terminal-action"
-        aria-label="Close find"
-        title="Close (Escape)"
-        onClick={onClose}
-      >
-        ×
-      </button>
     </div>
   );
 }

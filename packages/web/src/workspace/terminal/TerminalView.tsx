@@ -10,6 +10,7 @@ import { type ITheme, Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef } from 'react';
 
+import { locationLinkProvider, type LocationTarget } from './locationLinks';
 import type { TerminalSessions, TerminalTab } from './sessions';
 
 export interface TerminalViewHandle {
@@ -30,6 +31,8 @@ export interface TerminalViewProps {
   focusRequest: number;
   onHandle: (id: string, handle: TerminalViewHandle | undefined) => void;
   onFindShortcut: () => void;
+  /** Where file locations in the output lead (tracebacks, `path:line`). */
+  locations: LocationTarget;
 }
 
 const RESIZE_DEBOUNCE_MS = 150;
@@ -46,6 +49,7 @@ export function TerminalView({
   focusRequest,
   onHandle,
   onFindShortcut,
+  locations,
 }: TerminalViewProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal>(null);
@@ -53,9 +57,11 @@ export function TerminalView({
   const findShortcut = useRef(onFindShortcut);
   const id = tab.id;
 
+  const locationTarget = useRef(locations);
   useEffect(() => {
     findShortcut.current = onFindShortcut;
-  }, [onFindShortcut]);
+    locationTarget.current = locations;
+  }, [onFindShortcut, locations]);
 
   useEffect(() => {
     const host = hostRef.current!;
@@ -74,6 +80,12 @@ export function TerminalView({
       new WebLinksAddon((event, uri) => {
         event.preventDefault();
         window.open(uri, '_blank', 'noopener,noreferrer');
+      }),
+    );
+    term.registerLinkProvider(
+      locationLinkProvider(term, {
+        exists: (path) => locationTarget.current.exists?.(path) ?? true,
+        open: (location) => locationTarget.current.open(location),
       }),
     );
     term.open(host);

@@ -2,7 +2,7 @@ import type { ClientMessage, ServerMessage } from '@workcell/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { ConnectionState } from '../../connection/socket';
-import { type SessionSocket, type TerminalScreen, TerminalSessions } from './sessions';
+import { isRunning, type SessionSocket, type TerminalScreen, TerminalSessions } from './sessions';
 
 const WS = '6f1c1a8e-2b0e-4a53-9a7e-6c1d2f3a4b5c';
 
@@ -272,23 +272,73 @@ describe('TerminalSessions', () => {
     expect(socket.take()).toHaveLength(1);
   });
 
-  it('run types the command once attached, opening a terminal if there is none', () => {
-    storage.setItem(`workcell:terminals:${WS}`, JSON.stringify({ tabs: [] }));
+  it('runs a file in its own tab, reused (with a fresh screen) for its next run', () => {
     create();
-    expect(tabs()).toEqual([]);
-    sessions.run('python3 main.py');
-    expect(tabs().map((t) => t.name)).toEqual(['Terminal 1']);
+    const config = { args: ['a b'], env: { DEBUG: '1' } };
+    sessions.runFile('script.py', config);
+    const first = sessions.getSnapshot().activeId!;
+    expect(first).toBe('run-t2');
+    expect(tabs().map((t) => t.name)).toEqual(['Terminal 1', 'Run: script.py']);
+    sessions.attachScreen(first, new FakeScreen());
+    expect(socket.take()).toEqual([
+      {
+        type: 'terminal.open',
+        workspace: WS,
+        terminalId: first,
+        cols: 100,
+        rows: 30,
+        run: { path: 'script.py', ...config },
+      },
+    ]);
+    socket.deliver(opened(first));
+    expect(isRunning(tab(first))).toBe(true);
+    sessions.stopRun(first);
+    expect(socket.take()).toEqual([{ type: 'terminal.stop', terminalId: first }]);
+
+    // Run again while it runs: the old run ends, the same tab gets the new one.
+    sessions.runFile('script.py', { args: [], env: {} });
+    const second = sessions.getSnapshot().activeId!;
+    expect(second).not.toBe(first);
+    expect(tabs().map((t) => t.name)).toEqual(['Terminal 1', 'Run: script.py']);
+    expect(socket.take()).toEqual([{ type: 'terminal.close', terminalId: first }]);
+    const screen = new FakeScreen();
+    sessions.attachScreen(second, screen);
+    socket.deliver(opened(second));
+    socket.deliver({
+      type: 'terminal.exit',
+      terminalId: second,
+      code: 2,
+      signal: null,
+      durationMs: 1234,
+    });
+    expect(tab(second)).toMatchObject({ status: 'exited', exitCode: 2, durationMs: 1234 });
+    expect(screen.text).toContain('[script.py exited with code 2]');
+    // Enter in an ended run tab does not start a shell there.
+    socket.take();
+    sessions.input(second, '\r');
+    expect(socket.take()).toEqual([]);
+  });
+
+  it('a remembered run tab that ended while away says so', () => {
+    create();
+    sessions.runFile('x.py', { args: [], env: {} });
     const id = sessions.getSnapshot().activeId!;
     sessions.attachScreen(id, new FakeScreen());
-    socket.take();
     socket.deliver(opened(id));
-    expect(socket.take()).toEqual([
-      { type: 'terminal.input', terminalId: id, data: 'python3 main.py\r' },
-    ]);
-    sessions.run('python3 other.py');
-    expect(socket.take()).toEqual([
-      { type: 'terminal.input', terminalId: id, data: 'python3 other.py\r' },
-    ]);
+    sessions.stop();
+    create();
+    const screen = new FakeScreen();
+    sessions.attachScreen(id, screen);
+    expect(socket.take().at(-1)).toEqual({
+      type: 'terminal.open',
+      workspace: WS,
+      terminalId: id,
+      cols: 100,
+      rows: 30,
+    });
+    socket.deliver({ type: 'error', code: 'TERMINAL_NOT_FOUND', message: 'ended', ref: id });
+    expect(tab(id)).toMatchObject({ name: 'Run: x.py', status: 'exited' });
+    expect(screen.text).toContain('this run has ended');
   });
 
   it('remembers tabs, names and the active one per workspace, and reattaches them by id', () => {
