@@ -124,12 +124,16 @@ function SortIcon({ direction }: { direction: SortState['direction'] | undefined
   return <span className={`codicon ${icon}`} aria-hidden="true" />;
 }
 
+/** Rows whose cells set the column widths: a few hundred from all through the file. */
+const sampleSize = 400;
+
 /**
- * Column widths (CSS lengths) from the header and the first rows, fixed once so columns do
- * not jump as other rows scroll into view; the first is the row numbers'.
+ * Column widths (CSS lengths) from the header and rows sampled through the file, fixed so
+ * columns do not jump as other rows scroll into view; the first is the row numbers'.
  */
 function columnWidths(header: readonly string[], body: readonly (readonly string[])[]) {
-  const sample = [header, ...body.slice(0, 200)];
+  const step = Math.ceil(body.length / sampleSize) || 1;
+  const sample = [header, ...body.filter((_, index) => index % step === 0)];
   const columns = Math.max(0, ...sample.map((row) => row.length));
   const chars = Array.from({ length: columns }, (_, column) =>
     Math.min(40, Math.max(4, ...sample.map((row) => (row[column] ?? '').length)) + 2),

@@ -131,13 +131,8 @@ export function ImageViewer(props: {
         >
           +
         </button>
-        <button
-          type="button"
-          className="button"
-          aria-label="Actual size"
-          onClick={() => show(() => 1)}
-        >
-          1:1
+        <button type="button" className="button" onClick={() => show(() => 1)}>
+          Actual size
         </button>
         <button type="button" className="button" onClick={() => show(fitScale)}>
           Fit

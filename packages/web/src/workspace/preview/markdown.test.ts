@@ -55,6 +55,9 @@ describe('renderMarkdown', () => {
     expect(host.querySelector('a')!.getAttribute('href')).toBe(
       '/api/workspace/w1/raw/docs/guide/data.csv',
     );
+    expect(host.querySelector('img')!.getAttribute('alt')).toBe('plot');
+    const unnamed = html('<img src="pics/cat.png?x=1">').querySelector('img')!;
+    expect(unnamed.getAttribute('alt')).toBe('cat.png');
   });
 });
 

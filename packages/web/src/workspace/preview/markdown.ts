@@ -8,6 +8,7 @@ import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 
 import { workspaceUrl } from '../../api/client';
+import { baseName } from '../editor/paths';
 
 /** A scheme ("https:", "mailto:"), a host ("//cdn"), a root path or a fragment: left alone. */
 const notRelative = /^([a-z][a-z\d+.-]*:|\/|#)/i;
@@ -48,8 +49,12 @@ export function renderMarkdown(
     return path === undefined ? undefined : workspaceUrl(file.workspace, 'raw', path);
   };
   for (const image of fragment.querySelectorAll('img[src]')) {
-    const source = raw(image.getAttribute('src')!);
+    const written = image.getAttribute('src')!;
+    const source = raw(written);
     if (source) image.setAttribute('src', source);
+    // An <img> written without alt still gets a name: its file's.
+    if (!image.hasAttribute('alt'))
+      image.setAttribute('alt', baseName(written.replace(/[?#].*$/, '')));
   }
   for (const anchor of fragment.querySelectorAll('a[href]')) {
     const href = anchor.getAttribute('href')!;
