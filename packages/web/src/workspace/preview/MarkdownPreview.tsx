@@ -1,23 +1,21 @@
-/** A Markdown file rendered (markdown.ts), in the editor's colours. */
-import { useLayoutEffect, useMemo, useRef } from 'react';
+/**
+ * The Markdown preview. marked and DOMPurify load with the first preview opened, not with
+ * the editor, which most sessions open without ever previewing.
+ */
+import { lazy, Suspense } from 'react';
 
-import { baseName } from '../editor/paths';
-import { renderMarkdown } from './markdown';
-import './MarkdownPreview.css';
+const RenderedMarkdown = lazy(() => import('./RenderedMarkdown'));
 
 export function MarkdownPreview(props: { workspace: string; path: string; text: string }) {
-  const { workspace, path, text } = props;
-  const host = useRef<HTMLElement>(null);
-  const rendered = useMemo(
-    () => renderMarkdown(text, { workspace, path }),
-    [text, workspace, path],
-  );
-  useLayoutEffect(() => {
-    host.current?.replaceChildren(rendered.cloneNode(true));
-  }, [rendered]);
   return (
-    <div className="markdown-scroll" tabIndex={0}>
-      <article ref={host} className="markdown-preview" aria-label={`${baseName(path)}, preview`} />
-    </div>
+    <Suspense
+      fallback={
+        <p className="editor-empty" role="status">
+          Loading the preview…
+        </p>
+      }
+    >
+      <RenderedMarkdown {...props} />
+    </Suspense>
   );
 }
