@@ -292,6 +292,7 @@ function WorkspaceRow({
 }
 
 const templates: Record<WorkspaceTemplate, { title: string; description: string }> = {
+  script: { title: 'Python script', description: 'A starter script.py to run with ▶ Run.' },
   empty: { title: 'Empty', description: 'No files: start from scratch.' },
   'hello-numpy': { title: 'Hello numpy', description: 'A script.py that computes with numpy.' },
   'pandas-csv': {
@@ -417,7 +418,7 @@ function NameDialog({
 
 function CreateDialog({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
-  const [template, setTemplate] = useState<WorkspaceTemplate>('empty');
+  const [template, setTemplate] = useState<WorkspaceTemplate>('script');
   return (
     <NameDialog
       title="New workspace"

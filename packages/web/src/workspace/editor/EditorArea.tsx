@@ -20,7 +20,7 @@ import { useSettings } from '../../settings/settings';
 import { ConfirmDialog } from '../../ui/Dialog';
 import type { EditorHandle, EditorStatus, PanelProps } from '../contracts';
 import { OpenDocs, type DocView } from './docs';
-import { baseName, isCsvPath, messageOf } from './paths';
+import { baseName, isCsvPath, isMarkdownPath, messageOf } from './paths';
 import { HistoryDialog } from '../history/HistoryDialog';
 import { monaco } from './monaco';
 import { pendingLabels, pendingTitle, PendingDialog } from './PendingDialog';
@@ -28,7 +28,10 @@ import { onEditorRequest, readOnlyKey, type ReadOnlyDoc } from './editorRequests
 import { loadOpenTabs, saveOpenTabs } from './tabMemory';
 import { Tabs } from './Tabs';
 import { monacoTheme } from './themes';
-import { BinaryViewer, CsvTable, ImageViewer } from './viewers';
+import { BinaryViewer } from '../preview/BinaryViewer';
+import { CsvTable } from '../preview/CsvTable';
+import { ImageViewer } from '../preview/ImageViewer';
+import { MarkdownPreview } from '../preview/MarkdownPreview';
 import './EditorArea.css';
 
 export interface EditorAreaProps extends PanelProps {
@@ -66,6 +69,7 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
   const [editor, setEditor] = useState<monaco.editor.IStandaloneCodeEditor>();
   const [cursor, setCursor] = useState<{ line: number; column: number }>();
   const [csvAsText, setCsvAsText] = useState<ReadonlySet<string>>(new Set());
+  const [markdownPreviews, setMarkdownPreviews] = useState<ReadonlySet<string>>(new Set());
   const [dialog, setDialog] = useState<DialogState>();
   const [notice, setNotice] = useState<string>();
   const host = useRef<HTMLDivElement>(null);
@@ -90,9 +94,11 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
   const view: DocView | undefined = active !== undefined ? docs.view(active) : undefined;
   const library = active !== undefined ? readOnlyTabs.get(active) : undefined;
   const showCsvTable = view?.kind === 'text' && isCsvPath(view.path) && !csvAsText.has(view.path);
+  const showMarkdown =
+    view?.kind === 'text' && isMarkdownPath(view.path) && markdownPreviews.has(view.path);
   const showsText =
     library !== undefined ||
-    (view?.kind === 'text' && !view.loading && !view.loadError && !showCsvTable);
+    (view?.kind === 'text' && !view.loading && !view.loadError && !showCsvTable && !showMarkdown);
 
   // ---- the documents and the editor: created once, disposed on unmount ----------------
 
@@ -467,6 +473,16 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
                 </button>
               </div>
             )}
+            {view.kind === 'text' && isMarkdownPath(view.path) && (
+              <button
+                type="button"
+                className="button"
+                aria-pressed={showMarkdown}
+                onClick={() => setMarkdownPreviews((set) => toggled(set, view.path))}
+              >
+                {showMarkdown ? 'Show source' : 'Open preview'}
+              </button>
+            )}
             {view.kind === 'text' && (
               <button
                 type="button"
@@ -546,6 +562,13 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
           )}
           {showCsvTable && !view.loading && !view.loadError && (
             <CsvTable path={view.path} text={docs.model(view.path)?.getValue() ?? ''} />
+          )}
+          {showMarkdown && !view.loading && !view.loadError && (
+            <MarkdownPreview
+              workspace={workspace}
+              path={view.path}
+              text={docs.model(view.path)?.getValue() ?? ''}
+            />
           )}
           <div className="monaco-host" ref={attachEditor} hidden={!showsText} />
         </div>
@@ -666,6 +689,9 @@ function without(set: ReadonlySet<string>, value: string): ReadonlySet<string> {
   copy.delete(value);
   return copy;
 }
+
+const toggled = (set: ReadonlySet<string>, value: string) =>
+  set.has(value) ? without(set, value) : new Set(set).add(value);
 
 /** The part of monaco-vim's (untyped) CodeMirror Vim API used here. */
 interface VimApi {

@@ -8,6 +8,7 @@ export const extensionOf = (path: string) => {
 export const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 export const isImagePath = (path: string) => imageExtensions.has(extensionOf(path));
 export const isCsvPath = (path: string) => ['csv', 'tsv'].includes(extensionOf(path));
+export const isMarkdownPath = (path: string) => ['md', 'markdown'].includes(extensionOf(path));
 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
