@@ -7,3 +7,4 @@ export * from './names';
 export * from './json-text';
 export * from './admin';
 export * from './workspace-state';
+export * from './format';

@@ -27,6 +27,7 @@ import { cellRoutes, legacyShutdownRoute } from '../cells/routes';
 import type { Config } from '../config';
 import { archiveRoutes } from '../files/archive-routes';
 import { fileRoutes } from '../files/routes';
+import { formatRoutes } from '../format/routes';
 import { UploadLedger } from '../files/uploads';
 import { FileService } from '../files/service';
 import { settingsRoutes } from '../settings/routes';
@@ -241,6 +242,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
   await app.register(workspaceStateRoutes, { prefix: workspacePrefix, ...services });
   await app.register(cellRoutes, { prefix: workspacePrefix, ...services });
+  await app.register(formatRoutes, { prefix: workspacePrefix, ...services });
   await app.register(librarySourceRoutes, { prefix: workspacePrefix, ...services });
   // The prototype stopped a workspace's pod here, outside /api.
   await app.register(legacyShutdownRoute, { prefix: '/workspace/:uuid', ...services });
