@@ -16,6 +16,7 @@ import {
 } from '../test-support/api-harness';
 import {
   createCellTestEnv,
+  python,
   type CellTestApp,
   type CellTestEnv,
 } from '../test-support/cell-harness';
@@ -92,6 +93,41 @@ describe('POST /api/workspace/{uuid}/format', { timeout: TEST_TIMEOUT_MS }, () =
       'FORMAT_FAILED',
     );
     expect(body.error.message).toMatch(/^black could not format script\.py: .*Cannot parse/);
+  });
+
+  it("prefers ruff from pip's user installs, and the workspace's .venv above all", async () => {
+    // Stand-ins that say where they are, installed where pip and venv would put them.
+    const install = (dir: string) =>
+      python(
+        main.app,
+        owner,
+        workspace.uuid,
+        [
+          'import os',
+          `os.makedirs("${dir}", exist_ok=True)`,
+          `open("${dir}/ruff", "w").write("#!/bin/sh\\necho ${dir} ruff \\"$@\\"\\n")`,
+          `os.chmod("${dir}/ruff", 0o755)`,
+        ].join('\n'),
+      );
+    const formatted = async () => {
+      const response = await format(owner, { path: 'script.py', content: 'x\n', action: 'format' });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json<FormatResult>();
+    };
+    await install('/app/.local/bin');
+    expect(await formatted()).toEqual({
+      formatter: 'ruff',
+      content: '/app/.local/bin ruff format --stdin-filename script.py -\n',
+    });
+    await install('/app/.venv/bin');
+    expect((await formatted()).content).toMatch(/^\/app\/\.venv\/bin ruff /);
+    await python(
+      main.app,
+      owner,
+      workspace.uuid,
+      'import os\nos.remove("/app/.venv/bin/ruff")\nos.remove("/app/.local/bin/ruff")',
+    );
+    expect((await formatted()).formatter).toBe('black');
   });
 
   it('refuses a bad path or action with 400, and another user with 404', async () => {
