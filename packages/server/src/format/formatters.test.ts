@@ -138,7 +138,10 @@ describe('what a run means', () => {
       expect.objectContaining({ code: 'TIMEOUT' }) as Error,
     );
     expect(ran('workcell-formatter:black\nx', 0, '', { stdoutTruncated: true })).toThrow(
-      expect.objectContaining({ code: 'FORMAT_FAILED' }) as Error,
+      expect.objectContaining({
+        code: 'FORMAT_FAILED',
+        message: "black's output for a.py was too large.",
+      }) as Error,
     );
   });
 

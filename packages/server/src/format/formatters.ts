@@ -75,7 +75,9 @@ export function formatOutcome(
   const formatter = header.slice(HEADER.length) as FormatterName;
   if (run.timedOut)
     throw new WorkcellError('TIMEOUT', `${formatter} took too long to format ${path}.`);
-  if (run.exitCode !== 0 || run.stdoutTruncated)
+  if (run.stdoutTruncated)
+    throw new WorkcellError('FORMAT_FAILED', `${formatter}'s output for ${path} was too large.`);
+  if (run.exitCode !== 0)
     throw new WorkcellError(
       'FORMAT_FAILED',
       `${formatter} could not format ${path}: ${trimmed(run.stderr) || `it exited with status ${run.exitCode}`}`,
