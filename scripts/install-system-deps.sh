@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Workcell needs when any is missing:
 # bubblewrap and util-linux (setpriv) for cells, Python 3 with the scientific stack
+# and the formatters the editor's Format Document and Organize Imports use (black, isort)
 # for user code, e2fsprogs for the per-workspace disk image, build tools for node-pty.
 set -euo pipefail
 
 packages=(bubblewrap util-linux e2fsprogs python3 python3-numpy python3-pandas python3-scipy
-  python3-pip python3-venv make g++ procps)
+  python3-pip python3-venv black isort make g++ procps)
 if [ "${WORKCELL_WITH_BROWSER:-0}" = 1 ]; then packages+=(chromium); fi
 
 missing=()

@@ -109,7 +109,7 @@ describe.skipIf(!enabled)('the cell image (opt-in: set WORKCELL_IMAGE_TESTS=1)',
     }
   });
 
-  async function exec(argv: string[]) {
+  async function exec(argv: string[], stdin = '') {
     const { result, body } = await agent.request(
       {
         op: 'exec.run',
@@ -118,7 +118,7 @@ describe.skipIf(!enabled)('the cell image (opt-in: set WORKCELL_IMAGE_TESTS=1)',
         timeoutMs: 60_000,
         maxOutputBytes: 64 * 1024,
       },
-      Buffer.alloc(0),
+      Buffer.from(stdin),
       70_000,
     );
     const stdout = body.subarray(0, result.stdoutBytes).toString();
@@ -143,6 +143,13 @@ describe.skipIf(!enabled)('the cell image (opt-in: set WORKCELL_IMAGE_TESTS=1)',
     expect(result.stdout).toMatch(/^3\.11\.\d+ \d+\.\d+\.\d+ \d+\.\d+\.\d+ \d+\.\d+\.\d+\n$/);
     const venv = await exec(['python3', '-m', 'venv', '--without-pip', '/tmp/venv']);
     expect(venv.exitCode).toBe(0);
+  });
+
+  it("has black and isort for the editor's Format Document and Organize Imports", async () => {
+    const black = await exec(['black', '-q', '-'], 'x=1\n');
+    expect(black).toMatchObject({ exitCode: 0, stdout: 'x = 1\n' });
+    const isort = await exec(['isort', '-q', '-'], 'import sys\nimport os\n');
+    expect(isort).toMatchObject({ exitCode: 0, stdout: 'import os\nimport sys\n' });
   });
 
   it('runs user code as uid 1000 in /app, with no capabilities', async () => {

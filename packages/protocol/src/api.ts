@@ -10,7 +10,7 @@ export const errorResponse = z
 
 /** The error code a validation issue stands for, when it is not VALIDATION_FAILED. */
 export interface IssueParams {
-  errorCode: 'INVALID_NAME';
+  errorCode: 'INVALID_NAME' | 'INVALID_PATH';
 }
 
 /**

@@ -79,6 +79,15 @@ export const errorCatalogue = {
     message: 'The archive has more entries than the limit (MAX_ARCHIVE_ENTRIES); split it.',
   },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'That content type is not accepted here.' },
+  FORMATTER_NOT_FOUND: {
+    status: 422,
+    message:
+      'No formatter is installed in the workspace: install black or ruff there (pip install black), or isort for organising imports.',
+  },
+  FORMAT_FAILED: {
+    status: 422,
+    message: 'The formatter could not format the code (is it valid Python?).',
+  },
   RATE_LIMITED: { status: 429, message: 'Too many attempts; wait and try again.' },
   CELL_LIMIT_REACHED: {
     status: 429,

@@ -6,3 +6,5 @@ export * from './bounded-json';
 export * from './names';
 export * from './json-text';
 export * from './admin';
+export * from './workspace-state';
+export * from './format';

@@ -27,6 +27,7 @@ import { cellRoutes, legacyShutdownRoute } from '../cells/routes';
 import type { Config } from '../config';
 import { archiveRoutes } from '../files/archive-routes';
 import { fileRoutes } from '../files/routes';
+import { formatRoutes } from '../format/routes';
 import { UploadLedger } from '../files/uploads';
 import { FileService } from '../files/service';
 import { settingsRoutes } from '../settings/routes';
@@ -38,6 +39,8 @@ import type { DatabaseHandle } from '../store/database';
 import { TerminalService } from '../terminals/service';
 import { librarySourceRoutes } from '../languages/library-source';
 import { LanguageServerService, LSP_SERVERS_PER_WORKSPACE } from '../languages/service';
+import { workspaceStateRoutes } from '../workspace-state/routes';
+import { WorkspaceStateService } from '../workspace-state/service';
 import { workspaceRoutes } from '../workspaces/routes';
 import { WorkspaceService } from '../workspaces/service';
 import { workspaceStatusRoutes } from '../workspaces/status-routes';
@@ -65,6 +68,7 @@ export interface Services {
   metrics: ServerMetrics;
   auth: AuthService;
   settings: SettingsService;
+  workspaceState: WorkspaceStateService;
   files: FileService;
   uploads: UploadLedger;
   workspaces: WorkspaceService;
@@ -134,6 +138,7 @@ export function createServices(
       config.ADMIN_USERS,
     ),
     settings: new SettingsService(database.db),
+    workspaceState: new WorkspaceStateService(database.db),
     files,
     uploads: new UploadLedger(database.db, config.MAX_USER_BYTES),
     workspaces: new WorkspaceService(database.db, files, config.MAX_WORKSPACES_PER_USER),
@@ -240,7 +245,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     files: services.files,
     workspaces: services.workspaces,
   });
+  await app.register(workspaceStateRoutes, { prefix: workspacePrefix, ...services });
   await app.register(cellRoutes, { prefix: workspacePrefix, ...services });
+  await app.register(formatRoutes, { prefix: workspacePrefix, ...services });
   await app.register(librarySourceRoutes, { prefix: workspacePrefix, ...services });
   // The prototype stopped a workspace's pod here, outside /api.
   await app.register(legacyShutdownRoute, { prefix: '/workspace/:uuid', ...services });

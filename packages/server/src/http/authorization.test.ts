@@ -148,6 +148,19 @@ const perWorkspace: SweepEntry[] = [
     ownerStatus: 200,
   },
   { route: 'GET /api/workspace/:uuid/cell', url: (f) => `${ws(f)}/cell`, ownerStatus: 200 },
+  { route: 'GET /api/workspace/:uuid/state', url: (f) => `${ws(f)}/state`, ownerStatus: 200 },
+  {
+    route: 'PUT /api/workspace/:uuid/state',
+    url: (f) => `${ws(f)}/state`,
+    payload: () => ({ editorGroups: [{ tabs: [] }] }),
+    ownerStatus: 204,
+  },
+  {
+    route: 'POST /api/workspace/:uuid/format',
+    url: (f) => `${ws(f)}/format`,
+    payload: () => ({ path: 'script.py', content: 'x=1\n', action: 'format' }),
+    ownerStatus: null,
+  },
   { route: 'POST /api/workspace/:uuid/start', url: (f) => `${ws(f)}/start`, ownerStatus: null },
   {
     route: 'POST /api/workspace/:uuid/run',
@@ -362,6 +375,8 @@ forEachDatabase('authorisation sweep', (ctx) => {
         via === 'bearer' ? bearer(owner) : withCookie(owner),
       );
       expect(response.statusCode, response.body).toBe(entry.ownerStatus);
+      // Gone again, so the owner stays under MAX_WORKSPACES_PER_USER however many routes there are.
+      await ctx.db.deleteFrom('workspaces').where('id', '=', fixture.uuid).execute();
     });
   });
 });

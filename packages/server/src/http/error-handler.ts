@@ -25,12 +25,11 @@ export function installErrorHandler(app: FastifyInstance, maxFileBytes: number):
           return `${where}: ${issue.message}`;
         })
         .join('; ');
-      // A name refused for its characters says so with its own code (names.ts).
-      const code = error.validation.some(
-        (issue) => (issue.params.params as IssueParams | undefined)?.errorCode === 'INVALID_NAME',
-      )
-        ? 'INVALID_NAME'
-        : 'VALIDATION_FAILED';
+      // A name refused for its characters, or a path, says so with its own code (names.ts, paths.ts).
+      const code =
+        error.validation
+          .map((issue) => (issue.params.params as IssueParams | undefined)?.errorCode)
+          .find((errorCode) => errorCode !== undefined) ?? 'VALIDATION_FAILED';
       failure = new WorkcellError(code, `Invalid request: ${detail}.`);
     } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       failure = request.routeOptions.config.fileUpload

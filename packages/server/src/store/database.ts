@@ -19,6 +19,7 @@ import * as driverOwnedUids from './migrations/0007-driver-owned-uids';
 import * as cellLeases from './migrations/0008-cell-leases';
 import * as adminAudit from './migrations/0009-admin-audit';
 import * as revisionSource from './migrations/0010-revision-source';
+import * as workspaceState from './migrations/0011-workspace-state';
 import { PGliteDialect } from './pglite-dialect';
 import { PGliteThread } from './pglite-thread';
 import type { Database } from './schema';
@@ -47,6 +48,7 @@ export const migrations: Record<string, Migration> = {
   '0008-cell-leases': cellLeases,
   '0009-admin-audit': adminAudit,
   '0010-revision-source': revisionSource,
+  '0011-workspace-state': workspaceState,
 };
 
 // node-postgres returns bigint columns as strings; our counts and sizes fit in a number.

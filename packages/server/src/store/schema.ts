@@ -112,6 +112,14 @@ export interface UserSettingsTable {
   updated_at: Timestamp;
 }
 
+export interface WorkspaceStateTable {
+  workspace_id: string;
+  user_id: string;
+  /** A WorkspaceState as the web app last saved it (read part by part: readWorkspaceState). */
+  state: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
+}
+
 export interface AdminAuditTable {
   id: Generated<number>;
   /** Null: the host's `workcell` command. */
@@ -134,6 +142,7 @@ export interface Database {
   terminals: TerminalsTable;
   user_settings: UserSettingsTable;
   admin_audit: AdminAuditTable;
+  workspace_state: WorkspaceStateTable;
 }
 
 export type CellRow = Selectable<CellsTable>;

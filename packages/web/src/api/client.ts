@@ -26,6 +26,8 @@ interface RequestOptions {
   raw?: { data: BodyInit; contentType: string };
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** Outlives the page (at most 64 KiB of body): the last save as the tab closes. */
+  keepalive?: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function request<T>(
       body,
       credentials: 'same-origin',
       signal: options.signal,
+      keepalive: options.keepalive,
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;

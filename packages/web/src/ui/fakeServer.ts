@@ -8,6 +8,8 @@ export interface FakeRequest {
   method: string;
   url: string;
   body: unknown;
+  /** Sent to outlive the page (fetch's keepalive); absent otherwise. */
+  keepalive?: true;
 }
 
 /** A reply, `'network'` (the request fails as when offline), or `'hang'` (never answers). */
@@ -27,6 +29,7 @@ export function fakeServer(route: (request: FakeRequest) => FakeReply | undefine
         method: init?.method ?? 'GET',
         url: input instanceof Request ? input.url : String(input),
         body: text === undefined ? undefined : JSON.parse(text),
+        ...(init?.keepalive === true && { keepalive: true as const }),
       };
       requests.push(request);
       const reply = route(request) ?? errorReply(404, 'NOT_FOUND');

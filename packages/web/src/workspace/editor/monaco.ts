@@ -57,5 +57,13 @@ export { monaco };
 
 /** The model URI of a workspace file; the language server bridge maps these to pyright's root. */
 export function fileUri(path: string): monaco.Uri {
-  return monaco.Uri.from({ scheme: 'file', path: `/workspace/${path}` });
+  return monaco.Uri.from({ scheme: 'file', path: `${WORKSPACE_ROOT}${path}` });
 }
+
+/** The workspace path of a model made by fileUri; undefined for any other model. */
+export function pathOfUri(uri: monaco.Uri): string | undefined {
+  if (uri.scheme !== 'file' || !uri.path.startsWith(WORKSPACE_ROOT)) return undefined;
+  return uri.path.slice(WORKSPACE_ROOT.length);
+}
+
+const WORKSPACE_ROOT = '/workspace/';
