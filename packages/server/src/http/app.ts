@@ -29,6 +29,8 @@ import { archiveRoutes } from '../files/archive-routes';
 import { fileRoutes } from '../files/routes';
 import { UploadLedger } from '../files/uploads';
 import { FileService } from '../files/service';
+import { searchRoutes } from '../search/routes';
+import { SearchService } from '../search/service';
 import { settingsRoutes } from '../settings/routes';
 import { SettingsService } from '../settings/service';
 import { egressServiceFor } from '../egress/service';
@@ -66,6 +68,7 @@ export interface Services {
   auth: AuthService;
   settings: SettingsService;
   files: FileService;
+  search: SearchService;
   uploads: UploadLedger;
   workspaces: WorkspaceService;
   cells: CellManager;
@@ -130,6 +133,7 @@ export function createServices(
     ),
     settings: new SettingsService(database.db),
     files,
+    search: new SearchService(database.db, files),
     uploads: new UploadLedger(database.db, config.MAX_USER_BYTES),
     workspaces: new WorkspaceService(database.db, files, config.MAX_WORKSPACES_PER_USER),
     cells,
@@ -170,6 +174,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   installErrorHandler(app, config.MAX_FILE_BYTES);
   installJsonBodyParser(app, services.workers);
   app.addHook('onClose', () => services.workers[Symbol.asyncDispose]());
+  app.addHook('onClose', () => services.search[Symbol.asyncDispose]());
   const { bus } = services;
   if (bus) {
     await bus.ready;
@@ -228,6 +233,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     uploads: services.uploads,
     workspaces: services.workspaces,
     maxArchiveEntries: config.MAX_ARCHIVE_ENTRIES,
+    whenInCell: (workspaceId) => services.cells.synced(workspaceId),
+  });
+  await app.register(searchRoutes, {
+    prefix: workspacePrefix,
+    search: services.search,
+    workspaces: services.workspaces,
     whenInCell: (workspaceId) => services.cells.synced(workspaceId),
   });
   await app.register(workspaceStatusRoutes, {
