@@ -177,6 +177,24 @@ forEachDatabase('search and replace (/api/workspace/{uuid}/search, /replace)', (
       expect(where(await ws.found({ text: 'needle' }))).toEqual({ 'out/log.txt': ['1:26'] });
     });
 
+    it('searches a file as it is now after it changed, or was deleted and made again', async () => {
+      const ws = await fresh();
+      expect(where(await ws.found({ text: 'Say hello' }))).toEqual({ 'notes/readme.md': ['1:1'] });
+      await ws.write('notes/readme.md', 'Say goodbye.\n');
+      expect(where(await ws.found({ text: 'Say hello' }))).toEqual({});
+      const deleted = await ctx.app.inject({
+        method: 'DELETE',
+        url: `/api/workspace/${ws.uuid}/file/notes/readme.md`,
+        headers: bearer(alice),
+      });
+      expect(deleted.statusCode, deleted.body).toBeLessThan(300);
+      // Made again: version 1 once more, with other content.
+      await ws.write('notes/readme.md', 'Now hello again.\n');
+      expect(where(await ws.found({ text: 'hello', include: '*.md' }))).toEqual({
+        'notes/readme.md': ['1:5'],
+      });
+    });
+
     it('answers INVALID_REGEX for a pattern that is not one', async () => {
       const body = expectError(
         await api.search({ text: 'def (unclosed', regex: 'true' }),

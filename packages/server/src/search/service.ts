@@ -1,9 +1,9 @@
 /**
  * Search and replace across a workspace, answered from the database (the cell may be
  * stopped, and the database holds what the terminal wrote too). Files are read in batches
- * of about a MiB and matched on the search pool's threads while the next batch is read;
- * the whole search has a time limit, past which its thread is ended: a user's regular
- * expression can take exponential time.
+ * of about a MiB (those unchanged since the last search from a cache) and matched on the
+ * search pool's threads while the next batch is read. Matching a batch has a time limit,
+ * past which its thread is ended: a user's regular expression can take exponential time.
  */
 import type {
   ReplaceReply,
@@ -21,12 +21,13 @@ import { WorkcellError } from '../errors';
 import { validPath, type FileService } from '../files/service';
 import type { Db } from '../store/database';
 import { workerPool } from '../workers/pool';
+import { ContentCache } from './content-cache';
 import { compilePattern } from './matcher';
 import type { FindResult, FindTask, ReplaceResult, ReplaceTask, StoredFile } from './search-worker';
 
 /** Files larger than this are not searched (they are counted as skipped). */
 export const SEARCH_MAX_FILE_BYTES = 1024 * 1024;
-/** How long one search or replace may take, reading included. */
+/** How long matching one batch may take. */
 export const SEARCH_TIME_LIMIT_MS = 3000;
 /** Bytes of content one batch reads and one task matches. */
 const BATCH_BYTES = 1024 * 1024;
@@ -36,6 +37,8 @@ type ReplaceRequest = z.output<typeof replaceBody>;
 interface Listed {
   path: string;
   size: number;
+  version: number;
+  sha256: string | null;
 }
 
 /**
@@ -82,6 +85,8 @@ export class SearchService implements AsyncDisposable {
     new URL('./search-worker.ts', import.meta.url),
   );
 
+  private readonly cache = new ContentCache();
+
   constructor(
     private readonly db: Db,
     private readonly files: FileService,
@@ -111,7 +116,6 @@ export class SearchService implements AsyncDisposable {
       reply.filesSearched += searched - binary;
       reply.filesSkipped.binary += binary;
     };
-    const deadline = AbortSignal.timeout(this.timeLimitMs);
     // Each batch is matched while the next is read.
     let matching: { result: Promise<FindResult>; files: number } | undefined;
     for (const batch of batches(searchable)) {
@@ -124,7 +128,7 @@ export class SearchService implements AsyncDisposable {
         files,
         limit: query.maxResults - found,
       };
-      const result = this.run(task, deadline) as Promise<FindResult>;
+      const result = this.run(task) as Promise<FindResult>;
       // Awaited after the next read; a failure meanwhile is not an unhandled one.
       result.catch(() => undefined);
       matching = { result, files: files.length };
@@ -159,7 +163,6 @@ export class SearchService implements AsyncDisposable {
         );
       }
     }
-    const deadline = AbortSignal.timeout(this.timeLimitMs);
     const replaced: ReplaceResult['files'] = [];
     for (const batch of batches([...wanted.keys()].map((path) => stored.get(path)!))) {
       const files = (await this.readFiles(workspaceId, batch)).map((file) => ({
@@ -172,7 +175,7 @@ export class SearchService implements AsyncDisposable {
         replacement: request.replacement,
         files,
       };
-      replaced.push(...((await this.run(task, deadline)) as ReplaceResult).files);
+      replaced.push(...((await this.run(task)) as ReplaceResult).files);
     }
     if (replaced.length === 0) return { files: [] };
     const written = await this.files.writeMany(
@@ -202,24 +205,43 @@ export class SearchService implements AsyncDisposable {
   private listFiles(workspaceId: string) {
     return this.db
       .selectFrom('files')
-      .select(['path', 'size', 'version'])
+      .select(['path', 'size', 'version', 'sha256'])
       .where('workspace_id', '=', workspaceId)
       .where('type', '=', 'file')
       .orderBy('path')
       .execute();
   }
 
-  /** The content of `batch` as it is now (a file deleted meanwhile is left out). */
+  /**
+   * The content of `batch`, in its order: from the cache where it holds the hash listed,
+   * else from the database (and then cached). A file deleted meanwhile is left out.
+   */
   private async readFiles(workspaceId: string, batch: readonly Listed[]): Promise<StoredFile[]> {
-    const rows = await this.db
-      .selectFrom('files')
-      .select(['path', 'version', 'content'])
-      .where('workspace_id', '=', workspaceId)
-      .where('type', '=', 'file')
-      .where(sql<boolean>`path = any(${batch.map((file) => file.path)})`)
-      .orderBy('path')
-      .execute();
-    return rows.map((row) => ({ ...row, content: row.content ?? new Uint8Array() }));
+    const contents = new Map<string, { version: number; content: Uint8Array }>();
+    const missing: string[] = [];
+    for (const { path, version, sha256 } of batch) {
+      const content = sha256 === null ? undefined : this.cache.get(workspaceId, path, sha256);
+      if (content) contents.set(path, { version, content });
+      else missing.push(path);
+    }
+    if (missing.length > 0) {
+      const rows = await this.db
+        .selectFrom('files')
+        .select(['path', 'version', 'sha256', 'content'])
+        .where('workspace_id', '=', workspaceId)
+        .where('type', '=', 'file')
+        .where(sql<boolean>`path = any(${missing})`)
+        .execute();
+      for (const { path, version, sha256, content } of rows) {
+        const bytes = content ?? new Uint8Array();
+        if (sha256 !== null) this.cache.set(workspaceId, path, sha256, bytes);
+        contents.set(path, { version, content: bytes });
+      }
+    }
+    return batch.flatMap(({ path }) => {
+      const file = contents.get(path);
+      return file ? [{ path, ...file }] : [];
+    });
   }
 
   /** The revision each file's searched version became, by path (none if revisions are off). */
@@ -238,8 +260,13 @@ export class SearchService implements AsyncDisposable {
     );
   }
 
-  /** Runs a task on the pool, ending its thread at the deadline (SEARCH_TIMEOUT). */
-  private async run(task: FindTask | ReplaceTask, deadline: AbortSignal) {
+  /**
+   * Runs a task (a batch of about a MiB) on the pool, ending its thread past the time limit
+   * (SEARCH_TIMEOUT). Reading from the database is not counted: a first search on PGlite
+   * spends seconds there, and none of it on the event loop.
+   */
+  private async run(task: FindTask | ReplaceTask) {
+    const deadline = AbortSignal.timeout(this.timeLimitMs);
     try {
       return await this.pool.run(task, { signal: deadline });
     } catch (error) {
