@@ -36,22 +36,20 @@ const pattern = {
   wholeWord: flag('Whether a match must not touch a letter, digit or underscore either side'),
 };
 
-export const searchQuery = z
-  .object({
-    ...pattern,
-    include: globs('Search only these files'),
-    exclude: globs('Skip these files'),
-    maxResults: z
-      .string()
-      .regex(/^[1-9][0-9]{0,5}$/, 'must be a positive integer')
-      .transform(Number)
-      .pipe(z.number().max(SEARCH_MAX_RESULTS))
-      .default(SEARCH_DEFAULT_RESULTS)
-      .describe('Matches at most; the reply says `truncated` when there were more'),
-  })
-  .meta({ id: 'SearchQuery' });
-/** The query as a client sends it (strings), and as the server reads it. */
-export type SearchQueryParams = z.input<typeof searchQuery>;
+/** Without an OpenAPI id: a query string's parameters are listed inline, never as a reference. */
+export const searchQuery = z.object({
+  ...pattern,
+  include: globs('Search only these files'),
+  exclude: globs('Skip these files'),
+  maxResults: z
+    .string()
+    .regex(/^[1-9][0-9]{0,5}$/, 'must be a positive integer')
+    .transform(Number)
+    .pipe(z.number().max(SEARCH_MAX_RESULTS))
+    .default(SEARCH_DEFAULT_RESULTS)
+    .describe('Matches at most; the reply says `truncated` when there were more'),
+});
+/** The query as the server reads it. */
 export type SearchQuery = z.output<typeof searchQuery>;
 
 export const searchMatch = z

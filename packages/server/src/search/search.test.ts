@@ -245,6 +245,19 @@ forEachDatabase('search and replace (/api/workspace/{uuid}/search, /replace)', (
     });
   });
 
+  it('documents both routes in /openapi.json under the search tag', async () => {
+    const response = await ctx.app.inject({ url: '/openapi.json' });
+    const spec = response.json<{
+      paths: Record<string, Record<string, { tags?: string[]; parameters?: { name: string }[] }>>;
+    }>();
+    const search = spec.paths['/api/workspace/{uuid}/search']?.get;
+    expect(search?.tags).toEqual(['search']);
+    expect(search?.parameters?.map((parameter) => parameter.name)).toEqual(
+      expect.arrayContaining(['text', 'regex', 'include', 'exclude', 'maxResults']),
+    );
+    expect(spec.paths['/api/workspace/{uuid}/replace']?.post?.tags).toEqual(['search']);
+  });
+
   describe('replace', () => {
     it('replaces every match with one new version per file, tells the cell and sockets, and restores to undo', async () => {
       const ws = await fresh();
