@@ -13,6 +13,7 @@ export const errorCatalogue = {
       'The name holds a character names may not: a control, invisible, byte-order or bidirectional one.',
   },
   INVALID_ENCODING: { status: 400, message: 'The content is not valid for its encoding.' },
+  INVALID_REGEX: { status: 400, message: 'The search is not a valid regular expression.' },
   ARCHIVE_INVALID: {
     status: 400,
     message:
@@ -77,6 +78,11 @@ export const errorCatalogue = {
   ARCHIVE_TOO_MANY_ENTRIES: {
     status: 413,
     message: 'The archive has more entries than the limit (MAX_ARCHIVE_ENTRIES); split it.',
+  },
+  SEARCH_TIMEOUT: {
+    status: 422,
+    message:
+      'The search took too long and was stopped; narrow it with a simpler pattern or the files to include.',
   },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'That content type is not accepted here.' },
   FORMATTER_NOT_FOUND: {

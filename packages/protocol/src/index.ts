@@ -8,3 +8,4 @@ export * from './json-text';
 export * from './admin';
 export * from './workspace-state';
 export * from './format';
+export * from './search';

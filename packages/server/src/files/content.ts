@@ -10,15 +10,20 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 export const sha256 = (bytes: Uint8Array): string =>
   createHash('sha256').update(bytes).digest('hex');
 
+/** The text of bytes that are valid UTF-8 without NULs; undefined for anything else. */
+export function decodeText(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Text when the bytes are valid UTF-8 without NULs, otherwise base64: never a lossy decode. */
 export function encodeContent(bytes: Uint8Array): Pick<FileContent, 'content' | 'encoding'> {
-  if (!bytes.includes(0)) {
-    try {
-      return { content: strictUtf8.decode(bytes), encoding: 'utf-8' };
-    } catch {
-      // not text: fall through
-    }
-  }
+  const text = decodeText(bytes);
+  if (text !== undefined) return { content: text, encoding: 'utf-8' };
   return { content: Buffer.from(bytes).toString('base64'), encoding: 'base64' };
 }
 

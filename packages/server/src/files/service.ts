@@ -29,9 +29,13 @@ export interface WriteOptions {
   source: ChangeSource;
 }
 
-/** One entry of a `writeMany`: a file's bytes (and their SHA-256, if already known), or a folder. */
+/**
+ * One entry of a `writeMany`: a file's bytes (and their SHA-256, if already known), or a
+ * folder. With `baseVersion` the whole write is refused with VERSION_CONFLICT unless the
+ * file is at that version (0: must not exist).
+ */
 export type WriteEntry =
-  | { type: 'file'; path: string; bytes: Uint8Array; sha256?: string }
+  | { type: 'file'; path: string; bytes: Uint8Array; sha256?: string; baseVersion?: number }
   | { type: 'folder'; path: string };
 
 export interface WriteManyOptions {
@@ -288,6 +292,13 @@ export class FileService {
         if (kind === undefined) makeFolder(entry.path);
       } else {
         if (kind === 'folder') throw new WorkcellError('IS_A_FOLDER', `${entry.path} is a folder.`);
+        const version = existing.get(entry.path)?.version ?? 0;
+        if (entry.baseVersion !== undefined && version !== entry.baseVersion) {
+          throw new WorkcellError(
+            'VERSION_CONFLICT',
+            `${entry.path} changed meanwhile (version ${entry.baseVersion}, now ${version || 'deleted'}).`,
+          );
+        }
         kinds.set(entry.path, 'file');
         writes.set(entry.path, { bytes: entry.bytes, sha256: entry.sha256 ?? sha256(entry.bytes) });
       }

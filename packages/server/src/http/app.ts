@@ -30,6 +30,8 @@ import { fileRoutes } from '../files/routes';
 import { formatRoutes } from '../format/routes';
 import { UploadLedger } from '../files/uploads';
 import { FileService } from '../files/service';
+import { searchRoutes } from '../search/routes';
+import { SearchService } from '../search/service';
 import { settingsRoutes } from '../settings/routes';
 import { SettingsService } from '../settings/service';
 import { egressServiceFor } from '../egress/service';
@@ -70,6 +72,7 @@ export interface Services {
   settings: SettingsService;
   workspaceState: WorkspaceStateService;
   files: FileService;
+  search: SearchService;
   uploads: UploadLedger;
   workspaces: WorkspaceService;
   cells: CellManager;
@@ -140,6 +143,7 @@ export function createServices(
     settings: new SettingsService(database.db),
     workspaceState: new WorkspaceStateService(database.db),
     files,
+    search: new SearchService(database.db, files),
     uploads: new UploadLedger(database.db, config.MAX_USER_BYTES),
     workspaces: new WorkspaceService(database.db, files, config.MAX_WORKSPACES_PER_USER),
     cells,
@@ -180,6 +184,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   installErrorHandler(app, config.MAX_FILE_BYTES);
   installJsonBodyParser(app, services.workers);
   app.addHook('onClose', () => services.workers[Symbol.asyncDispose]());
+  app.addHook('onClose', () => services.search[Symbol.asyncDispose]());
   const { bus } = services;
   if (bus) {
     await bus.ready;
@@ -238,6 +243,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     uploads: services.uploads,
     workspaces: services.workspaces,
     maxArchiveEntries: config.MAX_ARCHIVE_ENTRIES,
+    whenInCell: (workspaceId) => services.cells.synced(workspaceId),
+  });
+  await app.register(searchRoutes, {
+    prefix: workspacePrefix,
+    search: services.search,
+    workspaces: services.workspaces,
     whenInCell: (workspaceId) => services.cells.synced(workspaceId),
   });
   await app.register(workspaceStatusRoutes, {
