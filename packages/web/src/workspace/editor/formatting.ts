@@ -63,7 +63,7 @@ async function formatModel(
   action: FormatAction,
 ): Promise<void> {
   const model = editor.getModel();
-  const path = model && pathOfUri(model.uri);
+  const path = model ? pathOfUri(model.uri) : undefined;
   if (!model || path === undefined) return;
   const before = model.getValue();
   const version = model.getVersionId();
