@@ -6,3 +6,4 @@ export * from './bounded-json';
 export * from './names';
 export * from './json-text';
 export * from './admin';
+export * from './routes';

@@ -11,7 +11,8 @@ import {
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 
-import { ApiError, request } from '../api/client';
+import { api } from '../api/api';
+import { ApiError } from '../api/client';
 import { AppHeader } from '../app/AppHeader';
 import { Alert } from '../ui/Alert';
 import { ConfirmDialog, Dialog } from '../ui/Dialog';
@@ -49,7 +50,8 @@ export function DashboardPage() {
 
   useEffect(() => {
     let live = true;
-    request<{ sessions: Workspace[] }>('GET', '/api/sessions')
+    api
+      .listWorkspaces()
       .then((reply) => live && setLoaded({ state: 'ready', workspaces: reply.sessions }))
       .catch((error: unknown) => {
         if (live) setLoaded({ state: 'failed', message: describe(error) });
@@ -80,7 +82,7 @@ export function DashboardPage() {
     setFailure(undefined);
     setDeleting((current) => new Set(current).add(workspace.uuid));
     try {
-      await request('DELETE', `/api/sessions/${workspace.uuid}`);
+      await api.deleteWorkspace({ uuid: workspace.uuid });
       setUsageRevision((count) => count + 1);
       setLoaded((current) =>
         current.state === 'ready'
@@ -427,9 +429,7 @@ function CreateDialog({ onClose }: { onClose: () => void }) {
       failurePrefix="The workspace was not created"
       onClose={onClose}
       send={async (name) => {
-        const created = await request<Workspace>('POST', '/api/sessions', {
-          body: { name, template },
-        });
+        const created = await api.createWorkspace({ body: { name, template } });
         void navigate(`/w/${created.uuid}`);
       }}
     >
@@ -478,11 +478,7 @@ function RenameDialog({
       selectOnFocus
       onClose={onClose}
       send={async (name) => {
-        onRenamed(
-          await request<Workspace>('PATCH', `/api/sessions/${workspace.uuid}`, {
-            body: { name },
-          }),
-        );
+        onRenamed(await api.renameWorkspace({ uuid: workspace.uuid, body: { name } }));
       }}
     />
   );

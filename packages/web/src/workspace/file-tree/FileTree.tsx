@@ -7,13 +7,14 @@ import {
   isWithin,
   normaliseWorkspacePath,
   parentPaths,
-  type FileEntry,
   type FileType,
+  routes,
 } from '@workcell/protocol';
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { Ref } from 'react';
 
-import { ApiError, request, workspaceUrl } from '../../api/client';
+import { api, routeUrl } from '../../api/api';
+import { ApiError } from '../../api/client';
 import { ConfirmDialog, Dialog } from '../../ui/Dialog';
 import { Loading } from '../../ui/Loading';
 import type { FileTreeHandle, PanelProps } from '../contracts';
@@ -155,7 +156,7 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
   const reload = useCallback(() => {
     const sequence = ++loadSequence.current;
     buffered.current = [];
-    request<{ files: FileEntry[] }>('GET', workspaceUrl(workspace, 'files')).then(
+    api.listFiles({ uuid: workspace }).then(
       ({ files }) => {
         if (sequence !== loadSequence.current) return;
         const replay = buffered.current ?? [];
@@ -346,16 +347,16 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
     const path = checked.path;
     try {
       if (type === 'file') {
-        const written = await request<{ version: number }>(
-          'POST',
-          workspaceUrl(workspace, 'file', path),
-          { body: { content: '', baseVersion: 0 } },
-        );
+        const written = await api.writeFile({
+          uuid: workspace,
+          path,
+          body: { content: '', baseVersion: 0 },
+        });
         setModel((current) =>
           applyChanges(current, [{ path, kind: 'file', version: written.version }]),
         );
       } else {
-        const entry = await request<FileEntry>('POST', workspaceUrl(workspace, 'folder', path));
+        const entry = await api.createFolder({ uuid: workspace, path });
         setModel((current) =>
           applyChanges(current, [{ path, kind: 'folder', version: entry.version }]),
         );
@@ -371,7 +372,7 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
 
   const move = async (from: string, to: string): Promise<string | undefined> => {
     try {
-      await request('POST', workspaceUrl(workspace, 'move'), { body: { from, to } });
+      await api.move({ uuid: workspace, body: { from, to } });
     } catch (error) {
       return apiMessage(error, to);
     }
@@ -407,7 +408,7 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
     const after = rows.slice(index + 1).find((row) => !isWithin(row.path, path));
     const next = after ?? rows.slice(0, Math.max(index, 0)).reverse()[0];
     try {
-      await request('DELETE', workspaceUrl(workspace, 'file', path));
+      await api.deleteFile({ uuid: workspace, path });
     } catch (error) {
       notify(`${baseName(path)} was not deleted: ${apiMessage(error, path)}`);
       return;
@@ -616,7 +617,7 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
         focusRow(path);
         break;
       case 'download':
-        link(workspaceUrl(workspace, 'raw', path), baseName(path));
+        link(routeUrl(routes.readRaw, { uuid: workspace, path }), baseName(path));
         focusRow(path);
         break;
       case 'rename':
