@@ -18,7 +18,9 @@ import {
 
 import { useSettings } from '../../settings/settings';
 import { ConfirmDialog } from '../../ui/Dialog';
-import type { EditorHandle, EditorStatus, PanelProps } from '../contracts';
+import type { EditorHandle, EditorStatus } from '../contracts';
+import { useSession } from '../session/context';
+import { DisposableStore } from '../session/lifecycle';
 import { OpenDocs, type DocView } from './docs';
 import { baseName, isCsvPath, messageOf } from './paths';
 import { HistoryDialog } from './HistoryDialog';
@@ -31,8 +33,9 @@ import { monacoTheme } from './themes';
 import { BinaryViewer, CsvTable, ImageViewer } from './viewers';
 import './EditorArea.css';
 
-export interface EditorAreaProps extends PanelProps {
+export interface EditorAreaProps {
   ref: Ref<EditorHandle>;
+  workspace: string;
   onStatus: (status: EditorStatus) => void;
 }
 
@@ -46,7 +49,8 @@ type DialogState =
   | { kind: 'history'; path: string }
   | { kind: 'close'; path: string; error: string };
 
-export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps) {
+export function EditorArea({ ref, workspace, onStatus }: EditorAreaProps) {
+  const session = useSession();
   const { settings } = useSettings();
   const settingsRef = useRef(settings);
   const [, rerender] = useReducer((count: number) => count + 1, 0);
@@ -59,6 +63,7 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
         storage: localStorage,
         onChange: rerender,
         onMoved: (from, to) => setActive((current) => (current === from ? to : current)),
+        fileVersions: () => session.files.versions(),
       }),
   );
   const [editor, setEditor] = useState<monaco.editor.IStandaloneCodeEditor>();
@@ -314,20 +319,15 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
   // ---- the server ----------------------------------------------------------------------
 
   useEffect(() => {
-    const stopMessages = socket.onMessage((message) => {
-      if (
-        message.type === 'file.changed' &&
-        message.workspace === workspace &&
-        message.kind === 'file'
-      )
-        docs.fileChanged(message);
-    });
-    const stopOpen = socket.onOpen(() => void docs.recheckAll());
-    return () => {
-      stopMessages();
-      stopOpen();
-    };
-  }, [docs, socket, workspace]);
+    const store = new DisposableStore();
+    store.add(
+      session.onFileChanged((change) => {
+        if (change.kind === 'file') docs.fileChanged(change);
+      }),
+    );
+    store.add(session.onConnected(() => void docs.recheckAll()));
+    return () => store.dispose();
+  }, [docs, session]);
 
   // ---- remembered tabs and status ------------------------------------------------------
 

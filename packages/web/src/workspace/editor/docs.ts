@@ -74,6 +74,8 @@ export interface DocsOptions {
   onChange: () => void;
   /** A file was renamed on the server under an open tab. */
   onMoved: (from: string, to: string) => void;
+  /** Every file's current version (the session's file list, once it has arrived). */
+  fileVersions: () => Promise<Map<string, number>>;
 }
 
 const autosaveDelayMs = 1000;
@@ -108,7 +110,7 @@ export class OpenDocs {
     };
     if (paths.length === 0) reopen(() => false);
     else
-      this.listFiles().then(
+      this.options.fileVersions().then(
         (versions) => reopen((path) => versions.has(path)),
         () => reopen(() => true),
       );
@@ -117,14 +119,6 @@ export class OpenDocs {
   /** The remembered tabs are open again: until then there is nothing new to remember. */
   get ready(): boolean {
     return this.restored;
-  }
-
-  /** Every file's current version, in one request. */
-  private async listFiles(): Promise<Map<string, number>> {
-    const { files } = await api.listFiles({ uuid: this.options.workspace });
-    return new Map(
-      files.filter((file) => file.type === 'file').map((file) => [file.path, file.version]),
-    );
   }
 
   paths(): readonly string[] {
@@ -432,7 +426,7 @@ export class OpenDocs {
   async recheckAll(): Promise<void> {
     let versions: Map<string, number>;
     try {
-      versions = await this.listFiles();
+      versions = await this.options.fileVersions();
     } catch {
       return; // Still unreachable: the next reconnect checks again.
     }

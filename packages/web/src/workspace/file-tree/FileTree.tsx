@@ -17,26 +17,23 @@ import { api, routeUrl } from '../../api/api';
 import { ApiError } from '../../api/client';
 import { ConfirmDialog, Dialog } from '../../ui/Dialog';
 import { Loading } from '../../ui/Loading';
-import type { FileTreeHandle, PanelProps } from '../contracts';
+import type { FileTreeHandle } from '../contracts';
+import { useFiles, useSession } from '../session/context';
 import { ContextMenu, type MenuItem } from './ContextMenu';
 import { iconKind, ToolGlyph, TreeIcon } from './icons';
 import { isTypeAheadKey, treeKeyAction, typeAheadMatch } from './keyboard';
 import { NameInput } from './NameInput';
 import {
-  applyChanges,
   baseName,
   buildTree,
   dropFolder,
   joinPath,
-  modelFromList,
   moveEntry,
   moveRefusal,
   newItemIndex,
   parentOf,
   remapExpanded,
   visibleRows,
-  type FileChange,
-  type TreeModel,
   type TreeNode,
 } from './tree-model';
 import {
@@ -52,14 +49,13 @@ import {
 
 import './FileTree.css';
 
-export interface FileTreeProps extends PanelProps {
+export interface FileTreeProps {
   ref: Ref<FileTreeHandle>;
+  workspace: string;
   /** The file in the editor's active tab, highlighted in the tree. */
   activePath: string | undefined;
   onOpenFile: (path: string) => void;
 }
-
-type LoadState = { status: 'loading' } | { status: 'ready' } | { status: 'error'; message: string };
 
 type Editing = { mode: 'new'; type: FileType; folder: string } | { mode: 'rename'; path: string };
 
@@ -87,8 +83,6 @@ interface MenuState {
 /** The MIME type of a drag of a tree entry (its path), told apart from OS files. */
 const DRAG_TYPE = 'application/x-workcell-path';
 const TYPE_AHEAD_RESET_MS = 700;
-const emptyModel: TreeModel = new Map();
-
 const storageKey = (workspace: string) => `workcell.fileTree.expanded.${workspace}`;
 
 function readExpanded(workspace: string): ReadonlySet<string> {
@@ -110,9 +104,10 @@ function writeExpanded(workspace: string, expanded: ReadonlySet<string>): void {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: FileTreeProps) {
-  const [model, setModel] = useState<TreeModel>(emptyModel);
-  const [load, setLoad] = useState<LoadState>({ status: 'loading' });
+export function FileTree({ ref, workspace, activePath, onOpenFile }: FileTreeProps) {
+  const session = useSession();
+  const load = useFiles();
+  const { model } = load;
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => readExpanded(workspace));
   const [selected, setSelected] = useState<string>();
   const [editing, setEditing] = useState<Editing>();
@@ -132,15 +127,6 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
   const dragging = useRef<string>(undefined);
   const typeAhead = useRef({ text: '', at: 0 });
   const keyboardMenuAt = useRef(0);
-  const loadSequence = useRef(0);
-  /** Events received while a listing is in flight, replayed over it when it arrives. */
-  const buffered = useRef<FileChange[] | undefined>(undefined);
-
-  /** The model as of the last render, for long-running work such as an upload batch. */
-  const latestModel = useRef(model);
-  useEffect(() => {
-    latestModel.current = model;
-  }, [model]);
 
   const roots = useMemo(() => buildTree(model), [model]);
   const rows = useMemo(() => visibleRows(roots, expanded), [roots, expanded]);
@@ -153,72 +139,14 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
 
   // ---- loading and live updates ----------------------------------------------------
 
-  const reload = useCallback(() => {
-    const sequence = ++loadSequence.current;
-    buffered.current = [];
-    api.listFiles({ uuid: workspace }).then(
-      ({ files }) => {
-        if (sequence !== loadSequence.current) return;
-        const replay = buffered.current ?? [];
-        buffered.current = undefined;
-        setModel(applyChanges(modelFromList(files), replay));
-        setLoad({ status: 'ready' });
-      },
-      (error: unknown) => {
-        if (sequence !== loadSequence.current) return;
-        buffered.current = undefined;
-        const message = messageOf(error);
-        setLoad((current) => {
-          // With a tree on screen, keep it and say the refresh failed.
-          if (current.status === 'ready') {
-            notify(`The file list could not be refreshed: ${message}`);
-            return current;
-          }
-          return { status: 'error', message };
-        });
-      },
+  const reload = useCallback(() => void session.files.reload().catch(() => undefined), [session]);
+
+  useEffect(() => {
+    const failed = session.files.onRefreshFailed((message) =>
+      notify(`The file list could not be refreshed: ${message}`),
     );
-  }, [workspace, notify]);
-
-  useEffect(() => {
-    reload();
-    const sequence = loadSequence;
-    return () => {
-      // Answers still in flight are for a panel that has gone.
-      sequence.current++;
-    };
-  }, [reload]);
-
-  useEffect(() => {
-    let first = true;
-    const stop = socket.onOpen(() => {
-      // The first connection usually opens while the initial listing is in flight.
-      const skip = first && buffered.current !== undefined;
-      first = false;
-      if (!skip) reload();
-    });
-    return () => {
-      stop();
-    };
-  }, [socket, reload]);
-
-  useEffect(() => {
-    const stop = socket.onMessage((message) => {
-      if (message.type !== 'file.changed' || message.workspace !== workspace) return;
-      const change: FileChange = {
-        path: message.path,
-        kind: message.kind,
-        version: message.version,
-        deleted: message.deleted,
-        movedFrom: message.movedFrom,
-      };
-      buffered.current?.push(change);
-      setModel((current) => applyChanges(current, [change]));
-    });
-    return () => {
-      stop();
-    };
-  }, [socket, workspace]);
+    return () => failed.dispose();
+  }, [session, notify]);
 
   useEffect(() => writeExpanded(workspace, expanded), [workspace, expanded]);
 
@@ -352,14 +280,10 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
           path,
           body: { content: '', baseVersion: 0 },
         });
-        setModel((current) =>
-          applyChanges(current, [{ path, kind: 'file', version: written.version }]),
-        );
+        session.files.apply([{ path, kind: 'file', version: written.version }]);
       } else {
         const entry = await api.createFolder({ uuid: workspace, path });
-        setModel((current) =>
-          applyChanges(current, [{ path, kind: 'folder', version: entry.version }]),
-        );
+        session.files.apply([{ path, kind: 'folder', version: entry.version }]);
       }
     } catch (error) {
       return apiMessage(error, path);
@@ -376,7 +300,7 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
     } catch (error) {
       return apiMessage(error, to);
     }
-    setModel((current) => moveEntry(current, from, to));
+    session.files.update((current) => moveEntry(current, from, to));
     setExpanded((current) => remapExpanded(current, from, to));
     openFolders(parentPaths(to));
     return undefined;
@@ -414,7 +338,7 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
       return;
     }
     const type = model.get(path)?.type ?? 'file';
-    setModel((current) => applyChanges(current, [{ path, kind: type, version: 0, deleted: true }]));
+    session.files.apply([{ path, kind: type, version: 0, deleted: true }]);
     setExpanded((current) => new Set([...current].filter((open) => !isWithin(open, path))));
     if (next) focusRow(next.path);
     else pendingFocus.current = '';
@@ -436,13 +360,13 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
     if (folder) openFolders([...parentPaths(folder), folder]);
     const result = await uploadFiles(workspace, folder, items, {
       knownVersion: (path) => {
-        const entry = latestModel.current.get(path);
+        const entry = session.files.snapshot.model.get(path);
         return entry?.type === 'file' && entry.version > 0 ? entry.version : undefined;
       },
       askReplace: (path) => ask<ReplaceChoice>((resolve) => ({ kind: 'replace', path, resolve })),
       askZip: (name) => ask<ZipChoice>((resolve) => ({ kind: 'zip', name, folder, resolve })),
       onProgress: setProgress,
-      onWritten: (changes) => setModel((current) => applyChanges(current, changes)),
+      onWritten: (changes) => session.files.apply(changes),
     });
     setProgress(undefined);
     for (const error of result.errors) notify(`Not uploaded: ${error}`);
@@ -860,7 +784,6 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
             type="button"
             className="button"
             onClick={() => {
-              setLoad({ status: 'loading' });
               reload();
             }}
           >
