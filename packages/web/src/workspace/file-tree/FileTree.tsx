@@ -13,9 +13,9 @@ import {
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { Ref } from 'react';
 
-import { api, routeUrl } from '../../api/api';
+import { routeUrl } from '../../api/api';
 import { ApiError } from '../../api/client';
-import { ConfirmDialog, Dialog } from '../../ui/Dialog';
+import { ConfirmDialog } from '../../ui/Dialog';
 import { Loading } from '../../ui/Loading';
 import type { FileTreeHandle } from '../contracts';
 import { useFiles, useSession } from '../session/context';
@@ -23,12 +23,12 @@ import { ContextMenu, type MenuItem } from './ContextMenu';
 import { iconKind, ToolGlyph, TreeIcon } from './icons';
 import { isTypeAheadKey, treeKeyAction, typeAheadMatch } from './keyboard';
 import { NameInput } from './NameInput';
+import { UploadPrompts, type UploadPrompt } from './UploadPrompts';
 import {
   baseName,
   buildTree,
   dropFolder,
   joinPath,
-  moveEntry,
   moveRefusal,
   newItemIndex,
   parentOf,
@@ -59,9 +59,7 @@ export interface FileTreeProps {
 
 type Editing = { mode: 'new'; type: FileType; folder: string } | { mode: 'rename'; path: string };
 
-type Prompt =
-  | { kind: 'replace'; path: string; resolve: (choice: ReplaceChoice) => void }
-  | { kind: 'zip'; name: string; folder: string; resolve: (choice: ZipChoice) => void };
+type Prompt = UploadPrompt;
 
 type MenuAction =
   | 'open'
@@ -274,17 +272,8 @@ export function FileTree({ ref, workspace, activePath, onOpenFile }: FileTreePro
     if ('error' in checked) return checked.error;
     const path = checked.path;
     try {
-      if (type === 'file') {
-        const written = await api.writeFile({
-          uuid: workspace,
-          path,
-          body: { content: '', baseVersion: 0 },
-        });
-        session.files.apply([{ path, kind: 'file', version: written.version }]);
-      } else {
-        const entry = await api.createFolder({ uuid: workspace, path });
-        session.files.apply([{ path, kind: 'folder', version: entry.version }]);
-      }
+      if (type === 'file') await session.files.createFile(path);
+      else await session.files.createFolder(path);
     } catch (error) {
       return apiMessage(error, path);
     }
@@ -296,11 +285,10 @@ export function FileTree({ ref, workspace, activePath, onOpenFile }: FileTreePro
 
   const move = async (from: string, to: string): Promise<string | undefined> => {
     try {
-      await api.move({ uuid: workspace, body: { from, to } });
+      await session.files.move(from, to);
     } catch (error) {
       return apiMessage(error, to);
     }
-    session.files.update((current) => moveEntry(current, from, to));
     setExpanded((current) => remapExpanded(current, from, to));
     openFolders(parentPaths(to));
     return undefined;
@@ -332,13 +320,11 @@ export function FileTree({ ref, workspace, activePath, onOpenFile }: FileTreePro
     const after = rows.slice(index + 1).find((row) => !isWithin(row.path, path));
     const next = after ?? rows.slice(0, Math.max(index, 0)).reverse()[0];
     try {
-      await api.deleteFile({ uuid: workspace, path });
+      await session.files.remove(path);
     } catch (error) {
       notify(`${baseName(path)} was not deleted: ${apiMessage(error, path)}`);
       return;
     }
-    const type = model.get(path)?.type ?? 'file';
-    session.files.apply([{ path, kind: type, version: 0, deleted: true }]);
     setExpanded((current) => new Set([...current].filter((open) => !isWithin(open, path))));
     if (next) focusRow(next.path);
     else pendingFocus.current = '';
@@ -864,86 +850,7 @@ export function FileTree({ ref, workspace, activePath, onOpenFile }: FileTreePro
         }}
       />
 
-      <Dialog
-        title="Replace file?"
-        open={prompt?.kind === 'replace'}
-        onClose={() => answer(prompt, (p) => p.kind === 'replace' && p.resolve('skip'))}
-        actions={
-          <>
-            <button
-              type="button"
-              className="button"
-              onClick={() => answer(prompt, (p) => p.kind === 'replace' && p.resolve('skip'))}
-            >
-              Skip
-            </button>
-            <button
-              type="button"
-              className="button"
-              onClick={() =>
-                answer(prompt, (p) => p.kind === 'replace' && p.resolve('replace-all'))
-              }
-            >
-              Replace all
-            </button>
-            <button
-              type="button"
-              className="button primary"
-              autoFocus
-              onClick={() => answer(prompt, (p) => p.kind === 'replace' && p.resolve('replace'))}
-            >
-              Replace
-            </button>
-          </>
-        }
-      >
-        {prompt?.kind === 'replace' && (
-          <p>
-            Replace <strong>{prompt.path}</strong>? A file with that name already exists; its
-            current content stays in its history.
-          </p>
-        )}
-      </Dialog>
-
-      <Dialog
-        title="Extract zip here?"
-        open={prompt?.kind === 'zip'}
-        onClose={() => answer(prompt, (p) => p.kind === 'zip' && p.resolve('skip'))}
-        actions={
-          <>
-            <button
-              type="button"
-              className="button"
-              onClick={() => answer(prompt, (p) => p.kind === 'zip' && p.resolve('skip'))}
-            >
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button"
-              onClick={() => answer(prompt, (p) => p.kind === 'zip' && p.resolve('file'))}
-            >
-              Upload as file
-            </button>
-            <button
-              type="button"
-              className="button primary"
-              autoFocus
-              onClick={() => answer(prompt, (p) => p.kind === 'zip' && p.resolve('extract'))}
-            >
-              Extract
-            </button>
-          </>
-        }
-      >
-        {prompt?.kind === 'zip' && (
-          <p>
-            <strong>{prompt.name}</strong> is a zip archive. Extract its files into{' '}
-            {prompt.folder ? <strong>{prompt.folder}</strong> : 'the workspace'}, or upload the zip
-            file itself?
-          </p>
-        )}
-      </Dialog>
+      <UploadPrompts prompt={prompt} onAnswer={(choose) => answer(prompt, choose)} />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { api } from '../../api/api';
 import {
   applyChanges,
   modelFromList,
+  moveEntry,
   type FileChange,
   type TreeModel,
 } from '../file-tree/tree-model';
@@ -99,9 +100,32 @@ export class WorkspaceFiles implements Disposable {
     this.set({ ...this.state, model: applyChanges(this.state.model, changes) });
   }
 
-  /** A local change not expressible as `file.changed` events (a move in one step). */
-  update(change: (model: TreeModel) => TreeModel): void {
-    this.set({ ...this.state, model: change(this.state.model) });
+  /** Creates an empty file (refused if one exists) and shows it at once. */
+  async createFile(path: string): Promise<void> {
+    const written = await api.writeFile({
+      uuid: this.workspace,
+      path,
+      body: { content: '', baseVersion: 0 },
+    });
+    this.apply([{ path, kind: 'file', version: written.version }]);
+  }
+
+  async createFolder(path: string): Promise<void> {
+    const entry = await api.createFolder({ uuid: this.workspace, path });
+    this.apply([{ path, kind: 'folder', version: entry.version }]);
+  }
+
+  /** Moves or renames a file or folder (with everything in it). */
+  async move(from: string, to: string): Promise<void> {
+    await api.move({ uuid: this.workspace, body: { from, to } });
+    this.set({ ...this.state, model: moveEntry(this.state.model, from, to) });
+  }
+
+  /** Deletes a file or folder (with everything in it). */
+  async remove(path: string): Promise<void> {
+    await api.deleteFile({ uuid: this.workspace, path });
+    const kind = this.state.model.get(path)?.type ?? 'file';
+    this.apply([{ path, kind, version: 0, deleted: true }]);
   }
 
   dispose(): void {
