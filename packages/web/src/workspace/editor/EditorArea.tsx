@@ -17,15 +17,14 @@ import {
 } from 'react';
 
 import { useSettings } from '../../settings/settings';
-import { ConfirmDialog } from '../../ui/Dialog';
 import type { EditorHandle, EditorStatus } from '../contracts';
 import { useSession } from '../session/context';
 import { DisposableStore } from '../session/lifecycle';
 import { OpenDocs, type DocView } from './docs';
 import { baseName, isCsvPath, messageOf } from './paths';
-import { HistoryDialog } from './HistoryDialog';
 import { monaco } from './monaco';
-import { pendingLabels, pendingTitle, PendingDialog } from './PendingDialog';
+import { EditorDialogs, type DialogState } from './EditorDialogs';
+import { PendingBar } from './PendingBar';
 import { onEditorRequest, readOnlyKey, type ReadOnlyDoc } from './editorRequests';
 import { loadOpenTabs, saveOpenTabs } from './tabMemory';
 import { Tabs } from './Tabs';
@@ -43,11 +42,6 @@ interface ReadOnlyTab {
   doc: ReadOnlyDoc;
   model: monaco.editor.ITextModel;
 }
-
-type DialogState =
-  | { kind: 'pending'; path: string; compare: boolean }
-  | { kind: 'history'; path: string }
-  | { kind: 'close'; path: string; error: string };
 
 export function EditorArea({ ref, workspace, onStatus }: EditorAreaProps) {
   const session = useSession();
@@ -393,8 +387,6 @@ export function EditorArea({ ref, workspace, onStatus }: EditorAreaProps) {
   const tabs = paths
     .map((path) => docs.view(path) ?? readOnlyView(path, readOnlyTabs.get(path)))
     .filter((tab) => tab !== undefined);
-  const pendingDialog = dialog?.kind === 'pending' ? docs.view(dialog.path) : undefined;
-  const closing = dialog?.kind === 'close' ? dialog : undefined;
 
   return (
     <div className="editor-area" onKeyDown={onKeyDown}>
@@ -540,86 +532,13 @@ export function EditorArea({ ref, workspace, onStatus }: EditorAreaProps) {
         />
       </div>
 
-      {pendingDialog?.pending && dialog?.kind === 'pending' && (
-        <PendingDialog
-          key={`${dialog.path}:${String(dialog.compare)}`}
-          open
-          path={pendingDialog.path}
-          pending={pendingDialog.pending}
-          mine={
-            pendingDialog.pending.kind === 'draft'
-              ? pendingDialog.pending.draft.content
-              : (docs.model(pendingDialog.path)?.getValue() ?? '')
-          }
-          startInCompare={dialog.compare}
-          onClose={() => setDialog(undefined)}
-          onTakeTheirs={() => {
-            if (pendingDialog.pending?.kind === 'draft') docs.discardDraft(pendingDialog.path);
-            else docs.takeTheirs(pendingDialog.path);
-            setDialog(undefined);
-          }}
-          onKeepMine={() => {
-            docs.keepMine(pendingDialog.path);
-            setDialog(undefined);
-          }}
-        />
-      )}
-      {dialog?.kind === 'history' && (
-        <HistoryDialog
-          open
-          workspace={workspace}
-          path={dialog.path}
-          current={() => docs.model(dialog.path)?.getValue() ?? ''}
-          onRestore={(revision) => docs.restore(dialog.path, revision)}
-          onClose={() => setDialog(undefined)}
-        />
-      )}
-      <ConfirmDialog
-        open={closing !== undefined}
-        title={`Close ${closing ? baseName(closing.path) : ''} without saving?`}
-        message={
-          <p>{closing?.error} Closing the tab now discards your unsaved changes to this file.</p>
-        }
-        confirmLabel="Discard changes"
-        danger
-        onCancel={() => setDialog(undefined)}
-        onConfirm={() => {
-          if (closing) {
-            docs.close(closing.path);
-            setActive((current) => (current === closing.path ? undefined : current));
-          }
-          setDialog(undefined);
-        }}
+      <EditorDialogs
+        dialog={dialog}
+        docs={docs}
+        workspace={workspace}
+        onClose={() => setDialog(undefined)}
+        onClosedTab={(path) => setActive((current) => (current === path ? undefined : current))}
       />
-    </div>
-  );
-}
-
-function PendingBar(props: {
-  view: DocView;
-  onCompare: () => void;
-  onTakeTheirs: () => void;
-  onKeepMine: () => void;
-}) {
-  const pending = props.view.pending;
-  if (!pending) return null;
-  const labels = pendingLabels(pending);
-  return (
-    <div className="editor-bar warning" role="status">
-      <span>{pendingTitle(props.view.path, pending)}</span>
-      <span className="editor-bar-actions">
-        {pending.current !== null && (
-          <button type="button" className="button" onClick={props.onCompare}>
-            Compare
-          </button>
-        )}
-        <button type="button" className="button" onClick={props.onTakeTheirs}>
-          {labels.theirs}
-        </button>
-        <button type="button" className="button primary" onClick={props.onKeepMine}>
-          {labels.mine}
-        </button>
-      </span>
     </div>
   );
 }
