@@ -6,13 +6,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 
-import type { EditorHandle, EditorStatus, PanelProps } from '../workspace/contracts';
+import type { EditorHandle, EditorStatus } from '../workspace/contracts';
 import { EditorArea } from '../workspace/editor/EditorArea';
 import { usePythonLanguage } from '../workspace/language/usePythonLanguage';
 import type { LanguageStatusView } from '../workspace/status-bar/StatusBar';
 import type { DeferredEditor } from './DeferredEditor';
 
-export interface WorkspaceEditorProps extends PanelProps {
+export interface WorkspaceEditorProps {
+  workspace: string;
   editor: DeferredEditor;
   onStatus: (status: EditorStatus) => void;
   onLanguage: (status: LanguageStatusView) => void;
@@ -21,7 +22,7 @@ export interface WorkspaceEditorProps extends PanelProps {
 }
 
 export default function WorkspaceEditor(props: WorkspaceEditorProps) {
-  const { editor, workspace, socket, onStatus, onLanguage, overlayHost } = props;
+  const { editor, workspace, onStatus, onLanguage, overlayHost } = props;
   const area = useRef<EditorHandle>(null);
   // Here, not as the area's ref: a child's effects run first, so its documents are open
   // for the files asked for while this chunk loaded.
@@ -35,7 +36,7 @@ export default function WorkspaceEditor(props: WorkspaceEditorProps) {
   useEffect(() => onLanguage(language.status), [onLanguage, language.status]);
   return (
     <>
-      <EditorArea ref={area} workspace={workspace} socket={socket} onStatus={onStatus} />
+      <EditorArea ref={area} workspace={workspace} onStatus={onStatus} />
       {overlayHost && createPortal(language.overlay, overlayHost)}
     </>
   );

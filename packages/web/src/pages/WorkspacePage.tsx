@@ -5,12 +5,13 @@
  * editor (Monaco) loads as a chunk of its own, so the tree and the terminal are usable
  * before it is.
  */
-import type { CellState, FileEntry, Workspace } from '@workcell/protocol';
+import type { Workspace } from '@workcell/protocol';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
 import { Link, useParams } from 'react-router';
 
-import { ApiError, request, workspaceUrl } from '../api/client';
+import { api } from '../api/api';
+import { ApiError } from '../api/client';
 import { type ConnectionState, WorkcellSocket } from '../connection/socket';
 import { SettingsButton } from '../settings/SettingsButton';
 import { Loading } from '../ui/Loading';
@@ -18,11 +19,10 @@ import { useMediaQuery } from '../ui/useMediaQuery';
 import type { EditorStatus, FileTreeHandle, TerminalHandle } from '../workspace/contracts';
 import { loadOpenTabs } from '../workspace/editor/tabMemory';
 import { FileTree } from '../workspace/file-tree/FileTree';
-import {
-  StatusBar,
-  type CellView,
-  type LanguageStatusView,
-} from '../workspace/status-bar/StatusBar';
+import type { TreeEntry } from '../workspace/file-tree/tree-model';
+import { SessionContext, useCell, useSession } from '../workspace/session/context';
+import { WorkspaceSession } from '../workspace/session/WorkspaceSession';
+import { StatusBar, type LanguageStatusView } from '../workspace/status-bar/StatusBar';
 import type { Location } from '../workspace/terminal/locationLinks';
 import { RunControls } from '../workspace/terminal/RunControls';
 import { LocalRunConfigurations } from '../workspace/terminal/runConfigurations';
@@ -37,7 +37,11 @@ export default function WorkspacePage() {
 }
 
 function WorkspaceLoader({ uuid }: { uuid: string }) {
-  const [opened, setOpened] = useState<{ workspace: Workspace; socket: WorkcellSocket }>();
+  const [opened, setOpened] = useState<{
+    workspace: Workspace;
+    socket: WorkcellSocket;
+    session: WorkspaceSession;
+  }>();
   const [loadError, setLoadError] = useState<string>();
 
   useEffect(() => {
@@ -46,10 +50,13 @@ function WorkspaceLoader({ uuid }: { uuid: string }) {
     // holding a disposed socket. Connecting beside the workspace's request, not after it,
     // brings the terminal sooner.
     const socket = new WorkcellSocket();
-    request<Workspace>('GET', `/api/sessions/${uuid}`)
+    let session: WorkspaceSession | undefined;
+    api
+      .getWorkspace({ uuid })
       .then((loaded) => {
         if (!live) return;
-        setOpened({ workspace: loaded, socket });
+        session = new WorkspaceSession(loaded.uuid, socket);
+        setOpened({ workspace: loaded, socket, session });
         document.title = `${loaded.name} · Workcell`;
       })
       .catch((error: unknown) => {
@@ -63,6 +70,7 @@ function WorkspaceLoader({ uuid }: { uuid: string }) {
       });
     return () => {
       live = false;
+      session?.dispose();
       socket.dispose();
       document.title = 'Workcell';
     };
@@ -77,12 +85,17 @@ function WorkspaceLoader({ uuid }: { uuid: string }) {
       </main>
     );
   if (!opened) return <Loading label="Opening the workspace…" />;
-  return <WorkspaceView workspace={opened.workspace} socket={opened.socket} />;
+  return (
+    <SessionContext value={opened.session}>
+      <WorkspaceView workspace={opened.workspace} socket={opened.socket} />
+    </SessionContext>
+  );
 }
 
 function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: WorkcellSocket }) {
   const [connection, setConnection] = useState<ConnectionState>(socket.state);
-  const [cell, setCell] = useState<CellView>({ state: 'starting' });
+  const session = useSession();
+  const cell = useCell();
   const [editorStatus, setEditorStatus] = useState<EditorStatus>({
     activePath: undefined,
     save: 'saved',
@@ -91,15 +104,15 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
   const [language, setLanguage] = useState<LanguageStatusView>();
   const [overlayHost, setOverlayHost] = useState<HTMLElement | null>(null);
   const terminal = useRef<TerminalHandle>(null);
+  const tree = useRef<FileTreeHandle>(null);
+  const narrow = useMediaQuery('(max-width: 700px)');
+  const layout = useDefaultLayout({ id: 'workcell-workspace-layout', storage: localStorage });
+  const editorColumn = useDefaultLayout({ id: 'workcell-editor-column', storage: localStorage });
   const runConfigurations = useMemo(
     () => new LocalRunConfigurations(workspace.uuid, localStorage),
     [workspace.uuid],
   );
   const [runningPaths, setRunningPaths] = useState<ReadonlySet<string>>(new Set());
-  const tree = useRef<FileTreeHandle>(null);
-  const narrow = useMediaQuery('(max-width: 700px)');
-  const layout = useDefaultLayout({ id: 'workcell-workspace-layout', storage: localStorage });
-  const editorColumn = useDefaultLayout({ id: 'workcell-editor-column', storage: localStorage });
 
   useEffect(() => socket.onState(setConnection), [socket]);
 
@@ -107,57 +120,17 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
     // A first visit opens the workspace's main Python file, as a template's README would.
     if (loadOpenTabs(localStorage, workspace.uuid).paths.length > 0) return;
     let live = true;
-    request<{ files: FileEntry[] }>('GET', workspaceUrl(workspace.uuid, 'files'))
-      .then(({ files }) => {
-        const main = mainPythonFile(files);
+    session.files
+      .current()
+      .then((model) => {
+        const main = mainPythonFile([...model.values()]);
         if (live && main) editor.open(main);
       })
       .catch((error: unknown) => console.warn('files not listed', error));
     return () => {
       live = false;
     };
-  }, [workspace.uuid, editor]);
-
-  const startCell = useCallback(() => {
-    setCell((current) => ({ ...current, state: 'starting', reason: undefined }));
-    request<{ state: CellState; reason: string | null; python?: string | null }>(
-      'POST',
-      workspaceUrl(workspace.uuid, 'start'),
-    )
-      .then((status) =>
-        setCell({
-          state: status.state,
-          reason: status.reason ?? undefined,
-          python: status.python ?? undefined,
-        }),
-      )
-      .catch((error: unknown) =>
-        setCell({
-          state: 'failed',
-          reason: error instanceof Error ? error.message : String(error),
-        }),
-      );
-  }, [workspace.uuid]);
-
-  useEffect(() => {
-    const stopOpen = socket.onOpen(() => {
-      socket.send({ type: 'workspace.watch', workspace: workspace.uuid });
-      startCell();
-    });
-    const stopMessages = socket.onMessage((message) => {
-      if (message.type === 'cell.status' && message.workspace === workspace.uuid)
-        setCell((current) => ({
-          state: message.state as CellState,
-          reason: message.reason,
-          progress: message.progress,
-          python: message.python ?? current.python,
-        }));
-    });
-    return () => {
-      stopOpen();
-      stopMessages();
-    };
-  }, [socket, workspace.uuid, startCell]);
+  }, [workspace.uuid, session, editor]);
 
   const runActiveFile = useCallback(async () => {
     const path = editorStatus.activePath;
@@ -190,7 +163,6 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
     <FileTree
       ref={tree}
       workspace={workspace.uuid}
-      socket={socket}
       activePath={editorStatus.activePath}
       onOpenFile={(path) => editor.open(path)}
     />
@@ -200,7 +172,6 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       <WorkspaceEditor
         editor={editor}
         workspace={workspace.uuid}
-        socket={socket}
         onStatus={setEditorStatus}
         onLanguage={setLanguage}
         overlayHost={overlayHost}
@@ -278,7 +249,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
         socket={socket}
         cell={cell}
         editor={editorStatus}
-        onRestartCell={startCell}
+        onRestartCell={session.startCell}
         language={language}
       />
     </div>
@@ -287,7 +258,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
 
 const MAIN_FILES = ['main.py', 'script.py', 'app.py', 'analysis.py'];
 
-function mainPythonFile(files: FileEntry[]): string | undefined {
+function mainPythonFile(files: readonly TreeEntry[]): string | undefined {
   const python = files
     .filter((entry) => entry.type === 'file' && entry.path.endsWith('.py'))
     .map((entry) => entry.path);

@@ -17,13 +17,14 @@ import {
 } from 'react';
 
 import { useSettings } from '../../settings/settings';
-import { ConfirmDialog } from '../../ui/Dialog';
-import type { EditorHandle, EditorStatus, PanelProps } from '../contracts';
+import type { EditorHandle, EditorStatus } from '../contracts';
+import { useSession } from '../session/context';
+import { DisposableStore } from '../session/lifecycle';
 import { OpenDocs, type DocView } from './docs';
 import { baseName, isCsvPath, isMarkdownPath, messageOf } from './paths';
-import { HistoryDialog } from '../history/HistoryDialog';
 import { monaco } from './monaco';
-import { pendingLabels, pendingTitle, PendingDialog } from './PendingDialog';
+import { EditorDialogs, type DialogState } from './EditorDialogs';
+import { PendingBar } from './PendingBar';
 import { onEditorRequest, readOnlyKey, type ReadOnlyDoc } from './editorRequests';
 import { loadOpenTabs, saveOpenTabs } from './tabMemory';
 import { Tabs } from './Tabs';
@@ -34,8 +35,9 @@ import { ImageViewer } from '../preview/ImageViewer';
 import { MarkdownPreview } from '../preview/MarkdownPreview';
 import './EditorArea.css';
 
-export interface EditorAreaProps extends PanelProps {
+export interface EditorAreaProps {
   ref: Ref<EditorHandle>;
+  workspace: string;
   onStatus: (status: EditorStatus) => void;
 }
 
@@ -44,12 +46,8 @@ interface ReadOnlyTab {
   model: monaco.editor.ITextModel;
 }
 
-type DialogState =
-  | { kind: 'pending'; path: string; compare: boolean }
-  | { kind: 'history'; path: string }
-  | { kind: 'close'; path: string; error: string };
-
-export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps) {
+export function EditorArea({ ref, workspace, onStatus }: EditorAreaProps) {
+  const session = useSession();
   const { settings } = useSettings();
   const settingsRef = useRef(settings);
   const [, rerender] = useReducer((count: number) => count + 1, 0);
@@ -64,6 +62,7 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
         storage: localStorage,
         onChange: rerender,
         onMoved: (from, to) => setActive((current) => (current === from ? to : current)),
+        fileVersions: () => session.files.versions(),
       }),
   );
   const [editor, setEditor] = useState<monaco.editor.IStandaloneCodeEditor>();
@@ -338,20 +337,15 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
   // ---- the server ----------------------------------------------------------------------
 
   useEffect(() => {
-    const stopMessages = socket.onMessage((message) => {
-      if (
-        message.type === 'file.changed' &&
-        message.workspace === workspace &&
-        message.kind === 'file'
-      )
-        docs.fileChanged(message);
-    });
-    const stopOpen = socket.onOpen(() => void docs.recheckAll());
-    return () => {
-      stopMessages();
-      stopOpen();
-    };
-  }, [docs, socket, workspace]);
+    const store = new DisposableStore();
+    store.add(
+      session.onFileChanged((change) => {
+        if (change.kind === 'file') docs.fileChanged(change);
+      }),
+    );
+    store.add(session.onConnected(() => void docs.recheckAll()));
+    return () => store.dispose();
+  }, [docs, session]);
 
   // ---- remembered tabs and status ------------------------------------------------------
 
@@ -417,8 +411,6 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
   const tabs = paths
     .map((path) => docs.view(path) ?? readOnlyView(path, readOnlyTabs.get(path)))
     .filter((tab) => tab !== undefined);
-  const pendingDialog = dialog?.kind === 'pending' ? docs.view(dialog.path) : undefined;
-  const closing = dialog?.kind === 'close' ? dialog : undefined;
 
   return (
     <div className="editor-area" onKeyDown={onKeyDown}>
@@ -581,86 +573,13 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
         />
       </div>
 
-      {pendingDialog?.pending && dialog?.kind === 'pending' && (
-        <PendingDialog
-          key={`${dialog.path}:${String(dialog.compare)}`}
-          open
-          path={pendingDialog.path}
-          pending={pendingDialog.pending}
-          mine={
-            pendingDialog.pending.kind === 'draft'
-              ? pendingDialog.pending.draft.content
-              : (docs.model(pendingDialog.path)?.getValue() ?? '')
-          }
-          startInCompare={dialog.compare}
-          onClose={() => setDialog(undefined)}
-          onTakeTheirs={() => {
-            if (pendingDialog.pending?.kind === 'draft') docs.discardDraft(pendingDialog.path);
-            else docs.takeTheirs(pendingDialog.path);
-            setDialog(undefined);
-          }}
-          onKeepMine={() => {
-            docs.keepMine(pendingDialog.path);
-            setDialog(undefined);
-          }}
-        />
-      )}
-      {dialog?.kind === 'history' && (
-        <HistoryDialog
-          open
-          workspace={workspace}
-          path={dialog.path}
-          current={() => docs.model(dialog.path)?.getValue() ?? ''}
-          onRestore={(revision) => docs.restore(dialog.path, revision)}
-          onClose={() => setDialog(undefined)}
-        />
-      )}
-      <ConfirmDialog
-        open={closing !== undefined}
-        title={`Close ${closing ? baseName(closing.path) : ''} without saving?`}
-        message={
-          <p>{closing?.error} Closing the tab now discards your unsaved changes to this file.</p>
-        }
-        confirmLabel="Discard changes"
-        danger
-        onCancel={() => setDialog(undefined)}
-        onConfirm={() => {
-          if (closing) {
-            docs.close(closing.path);
-            setActive((current) => (current === closing.path ? undefined : current));
-          }
-          setDialog(undefined);
-        }}
+      <EditorDialogs
+        dialog={dialog}
+        docs={docs}
+        workspace={workspace}
+        onClose={() => setDialog(undefined)}
+        onClosedTab={(path) => setActive((current) => (current === path ? undefined : current))}
       />
-    </div>
-  );
-}
-
-function PendingBar(props: {
-  view: DocView;
-  onCompare: () => void;
-  onTakeTheirs: () => void;
-  onKeepMine: () => void;
-}) {
-  const pending = props.view.pending;
-  if (!pending) return null;
-  const labels = pendingLabels(pending);
-  return (
-    <div className="editor-bar warning" role="status">
-      <span>{pendingTitle(props.view.path, pending)}</span>
-      <span className="editor-bar-actions">
-        {pending.current !== null && (
-          <button type="button" className="button" onClick={props.onCompare}>
-            Compare
-          </button>
-        )}
-        <button type="button" className="button" onClick={props.onTakeTheirs}>
-          {labels.theirs}
-        </button>
-        <button type="button" className="button primary" onClick={props.onKeepMine}>
-          {labels.mine}
-        </button>
-      </span>
     </div>
   );
 }

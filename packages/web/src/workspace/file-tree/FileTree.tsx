@@ -7,35 +7,33 @@ import {
   isWithin,
   normaliseWorkspacePath,
   parentPaths,
-  type FileEntry,
   type FileType,
+  routes,
 } from '@workcell/protocol';
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { Ref } from 'react';
 
-import { ApiError, request, workspaceUrl } from '../../api/client';
-import { ConfirmDialog, Dialog } from '../../ui/Dialog';
+import { routeUrl } from '../../api/api';
+import { ApiError } from '../../api/client';
+import { ConfirmDialog } from '../../ui/Dialog';
 import { Loading } from '../../ui/Loading';
-import type { FileTreeHandle, PanelProps } from '../contracts';
+import type { FileTreeHandle } from '../contracts';
+import { useFiles, useSession } from '../session/context';
 import { ContextMenu, type MenuItem } from './ContextMenu';
 import { iconKind, ToolGlyph, TreeIcon } from './icons';
 import { isTypeAheadKey, treeKeyAction, typeAheadMatch } from './keyboard';
 import { NameInput } from './NameInput';
+import { UploadPrompts, type UploadPrompt } from './UploadPrompts';
 import {
-  applyChanges,
   baseName,
   buildTree,
   dropFolder,
   joinPath,
-  modelFromList,
-  moveEntry,
   moveRefusal,
   newItemIndex,
   parentOf,
   remapExpanded,
   visibleRows,
-  type FileChange,
-  type TreeModel,
   type TreeNode,
 } from './tree-model';
 import {
@@ -51,20 +49,17 @@ import {
 
 import './FileTree.css';
 
-export interface FileTreeProps extends PanelProps {
+export interface FileTreeProps {
   ref: Ref<FileTreeHandle>;
+  workspace: string;
   /** The file in the editor's active tab, highlighted in the tree. */
   activePath: string | undefined;
   onOpenFile: (path: string) => void;
 }
 
-type LoadState = { status: 'loading' } | { status: 'ready' } | { status: 'error'; message: string };
-
 type Editing = { mode: 'new'; type: FileType; folder: string } | { mode: 'rename'; path: string };
 
-type Prompt =
-  | { kind: 'replace'; path: string; resolve: (choice: ReplaceChoice) => void }
-  | { kind: 'zip'; name: string; folder: string; resolve: (choice: ZipChoice) => void };
+type Prompt = UploadPrompt;
 
 type MenuAction =
   | 'open'
@@ -86,8 +81,6 @@ interface MenuState {
 /** The MIME type of a drag of a tree entry (its path), told apart from OS files. */
 const DRAG_TYPE = 'application/x-workcell-path';
 const TYPE_AHEAD_RESET_MS = 700;
-const emptyModel: TreeModel = new Map();
-
 const storageKey = (workspace: string) => `workcell.fileTree.expanded.${workspace}`;
 
 function readExpanded(workspace: string): ReadonlySet<string> {
@@ -109,9 +102,10 @@ function writeExpanded(workspace: string, expanded: ReadonlySet<string>): void {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: FileTreeProps) {
-  const [model, setModel] = useState<TreeModel>(emptyModel);
-  const [load, setLoad] = useState<LoadState>({ status: 'loading' });
+export function FileTree({ ref, workspace, activePath, onOpenFile }: FileTreeProps) {
+  const session = useSession();
+  const load = useFiles();
+  const { model } = load;
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => readExpanded(workspace));
   const [selected, setSelected] = useState<string>();
   const [editing, setEditing] = useState<Editing>();
@@ -131,15 +125,6 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
   const dragging = useRef<string>(undefined);
   const typeAhead = useRef({ text: '', at: 0 });
   const keyboardMenuAt = useRef(0);
-  const loadSequence = useRef(0);
-  /** Events received while a listing is in flight, replayed over it when it arrives. */
-  const buffered = useRef<FileChange[] | undefined>(undefined);
-
-  /** The model as of the last render, for long-running work such as an upload batch. */
-  const latestModel = useRef(model);
-  useEffect(() => {
-    latestModel.current = model;
-  }, [model]);
 
   const roots = useMemo(() => buildTree(model), [model]);
   const rows = useMemo(() => visibleRows(roots, expanded), [roots, expanded]);
@@ -152,72 +137,14 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
 
   // ---- loading and live updates ----------------------------------------------------
 
-  const reload = useCallback(() => {
-    const sequence = ++loadSequence.current;
-    buffered.current = [];
-    request<{ files: FileEntry[] }>('GET', workspaceUrl(workspace, 'files')).then(
-      ({ files }) => {
-        if (sequence !== loadSequence.current) return;
-        const replay = buffered.current ?? [];
-        buffered.current = undefined;
-        setModel(applyChanges(modelFromList(files), replay));
-        setLoad({ status: 'ready' });
-      },
-      (error: unknown) => {
-        if (sequence !== loadSequence.current) return;
-        buffered.current = undefined;
-        const message = messageOf(error);
-        setLoad((current) => {
-          // With a tree on screen, keep it and say the refresh failed.
-          if (current.status === 'ready') {
-            notify(`The file list could not be refreshed: ${message}`);
-            return current;
-          }
-          return { status: 'error', message };
-        });
-      },
+  const reload = useCallback(() => void session.files.reload().catch(() => undefined), [session]);
+
+  useEffect(() => {
+    const failed = session.files.onRefreshFailed((message) =>
+      notify(`The file list could not be refreshed: ${message}`),
     );
-  }, [workspace, notify]);
-
-  useEffect(() => {
-    reload();
-    const sequence = loadSequence;
-    return () => {
-      // Answers still in flight are for a panel that has gone.
-      sequence.current++;
-    };
-  }, [reload]);
-
-  useEffect(() => {
-    let first = true;
-    const stop = socket.onOpen(() => {
-      // The first connection usually opens while the initial listing is in flight.
-      const skip = first && buffered.current !== undefined;
-      first = false;
-      if (!skip) reload();
-    });
-    return () => {
-      stop();
-    };
-  }, [socket, reload]);
-
-  useEffect(() => {
-    const stop = socket.onMessage((message) => {
-      if (message.type !== 'file.changed' || message.workspace !== workspace) return;
-      const change: FileChange = {
-        path: message.path,
-        kind: message.kind,
-        version: message.version,
-        deleted: message.deleted,
-        movedFrom: message.movedFrom,
-      };
-      buffered.current?.push(change);
-      setModel((current) => applyChanges(current, [change]));
-    });
-    return () => {
-      stop();
-    };
-  }, [socket, workspace]);
+    return () => failed.dispose();
+  }, [session, notify]);
 
   useEffect(() => writeExpanded(workspace, expanded), [workspace, expanded]);
 
@@ -345,21 +272,8 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
     if ('error' in checked) return checked.error;
     const path = checked.path;
     try {
-      if (type === 'file') {
-        const written = await request<{ version: number }>(
-          'POST',
-          workspaceUrl(workspace, 'file', path),
-          { body: { content: '', baseVersion: 0 } },
-        );
-        setModel((current) =>
-          applyChanges(current, [{ path, kind: 'file', version: written.version }]),
-        );
-      } else {
-        const entry = await request<FileEntry>('POST', workspaceUrl(workspace, 'folder', path));
-        setModel((current) =>
-          applyChanges(current, [{ path, kind: 'folder', version: entry.version }]),
-        );
-      }
+      if (type === 'file') await session.files.createFile(path);
+      else await session.files.createFolder(path);
     } catch (error) {
       return apiMessage(error, path);
     }
@@ -371,11 +285,10 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
 
   const move = async (from: string, to: string): Promise<string | undefined> => {
     try {
-      await request('POST', workspaceUrl(workspace, 'move'), { body: { from, to } });
+      await session.files.move(from, to);
     } catch (error) {
       return apiMessage(error, to);
     }
-    setModel((current) => moveEntry(current, from, to));
     setExpanded((current) => remapExpanded(current, from, to));
     openFolders(parentPaths(to));
     return undefined;
@@ -407,13 +320,11 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
     const after = rows.slice(index + 1).find((row) => !isWithin(row.path, path));
     const next = after ?? rows.slice(0, Math.max(index, 0)).reverse()[0];
     try {
-      await request('DELETE', workspaceUrl(workspace, 'file', path));
+      await session.files.remove(path);
     } catch (error) {
       notify(`${baseName(path)} was not deleted: ${apiMessage(error, path)}`);
       return;
     }
-    const type = model.get(path)?.type ?? 'file';
-    setModel((current) => applyChanges(current, [{ path, kind: type, version: 0, deleted: true }]));
     setExpanded((current) => new Set([...current].filter((open) => !isWithin(open, path))));
     if (next) focusRow(next.path);
     else pendingFocus.current = '';
@@ -435,13 +346,13 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
     if (folder) openFolders([...parentPaths(folder), folder]);
     const result = await uploadFiles(workspace, folder, items, {
       knownVersion: (path) => {
-        const entry = latestModel.current.get(path);
+        const entry = session.files.snapshot.model.get(path);
         return entry?.type === 'file' && entry.version > 0 ? entry.version : undefined;
       },
       askReplace: (path) => ask<ReplaceChoice>((resolve) => ({ kind: 'replace', path, resolve })),
       askZip: (name) => ask<ZipChoice>((resolve) => ({ kind: 'zip', name, folder, resolve })),
       onProgress: setProgress,
-      onWritten: (changes) => setModel((current) => applyChanges(current, changes)),
+      onWritten: (changes) => session.files.apply(changes),
     });
     setProgress(undefined);
     for (const error of result.errors) notify(`Not uploaded: ${error}`);
@@ -616,7 +527,7 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
         focusRow(path);
         break;
       case 'download':
-        link(workspaceUrl(workspace, 'raw', path), baseName(path));
+        link(routeUrl(routes.readRaw, { uuid: workspace, path }), baseName(path));
         focusRow(path);
         break;
       case 'rename':
@@ -859,7 +770,6 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
             type="button"
             className="button"
             onClick={() => {
-              setLoad({ status: 'loading' });
               reload();
             }}
           >
@@ -940,86 +850,7 @@ export function FileTree({ ref, workspace, socket, activePath, onOpenFile }: Fil
         }}
       />
 
-      <Dialog
-        title="Replace file?"
-        open={prompt?.kind === 'replace'}
-        onClose={() => answer(prompt, (p) => p.kind === 'replace' && p.resolve('skip'))}
-        actions={
-          <>
-            <button
-              type="button"
-              className="button"
-              onClick={() => answer(prompt, (p) => p.kind === 'replace' && p.resolve('skip'))}
-            >
-              Skip
-            </button>
-            <button
-              type="button"
-              className="button"
-              onClick={() =>
-                answer(prompt, (p) => p.kind === 'replace' && p.resolve('replace-all'))
-              }
-            >
-              Replace all
-            </button>
-            <button
-              type="button"
-              className="button primary"
-              autoFocus
-              onClick={() => answer(prompt, (p) => p.kind === 'replace' && p.resolve('replace'))}
-            >
-              Replace
-            </button>
-          </>
-        }
-      >
-        {prompt?.kind === 'replace' && (
-          <p>
-            Replace <strong>{prompt.path}</strong>? A file with that name already exists; its
-            current content stays in its history.
-          </p>
-        )}
-      </Dialog>
-
-      <Dialog
-        title="Extract zip here?"
-        open={prompt?.kind === 'zip'}
-        onClose={() => answer(prompt, (p) => p.kind === 'zip' && p.resolve('skip'))}
-        actions={
-          <>
-            <button
-              type="button"
-              className="button"
-              onClick={() => answer(prompt, (p) => p.kind === 'zip' && p.resolve('skip'))}
-            >
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button"
-              onClick={() => answer(prompt, (p) => p.kind === 'zip' && p.resolve('file'))}
-            >
-              Upload as file
-            </button>
-            <button
-              type="button"
-              className="button primary"
-              autoFocus
-              onClick={() => answer(prompt, (p) => p.kind === 'zip' && p.resolve('extract'))}
-            >
-              Extract
-            </button>
-          </>
-        }
-      >
-        {prompt?.kind === 'zip' && (
-          <p>
-            <strong>{prompt.name}</strong> is a zip archive. Extract its files into{' '}
-            {prompt.folder ? <strong>{prompt.folder}</strong> : 'the workspace'}, or upload the zip
-            file itself?
-          </p>
-        )}
-      </Dialog>
+      <UploadPrompts prompt={prompt} onAnswer={(choose) => answer(prompt, choose)} />
     </div>
   );
 }
