@@ -47,6 +47,9 @@ import {
   writeFileBody,
   writtenFile,
 } from './api';
+import { formatBody, formatResult } from './format';
+import { replaceBody, replaceReply, searchQuery, searchReply } from './search';
+import { workspaceState } from './workspace-state';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -190,6 +193,16 @@ export const routes = {
     body: rawBytes,
     reply: fileList,
   }),
+  search: route({ method: 'GET', path: `${ws}/search`, query: searchQuery, reply: searchReply }),
+  replace: route({ method: 'POST', path: `${ws}/replace`, body: replaceBody, reply: replaceReply }),
+  workspaceState: route({ method: 'GET', path: `${ws}/state`, reply: workspaceState }),
+  saveWorkspaceState: route({
+    method: 'PUT',
+    path: `${ws}/state`,
+    body: workspaceState,
+    reply: none,
+  }),
+  format: route({ method: 'POST', path: `${ws}/format`, body: formatBody, reply: formatResult }),
   // cells and languages
   cellStatus: route({ method: 'GET', path: `${ws}/cell`, reply: cellStatus }),
   startCell: route({ method: 'POST', path: `${ws}/start`, reply: cellStatus }),

@@ -20,6 +20,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Raw bytes (uploads): sent as-is with this content type instead of a JSON body. */
   raw?: { data: BodyInit; contentType: string };
+  /** Lets the request outlive the page (the last save of state as the tab closes). */
+  keepalive?: boolean;
 }
 
 type PathParams<R extends RouteSpec> = { [Name in PathParamNames<R['path']>]: string };
