@@ -6,8 +6,8 @@
  * before it is.
  */
 import type { CellState, FileEntry, Workspace } from '@workcell/protocol';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { Group, Panel, Separator } from 'react-resizable-panels';
 import { Link, useParams } from 'react-router';
 
 import { ApiError, request, workspaceUrl } from '../api/client';
@@ -16,7 +16,6 @@ import { SettingsButton } from '../settings/SettingsButton';
 import { Loading } from '../ui/Loading';
 import { useMediaQuery } from '../ui/useMediaQuery';
 import type { EditorStatus, FileTreeHandle, TerminalHandle } from '../workspace/contracts';
-import { loadOpenTabs } from '../workspace/editor/tabMemory';
 import { FileTree } from '../workspace/file-tree/FileTree';
 import {
   StatusBar,
@@ -25,8 +24,13 @@ import {
 } from '../workspace/status-bar/StatusBar';
 import type { Location } from '../workspace/terminal/locationLinks';
 import { RunControls } from '../workspace/terminal/RunControls';
-import { LocalRunConfigurations } from '../workspace/terminal/runConfigurations';
 import { TerminalPanel } from '../workspace/terminal/TerminalPanel';
+import { useStoredLayout } from '../workspace/state/useStoredLayout';
+import {
+  useFollowFiles,
+  useWorkspaceState,
+  type WorkspaceMemory,
+} from '../workspace/state/useWorkspaceState';
 import { DeferredEditor } from './DeferredEditor';
 
 const WorkspaceEditor = lazy(() => import('./WorkspaceEditor'));
@@ -39,6 +43,7 @@ export default function WorkspacePage() {
 function WorkspaceLoader({ uuid }: { uuid: string }) {
   const [opened, setOpened] = useState<{ workspace: Workspace; socket: WorkcellSocket }>();
   const [loadError, setLoadError] = useState<string>();
+  const memory = useWorkspaceState(uuid);
 
   useEffect(() => {
     let live = true;
@@ -76,11 +81,19 @@ function WorkspaceLoader({ uuid }: { uuid: string }) {
         <Link to="/">Back to your workspaces</Link>
       </main>
     );
-  if (!opened) return <Loading label="Opening the workspace…" />;
-  return <WorkspaceView workspace={opened.workspace} socket={opened.socket} />;
+  if (!opened || !memory) return <Loading label="Opening the workspace…" />;
+  return <WorkspaceView workspace={opened.workspace} socket={opened.socket} memory={memory} />;
 }
 
-function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: WorkcellSocket }) {
+function WorkspaceView({
+  workspace,
+  socket,
+  memory,
+}: {
+  workspace: Workspace;
+  socket: WorkcellSocket;
+  memory: WorkspaceMemory;
+}) {
   const [connection, setConnection] = useState<ConnectionState>(socket.state);
   const [cell, setCell] = useState<CellView>({ state: 'starting' });
   const [editorStatus, setEditorStatus] = useState<EditorStatus>({
@@ -91,21 +104,19 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
   const [language, setLanguage] = useState<LanguageStatusView>();
   const [overlayHost, setOverlayHost] = useState<HTMLElement | null>(null);
   const terminal = useRef<TerminalHandle>(null);
-  const runConfigurations = useMemo(
-    () => new LocalRunConfigurations(workspace.uuid, localStorage),
-    [workspace.uuid],
-  );
+  const { runConfigurations } = memory;
   const [runningPaths, setRunningPaths] = useState<ReadonlySet<string>>(new Set());
   const tree = useRef<FileTreeHandle>(null);
   const narrow = useMediaQuery('(max-width: 700px)');
-  const layout = useDefaultLayout({ id: 'workcell-workspace-layout', storage: localStorage });
-  const editorColumn = useDefaultLayout({ id: 'workcell-editor-column', storage: localStorage });
+  const layout = useStoredLayout(memory.store, 'workspace', ['files', 'main']);
+  const editorColumn = useStoredLayout(memory.store, 'editorColumn', ['editor', 'terminal']);
+  useFollowFiles(memory.store, socket, workspace.uuid);
 
   useEffect(() => socket.onState(setConnection), [socket]);
 
   useEffect(() => {
     // A first visit opens the workspace's main Python file, as a template's README would.
-    if (loadOpenTabs(localStorage, workspace.uuid).paths.length > 0) return;
+    if (memory.editorTabs.remembered().paths.length > 0) return;
     let live = true;
     request<{ files: FileEntry[] }>('GET', workspaceUrl(workspace.uuid, 'files'))
       .then(({ files }) => {
@@ -116,7 +127,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
     return () => {
       live = false;
     };
-  }, [workspace.uuid, editor]);
+  }, [workspace.uuid, editor, memory]);
 
   const startCell = useCallback(() => {
     setCell((current) => ({ ...current, state: 'starting', reason: undefined }));
@@ -204,6 +215,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
         onStatus={setEditorStatus}
         onLanguage={setLanguage}
         overlayHost={overlayHost}
+        tabsMemory={memory.editorTabs}
       />
     </Suspense>
   );
@@ -214,6 +226,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       socket={socket}
       onOpenLocation={openLocation}
       onRunningChange={setRunningPaths}
+      tabsMemory={memory.terminalTabs}
     />
   );
 
