@@ -1,7 +1,8 @@
 /**
  * Staying in place: the open tabs, the active one, each one's cursor and scroll, the
  * panel sizes, the terminals (with their shells) and run configurations come back after a
- * reload, and on another device signed in as the same user.
+ * reload, and on another device signed in as the same user; a file deleted meanwhile is
+ * left out.
  */
 import type { Page } from '@playwright/test';
 
@@ -119,4 +120,15 @@ test('tabs, cursor, scroll, panel size, terminals and run arguments survive a re
   await fileTab(page, 'script.py').click();
   await page.keyboard.press('F5');
   await expect(terminalText(page)).toContainText("args ['--mark', '7']", { timeout: 30_000 });
+
+  // A remembered file deleted meanwhile is quietly left out of the next visit.
+  const deleted = await page.request.delete(`/api/workspace/${workspace}/file/long.py`, {
+    headers: { origin: baseURL },
+  });
+  expect(deleted.ok(), await deleted.text()).toBe(true);
+  const later = await page.context().newPage();
+  await openWorkspace(later, workspace);
+  await expect(fileTab(later, 'script.py')).toHaveAttribute('aria-selected', 'true');
+  await expect(openFiles(later).getByRole('tab')).toHaveCount(1);
+  await expect(later.getByText(/could not be opened/)).toHaveCount(0);
 });
