@@ -9,6 +9,7 @@ import { createPortal } from 'react-dom';
 import type { EditorHandle, EditorStatus } from '../workspace/contracts';
 import { EditorArea } from '../workspace/editor/EditorArea';
 import { usePythonLanguage } from '../workspace/language/usePythonLanguage';
+import type { EditorTabsMemory } from '../workspace/state/editorTabs';
 import type { LanguageStatusView } from '../workspace/status-bar/StatusBar';
 import type { DeferredEditor } from './DeferredEditor';
 
@@ -19,10 +20,12 @@ export interface WorkspaceEditorProps {
   onLanguage: (status: LanguageStatusView) => void;
   /** Where the Problems list and the language dialogs go: beside the page's panels. */
   overlayHost: HTMLElement | null;
+  /** Where the open tabs and their positions are remembered. */
+  tabsMemory: EditorTabsMemory;
 }
 
 export default function WorkspaceEditor(props: WorkspaceEditorProps) {
-  const { editor, workspace, onStatus, onLanguage, overlayHost } = props;
+  const { editor, workspace, onStatus, onLanguage, overlayHost, tabsMemory } = props;
   const area = useRef<EditorHandle>(null);
   // Here, not as the area's ref: a child's effects run first, so its documents are open
   // for the files asked for while this chunk loaded.
@@ -36,7 +39,7 @@ export default function WorkspaceEditor(props: WorkspaceEditorProps) {
   useEffect(() => onLanguage(language.status), [onLanguage, language.status]);
   return (
     <>
-      <EditorArea ref={area} workspace={workspace} onStatus={onStatus} />
+      <EditorArea ref={area} workspace={workspace} onStatus={onStatus} tabsMemory={tabsMemory} />
       {overlayHost && createPortal(language.overlay, overlayHost)}
     </>
   );

@@ -6,8 +6,8 @@
  * before it is.
  */
 import type { Workspace } from '@workcell/protocol';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { Group, Panel, Separator } from 'react-resizable-panels';
 import { Link, useParams } from 'react-router';
 
 import { api } from '../api/api';
@@ -17,7 +17,6 @@ import { SettingsButton } from '../settings/SettingsButton';
 import { Loading } from '../ui/Loading';
 import { useMediaQuery } from '../ui/useMediaQuery';
 import type { EditorStatus, FileTreeHandle, TerminalHandle } from '../workspace/contracts';
-import { loadOpenTabs } from '../workspace/editor/tabMemory';
 import { FileTree } from '../workspace/file-tree/FileTree';
 import type { TreeEntry } from '../workspace/file-tree/tree-model';
 import { SessionContext, useCell, useSession } from '../workspace/session/context';
@@ -25,8 +24,13 @@ import { WorkspaceSession } from '../workspace/session/WorkspaceSession';
 import { StatusBar, type LanguageStatusView } from '../workspace/status-bar/StatusBar';
 import type { Location } from '../workspace/terminal/locationLinks';
 import { RunControls } from '../workspace/terminal/RunControls';
-import { LocalRunConfigurations } from '../workspace/terminal/runConfigurations';
 import { TerminalPanel } from '../workspace/terminal/TerminalPanel';
+import { useStoredLayout } from '../workspace/state/useStoredLayout';
+import {
+  useFollowFiles,
+  useWorkspaceState,
+  type WorkspaceMemory,
+} from '../workspace/state/useWorkspaceState';
 import { DeferredEditor } from './DeferredEditor';
 
 const WorkspaceEditor = lazy(() => import('./WorkspaceEditor'));
@@ -43,6 +47,7 @@ function WorkspaceLoader({ uuid }: { uuid: string }) {
     session: WorkspaceSession;
   }>();
   const [loadError, setLoadError] = useState<string>();
+  const memory = useWorkspaceState(uuid);
 
   useEffect(() => {
     let live = true;
@@ -84,15 +89,23 @@ function WorkspaceLoader({ uuid }: { uuid: string }) {
         <Link to="/">Back to your workspaces</Link>
       </main>
     );
-  if (!opened) return <Loading label="Opening the workspace…" />;
+  if (!opened || !memory) return <Loading label="Opening the workspace…" />;
   return (
     <SessionContext value={opened.session}>
-      <WorkspaceView workspace={opened.workspace} socket={opened.socket} />
+      <WorkspaceView workspace={opened.workspace} socket={opened.socket} memory={memory} />
     </SessionContext>
   );
 }
 
-function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: WorkcellSocket }) {
+function WorkspaceView({
+  workspace,
+  socket,
+  memory,
+}: {
+  workspace: Workspace;
+  socket: WorkcellSocket;
+  memory: WorkspaceMemory;
+}) {
   const [connection, setConnection] = useState<ConnectionState>(socket.state);
   const session = useSession();
   const cell = useCell();
@@ -104,21 +117,19 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
   const [language, setLanguage] = useState<LanguageStatusView>();
   const [overlayHost, setOverlayHost] = useState<HTMLElement | null>(null);
   const terminal = useRef<TerminalHandle>(null);
+  const { runConfigurations } = memory;
+  const [runningPaths, setRunningPaths] = useState<ReadonlySet<string>>(new Set());
   const tree = useRef<FileTreeHandle>(null);
   const narrow = useMediaQuery('(max-width: 700px)');
-  const layout = useDefaultLayout({ id: 'workcell-workspace-layout', storage: localStorage });
-  const editorColumn = useDefaultLayout({ id: 'workcell-editor-column', storage: localStorage });
-  const runConfigurations = useMemo(
-    () => new LocalRunConfigurations(workspace.uuid, localStorage),
-    [workspace.uuid],
-  );
-  const [runningPaths, setRunningPaths] = useState<ReadonlySet<string>>(new Set());
+  const layout = useStoredLayout(memory.store, 'workspace', ['files', 'main']);
+  const editorColumn = useStoredLayout(memory.store, 'editorColumn', ['editor', 'terminal']);
+  useFollowFiles(memory.store, session);
 
   useEffect(() => socket.onState(setConnection), [socket]);
 
   useEffect(() => {
     // A first visit opens the workspace's main Python file, as a template's README would.
-    if (loadOpenTabs(localStorage, workspace.uuid).paths.length > 0) return;
+    if (memory.editorTabs.remembered().paths.length > 0) return;
     let live = true;
     session.files
       .current()
@@ -130,7 +141,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
     return () => {
       live = false;
     };
-  }, [workspace.uuid, session, editor]);
+  }, [workspace.uuid, session, editor, memory]);
 
   const runActiveFile = useCallback(async () => {
     const path = editorStatus.activePath;
@@ -175,6 +186,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
         onStatus={setEditorStatus}
         onLanguage={setLanguage}
         overlayHost={overlayHost}
+        tabsMemory={memory.editorTabs}
       />
     </Suspense>
   );
@@ -185,6 +197,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       socket={socket}
       onOpenLocation={openLocation}
       onRunningChange={setRunningPaths}
+      tabsMemory={memory.terminalTabs}
     />
   );
 

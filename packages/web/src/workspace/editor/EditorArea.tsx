@@ -26,7 +26,7 @@ import { monaco } from './monaco';
 import { EditorDialogs, type DialogState } from './EditorDialogs';
 import { PendingBar } from './PendingBar';
 import { onEditorRequest, readOnlyKey, type ReadOnlyDoc } from './editorRequests';
-import { loadOpenTabs, saveOpenTabs } from './tabMemory';
+import type { EditorTabsMemory } from '../state/editorTabs';
 import { Tabs } from './Tabs';
 import { monacoTheme } from './themes';
 import { BinaryViewer } from '../preview/BinaryViewer';
@@ -39,6 +39,8 @@ export interface EditorAreaProps {
   ref: Ref<EditorHandle>;
   workspace: string;
   onStatus: (status: EditorStatus) => void;
+  /** Where the open tabs, the active one and each one's cursor and scroll are remembered. */
+  tabsMemory: EditorTabsMemory;
 }
 
 interface ReadOnlyTab {
@@ -46,12 +48,12 @@ interface ReadOnlyTab {
   model: monaco.editor.ITextModel;
 }
 
-export function EditorArea({ ref, workspace, onStatus }: EditorAreaProps) {
+export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaProps) {
   const session = useSession();
   const { settings } = useSettings();
   const settingsRef = useRef(settings);
   const [, rerender] = useReducer((count: number) => count + 1, 0);
-  const [remembered] = useState(() => loadOpenTabs(localStorage, workspace));
+  const [remembered] = useState(() => tabsMemory.remembered());
   const [activeChoice, setActive] = useState<string | undefined>(remembered.active);
   /** Where `openAt` puts the cursor once the file is shown (it may still be loading). */
   const [reveal, setReveal] = useState<{ path: string; lineNumber: number; column: number }>();
@@ -76,6 +78,8 @@ export function EditorArea({ ref, workspace, onStatus }: EditorAreaProps) {
   const vimStatus = useRef<HTMLDivElement>(null);
   const panelId = useId();
   const onStatusRef = useRef(onStatus);
+  /** The file the editor shows; undefined while it shows none or is being switched. */
+  const shownPath = useRef<string>(undefined);
   const [readOnlyTabs] = useState(() => new Map<string, ReadOnlyTab>());
 
   useEffect(() => {
@@ -135,50 +139,64 @@ export function EditorArea({ ref, workspace, onStatus }: EditorAreaProps) {
   }, [docs, readOnlyTabs]);
 
   /** Creates the editor when its host mounts and disposes it when the host goes. */
-  const attachEditor = useCallback((node: HTMLDivElement | null) => {
-    host.current = node;
-    if (!node) return;
-    const current = settingsRef.current;
-    const created = monaco.editor.create(node, {
-      model: null,
-      automaticLayout: true,
-      theme: monacoTheme(current.theme),
-      fontSize: current.fontSize,
-      minimap: { enabled: true },
-      folding: true,
-      matchBrackets: 'always',
-      wordBasedSuggestions: 'currentDocument',
-      scrollBeyondLastLine: false,
-      // The dimmed number of the line after a final newline fails WCAG contrast.
-      renderFinalNewline: 'on',
-      fixedOverflowWidgets: true,
-      ariaLabel: 'Code editor',
-    });
-    editorRef.current = created;
-    setEditor(created);
-    const showCursor = () => {
-      const position = created.getPosition();
-      setCursor(
-        created.getModel() && position
-          ? { line: position.lineNumber, column: position.column }
-          : undefined,
-      );
-    };
-    const listeners = [
-      // On a phone the minimap would take a fifth of the width.
-      created.onDidLayoutChange((layout) =>
-        created.updateOptions({ minimap: { enabled: layout.width > 600 } }),
-      ),
-      created.onDidChangeCursorPosition(showCursor),
-      created.onDidChangeModel(showCursor),
-    ];
-    return () => {
-      for (const listener of listeners) listener.dispose();
-      created.dispose();
-      editorRef.current = undefined;
-      setEditor(undefined);
-    };
-  }, []);
+  const attachEditor = useCallback(
+    (node: HTMLDivElement | null) => {
+      host.current = node;
+      if (!node) return;
+      const current = settingsRef.current;
+      const created = monaco.editor.create(node, {
+        model: null,
+        automaticLayout: true,
+        theme: monacoTheme(current.theme),
+        fontSize: current.fontSize,
+        minimap: { enabled: true },
+        folding: true,
+        matchBrackets: 'always',
+        wordBasedSuggestions: 'currentDocument',
+        scrollBeyondLastLine: false,
+        // The dimmed number of the line after a final newline fails WCAG contrast.
+        renderFinalNewline: 'on',
+        fixedOverflowWidgets: true,
+        ariaLabel: 'Code editor',
+      });
+      editorRef.current = created;
+      setEditor(created);
+      const showCursor = () => {
+        const position = created.getPosition();
+        setCursor(
+          created.getModel() && position
+            ? { line: position.lineNumber, column: position.column }
+            : undefined,
+        );
+      };
+      const rememberPosition = () => {
+        const path = shownPath.current;
+        const position = created.getPosition();
+        if (path === undefined || !position || readOnlyTabs.has(path)) return;
+        tabsMemory.savePosition(path, {
+          cursor: { line: position.lineNumber, column: position.column },
+          scroll: { top: created.getScrollTop(), left: created.getScrollLeft() },
+        });
+      };
+      const listeners = [
+        // On a phone the minimap would take a fifth of the width.
+        created.onDidLayoutChange((layout) =>
+          created.updateOptions({ minimap: { enabled: layout.width > 600 } }),
+        ),
+        created.onDidChangeCursorPosition(showCursor),
+        created.onDidChangeModel(showCursor),
+        created.onDidChangeCursorPosition(rememberPosition),
+        created.onDidScrollChange(rememberPosition),
+      ];
+      return () => {
+        for (const listener of listeners) listener.dispose();
+        created.dispose();
+        editorRef.current = undefined;
+        setEditor(undefined);
+      };
+    },
+    [tabsMemory, readOnlyTabs],
+  );
 
   // ---- actions -------------------------------------------------------------------------
 
@@ -251,7 +269,6 @@ export function EditorArea({ ref, workspace, onStatus }: EditorAreaProps) {
 
   // ---- keep the editor showing the active file -----------------------------------------
 
-  const shownPath = useRef<string>(undefined);
   useEffect(() => {
     if (!editor) return;
     const model =
@@ -261,12 +278,19 @@ export function EditorArea({ ref, workspace, onStatus }: EditorAreaProps) {
     if (editor.getModel() === (model ?? null)) return;
     if (shownPath.current !== undefined && editor.getModel())
       docs.setViewState(shownPath.current, editor.saveViewState());
+    // Switching fires cursor and scroll events that are no user's: they are not remembered.
+    shownPath.current = undefined;
     editor.setModel(model ?? null);
-    shownPath.current = model ? active : undefined;
     if (model && active !== undefined) {
       const state = docs.viewState(active);
+      const stored = tabsMemory.position(active);
       if (state) editor.restoreViewState(state);
+      else if (stored) {
+        editor.setPosition({ lineNumber: stored.cursor.line, column: stored.cursor.column });
+        editor.setScrollPosition({ scrollTop: stored.scroll.top, scrollLeft: stored.scroll.left });
+      }
     }
+    shownPath.current = model ? active : undefined;
   });
 
   // Every render, after the one above: the file may be shown a few renders after openAt.
@@ -355,11 +379,11 @@ export function EditorArea({ ref, workspace, onStatus }: EditorAreaProps) {
     // effect after the render, and writing the render's empty list would forget them.
     if (!docs.ready) return;
     const open = docs.paths();
-    saveOpenTabs(localStorage, workspace, {
-      paths: [...open],
-      active: activeChoice !== undefined && open.includes(activeChoice) ? activeChoice : open[0],
-    });
-  }, [docs, workspace, pathsKey, activeChoice]);
+    tabsMemory.saveTabs(
+      open,
+      activeChoice !== undefined && open.includes(activeChoice) ? activeChoice : open[0],
+    );
+  }, [docs, tabsMemory, pathsKey, activeChoice]);
 
   const statusKey = JSON.stringify([
     active,
