@@ -43,6 +43,8 @@ export function openTab(layout: GroupLayout, key: string): GroupLayout {
 
 export function focusGroup(layout: GroupLayout, index: number, key?: string): GroupLayout {
   if (!layout.groups[index]) return layout;
+  if (index === layout.focused && (key === undefined || layout.groups[index]?.active === key))
+    return layout;
   const focused = { ...layout, focused: index };
   return key === undefined
     ? focused
