@@ -19,13 +19,11 @@ import {
 import { Group, Panel, Separator } from 'react-resizable-panels';
 
 import { useSettings } from '../../settings/settings';
-import { ConfirmDialog } from '../../ui/Dialog';
 import type { EditorHandle, EditorStatus, PanelProps } from '../contracts';
 import { OpenDocs } from './docs';
-import { baseName, messageOf } from './paths';
-import { HistoryDialog } from '../history/HistoryDialog';
+import { messageOf } from './paths';
 import { monaco } from './monaco';
-import { PendingDialog } from './PendingDialog';
+import { EditorDialogs, type DialogState } from './EditorDialogs';
 import { onEditorRequest, readOnlyKey } from './editorRequests';
 import { loadOpenTabs, saveOpenTabs } from './tabMemory';
 import { monacoTheme } from './themes';
@@ -39,12 +37,6 @@ export interface EditorAreaProps extends PanelProps {
   ref: Ref<EditorHandle>;
   onStatus: (status: EditorStatus) => void;
 }
-
-type DialogState =
-  | { kind: 'pending'; path: string; compare: boolean }
-  | { kind: 'history'; path: string }
-  | { kind: 'close'; path: string; error: string }
-  | { kind: 'compare'; path: string };
 
 type Cursor = { line: number; column: number } | undefined;
 
@@ -71,6 +63,8 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
   const [editors, setEditors] = useState<(monaco.editor.ICodeEditor | undefined)[]>([]);
   const [cursors, setCursors] = useState<Cursor[]>([]);
   const [dialog, setDialog] = useState<DialogState>();
+  /** The file "Compare with…" asks a partner for. */
+  const [comparing, setComparing] = useState<string>();
   const onStatusRef = useRef(onStatus);
   const root = useRef<HTMLDivElement>(null);
 
@@ -214,8 +208,7 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
       moveEditor: move,
       compareActive: () => {
         const path = activeRef.current;
-        if (path !== undefined && docs.view(path)?.kind === 'text')
-          setDialog({ kind: 'compare', path });
+        if (path !== undefined && docs.view(path)?.kind === 'text') setComparing(path);
       },
       focus: () => {
         const current = layoutRef.current.focused;
@@ -317,8 +310,6 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
     event.preventDefault();
   };
 
-  const pendingDialog = dialog?.kind === 'pending' ? docs.view(dialog.path) : undefined;
-  const closing = dialog?.kind === 'close' ? dialog : undefined;
   const setAt =
     <T,>(setter: React.Dispatch<React.SetStateAction<T[]>>, index: number) =>
     (value: T) =>
@@ -350,7 +341,7 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
               onDropTab={(tab, before) =>
                 change((current) => groups.moveTab(current, tab.key, tab.group, index, before))
               }
-              onCompareWith={(path) => setDialog({ kind: 'compare', path })}
+              onCompareWith={setComparing}
               onPending={(path, compare) => setDialog({ kind: 'pending', path, compare })}
               onEditor={setAt(setEditors, index)}
               onCursor={setAt(setCursors, index)}
@@ -360,68 +351,28 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
         ))}
       </Group>
 
-      {dialog?.kind === 'compare' && (
+      {comparing !== undefined && (
         <ComparePicker
-          path={dialog.path}
+          path={comparing}
           candidates={docs
             .paths()
-            .filter((path) => path !== dialog.path && docs.view(path)?.kind === 'text')}
-          onClose={() => setDialog(undefined)}
+            .filter((path) => path !== comparing && docs.view(path)?.kind === 'text')}
+          onClose={() => setComparing(undefined)}
           onPick={(other) => {
-            const key = compareKey({ left: dialog.path, right: other });
+            const key = compareKey({ left: comparing, right: other });
             comparisons.add(key);
             change((current) => groups.openTab(current, key));
-            setDialog(undefined);
+            setComparing(undefined);
           }}
         />
       )}
-      {pendingDialog?.pending && dialog?.kind === 'pending' && (
-        <PendingDialog
-          key={`${dialog.path}:${String(dialog.compare)}`}
-          open
-          path={pendingDialog.path}
-          pending={pendingDialog.pending}
-          mine={
-            pendingDialog.pending.kind === 'draft'
-              ? pendingDialog.pending.draft.content
-              : (docs.model(pendingDialog.path)?.getValue() ?? '')
-          }
-          startInCompare={dialog.compare}
-          onClose={() => setDialog(undefined)}
-          onTakeTheirs={() => {
-            if (pendingDialog.pending?.kind === 'draft') docs.discardDraft(pendingDialog.path);
-            else docs.takeTheirs(pendingDialog.path);
-            setDialog(undefined);
-          }}
-          onKeepMine={() => {
-            docs.keepMine(pendingDialog.path);
-            setDialog(undefined);
-          }}
-        />
-      )}
-      {dialog?.kind === 'history' && (
-        <HistoryDialog
-          open
-          workspace={workspace}
-          path={dialog.path}
-          current={() => docs.model(dialog.path)?.getValue() ?? ''}
-          onRestore={(revision) => docs.restore(dialog.path, revision)}
-          onClose={() => setDialog(undefined)}
-        />
-      )}
-      <ConfirmDialog
-        open={closing !== undefined}
-        title={`Close ${closing ? baseName(closing.path) : ''} without saving?`}
-        message={
-          <p>{closing?.error} Closing the tab now discards your unsaved changes to this file.</p>
-        }
-        confirmLabel="Discard changes"
-        danger
-        onCancel={() => setDialog(undefined)}
-        onConfirm={() => {
-          if (closing) docs.close(closing.path);
-          setDialog(undefined);
-        }}
+      <EditorDialogs
+        dialog={dialog}
+        docs={docs}
+        workspace={workspace}
+        onClose={() => setDialog(undefined)}
+        // Closing the document takes its tabs out of every group.
+        onClosedTab={() => undefined}
       />
     </div>
   );

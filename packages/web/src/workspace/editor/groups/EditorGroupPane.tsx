@@ -17,7 +17,7 @@ import { MarkdownPreview } from '../../preview/MarkdownPreview';
 import { compareTitle, comparisonOf } from './compareTabs';
 import type { EditorGroup } from './editorGroups';
 import { GroupToolbar } from './GroupToolbar';
-import { PendingBar } from './PendingBar';
+import { PendingBar } from '../PendingBar';
 import type { DraggedTab } from './tabDrag';
 import { useGroupEditor, type GroupEditorActions } from './useGroupEditor';
 import type { monaco } from '../monaco';

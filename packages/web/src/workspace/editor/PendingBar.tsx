@@ -1,6 +1,6 @@
-/** The bar above a file that changed on disk or has a draft: compare, theirs or mine. */
-import type { DocView } from '../docs';
-import { pendingLabels, pendingTitle } from '../PendingDialog';
+/** The bar over a tab whose file changed on the server while it had unsaved edits. */
+import type { DocView } from './docs';
+import { pendingLabels, pendingTitle } from './PendingDialog';
 
 export function PendingBar(props: {
   view: DocView;
