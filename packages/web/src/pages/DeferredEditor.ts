@@ -27,6 +27,18 @@ export class DeferredEditor implements EditorHandle {
     return this.editor?.saveAll() ?? Promise.resolve();
   }
 
+  split(): void {
+    this.editor?.split();
+  }
+
+  moveEditor(direction: 'left' | 'right'): void {
+    this.editor?.moveEditor(direction);
+  }
+
+  compareActive(): void {
+    this.editor?.compareActive();
+  }
+
   focus(): void {
     this.editor?.focus();
   }
