@@ -9,19 +9,21 @@ import { createPortal } from 'react-dom';
 import type { EditorHandle, EditorStatus, PanelProps } from '../workspace/contracts';
 import { EditorArea } from '../workspace/editor/EditorArea';
 import { usePythonLanguage } from '../workspace/language/usePythonLanguage';
-import type { LanguageStatusView } from '../workspace/status-bar/StatusBar';
+import type { LanguageServerView } from '../workspace/status-bar/StatusBar';
 import type { DeferredEditor } from './DeferredEditor';
 
 export interface WorkspaceEditorProps extends PanelProps {
   editor: DeferredEditor;
   onStatus: (status: EditorStatus) => void;
-  onLanguage: (status: LanguageStatusView) => void;
-  /** Where the Problems list and the language dialogs go: beside the page's panels. */
+  onLanguage: (status: LanguageServerView) => void;
+  /** Where the Problems list goes: the Problems tab of the page's bottom panel. */
+  problemsHost: HTMLElement | null;
+  /** Where the language dialogs go: beside the page's panels. */
   overlayHost: HTMLElement | null;
 }
 
 export default function WorkspaceEditor(props: WorkspaceEditorProps) {
-  const { editor, workspace, socket, onStatus, onLanguage, overlayHost } = props;
+  const { editor, workspace, socket, onStatus, onLanguage, problemsHost, overlayHost } = props;
   const area = useRef<EditorHandle>(null);
   // Here, not as the area's ref: a child's effects run first, so its documents are open
   // for the files asked for while this chunk loaded.
@@ -36,6 +38,7 @@ export default function WorkspaceEditor(props: WorkspaceEditorProps) {
   return (
     <>
       <EditorArea ref={area} workspace={workspace} socket={socket} onStatus={onStatus} />
+      {problemsHost && createPortal(language.problems, problemsHost)}
       {overlayHost && createPortal(language.overlay, overlayHost)}
     </>
   );

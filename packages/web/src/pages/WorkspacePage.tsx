@@ -1,13 +1,13 @@
 /**
- * The workspace: file tree | editor | terminal in resizable panels that remember their
- * sizes (stacked on narrow screens), a toolbar with Run (F5), and the status bar. The page
+ * The workspace: file tree | editor | terminal and problems (WorkspaceLayout: resizable
+ * panels, one pane at a time on a phone), a toolbar with Run (F5), and the status bar. The page
  * owns the socket, watches the workspace on every (re)connection and starts its cell. The
  * editor (Monaco) loads as a chunk of its own, so the tree and the terminal are usable
  * before it is.
  */
 import type { CellState, FileEntry, Workspace } from '@workcell/protocol';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
+import { usePanelRef } from 'react-resizable-panels';
 import { Link, useParams } from 'react-router';
 
 import { ApiError, request, workspaceUrl } from '../api/client';
@@ -18,10 +18,13 @@ import { useMediaQuery } from '../ui/useMediaQuery';
 import type { EditorStatus, FileTreeHandle, TerminalHandle } from '../workspace/contracts';
 import { loadOpenTabs } from '../workspace/editor/tabMemory';
 import { FileTree } from '../workspace/file-tree/FileTree';
+import { BottomPanel, type BottomTab } from '../workspace/layout/BottomPanel';
+import type { Pane } from '../workspace/layout/PaneTabBar';
+import { WorkspaceLayout } from '../workspace/layout/WorkspaceLayout';
 import {
   StatusBar,
   type CellView,
-  type LanguageStatusView,
+  type LanguageServerView,
 } from '../workspace/status-bar/StatusBar';
 import type { Location } from '../workspace/terminal/locationLinks';
 import { RunControls } from '../workspace/terminal/RunControls';
@@ -87,9 +90,14 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
     activePath: undefined,
     save: 'saved',
   });
-  const [editor] = useState(() => new DeferredEditor());
-  const [language, setLanguage] = useState<LanguageStatusView>();
+  const [pane, setPane] = useState<Pane>('editor');
+  const [editor] = useState(() => new DeferredEditor(() => setPane('editor')));
+  const [language, setLanguage] = useState<LanguageServerView>();
   const [overlayHost, setOverlayHost] = useState<HTMLElement | null>(null);
+  const [problemsHost, setProblemsHost] = useState<HTMLElement | null>(null);
+  const [bottomTab, setBottomTab] = useState<BottomTab>('terminal');
+  const [focusProblems, setFocusProblems] = useState(0);
+  const bottomPanel = usePanelRef();
   const terminal = useRef<TerminalHandle>(null);
   const runConfigurations = useMemo(
     () => new LocalRunConfigurations(workspace.uuid, localStorage),
@@ -97,9 +105,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
   );
   const [runningPaths, setRunningPaths] = useState<ReadonlySet<string>>(new Set());
   const tree = useRef<FileTreeHandle>(null);
-  const narrow = useMediaQuery('(max-width: 700px)');
-  const layout = useDefaultLayout({ id: 'workcell-workspace-layout', storage: localStorage });
-  const editorColumn = useDefaultLayout({ id: 'workcell-editor-column', storage: localStorage });
+  const phone = useMediaQuery('(max-width: 700px)');
 
   useEffect(() => socket.onState(setConnection), [socket]);
 
@@ -168,7 +174,23 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       return; // The save status says why; running stale code would mislead.
     }
     terminal.current?.runFile(path, runConfigurations.get(path));
+    setBottomTab('terminal');
+    setPane('terminal');
   }, [editor, editorStatus.activePath, runConfigurations]);
+  const toggleProblems = useCallback(
+    (focus: boolean) => {
+      if (bottomTab === 'problems' && (!phone || pane === 'terminal')) {
+        setBottomTab('terminal');
+        if (focus) editor.focus();
+        return;
+      }
+      setBottomTab('problems');
+      setPane('terminal');
+      if (bottomPanel.current?.isCollapsed()) bottomPanel.current.expand();
+      if (focus) setFocusProblems((count) => count + 1);
+    },
+    [bottomTab, phone, pane, editor, bottomPanel],
+  );
   const openLocation = useCallback(
     ({ path, line, column }: Location) => editor.openAt(path, line, column),
     [editor],
@@ -179,11 +201,19 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       if (event.key === 'F5') {
         event.preventDefault();
         void runActiveFile();
+      } else if (
+        (event.ctrlKey || event.metaKey) &&
+        event.shiftKey &&
+        event.key.toLowerCase() === 'm'
+      ) {
+        // The command registry's view.problems (Mod+Shift+M), until the page dispatches it.
+        event.preventDefault();
+        toggleProblems(true);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [runActiveFile]);
+  }, [runActiveFile, toggleProblems]);
 
   const canRun = editorStatus.activePath?.endsWith('.py') ?? false;
   const treePanel = (
@@ -203,6 +233,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
         socket={socket}
         onStatus={setEditorStatus}
         onLanguage={setLanguage}
+        problemsHost={problemsHost}
         overlayHost={overlayHost}
       />
     </Suspense>
@@ -237,41 +268,24 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
         />
         <SettingsButton />
       </header>
-      <main className="workspace-body">
-        {/* One tree of panels in both layouts, only turned on its side on narrow screens,
-            so crossing the breakpoint keeps the editor (and its undo history) mounted. */}
-        <Group
-          orientation={narrow ? 'vertical' : 'horizontal'}
-          defaultLayout={layout.defaultLayout}
-          onLayoutChanged={layout.onLayoutChanged}
-        >
-          <Panel id="files" defaultSize="20%" minSize="10%" collapsible>
-            <section aria-label="Files" className="panel">
-              {treePanel}
-            </section>
-          </Panel>
-          <Separator className={narrow ? 'separator horizontal' : 'separator vertical'} />
-          <Panel id="main" minSize="30%">
-            <Group
-              orientation="vertical"
-              defaultLayout={editorColumn.defaultLayout}
-              onLayoutChanged={editorColumn.onLayoutChanged}
-            >
-              <Panel id="editor" defaultSize="65%" minSize="15%">
-                <section aria-label="Editor" className="panel">
-                  {editorPanel}
-                </section>
-              </Panel>
-              <Separator className="separator horizontal" />
-              <Panel id="terminal" defaultSize="35%" minSize="10%" collapsible>
-                <section aria-label="Terminal" className="panel">
-                  {terminalPanel}
-                </section>
-              </Panel>
-            </Group>
-          </Panel>
-        </Group>
-      </main>
+      <WorkspaceLayout
+        phone={phone}
+        pane={pane}
+        onPane={setPane}
+        files={treePanel}
+        editor={editorPanel}
+        bottom={
+          <BottomPanel
+            tab={bottomTab}
+            onTab={setBottomTab}
+            terminal={terminalPanel}
+            problemCount={language && language.errors + language.warnings}
+            onProblemsHost={setProblemsHost}
+            focusProblems={focusProblems}
+          />
+        }
+        bottomPanel={bottomPanel}
+      />
       <div className="workspace-overlays" ref={setOverlayHost} />
       <StatusBar
         connection={connection}
@@ -279,7 +293,13 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
         cell={cell}
         editor={editorStatus}
         onRestartCell={startCell}
-        language={language}
+        language={
+          language && {
+            ...language,
+            problemsOpen: bottomTab === 'problems',
+            onToggleProblems: () => toggleProblems(false),
+          }
+        }
       />
     </div>
   );
