@@ -7,6 +7,7 @@ import {
   createWorkspace,
   editorText,
   expect,
+  fileContent,
   openWorkspace,
   replaceEditorContent,
   screenshot,
@@ -72,6 +73,56 @@ test('the Problems panel lists, jumps to and forgets problems, also after a term
   await expect(problems.getByRole('button', { name: /parameter "name"/ })).toContainText('3:13', {
     timeout: 30_000,
   });
+});
+
+test('diagnostics follow a restore from history and renames', async ({ page }) => {
+  await signUp(page);
+  const uuid = await createWorkspace(page, 'Renames', 'empty');
+  const clean = 'from util import greet\n\nprint(greet("a"))\n';
+  await writeFile(page, uuid, 'util.py', 'def greet(name: str) -> str:\n    return name\n');
+  await writeFile(page, uuid, 'main.py', clean);
+  await openWorkspace(page, uuid);
+  await expect(statusBar(page)).toContainText('✓ Pyright', { timeout: 60_000 });
+  const problems = page.getByRole('region', { name: 'Problems' });
+  const count = (errors: number) =>
+    statusBar(page).getByRole('button', { name: new RegExp(`^Problems: ${errors} error`) });
+  await expect(count(0)).toBeVisible();
+
+  // An error saved, then the version before it restored: the error goes.
+  await replaceEditorContent(page, 'from util import greet\n\nprint(greet(1))\n');
+  await expect(count(1)).toBeVisible({ timeout: 30_000 });
+  await expect.poll(() => fileContent(page, uuid, 'main.py')).toContain('greet(1)');
+  await page.getByRole('button', { name: 'History' }).click();
+  const history = page.getByRole('dialog', { name: 'History of main.py' });
+  await history.getByRole('listbox', { name: 'Versions, newest first' }).focus();
+  await page.keyboard.press('Enter');
+  await history
+    .getByRole('alertdialog', { name: 'Restore?' })
+    .getByRole('button', { name: 'Restore', exact: true })
+    .click();
+  await expect(editorText(page)).toContainText('greet("a")');
+  await expect(count(0)).toBeVisible({ timeout: 30_000 });
+
+  // The imported module renamed away: main.py's import no longer resolves.
+  await page.keyboard.press('Control+Shift+M');
+  const item = (name: string) => page.getByRole('treeitem', { name, exact: true });
+  await item('util.py').focus();
+  await page.keyboard.press('F2');
+  await page.getByRole('textbox', { name: 'Rename util.py' }).fill('helpers.py');
+  await page.keyboard.press('Enter');
+  await expect(
+    problems.getByRole('button', { name: /Import "util" could not be resolved/ }),
+  ).toContainText('1:6', { timeout: 30_000 });
+
+  // The open file renamed: its problems are listed under its new name.
+  await item('main.py').focus();
+  await page.keyboard.press('F2');
+  await page.getByRole('textbox', { name: 'Rename main.py' }).fill('app.py');
+  await page.keyboard.press('Enter');
+  await expect(problems.getByRole('button', { name: /^app\.py/ })).toBeVisible({
+    timeout: 30_000,
+  });
+  await expect(problems.getByRole('button', { name: /^main\.py/ })).toHaveCount(0);
 });
 
 test('on a phone one pane shows at a time, switched in the tab bar', async ({ page }) => {
