@@ -146,9 +146,20 @@ test('on a phone one pane shows at a time, switched in the tab bar', async ({ pa
   await expect(terminal).toBeHidden();
   await screenshot(page, 'phone-editor');
 
-  await panes.getByRole('button', { name: 'Terminal' }).click();
+  // Run shows the terminal, where the program's output is.
+  await page.getByRole('group', { name: 'Run' }).getByRole('button', { name: '▶ Run' }).click();
   await expect(terminal).toBeVisible();
   await expect(editor).toBeHidden();
+  await expect(panes.getByRole('button', { name: 'Terminal' })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  await expect(terminalText(page)).toContainText('hello', { timeout: 30_000 });
+  await panes.getByRole('button', { name: 'Editor' }).click();
+  await expect(terminal).toBeHidden();
+  await panes.getByRole('button', { name: 'Terminal' }).click();
+  await expect(terminal).toBeVisible();
+  await page.getByRole('tab', { name: 'Terminal 1' }).click();
   await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
   await typeInTerminal(page, 'echo phone-$((6*7))');
   await expect(terminalText(page)).toContainText('phone-42');
