@@ -7,7 +7,6 @@
  */
 import type { CellState, FileEntry, Workspace } from '@workcell/protocol';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { usePanelRef } from 'react-resizable-panels';
 import { Link, useParams } from 'react-router';
 
 import { ApiError, request, workspaceUrl } from '../api/client';
@@ -18,8 +17,8 @@ import { useMediaQuery } from '../ui/useMediaQuery';
 import type { EditorStatus, FileTreeHandle, TerminalHandle } from '../workspace/contracts';
 import { loadOpenTabs } from '../workspace/editor/tabMemory';
 import { FileTree } from '../workspace/file-tree/FileTree';
-import { BottomPanel, type BottomTab } from '../workspace/layout/BottomPanel';
-import type { Pane } from '../workspace/layout/PaneTabBar';
+import { BottomPanel } from '../workspace/layout/BottomPanel';
+import { usePanes } from '../workspace/layout/usePanes';
 import { WorkspaceLayout } from '../workspace/layout/WorkspaceLayout';
 import {
   StatusBar,
@@ -90,14 +89,13 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
     activePath: undefined,
     save: 'saved',
   });
-  const [pane, setPane] = useState<Pane>('editor');
+  const phone = useMediaQuery('(max-width: 700px)');
+  const panes = usePanes(phone);
+  const { setPane, showTerminal, toggleProblems } = panes;
   const [editor] = useState(() => new DeferredEditor(() => setPane('editor')));
   const [language, setLanguage] = useState<LanguageServerView>();
   const [overlayHost, setOverlayHost] = useState<HTMLElement | null>(null);
   const [problemsHost, setProblemsHost] = useState<HTMLElement | null>(null);
-  const [bottomTab, setBottomTab] = useState<BottomTab>('terminal');
-  const [focusProblems, setFocusProblems] = useState(0);
-  const bottomPanel = usePanelRef();
   const terminal = useRef<TerminalHandle>(null);
   const runConfigurations = useMemo(
     () => new LocalRunConfigurations(workspace.uuid, localStorage),
@@ -105,7 +103,6 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
   );
   const [runningPaths, setRunningPaths] = useState<ReadonlySet<string>>(new Set());
   const tree = useRef<FileTreeHandle>(null);
-  const phone = useMediaQuery('(max-width: 700px)');
 
   useEffect(() => socket.onState(setConnection), [socket]);
 
@@ -174,23 +171,8 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       return; // The save status says why; running stale code would mislead.
     }
     terminal.current?.runFile(path, runConfigurations.get(path));
-    setBottomTab('terminal');
-    setPane('terminal');
-  }, [editor, editorStatus.activePath, runConfigurations]);
-  const toggleProblems = useCallback(
-    (focus: boolean) => {
-      if (bottomTab === 'problems' && (!phone || pane === 'terminal')) {
-        setBottomTab('terminal');
-        if (focus) editor.focus();
-        return;
-      }
-      setBottomTab('problems');
-      setPane('terminal');
-      if (bottomPanel.current?.isCollapsed()) bottomPanel.current.expand();
-      if (focus) setFocusProblems((count) => count + 1);
-    },
-    [bottomTab, phone, pane, editor, bottomPanel],
-  );
+    showTerminal();
+  }, [editor, editorStatus.activePath, runConfigurations, showTerminal]);
   const openLocation = useCallback(
     ({ path, line, column }: Location) => editor.openAt(path, line, column),
     [editor],
@@ -208,12 +190,12 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       ) {
         // The command registry's view.problems (Mod+Shift+M), until the page dispatches it.
         event.preventDefault();
-        toggleProblems(true);
+        if (toggleProblems(true) === 'hidden') editor.focus();
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [runActiveFile, toggleProblems]);
+  }, [runActiveFile, toggleProblems, editor]);
 
   const canRun = editorStatus.activePath?.endsWith('.py') ?? false;
   const treePanel = (
@@ -270,21 +252,21 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       </header>
       <WorkspaceLayout
         phone={phone}
-        pane={pane}
+        pane={panes.pane}
         onPane={setPane}
         files={treePanel}
         editor={editorPanel}
         bottom={
           <BottomPanel
-            tab={bottomTab}
-            onTab={setBottomTab}
+            tab={panes.bottomTab}
+            onTab={panes.setBottomTab}
             terminal={terminalPanel}
             problemCount={language && language.errors + language.warnings}
             onProblemsHost={setProblemsHost}
-            focusProblems={focusProblems}
+            focusProblems={panes.focusProblems}
           />
         }
-        bottomPanel={bottomPanel}
+        bottomPanel={panes.bottomPanel}
       />
       <div className="workspace-overlays" ref={setOverlayHost} />
       <StatusBar
@@ -296,7 +278,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
         language={
           language && {
             ...language,
-            problemsOpen: bottomTab === 'problems',
+            problemsOpen: panes.bottomTab === 'problems',
             onToggleProblems: () => toggleProblems(false),
           }
         }
