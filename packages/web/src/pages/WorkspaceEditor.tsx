@@ -10,22 +10,24 @@ import type { EditorHandle, EditorStatus } from '../workspace/contracts';
 import { EditorArea } from '../workspace/editor/EditorArea';
 import { usePythonLanguage } from '../workspace/language/usePythonLanguage';
 import type { EditorTabsMemory } from '../workspace/state/editorTabs';
-import type { LanguageStatusView } from '../workspace/status-bar/StatusBar';
+import type { LanguageServerView } from '../workspace/status-bar/StatusBar';
 import type { DeferredEditor } from './DeferredEditor';
 
 export interface WorkspaceEditorProps {
   workspace: string;
   editor: DeferredEditor;
   onStatus: (status: EditorStatus) => void;
-  onLanguage: (status: LanguageStatusView) => void;
-  /** Where the Problems list and the language dialogs go: beside the page's panels. */
+  onLanguage: (status: LanguageServerView) => void;
+  /** Where the Problems list goes: the Problems tab of the page's bottom panel. */
+  problemsHost: HTMLElement | null;
+  /** Where the language dialogs go: beside the page's panels. */
   overlayHost: HTMLElement | null;
   /** Where the open tabs and their positions are remembered. */
   tabsMemory: EditorTabsMemory;
 }
 
 export default function WorkspaceEditor(props: WorkspaceEditorProps) {
-  const { editor, workspace, onStatus, onLanguage, overlayHost, tabsMemory } = props;
+  const { editor, workspace, onStatus, onLanguage, problemsHost, overlayHost, tabsMemory } = props;
   const area = useRef<EditorHandle>(null);
   // Here, not as the area's ref: a child's effects run first, so its documents are open
   // for the files asked for while this chunk loaded.
@@ -40,6 +42,7 @@ export default function WorkspaceEditor(props: WorkspaceEditorProps) {
   return (
     <>
       <EditorArea ref={area} workspace={workspace} onStatus={onStatus} tabsMemory={tabsMemory} />
+      {problemsHost && createPortal(language.problems, problemsHost)}
       {overlayHost && createPortal(language.overlay, overlayHost)}
     </>
   );

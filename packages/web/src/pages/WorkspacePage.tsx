@@ -1,13 +1,12 @@
 /**
- * The workspace: file tree | editor | terminal in resizable panels that remember their
- * sizes (stacked on narrow screens), a toolbar with Run (F5), and the status bar. The page
+ * The workspace: file tree | editor | terminal and problems (WorkspaceLayout: resizable
+ * panels, one pane at a time on a phone), a toolbar with Run (F5), and the status bar. The page
  * owns the socket, watches the workspace on every (re)connection and starts its cell. The
  * editor (Monaco) loads as a chunk of its own, so the tree and the terminal are usable
  * before it is.
  */
 import type { Workspace } from '@workcell/protocol';
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { Group, Panel, Separator } from 'react-resizable-panels';
 import { Link, useParams } from 'react-router';
 
 import { api } from '../api/api';
@@ -19,13 +18,15 @@ import { useMediaQuery } from '../ui/useMediaQuery';
 import type { EditorStatus, FileTreeHandle, TerminalHandle } from '../workspace/contracts';
 import { FileTree } from '../workspace/file-tree/FileTree';
 import type { TreeEntry } from '../workspace/file-tree/tree-model';
+import { BottomPanel } from '../workspace/layout/BottomPanel';
+import { usePanes } from '../workspace/layout/usePanes';
+import { WorkspaceLayout } from '../workspace/layout/WorkspaceLayout';
 import { SessionContext, useCell, useSession } from '../workspace/session/context';
 import { WorkspaceSession } from '../workspace/session/WorkspaceSession';
-import { StatusBar, type LanguageStatusView } from '../workspace/status-bar/StatusBar';
+import { StatusBar, type LanguageServerView } from '../workspace/status-bar/StatusBar';
 import type { Location } from '../workspace/terminal/locationLinks';
 import { RunControls } from '../workspace/terminal/RunControls';
 import { TerminalPanel } from '../workspace/terminal/TerminalPanel';
-import { useStoredLayout } from '../workspace/state/useStoredLayout';
 import {
   useFollowFiles,
   useWorkspaceState,
@@ -113,16 +114,17 @@ function WorkspaceView({
     activePath: undefined,
     save: 'saved',
   });
-  const [editor] = useState(() => new DeferredEditor());
-  const [language, setLanguage] = useState<LanguageStatusView>();
+  const phone = useMediaQuery('(max-width: 700px)');
+  const panes = usePanes(phone);
+  const { setPane, showTerminal, toggleProblems } = panes;
+  const [editor] = useState(() => new DeferredEditor(() => setPane('editor')));
+  const [language, setLanguage] = useState<LanguageServerView>();
   const [overlayHost, setOverlayHost] = useState<HTMLElement | null>(null);
+  const [problemsHost, setProblemsHost] = useState<HTMLElement | null>(null);
   const terminal = useRef<TerminalHandle>(null);
   const { runConfigurations } = memory;
   const [runningPaths, setRunningPaths] = useState<ReadonlySet<string>>(new Set());
   const tree = useRef<FileTreeHandle>(null);
-  const narrow = useMediaQuery('(max-width: 700px)');
-  const layout = useStoredLayout(memory.store, 'workspace', ['files', 'main']);
-  const editorColumn = useStoredLayout(memory.store, 'editorColumn', ['editor', 'terminal']);
   useFollowFiles(memory.store, session);
 
   useEffect(() => socket.onState(setConnection), [socket]);
@@ -152,7 +154,8 @@ function WorkspaceView({
       return; // The save status says why; running stale code would mislead.
     }
     terminal.current?.runFile(path, runConfigurations.get(path));
-  }, [editor, editorStatus.activePath, runConfigurations]);
+    showTerminal();
+  }, [editor, editorStatus.activePath, runConfigurations, showTerminal]);
   const openLocation = useCallback(
     ({ path, line, column }: Location) => editor.openAt(path, line, column),
     [editor],
@@ -163,11 +166,19 @@ function WorkspaceView({
       if (event.key === 'F5') {
         event.preventDefault();
         void runActiveFile();
+      } else if (
+        (event.ctrlKey || event.metaKey) &&
+        event.shiftKey &&
+        event.key.toLowerCase() === 'm'
+      ) {
+        // The command registry's view.problems (Mod+Shift+M), until the page dispatches it.
+        event.preventDefault();
+        if (toggleProblems(true) === 'hidden') editor.focus();
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [runActiveFile]);
+  }, [runActiveFile, toggleProblems, editor]);
 
   const canRun = editorStatus.activePath?.endsWith('.py') ?? false;
   const treePanel = (
@@ -185,6 +196,7 @@ function WorkspaceView({
         workspace={workspace.uuid}
         onStatus={setEditorStatus}
         onLanguage={setLanguage}
+        problemsHost={problemsHost}
         overlayHost={overlayHost}
         tabsMemory={memory.editorTabs}
       />
@@ -221,41 +233,25 @@ function WorkspaceView({
         />
         <SettingsButton />
       </header>
-      <main className="workspace-body">
-        {/* One tree of panels in both layouts, only turned on its side on narrow screens,
-            so crossing the breakpoint keeps the editor (and its undo history) mounted. */}
-        <Group
-          orientation={narrow ? 'vertical' : 'horizontal'}
-          defaultLayout={layout.defaultLayout}
-          onLayoutChanged={layout.onLayoutChanged}
-        >
-          <Panel id="files" defaultSize="20%" minSize="10%" collapsible>
-            <section aria-label="Files" className="panel">
-              {treePanel}
-            </section>
-          </Panel>
-          <Separator className={narrow ? 'separator horizontal' : 'separator vertical'} />
-          <Panel id="main" minSize="30%">
-            <Group
-              orientation="vertical"
-              defaultLayout={editorColumn.defaultLayout}
-              onLayoutChanged={editorColumn.onLayoutChanged}
-            >
-              <Panel id="editor" defaultSize="65%" minSize="15%">
-                <section aria-label="Editor" className="panel">
-                  {editorPanel}
-                </section>
-              </Panel>
-              <Separator className="separator horizontal" />
-              <Panel id="terminal" defaultSize="35%" minSize="10%" collapsible>
-                <section aria-label="Terminal" className="panel">
-                  {terminalPanel}
-                </section>
-              </Panel>
-            </Group>
-          </Panel>
-        </Group>
-      </main>
+      <WorkspaceLayout
+        phone={phone}
+        pane={panes.pane}
+        onPane={setPane}
+        files={treePanel}
+        editor={editorPanel}
+        bottom={
+          <BottomPanel
+            tab={panes.bottomTab}
+            onTab={panes.setBottomTab}
+            terminal={terminalPanel}
+            problemCount={language && language.errors + language.warnings}
+            onProblemsHost={setProblemsHost}
+            focusProblems={panes.focusProblems}
+          />
+        }
+        bottomPanel={panes.bottomPanel}
+        store={memory.store}
+      />
       <div className="workspace-overlays" ref={setOverlayHost} />
       <StatusBar
         connection={connection}
@@ -263,7 +259,13 @@ function WorkspaceView({
         cell={cell}
         editor={editorStatus}
         onRestartCell={session.startCell}
-        language={language}
+        language={
+          language && {
+            ...language,
+            problemsOpen: panes.bottomTab === 'problems',
+            onToggleProblems: () => toggleProblems(false),
+          }
+        }
       />
     </div>
   );
