@@ -27,6 +27,10 @@ export class DeferredEditor implements EditorHandle {
     return this.editor?.saveAll() ?? Promise.resolve();
   }
 
+  runEditorAction(id: string): void {
+    this.editor?.runEditorAction(id);
+  }
+
   focus(): void {
     this.editor?.focus();
   }

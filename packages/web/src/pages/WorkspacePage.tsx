@@ -7,18 +7,25 @@
  */
 import type { Workspace } from '@workcell/protocol';
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { Group, Panel, Separator } from 'react-resizable-panels';
+import {
+  Group,
+  Panel,
+  Separator,
+  type PanelImperativeHandle,
+  usePanelRef,
+} from 'react-resizable-panels';
 import { Link, useParams } from 'react-router';
 
 import { api } from '../api/api';
 import { ApiError } from '../api/client';
+import { AccountMenu } from '../app/AccountMenu';
 import { type ConnectionState, WorkcellSocket } from '../connection/socket';
-import { SettingsButton } from '../settings/SettingsButton';
 import { Loading } from '../ui/Loading';
 import { useMediaQuery } from '../ui/useMediaQuery';
+import { useWorkspaceCommands } from '../workspace/commands/useWorkspaceCommands';
 import type { EditorStatus, FileTreeHandle, TerminalHandle } from '../workspace/contracts';
 import { FileTree } from '../workspace/file-tree/FileTree';
-import type { TreeEntry } from '../workspace/file-tree/tree-model';
+import { Sidebar, type SidebarView } from '../workspace/search/Sidebar';
 import { SessionContext, useCell, useSession } from '../workspace/session/context';
 import { WorkspaceSession } from '../workspace/session/WorkspaceSession';
 import { StatusBar, type LanguageStatusView } from '../workspace/status-bar/StatusBar';
@@ -32,6 +39,7 @@ import {
   type WorkspaceMemory,
 } from '../workspace/state/useWorkspaceState';
 import { DeferredEditor } from './DeferredEditor';
+import { useOpenMainFileOnFirstVisit } from './mainFile';
 
 const WorkspaceEditor = lazy(() => import('./WorkspaceEditor'));
 
@@ -127,21 +135,7 @@ function WorkspaceView({
 
   useEffect(() => socket.onState(setConnection), [socket]);
 
-  useEffect(() => {
-    // A first visit opens the workspace's main Python file, as a template's README would.
-    if (memory.editorTabs.remembered().paths.length > 0) return;
-    let live = true;
-    session.files
-      .current()
-      .then((model) => {
-        const main = mainPythonFile([...model.values()]);
-        if (live && main) editor.open(main);
-      })
-      .catch((error: unknown) => console.warn('files not listed', error));
-    return () => {
-      live = false;
-    };
-  }, [workspace.uuid, session, editor, memory]);
+  useOpenMainFileOnFirstVisit(session, editor, memory.editorTabs);
 
   const runActiveFile = useCallback(async () => {
     const path = editorStatus.activePath;
@@ -158,16 +152,25 @@ function WorkspaceView({
     [editor],
   );
 
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'F5') {
-        event.preventDefault();
-        void runActiveFile();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [runActiveFile]);
+  const [sidebarView, setSidebarView] = useState<SidebarView>('files');
+  const [searchFocusRequest, setSearchFocusRequest] = useState(0);
+  const filesPanel = usePanelRef();
+  const terminalPanelRef = usePanelRef();
+  const commands = useWorkspaceCommands({
+    editor,
+    terminal,
+    activePath: editorStatus.activePath,
+    runActiveFile,
+    showSearch: () => {
+      filesPanel.current?.expand();
+      setSidebarView('search');
+      setSearchFocusRequest((n) => n + 1);
+    },
+    toggleFiles: () => toggle(filesPanel.current),
+    toggleTerminal: () => {
+      if (toggle(terminalPanelRef.current)) terminal.current?.focus();
+    },
+  });
 
   const canRun = editorStatus.activePath?.endsWith('.py') ?? false;
   const treePanel = (
@@ -219,7 +222,9 @@ function WorkspaceView({
             editorStatus.activePath && terminal.current?.stopRun(editorStatus.activePath)
           }
         />
-        <SettingsButton />
+        <nav aria-label="Account">
+          <AccountMenu />
+        </nav>
       </header>
       <main className="workspace-body">
         {/* One tree of panels in both layouts, only turned on its side on narrow screens,
@@ -229,10 +234,15 @@ function WorkspaceView({
           defaultLayout={layout.defaultLayout}
           onLayoutChanged={layout.onLayoutChanged}
         >
-          <Panel id="files" defaultSize="20%" minSize="10%" collapsible>
-            <section aria-label="Files" className="panel">
-              {treePanel}
-            </section>
+          <Panel id="files" defaultSize="20%" minSize="10%" collapsible panelRef={filesPanel}>
+            <Sidebar
+              workspace={workspace.uuid}
+              view={sidebarView}
+              onView={setSidebarView}
+              searchFocusRequest={searchFocusRequest}
+              fileTree={treePanel}
+              onOpenMatch={(path, line, column) => editor.openAt(path, line, column)}
+            />
           </Panel>
           <Separator className={narrow ? 'separator horizontal' : 'separator vertical'} />
           <Panel id="main" minSize="30%">
@@ -247,7 +257,13 @@ function WorkspaceView({
                 </section>
               </Panel>
               <Separator className="separator horizontal" />
-              <Panel id="terminal" defaultSize="35%" minSize="10%" collapsible>
+              <Panel
+                id="terminal"
+                defaultSize="35%"
+                minSize="10%"
+                collapsible
+                panelRef={terminalPanelRef}
+              >
                 <section aria-label="Terminal" className="panel">
                   {terminalPanel}
                 </section>
@@ -257,6 +273,7 @@ function WorkspaceView({
         </Group>
       </main>
       <div className="workspace-overlays" ref={setOverlayHost} />
+      {commands.overlay}
       <StatusBar
         connection={connection}
         socket={socket}
@@ -269,13 +286,10 @@ function WorkspaceView({
   );
 }
 
-const MAIN_FILES = ['main.py', 'script.py', 'app.py', 'analysis.py'];
-
-function mainPythonFile(files: readonly TreeEntry[]): string | undefined {
-  const python = files
-    .filter((entry) => entry.type === 'file' && entry.path.endsWith('.py'))
-    .map((entry) => entry.path);
-  return (
-    MAIN_FILES.find((name) => python.includes(name)) ?? python.find((path) => !path.includes('/'))
-  );
+/** Collapses an open panel or opens a collapsed one; true if it is now open. */
+function toggle(panel: PanelImperativeHandle | null): boolean {
+  if (!panel) return false;
+  if (panel.isCollapsed()) panel.expand();
+  else panel.collapse();
+  return !panel.isCollapsed();
 }

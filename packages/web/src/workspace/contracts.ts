@@ -27,6 +27,8 @@ export interface EditorHandle {
   openAt(path: string, line: number, column?: number): void;
   /** Saves every dirty tab now; resolves when done (rejects if one failed). */
   saveAll(): Promise<void>;
+  /** Runs one of the active editor's Monaco actions ("editor.action.quickOutline"…), focused. */
+  runEditorAction(id: string): void;
   focus(): void;
 }
 
@@ -35,6 +37,8 @@ export interface TerminalHandle {
   runFile(path: string, config: RunConfig): void;
   /** Stops the file's run, if it runs: SIGINT, then SIGKILL after 2 s. */
   stopRun(path: string): void;
+  /** Opens a new shell terminal and focuses it. */
+  newTerminal(): void;
   focus(): void;
 }
 

@@ -21,6 +21,7 @@ import type { EditorHandle, EditorStatus } from '../contracts';
 import { useSession } from '../session/context';
 import { DisposableStore } from '../session/lifecycle';
 import { OpenDocs, type DocView } from './docs';
+import { formatInCell, registerFormatting } from './formatting';
 import { baseName, isCsvPath, isMarkdownPath, messageOf } from './paths';
 import { monaco } from './monaco';
 import { EditorDialogs, type DialogState } from './EditorDialogs';
@@ -187,6 +188,7 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
         created.onDidChangeModel(showCursor),
         created.onDidChangeCursorPosition(rememberPosition),
         created.onDidScrollChange(rememberPosition),
+        registerFormatting(created, { format: formatInCell(workspace), onError: setNotice }),
       ];
       return () => {
         for (const listener of listeners) listener.dispose();
@@ -195,7 +197,7 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
         setEditor(undefined);
       };
     },
-    [tabsMemory, readOnlyTabs],
+    [tabsMemory, readOnlyTabs, workspace],
   );
 
   // ---- actions -------------------------------------------------------------------------
@@ -255,6 +257,10 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
         setReveal({ path, lineNumber: line, column: column ?? 1 });
       },
       saveAll: () => docs.saveAll(),
+      runEditorAction: (id: string) => {
+        editorRef.current?.focus();
+        void editorRef.current?.getAction(id)?.run();
+      },
       focus: () => {
         if (editorRef.current?.getModel()) editorRef.current.focus();
         else
@@ -309,7 +315,6 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
     const save = editor.addAction({
       id: 'workcell.save',
       label: 'Save',
-      keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS],
       run: saveActive,
     });
     const history = editor.addAction({
@@ -323,8 +328,6 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
     const close = editor.addAction({
       id: 'workcell.closeTab',
       label: 'Close Tab',
-      // Monaco keeps the keys it sees; Ctrl+W is the browser's own in most of them.
-      keybindings: [monaco.KeyMod.Alt | monaco.KeyCode.KeyW],
       run: () => {
         if (activeRef.current !== undefined) closeTab(activeRef.current);
       },
@@ -415,12 +418,10 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
   }, [pending, active]);
 
   const onKeyDown = (event: React.KeyboardEvent) => {
-    const mod = event.ctrlKey || event.metaKey;
     const key = event.key.toLowerCase();
-    if (mod && key === 's') {
-      event.preventDefault();
-      saveActive();
-    } else if ((event.altKey && key === 'w') || (event.ctrlKey && key === 'w')) {
+    // Save (Mod+S) and Close tab (Alt+W) are the page's commands; Ctrl+W reaches a page
+    // only in some browsers, and then closes the tab here too.
+    if (event.ctrlKey && !event.altKey && key === 'w') {
       event.preventDefault();
       if (active !== undefined) closeTab(active);
     } else if (event.ctrlKey && event.key === 'Tab') {
