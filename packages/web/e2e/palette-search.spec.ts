@@ -118,8 +118,16 @@ test('Search finds what the shell wrote, opens it at the line, and replace all i
   await expect(searchView(page)).toBeHidden();
 });
 
-test('Go to symbol lists the functions of the file', async ({ page }) => {
+test('Go to symbol lists the functions of the file, and finds one in another file', async ({
+  page,
+}) => {
   const workspace = await openScript(page);
+  await writeFile(
+    page,
+    workspace,
+    'geometry_helpers.py',
+    'def compute_hypotenuse(a, b):\n    return (a * a + b * b) ** 0.5\n',
+  );
   await writeFile(
     page,
     workspace,
@@ -135,4 +143,14 @@ test('Go to symbol lists the functions of the file', async ({ page }) => {
   const outline = page.locator('.quick-input-widget');
   await expect(outline.getByRole('option', { name: /area_of_circle/ })).toBeVisible();
   await expect(outline.getByRole('option', { name: /perimeter_of_square/ })).toBeVisible();
+  await page.keyboard.press('Escape');
+
+  await page.keyboard.press('ControlOrMeta+T');
+  const symbols = page.getByRole('dialog', { name: 'Go to symbol in workspace' });
+  await expect(symbols).toBeVisible();
+  await page.keyboard.type('compute_hyp');
+  await expect(symbols.getByRole('option', { name: /compute_hypotenuse/ })).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(editorTab(page, 'geometry_helpers\\.py')).toHaveAttribute('aria-selected', 'true');
+  await expect(statusBar(page)).toContainText('Ln 1');
 });

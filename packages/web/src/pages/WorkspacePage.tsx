@@ -23,6 +23,7 @@ import { type ConnectionState, WorkcellSocket } from '../connection/socket';
 import { Loading } from '../ui/Loading';
 import { useMediaQuery } from '../ui/useMediaQuery';
 import { useWorkspaceCommands } from '../workspace/commands/useWorkspaceCommands';
+import type { WorkspaceSymbolSearch } from '../workspace/language/workspaceSymbols';
 import type { EditorStatus, FileTreeHandle, TerminalHandle } from '../workspace/contracts';
 import { FileTree } from '../workspace/file-tree/FileTree';
 import { Sidebar, type SidebarView } from '../workspace/search/Sidebar';
@@ -125,6 +126,7 @@ function WorkspaceView({
   const [language, setLanguage] = useState<LanguageStatusView>();
   const [overlayHost, setOverlayHost] = useState<HTMLElement | null>(null);
   const terminal = useRef<TerminalHandle>(null);
+  const workspaceSymbols = useRef<WorkspaceSymbolSearch>(null);
   const { runConfigurations } = memory;
   const [runningPaths, setRunningPaths] = useState<ReadonlySet<string>>(new Set());
   const tree = useRef<FileTreeHandle>(null);
@@ -161,6 +163,7 @@ function WorkspaceView({
     terminal,
     activePath: editorStatus.activePath,
     runActiveFile,
+    workspaceSymbols,
     showSearch: () => {
       filesPanel.current?.expand();
       setSidebarView('search');
@@ -190,6 +193,7 @@ function WorkspaceView({
         onLanguage={setLanguage}
         overlayHost={overlayHost}
         tabsMemory={memory.editorTabs}
+        workspaceSymbolsRef={workspaceSymbols}
       />
     </Suspense>
   );

@@ -8,12 +8,14 @@ import { type ReactNode, type RefObject, useEffect, useMemo, useRef, useState } 
 import { useSession as useAccount } from '../../api/session';
 import { SettingsDialog } from '../../settings/SettingsDialog';
 import type { EditorHandle, TerminalHandle } from '../contracts';
+import type { WorkspaceSymbolSearch } from '../language/workspaceSymbols';
 import { useFiles } from '../session/context';
 import { CommandRegistry } from './CommandRegistry';
 import { bindCommand } from './defaultCommands';
 import { KeyboardShortcutsDialog } from './KeyboardShortcutsDialog';
 import { useCommandKeybindings } from './KeybindingDispatcher';
 import { QuickPick } from './QuickPick';
+import { SymbolPick } from './SymbolPick';
 import type { QuickPickMode } from './useQuickPickItems';
 
 export interface WorkspaceCommandTargets {
@@ -21,12 +23,14 @@ export interface WorkspaceCommandTargets {
   terminal: RefObject<TerminalHandle | null>;
   activePath: string | undefined;
   runActiveFile: () => Promise<void>;
+  /** Pyright's workspace symbol search, once the editor's chunk has loaded. */
+  workspaceSymbols: RefObject<WorkspaceSymbolSearch | null>;
   showSearch: () => void;
   toggleFiles: () => void;
   toggleTerminal: () => void;
 }
 
-type Opened = QuickPickMode | 'settings' | 'shortcuts' | undefined;
+type Opened = QuickPickMode | 'symbols' | 'settings' | 'shortcuts' | undefined;
 
 export function useWorkspaceCommands(targets: WorkspaceCommandTargets): {
   registry: CommandRegistry;
@@ -59,6 +63,11 @@ export function useWorkspaceCommands(targets: WorkspaceCommandTargets): {
         'workbench.goToSymbolInFile',
         editorAction('editor.action.quickOutline'),
         isPython,
+      ),
+      bindCommand(
+        'workbench.goToSymbolInWorkspace',
+        () => setOpened('symbols'),
+        () => t().workspaceSymbols.current !== null,
       ),
       bindCommand('search.inFiles', () => t().showSearch()),
       bindCommand('run.file', () => t().runActiveFile(), isPython),
@@ -101,6 +110,13 @@ export function useWorkspaceCommands(targets: WorkspaceCommandTargets): {
           registry={registry}
           paths={paths}
           onOpenFile={(path) => targets.editor.open(path)}
+          onClose={close}
+        />
+      )}
+      {opened === 'symbols' && targets.workspaceSymbols.current && (
+        <SymbolPick
+          search={targets.workspaceSymbols.current}
+          onOpen={({ path, line, column }) => targets.editor.openAt(path, line, column)}
           onClose={close}
         />
       )}

@@ -16,6 +16,7 @@ import { isSyncedPython, revealInEditor, WORKSPACE_PREFIX } from './models';
 import { countProblems } from './problems';
 import { ProblemsPanel } from './ProblemsPanel';
 import { useProblems } from './useProblems';
+import type { WorkspaceSymbolSearch } from './workspaceSymbols';
 
 interface External {
   path: string;
@@ -26,8 +27,9 @@ interface External {
 export function usePythonLanguage(
   workspace: string,
   editor: RefObject<EditorHandle | null>,
-): { status: LanguageStatusView; overlay: ReactNode } {
+): { status: LanguageStatusView; overlay: ReactNode; workspaceSymbols: WorkspaceSymbolSearch } {
   const client = useRef<LanguageClient<WebSocket>>(undefined);
+  const symbols = useRef<WorkspaceSymbolSearch>(undefined);
   const [state, setState] = useState<LanguageState>({ kind: 'idle' });
   const [problemsOpen, setProblemsOpen] = useState(false);
   const [external, setExternal] = useState<External>();
@@ -50,9 +52,11 @@ export function usePythonLanguage(
         },
       });
       client.current = language.client;
+      symbols.current = language.workspaceSymbols;
       const stopState = language.client.onState(setState);
       stop = () => {
         stopState();
+        symbols.current = undefined;
         language.dispose();
       };
     };
@@ -119,5 +123,10 @@ export function usePythonLanguage(
       </Dialog>
     </>
   );
-  return { status, overlay };
+  const [workspaceSymbols] = useState<WorkspaceSymbolSearch>(
+    () => (query: string) =>
+      symbols.current?.(query) ??
+      Promise.reject(new Error('Python support starts once a Python file is open.')),
+  );
+  return { status, overlay, workspaceSymbols };
 }
