@@ -18,23 +18,28 @@ export interface SymbolPickProps {
   onClose: () => void;
 }
 
-type Found = { symbols: WorkspaceSymbol[] } | { error: string };
+/** The answer for `query`: what was asked last, or an earlier question still on screen. */
+type Found = { query: string } & ({ symbols: WorkspaceSymbol[] } | { error: string });
 
 export function SymbolPick({ search, onOpen, onClose }: SymbolPickProps) {
   const [query, setQuery] = useState('');
-  const [found, setFound] = useState<Found>({ symbols: [] });
+  const [found, setFound] = useState<Found>({ query: '', symbols: [] });
+  // Taken before the input's autoFocus moves focus away from it.
+  const [opener] = useState(() => document.activeElement);
   const [active, setActive] = useState(0);
   const listId = useId();
   const root = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    if (query.trim() === '') return;
+    const asked = query.trim();
+    if (asked === '') return;
     let live = true;
     const timer = setTimeout(() => {
-      search(query.trim()).then(
-        (symbols) => live && setFound({ symbols }),
+      search(asked).then(
+        (symbols) => live && setFound({ query: asked, symbols }),
         (error: unknown) =>
-          live && setFound({ error: error instanceof Error ? error.message : String(error) }),
+          live &&
+          setFound({ query: asked, error: error instanceof Error ? error.message : String(error) }),
       );
     }, ASK_DELAY_MS);
     return () => {
@@ -51,7 +56,8 @@ export function SymbolPick({ search, onOpen, onClose }: SymbolPickProps) {
     return () => document.removeEventListener('mousedown', clickedOutside, true);
   }, [onClose]);
 
-  const symbols = query.trim() !== '' && 'symbols' in found ? found.symbols : [];
+  const answered = query.trim() !== '' && found.query === query.trim();
+  const symbols = answered && 'symbols' in found ? found.symbols : [];
   const activeIndex = Math.min(active, symbols.length - 1);
   const optionId = (index: number) => `${listId}-option-${index}`;
   const choose = (symbol: WorkspaceSymbol | undefined) => {
@@ -65,7 +71,10 @@ export function SymbolPick({ search, onOpen, onClose }: SymbolPickProps) {
       ArrowDown: () => setActive(activeIndex < last ? activeIndex + 1 : 0),
       ArrowUp: () => setActive(activeIndex > 0 ? activeIndex - 1 : last),
       Enter: () => choose(symbols[activeIndex]),
-      Escape: onClose,
+      Escape: () => {
+        if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+        onClose();
+      },
     };
     const action = keys[event.key];
     if (!action) return;
@@ -114,12 +123,12 @@ export function SymbolPick({ search, onOpen, onClose }: SymbolPickProps) {
           </li>
         ))}
       </ul>
-      {'error' in found ? (
+      {answered && 'error' in found ? (
         <p className="quick-pick-empty" role="alert">
           {found.error}
         </p>
       ) : (
-        query.trim() !== '' &&
+        answered &&
         symbols.length === 0 && (
           <p className="quick-pick-empty" role="status">
             No matching symbols
