@@ -68,7 +68,7 @@ test('edit, autosave, run, files from the tree and the terminal, reload, conflic
 
   // Autosave off; an unsaved edit, then the terminal rewrites the file: the user is told,
   // and saving shows both versions.
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await chooseFromAccountMenu(page, 'Settings');
   const settings = page.getByRole('dialog', { name: /settings/i });
   await settings.getByLabel('Autosave').uncheck();
   await settings.getByRole('button', { name: 'Done' }).click();
@@ -86,7 +86,7 @@ test('edit, autosave, run, files from the tree and the terminal, reload, conflic
   await expect.poll(() => fileContent(page, workspace, 'script.py')).toBe('print("mine")\n');
 
   // Vim mode and a theme, kept on the server across a reload.
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await chooseFromAccountMenu(page, 'Settings');
   await settings.getByLabel('Vim mode').check();
   await settings.getByLabel('Theme').selectOption('solarized-light');
   await settings.getByLabel('Autosave').check();

@@ -11,6 +11,7 @@ function fakeEditor() {
     split: vi.fn(),
     moveEditor: vi.fn(),
     compareActive: vi.fn(),
+    runEditorAction: vi.fn(),
     focus: vi.fn(),
   } satisfies EditorHandle;
 }

@@ -44,6 +44,10 @@ export class DeferredEditor implements EditorHandle {
     this.editor?.compareActive();
   }
 
+  runEditorAction(id: string): void {
+    this.editor?.runEditorAction(id);
+  }
+
   focus(): void {
     this.editor?.focus();
   }

@@ -3,12 +3,13 @@
  * JavaScript), the editor area and Python IntelliSense. The page lays out the file tree
  * and the terminal without waiting for it, and shows this once it has loaded.
  */
-import { useEffect, useRef, useState } from 'react';
+import { type RefObject, useEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 
 import type { EditorHandle, EditorStatus } from '../workspace/contracts';
 import { EditorArea } from '../workspace/editor/EditorArea';
 import { usePythonLanguage } from '../workspace/language/usePythonLanguage';
+import type { WorkspaceSymbolSearch } from '../workspace/language/workspaceSymbols';
 import type { EditorTabsMemory } from '../workspace/state/editorTabs';
 import type { LanguageServerView } from '../workspace/status-bar/StatusBar';
 import type { DeferredEditor } from './DeferredEditor';
@@ -24,10 +25,21 @@ export interface WorkspaceEditorProps {
   overlayHost: HTMLElement | null;
   /** Where the open tabs and their positions are remembered. */
   tabsMemory: EditorTabsMemory;
+  /** Given pyright's workspace symbol search once the language chunk has it. */
+  workspaceSymbolsRef: RefObject<WorkspaceSymbolSearch | null>;
 }
 
 export default function WorkspaceEditor(props: WorkspaceEditorProps) {
-  const { editor, workspace, onStatus, onLanguage, problemsHost, overlayHost, tabsMemory } = props;
+  const {
+    editor,
+    workspace,
+    onStatus,
+    onLanguage,
+    problemsHost,
+    overlayHost,
+    tabsMemory,
+    workspaceSymbolsRef,
+  } = props;
   const area = useRef<EditorHandle>(null);
   // Here, not as the area's ref: a child's effects run first, so its documents are open
   // for the files asked for while this chunk loaded.
@@ -39,6 +51,12 @@ export default function WorkspaceEditor(props: WorkspaceEditorProps) {
   // Connects only once a Python file is open in the editor.
   const language = usePythonLanguage(workspace, editorRef);
   useEffect(() => onLanguage(language.status), [onLanguage, language.status]);
+  useEffect(() => {
+    workspaceSymbolsRef.current = language.workspaceSymbols;
+    return () => {
+      workspaceSymbolsRef.current = null;
+    };
+  }, [workspaceSymbolsRef, language.workspaceSymbols]);
   return (
     <>
       <EditorArea ref={area} workspace={workspace} onStatus={onStatus} tabsMemory={tabsMemory} />

@@ -7,20 +7,23 @@
  */
 import type { Workspace } from '@workcell/protocol';
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { type PanelImperativeHandle, usePanelRef } from 'react-resizable-panels';
 import { Link, useParams } from 'react-router';
 
 import { api } from '../api/api';
 import { ApiError } from '../api/client';
+import { AccountMenu } from '../app/AccountMenu';
 import { type ConnectionState, WorkcellSocket } from '../connection/socket';
-import { SettingsButton } from '../settings/SettingsButton';
 import { Loading } from '../ui/Loading';
 import { useMediaQuery } from '../ui/useMediaQuery';
+import { useWorkspaceCommands } from '../workspace/commands/useWorkspaceCommands';
+import type { WorkspaceSymbolSearch } from '../workspace/language/workspaceSymbols';
 import type { EditorStatus, FileTreeHandle, TerminalHandle } from '../workspace/contracts';
 import { FileTree } from '../workspace/file-tree/FileTree';
-import type { TreeEntry } from '../workspace/file-tree/tree-model';
 import { BottomPanel } from '../workspace/layout/BottomPanel';
 import { usePanes } from '../workspace/layout/usePanes';
 import { WorkspaceLayout } from '../workspace/layout/WorkspaceLayout';
+import { Sidebar, type SidebarView } from '../workspace/search/Sidebar';
 import { SessionContext, useCell, useSession } from '../workspace/session/context';
 import { WorkspaceSession } from '../workspace/session/WorkspaceSession';
 import { StatusBar, type LanguageServerView } from '../workspace/status-bar/StatusBar';
@@ -33,6 +36,7 @@ import {
   type WorkspaceMemory,
 } from '../workspace/state/useWorkspaceState';
 import { DeferredEditor } from './DeferredEditor';
+import { useOpenMainFileOnFirstVisit } from './mainFile';
 
 const WorkspaceEditor = lazy(() => import('./WorkspaceEditor'));
 
@@ -122,6 +126,7 @@ function WorkspaceView({
   const [overlayHost, setOverlayHost] = useState<HTMLElement | null>(null);
   const [problemsHost, setProblemsHost] = useState<HTMLElement | null>(null);
   const terminal = useRef<TerminalHandle>(null);
+  const workspaceSymbols = useRef<WorkspaceSymbolSearch>(null);
   const { runConfigurations } = memory;
   const [runningPaths, setRunningPaths] = useState<ReadonlySet<string>>(new Set());
   const tree = useRef<FileTreeHandle>(null);
@@ -129,21 +134,7 @@ function WorkspaceView({
 
   useEffect(() => socket.onState(setConnection), [socket]);
 
-  useEffect(() => {
-    // A first visit opens the workspace's main Python file, as a template's README would.
-    if (memory.editorTabs.remembered().paths.length > 0) return;
-    let live = true;
-    session.files
-      .current()
-      .then((model) => {
-        const main = mainPythonFile([...model.values()]);
-        if (live && main) editor.open(main);
-      })
-      .catch((error: unknown) => console.warn('files not listed', error));
-    return () => {
-      live = false;
-    };
-  }, [workspace.uuid, session, editor, memory]);
+  useOpenMainFileOnFirstVisit(session, editor, memory.editorTabs);
 
   const runActiveFile = useCallback(async () => {
     const path = editorStatus.activePath;
@@ -161,24 +152,28 @@ function WorkspaceView({
     [editor],
   );
 
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'F5') {
-        event.preventDefault();
-        void runActiveFile();
-      } else if (
-        (event.ctrlKey || event.metaKey) &&
-        event.shiftKey &&
-        event.key.toLowerCase() === 'm'
-      ) {
-        // The command registry's view.problems (Mod+Shift+M), until the page dispatches it.
-        event.preventDefault();
-        if (toggleProblems(true) === 'hidden') editor.focus();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [runActiveFile, toggleProblems, editor]);
+  const [sidebarView, setSidebarView] = useState<SidebarView>('files');
+  const [searchFocusRequest, setSearchFocusRequest] = useState(0);
+  const filesPanel = usePanelRef();
+  const commands = useWorkspaceCommands({
+    editor,
+    terminal,
+    activePath: editorStatus.activePath,
+    runActiveFile,
+    workspaceSymbols,
+    showSearch: () => {
+      filesPanel.current?.expand();
+      setSidebarView('search');
+      setSearchFocusRequest((n) => n + 1);
+    },
+    toggleFiles: () => toggle(filesPanel.current),
+    toggleProblems: () => {
+      if (toggleProblems(true) === 'hidden') editor.focus();
+    },
+    toggleTerminal: () => {
+      if (toggle(panes.bottomPanel.current)) terminal.current?.focus();
+    },
+  });
 
   const canRun = editorStatus.activePath?.endsWith('.py') ?? false;
   const treePanel = (
@@ -199,6 +194,7 @@ function WorkspaceView({
         problemsHost={problemsHost}
         overlayHost={overlayHost}
         tabsMemory={memory.editorTabs}
+        workspaceSymbolsRef={workspaceSymbols}
       />
     </Suspense>
   );
@@ -231,13 +227,24 @@ function WorkspaceView({
             editorStatus.activePath && terminal.current?.stopRun(editorStatus.activePath)
           }
         />
-        <SettingsButton />
+        <nav aria-label="Account">
+          <AccountMenu />
+        </nav>
       </header>
       <WorkspaceLayout
         phone={phone}
         pane={panes.pane}
         onPane={setPane}
-        files={treePanel}
+        files={
+          <Sidebar
+            workspace={workspace.uuid}
+            view={sidebarView}
+            onView={setSidebarView}
+            searchFocusRequest={searchFocusRequest}
+            fileTree={treePanel}
+            onOpenMatch={(path, line, column) => editor.openAt(path, line, column)}
+          />
+        }
         editor={editorPanel}
         bottom={
           <BottomPanel
@@ -250,9 +257,11 @@ function WorkspaceView({
           />
         }
         bottomPanel={panes.bottomPanel}
+        filesPanel={filesPanel}
         store={memory.store}
       />
       <div className="workspace-overlays" ref={setOverlayHost} />
+      {commands.overlay}
       <StatusBar
         connection={connection}
         socket={socket}
@@ -271,13 +280,10 @@ function WorkspaceView({
   );
 }
 
-const MAIN_FILES = ['main.py', 'script.py', 'app.py', 'analysis.py'];
-
-function mainPythonFile(files: readonly TreeEntry[]): string | undefined {
-  const python = files
-    .filter((entry) => entry.type === 'file' && entry.path.endsWith('.py'))
-    .map((entry) => entry.path);
-  return (
-    MAIN_FILES.find((name) => python.includes(name)) ?? python.find((path) => !path.includes('/'))
-  );
+/** Collapses an open panel or opens a collapsed one; true if it is now open. */
+function toggle(panel: PanelImperativeHandle | null): boolean {
+  if (!panel) return false;
+  if (panel.isCollapsed()) panel.expand();
+  else panel.collapse();
+  return !panel.isCollapsed();
 }

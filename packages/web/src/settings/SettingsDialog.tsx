@@ -1,7 +1,7 @@
 /** The editor settings in a dialog: from the workspace toolbar's gear and the account menu. */
 import { Dialog } from '../ui/Dialog';
 import { SettingsForm } from './SettingsForm';
-import './SettingsButton.css';
+import './SettingsDialog.css';
 
 export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   return (

@@ -33,6 +33,8 @@ export interface EditorHandle {
   moveEditor(direction: 'left' | 'right'): void;
   /** Asks which open file to compare the active one with, then shows the two side by side. */
   compareActive(): void;
+  /** Runs one of the active editor's Monaco actions ("editor.action.quickOutline"…), focused. */
+  runEditorAction(id: string): void;
   focus(): void;
 }
 
@@ -41,6 +43,8 @@ export interface TerminalHandle {
   runFile(path: string, config: RunConfig): void;
   /** Stops the file's run, if it runs: SIGINT, then SIGKILL after 2 s. */
   stopRun(path: string): void;
+  /** Opens a new shell terminal and focuses it. */
+  newTerminal(): void;
   focus(): void;
 }
 

@@ -217,6 +217,11 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
         const path = activeRef.current;
         if (path !== undefined && docs.view(path)?.kind === 'text') setComparing(path);
       },
+      runEditorAction: (id: string) => {
+        const editor = editors[layoutRef.current.focused];
+        editor?.focus();
+        void editor?.getAction(id)?.run();
+      },
       focus: () => {
         const current = layoutRef.current.focused;
         const editor = editors[current];

@@ -11,6 +11,7 @@ import { api, readFile } from '../../api/api';
 import { monaco } from '../editor/monaco';
 import { requestEditor } from '../editor/editorRequests';
 import { LanguageClient, type Disposable } from './LanguageClient';
+import { findWorkspaceSymbols, type WorkspaceSymbolSearch } from './workspaceSymbols';
 import {
   isSyncedPython,
   libraryPath,
@@ -379,7 +380,7 @@ function stubNote(uri: monaco.Uri): string {
   return `# ${uri.path}\n# Part of Python or an installed library: not a file of this workspace.\n`;
 }
 
-function attachMonaco(workspace: string, socket: WebSocket): Disposable {
+function attachMonaco(workspace: string, socket: WebSocket): Disposable & { ask: Ask } {
   const targets = new LocationTargets(workspace);
   const { transport, ask } = workspacePythonOnly(
     lsp.WebSocketTransport.fromWebSocket(socket),
@@ -390,6 +391,7 @@ function attachMonaco(workspace: string, socket: WebSocket): Disposable {
   const refusal = libraryRenameRefusal(ask);
   const client = new OwnedLspClient(transport);
   return {
+    ask,
     dispose: () => {
       client.dispose();
       refusal.dispose();
@@ -415,13 +417,24 @@ export interface PythonLanguageOptions {
  */
 export function createPythonLanguage(options: PythonLanguageOptions): {
   client: LanguageClient<WebSocket>;
+  workspaceSymbols: WorkspaceSymbolSearch;
   dispose: () => void;
 } {
+  let connected: Ask | undefined;
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const client = new LanguageClient<WebSocket>({
     url: `${scheme}://${location.host}/api/workspace/${encodeURIComponent(options.workspace)}/lsp`,
     openSocket: (url) => new WebSocket(url),
-    attach: (socket) => attachMonaco(options.workspace, socket),
+    attach: (socket) => {
+      const attached = attachMonaco(options.workspace, socket);
+      connected = attached.ask;
+      return {
+        dispose: () => {
+          connected = undefined;
+          attached.dispose();
+        },
+      };
+    },
   });
   client.start();
   const opener = monaco.editor.registerEditorOpener({
@@ -448,6 +461,10 @@ export function createPythonLanguage(options: PythonLanguageOptions): {
   });
   return {
     client,
+    workspaceSymbols: (query) =>
+      connected
+        ? findWorkspaceSymbols(connected, query)
+        : Promise.reject(new Error('The Python language server is not connected.')),
     dispose: () => {
       opener.dispose();
       client.dispose();

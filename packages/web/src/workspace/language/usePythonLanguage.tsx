@@ -17,6 +17,7 @@ import { isSyncedPython } from './models';
 import { countProblems } from './problems';
 import { ProblemsPanel } from './ProblemsPanel';
 import { useProblems } from './useProblems';
+import type { WorkspaceSymbolSearch } from './workspaceSymbols';
 
 interface External {
   path: string;
@@ -27,8 +28,14 @@ interface External {
 export function usePythonLanguage(
   workspace: string,
   editor: RefObject<EditorHandle | null>,
-): { status: LanguageServerView; problems: ReactNode; overlay: ReactNode } {
+): {
+  status: LanguageServerView;
+  problems: ReactNode;
+  overlay: ReactNode;
+  workspaceSymbols: WorkspaceSymbolSearch;
+} {
   const client = useRef<LanguageClient<WebSocket>>(undefined);
+  const symbols = useRef<WorkspaceSymbolSearch>(undefined);
   const [state, setState] = useState<LanguageState>({ kind: 'idle' });
   const [external, setExternal] = useState<External>();
   const problems = useProblems();
@@ -50,9 +57,11 @@ export function usePythonLanguage(
         },
       });
       client.current = language.client;
+      symbols.current = language.workspaceSymbols;
       const stopState = language.client.onState(setState);
       stop = () => {
         stopState();
+        symbols.current = undefined;
         language.dispose();
       };
     };
@@ -102,5 +111,10 @@ export function usePythonLanguage(
       </p>
     </Dialog>
   );
-  return { status, problems: problemsPanel, overlay };
+  const [workspaceSymbols] = useState<WorkspaceSymbolSearch>(
+    () => (query: string) =>
+      symbols.current?.(query) ??
+      Promise.reject(new Error('Python support starts once a Python file is open.')),
+  );
+  return { status, problems: problemsPanel, overlay, workspaceSymbols };
 }

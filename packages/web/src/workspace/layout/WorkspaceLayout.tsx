@@ -23,12 +23,14 @@ export interface WorkspaceLayoutProps {
   bottom: ReactNode;
   /** The bottom panel's handle, to expand it when the Problems panel is asked for. */
   bottomPanel: RefObject<PanelImperativeHandle | null>;
+  /** The file tree's panel, to show or hide it. */
+  filesPanel: RefObject<PanelImperativeHandle | null>;
   /** Where the panel sizes are remembered. */
   store: WorkspaceStateStore;
 }
 
 export function WorkspaceLayout(props: WorkspaceLayoutProps) {
-  const { phone, pane, onPane, files, editor, bottom, bottomPanel, store } = props;
+  const { phone, pane, onPane, files, editor, bottom, bottomPanel, filesPanel, store } = props;
   const layout = useStoredLayout(store, 'workspace', ['files', 'main']);
   const editorColumn = useStoredLayout(store, 'editorColumn', ['editor', 'terminal']);
   return (
@@ -39,7 +41,14 @@ export function WorkspaceLayout(props: WorkspaceLayoutProps) {
           defaultLayout={layout.defaultLayout}
           onLayoutChanged={layout.onLayoutChanged}
         >
-          <Panel id="files" data-pane="files" defaultSize="20%" minSize="10%" collapsible>
+          <Panel
+            id="files"
+            data-pane="files"
+            defaultSize="20%"
+            minSize="10%"
+            collapsible
+            panelRef={filesPanel}
+          >
             <section aria-label="Files" className="panel">
               {files}
             </section>

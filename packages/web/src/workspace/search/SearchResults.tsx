@@ -63,9 +63,10 @@ function FileGroup({
               <button
                 type="button"
                 className="search-match-open"
-                aria-label={`${file.path} line ${match.line}: ${match.preview.trim()}`}
                 onClick={() => onOpenMatch(file.path, match.line, match.column)}
               >
+                {/* Named by its text, as read, rather than an aria-label that must repeat it. */}
+                <span className="visually-hidden">{`${file.path} line ${match.line}:`}</span>
                 <span className="search-line" aria-hidden="true">
                   {match.line}
                 </span>

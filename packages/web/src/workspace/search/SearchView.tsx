@@ -111,11 +111,12 @@ export function SearchView({ search, replace, undo, onOpenMatch }: SearchViewPro
             type="button"
             className="search-tool"
             title={`${title} (Alt+${key.toUpperCase()})`}
-            aria-label={title}
             aria-pressed={request[flag]}
             onClick={() => set({ [flag]: !request[flag] })}
           >
-            {label}
+            {/* Named by the hidden words, not aria-label: a name must contain what is seen. */}
+            <span aria-hidden="true">{label}</span>
+            <span className="visually-hidden">{title}</span>
           </button>
         ))}
       </div>

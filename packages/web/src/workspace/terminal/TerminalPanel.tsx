@@ -73,6 +73,10 @@ export function TerminalPanel({
   const [copied, setCopied] = useState<string>();
   const tabList = useRef<HTMLDivElement>(null);
 
+  const addTerminal = useCallback(() => {
+    sessions.add();
+    requestFocus();
+  }, [sessions, requestFocus]);
   useImperativeHandle(
     ref,
     () => ({
@@ -84,9 +88,10 @@ export function TerminalPanel({
         const tab = sessions.getSnapshot().tabs.find((t) => t.run?.path === path);
         if (tab) sessions.stopRun(tab.id);
       },
+      newTerminal: addTerminal,
       focus: requestFocus,
     }),
-    [sessions, requestFocus],
+    [sessions, requestFocus, addTerminal],
   );
 
   const runningKey = tabs
@@ -103,11 +108,6 @@ export function TerminalPanel({
 
   const focusTab = (id: string) =>
     tabList.current?.querySelector<HTMLElement>(`#terminal-tab-${CSS.escape(id)}`)?.focus();
-
-  const addTerminal = () => {
-    sessions.add();
-    requestFocus();
-  };
 
   const closeTerminal = (id: string) => {
     sessions.close(id);

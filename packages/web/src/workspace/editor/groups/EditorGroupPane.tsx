@@ -8,6 +8,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useSettings } from '../../../settings/settings';
 import type { DocView, OpenDocs } from '../docs';
 import { DiffView } from '../DiffView';
+import { formatInCell } from '../formatting';
 import { baseName, isCsvPath, isMarkdownPath, messageOf } from '../paths';
 import { Tabs } from '../Tabs';
 import { BinaryViewer } from '../../preview/BinaryViewer';
@@ -82,6 +83,7 @@ export function EditorGroupPane(props: EditorGroupPaneProps) {
     onRevealed: props.onRevealed,
     actions: props.actions,
     vimStatus,
+    formatting: { format: formatInCell(props.workspace), onError: setNotice },
   });
   useReport(editor, props.onEditor);
   useReport(model ? cursor : undefined, props.onCursor);

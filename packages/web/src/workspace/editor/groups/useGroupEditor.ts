@@ -9,6 +9,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSettings } from '../../../settings/settings';
 import type { EditorTabsMemory } from '../../state/editorTabs';
 import type { OpenDocs } from '../docs';
+import { registerFormatting, type Formatting } from '../formatting';
 import { monaco } from '../monaco';
 import { monacoTheme } from '../themes';
 
@@ -30,6 +31,8 @@ export interface GroupEditorOptions {
   vimStatus: React.RefObject<HTMLDivElement | null>;
   /** Each file's cursor and scroll, remembered for the next visit. */
   tabsMemory: EditorTabsMemory;
+  /** Format Document and Organize Imports, run in the cell. */
+  formatting: Formatting;
 }
 
 export function useGroupEditor({
@@ -40,13 +43,16 @@ export function useGroupEditor({
   actions,
   vimStatus,
   tabsMemory,
+  formatting,
 }: GroupEditorOptions) {
   const { settings } = useSettings();
   const settingsRef = useRef(settings);
   const actionsRef = useRef(actions);
+  const formattingRef = useRef(formatting);
   useEffect(() => {
     settingsRef.current = settings;
     actionsRef.current = actions;
+    formattingRef.current = formatting;
   });
   const [editor, setEditor] = useState<monaco.editor.IStandaloneCodeEditor>();
   const [cursor, setCursor] = useState<{ line: number; column: number }>();
@@ -104,6 +110,10 @@ export function useGroupEditor({
         created.onDidChangeModel(showCursor),
         created.onDidChangeCursorPosition(rememberPosition),
         created.onDidScrollChange(rememberPosition),
+        registerFormatting(created, {
+          format: (...request) => formattingRef.current.format(...request),
+          onError: (message) => formattingRef.current.onError(message),
+        }),
         created.addAction({
           id: 'workcell.save',
           label: 'Save',
