@@ -1,0 +1,95 @@
+/**
+ * What the context menu and the keyboard do to entries beyond creating and renaming:
+ * duplicate, delete at once with an Undo offer, download, copy paths.
+ */
+import { isWithin } from '@workcell/protocol';
+import type { Dispatch, SetStateAction } from 'react';
+
+import { workspaceUrl } from '../../api/client';
+import { deleteAll, duplicate, undoDelete } from './fileOperations';
+import { applyChanges, baseName, type TreeModel } from './tree-model';
+import { apiMessage } from './useTreeEditing';
+import type { Notice } from './Notices';
+import { CELL_ROOT } from './treeMenu';
+
+export interface TreeActionsDeps {
+  workspace: string;
+  model: TreeModel;
+  setModel: Dispatch<SetStateAction<TreeModel>>;
+  setExpanded: Dispatch<SetStateAction<ReadonlySet<string>>>;
+  notify: (message: string, action?: Notice['action']) => void;
+  focusRow: (path: string) => void;
+  /** Where focus goes after rows were deleted: the row after them, or undefined for the tree. */
+  rowAfter: (paths: readonly string[]) => string | undefined;
+  focusTree: () => void;
+}
+
+const describeCount = (paths: readonly string[]) =>
+  paths.length === 1 ? baseName(paths[0]!) : `${paths.length} items`;
+
+export function useTreeActions(deps: TreeActionsDeps) {
+  const { workspace, setModel, notify } = deps;
+  const apply = (changes: Parameters<typeof applyChanges>[1]) =>
+    setModel((current) => applyChanges(current, changes));
+
+  const duplicateEntry = async (path: string) => {
+    try {
+      const copy = await duplicate(workspace, deps.model, path, apply);
+      deps.focusRow(copy);
+    } catch (error) {
+      notify(`${baseName(path)} was not duplicated: ${apiMessage(error, path)}`);
+    }
+  };
+
+  const undo = async (deleted: Awaited<ReturnType<typeof deleteAll>>, label: string) => {
+    try {
+      await undoDelete(workspace, deleted, apply);
+    } catch (error) {
+      notify(`${label} could not be fully restored: ${apiMessage(error, label)}`);
+    }
+  };
+
+  const deleteEntries = async (paths: readonly string[]) => {
+    if (paths.length === 0) return;
+    const next = deps.rowAfter(paths);
+    const label = describeCount(paths);
+    let deleted;
+    try {
+      deleted = await deleteAll(workspace, deps.model, paths, (path) => {
+        const type = deps.model.get(path)?.type ?? 'file';
+        apply([{ path, kind: type, version: 0, deleted: true }]);
+        deps.setExpanded(
+          (current) => new Set([...current].filter((open) => !isWithin(open, path))),
+        );
+      });
+    } catch (error) {
+      notify(`${label} was not deleted: ${apiMessage(error, label)}`);
+      return;
+    }
+    if (next !== undefined) deps.focusRow(next);
+    else deps.focusTree();
+    notify(`Deleted ${label}.`, { label: 'Undo', run: () => void undo(deleted, label) });
+  };
+
+  /** Downloads files through the raw endpoint (folders are skipped: there is no folder archive). */
+  const download = (paths: readonly string[]) => {
+    for (const path of paths) {
+      if (deps.model.get(path)?.type !== 'file') continue;
+      const anchor = document.createElement('a');
+      anchor.href = workspaceUrl(workspace, 'raw', path);
+      anchor.download = baseName(path);
+      anchor.click();
+    }
+  };
+
+  const copyPaths = async (paths: readonly string[], absolute: boolean) => {
+    const text = paths.map((path) => (absolute ? `${CELL_ROOT}/${path}` : path)).join('\n');
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (error) {
+      notify(`The path could not be copied: ${apiMessage(error, text)}`);
+    }
+  };
+
+  return { duplicateEntry, deleteEntries, download, copyPaths };
+}
