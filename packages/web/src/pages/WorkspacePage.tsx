@@ -193,6 +193,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       socket={socket}
       activePath={editorStatus.activePath}
       onOpenFile={(path) => editor.open(path)}
+      onRevealInTerminal={(folder) => terminal.current?.openIn(folder)}
     />
   );
   const editorPanel = (

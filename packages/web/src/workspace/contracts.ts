@@ -35,6 +35,8 @@ export interface TerminalHandle {
   runFile(path: string, config: RunConfig): void;
   /** Stops the file's run, if it runs: SIGINT, then SIGKILL after 2 s. */
   stopRun(path: string): void;
+  /** Opens a new shell terminal in the workspace folder (the root for ''), made active. */
+  openIn(folder: string): void;
   focus(): void;
 }
 

@@ -80,6 +80,10 @@ export function TerminalPanel({
         const tab = sessions.getSnapshot().tabs.find((t) => t.run?.path === path);
         if (tab) sessions.stopRun(tab.id);
       },
+      openIn: (folder) => {
+        sessions.add(folder);
+        requestFocus();
+      },
       focus: requestFocus,
     }),
     [sessions, requestFocus],

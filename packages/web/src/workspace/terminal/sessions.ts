@@ -74,9 +74,13 @@ export class TerminalSessions {
   readonly subscribe: TabList['subscribe'];
   readonly getSnapshot: TabList['getSnapshot'];
 
-  /** Adds a terminal and makes it active; it opens once its screen is attached. */
-  add(): string {
+  /**
+   * Adds a terminal and makes it active; it opens once its screen is attached, its shell
+   * in the workspace folder `cwd` (the root by default).
+   */
+  add(cwd?: string): string {
     const session = this.tabs.add(this.newId(), this.tabs.nextName());
+    session.pendingCwd = cwd || undefined;
     this.tabs.setActive(session.tab.id);
     this.tabs.changed();
     return session.tab.id;
@@ -197,6 +201,7 @@ export class TerminalSessions {
       cols: screen.cols,
       rows: screen.rows,
       ...(session.pendingRun && { run: session.pendingRun }),
+      ...(session.pendingCwd !== undefined && { cwd: session.pendingCwd }),
     });
   }
 
@@ -244,6 +249,7 @@ export class TerminalSessions {
         screen.reset();
         screen.write(message.replay);
         session.pendingRun = undefined;
+        session.pendingCwd = undefined;
         this.update(session, { status: 'attached', exitCode: undefined, exitSignal: undefined });
         return;
       }
@@ -281,6 +287,8 @@ export class TerminalSessions {
           this.update(session, { status: 'exited', exitCode: null, exitSignal: null });
           return;
         }
+        // A folder that could not be opened (gone meanwhile): a retry starts at the root.
+        session.pendingCwd = undefined;
         this.update(session, {
           status: 'error',
           error: { code: message.code, message: message.message },
