@@ -26,7 +26,8 @@ export function useTreeFocus(
     setRevealed(activePath);
     if (activePath !== undefined) {
       setCursor(activePath);
-      setSelection(selectOnly(activePath));
+      // A file opened from a multi-selection keeps it.
+      setSelection((current) => (current.paths.has(activePath) ? current : selectOnly(activePath)));
       openFolders(parentPaths(activePath));
     }
   }
