@@ -83,6 +83,22 @@ test('the context menu creates, duplicates, copies paths, reveals in a terminal 
     .poll(() => page.evaluate(() => navigator.clipboard.readText()))
     .toBe('/app/src/app.py');
 
+  // A folder duplicates with its files; deleting it offers Undo, which restores them.
+  await choose(page, 'src', 'Duplicate');
+  await expect(item(page, 'src copy')).toBeVisible();
+  await expect.poll(() => listPaths(page, workspace)).toContain('src copy/app.py');
+  expect(await fileContent(page, workspace, 'src copy/app.py')).toBe('print("app")\n');
+  await choose(page, 'src copy', 'Delete');
+  await expect(item(page, 'src copy')).toHaveCount(0);
+  await page
+    .getByRole('alert')
+    .filter({ hasText: 'Deleted src copy.' })
+    .getByRole('button', { name: 'Undo' })
+    .click();
+  await expect(item(page, 'src copy')).toBeVisible();
+  await expect.poll(() => listPaths(page, workspace)).toContain('src copy/app.py');
+  expect(await fileContent(page, workspace, 'src copy/app.py')).toBe('print("app")\n');
+
   // Reveal in Terminal: a new shell whose working directory is the folder.
   await choose(page, 'src', 'Reveal in Terminal');
   await expect(page.getByRole('tab', { name: /^Terminal 2/ })).toHaveAttribute(
