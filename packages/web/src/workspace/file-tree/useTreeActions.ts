@@ -8,6 +8,7 @@ import type { Dispatch, SetStateAction } from 'react';
 import { workspaceUrl } from '../../api/client';
 import { deleteAll, duplicate, undoDelete } from './fileOperations';
 import { applyChanges, baseName, type TreeModel } from './tree-model';
+import { messageOf } from './useFileList';
 import { apiMessage } from './useTreeEditing';
 import type { Notice } from './Notices';
 import { CELL_ROOT } from './treeMenu';
@@ -87,7 +88,7 @@ export function useTreeActions(deps: TreeActionsDeps) {
     try {
       await navigator.clipboard.writeText(text);
     } catch (error) {
-      notify(`The path could not be copied: ${apiMessage(error, text)}`);
+      notify(`The path could not be copied: ${messageOf(error)}`);
     }
   };
 
