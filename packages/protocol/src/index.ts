@@ -9,3 +9,4 @@ export * from './admin';
 export * from './workspace-state';
 export * from './format';
 export * from './search';
+export * from './routes';

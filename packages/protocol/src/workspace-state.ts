@@ -108,8 +108,10 @@ export const editorGroup = z
   );
 export type EditorGroup = z.infer<typeof editorGroup>;
 
+const terminalId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1 to 64 letters, digits, _ or -');
+
 export const workspaceTerminal = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1 to 64 letters, digits, _ or -'),
+  id: terminalId,
   name: z.string().min(1).max(100),
   kind: z.enum(['shell', 'run']),
   /** The file a run terminal runs. */
@@ -147,6 +149,8 @@ const parts = {
   /** Panel id → whether it is open. */
   panels: boundedRecord(partId, z.boolean(), L.panels).default({}),
   terminals: z.array(workspaceTerminal).max(L.terminals).default([]),
+  /** The terminal shown in the panel. */
+  activeTerminal: terminalId.optional(),
   /** Workspace path → how the file is run. */
   runConfigurations: pathRecord(runConfiguration, L.runConfigurations).default({}),
 };

@@ -12,7 +12,6 @@ import {
   replaceEditorContent,
   screenshot,
   signUp,
-  signUpInWorkspace,
   statusBar,
   terminalText,
   test,
@@ -101,14 +100,4 @@ test('edit, autosave, run, files from the tree and the terminal, reload, conflic
   await page.getByRole('link', { name: /back to your workspaces/ }).click();
   await chooseFromAccountMenu(page, 'Sign out');
   await expect(page).toHaveURL(/\/login/);
-});
-
-test('at 390 px wide the panels stack and the editor and terminal still work', async ({ page }) => {
-  await page.setViewportSize({ width: 390, height: 844 });
-  await signUpInWorkspace(page, 'Phone');
-  await expect(editorText(page)).toContainText('import numpy');
-  await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
-  await typeInTerminal(page, 'echo narrow-$((6*7))');
-  await expect(terminalText(page)).toContainText('narrow-42');
-  await screenshot(page, 'workspace-390px');
 });

@@ -1,4 +1,4 @@
-import { errorResponse, fileEntry } from '@workcell/protocol';
+import { archiveQuery, errorResponse, fileList } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -78,17 +78,12 @@ export const archiveRoutes: FastifyPluginAsyncZod<{
           'Extract a zip (the raw body, Content-Type: application/zip) into the workspace, or into `folder`. Folders are created and existing files overwritten (their content kept as revisions). All entries are written or none: an entry whose name is not a valid path (`..`, absolute, control characters, twice the same) is 400 VALIDATION_FAILED; what is not a readable zip (damaged, encrypted, a size or checksum that does not match) is 400 ARCHIVE_INVALID; more entries than MAX_ARCHIVE_ENTRIES is 413 ARCHIVE_TOO_MANY_ENTRIES; an entry that inflates past the file limit is 413 FILE_TOO_LARGE and files that inflate past the room the workspace has left are 413 WORKSPACE_FULL, inflating stopping there whatever the headers declare. `__MACOSX/` and `.DS_Store` are skipped.',
         consumes: ZIP_TYPES,
         params,
-        querystring: z.object({
-          folder: z
-            .string()
-            .optional()
-            .describe('Workspace folder to extract into (created if missing); the root if omitted'),
-        }),
+        querystring: archiveQuery,
         body: zipBytes,
         response: {
-          200: z
-            .object({ files: z.array(fileEntry) })
-            .describe("The archive's files and folders, and the folders holding them, as now"),
+          200: fileList.describe(
+            "The archive's files and folders, and the folders holding them, as now",
+          ),
           400: errorResponse,
           401: errorResponse,
           404: errorResponse,

@@ -3,11 +3,12 @@ import {
   errorResponse,
   fileContent,
   fileEntry,
+  fileList,
   moveBody,
   restoreBody,
-  revisionId,
-  revision,
   revisionContent,
+  revisionList,
+  revisionQuery,
   writeFileBody,
   writtenFile,
 } from '@workcell/protocol';
@@ -32,19 +33,6 @@ const tags = ['files'];
 const params = z.object({ uuid: z.string(), '*': z.string() });
 const workspaceParams = z.object({ uuid: z.string() });
 const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse };
-const revisionList = z.object({ path: z.string(), revisions: z.array(revision) });
-const revisionQuery = z.object({
-  revision: z
-    .string()
-    .regex(/^[1-9][0-9]*$/, 'must be a positive integer')
-    .transform(Number)
-    .pipe(revisionId)
-    .optional()
-    .describe(
-      'A revision id from the list: answer that revision with its content instead of the list',
-    ),
-});
-
 const toRevision = (
   row: Pick<
     FileRevisionRow,
@@ -113,7 +101,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{
         tags,
         summary: 'The whole file tree of the workspace',
         params: workspaceParams,
-        response: { 200: z.object({ files: z.array(fileEntry) }), ...errors },
+        response: { 200: fileList, ...errors },
       },
     },
     async (request) => ({

@@ -37,6 +37,7 @@ const saved: WorkspaceState = {
     { id: 'term-1', name: 'bash', kind: 'shell' },
     { id: 'run-2', name: 'Run script.py', kind: 'run', path: 'script.py' },
   ],
+  activeTerminal: 'run-2',
   runConfigurations: {
     'script.py': {
       args: ['--rows', '10', 'data file.csv'],

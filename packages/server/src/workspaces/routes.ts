@@ -3,6 +3,8 @@ import {
   errorResponse,
   renameWorkspaceBody,
   workspace,
+  workspaceList,
+  workspaceListQuery,
 } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -15,7 +17,7 @@ import type { WorkspaceService } from './service';
 const tags = ['workspaces'];
 const params = z.object({ uuid: z.string() });
 /** The prototype passed the caller as `?user_id=`; it is accepted only when it names the caller. */
-const querystring = z.object({ user_id: z.string().optional() });
+const querystring = workspaceListQuery;
 
 export const workspaceRoutes: FastifyPluginAsyncZod<{
   workspaces: WorkspaceService;
@@ -37,7 +39,7 @@ export const workspaceRoutes: FastifyPluginAsyncZod<{
         summary: "The caller's workspaces, most recently opened first",
         querystring,
         response: {
-          200: z.object({ sessions: z.array(workspace) }),
+          200: workspaceList,
           401: errorResponse,
           403: errorResponse,
         },

@@ -1,4 +1,4 @@
-import { errorResponse } from '@workcell/protocol';
+import { ensureDefaultReply, errorResponse, workspaceStatus } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -27,12 +27,7 @@ export const workspaceStatusRoutes: FastifyPluginAsyncZod<{
         summary: 'Whether the workspace has files (read-only: it never starts a cell)',
         params,
         response: {
-          200: z.object({
-            status: z.enum(['empty', 'ready']),
-            message: z.string(),
-            initialized: z.boolean(),
-            file_count: z.number().int(),
-          }),
+          200: workspaceStatus,
           ...errors,
         },
       },
@@ -60,11 +55,7 @@ export const workspaceStatusRoutes: FastifyPluginAsyncZod<{
         summary: 'Create main.py when the workspace has no files at all',
         params,
         response: {
-          200: z.object({
-            message: z.string(),
-            files_created: z.array(z.string()),
-            file: z.object({ path: z.string(), version: z.number().int() }).optional(),
-          }),
+          200: ensureDefaultReply,
           ...errors,
         },
       },

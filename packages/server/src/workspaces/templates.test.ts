@@ -153,6 +153,7 @@ forEachDatabase('workspace templates (POST /api/sessions {template})', (ctx) => 
       paths: Record<string, { post?: { requestBody?: unknown } }>;
     }>();
     const body = JSON.stringify(spec.paths['/api/sessions']?.post?.requestBody);
-    for (const template of ['script', 'empty', 'hello-numpy', 'pandas-csv']) expect(body).toContain(template);
+    for (const template of ['script', 'empty', 'hello-numpy', 'pandas-csv'])
+      expect(body).toContain(template);
   });
 });

@@ -12,33 +12,16 @@ import {
   type AdminUserAction,
 } from '@workcell/protocol';
 
-import { request } from '../api/client';
-
-interface Schema<T> {
-  parse(value: unknown): T;
-}
-
-async function get<T>(schema: Schema<T>, path: string): Promise<T> {
-  return schema.parse(await request<unknown>('GET', path));
-}
-
-const query = (params: Record<string, string | undefined>) => {
-  const defined = Object.entries(params).filter(
-    (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
-  );
-  return defined.length ? `?${new URLSearchParams(defined).toString()}` : '';
-};
+import { api } from '../api/api';
 
 export const adminApi = {
-  users: (q: string) => get(adminUserList, `/api/users/${query({ q })}`),
-  actOnUser: (id: string, action: AdminUserAction) =>
-    request('POST', `/api/admin/users/${id}/${action}`),
-  workspaces: (q: string) => get(adminWorkspaceList, `/api/admin/workspaces${query({ q })}`),
+  users: async (q: string) => adminUserList.parse(await api.adminUsers({ query: { q } })),
+  actOnUser: (id: string, action: AdminUserAction) => api.adminActOnUser({ id, action }),
+  workspaces: async (q: string) =>
+    adminWorkspaceList.parse(await api.adminWorkspaces({ query: { q } })),
   stopCell: async (workspaceId: string) =>
-    stopCellReply.parse(
-      await request<unknown>('POST', `/api/admin/workspaces/${workspaceId}/stop-cell`),
-    ),
-  cells: () => get(adminCellList, '/api/admin/cells'),
-  egressRefusals: () => get(egressRefusalList, '/api/admin/egress-refusals'),
-  audit: () => get(auditLog, '/api/admin/audit?limit=50'),
+    stopCellReply.parse(await api.adminStopCell({ id: workspaceId })),
+  cells: async () => adminCellList.parse(await api.adminCells()),
+  egressRefusals: async () => egressRefusalList.parse(await api.adminEgressRefusals()),
+  audit: async () => auditLog.parse(await api.adminAudit({ query: { limit: 50 } })),
 };

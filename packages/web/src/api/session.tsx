@@ -2,7 +2,8 @@
 import { SIGNED_IN_COOKIE, type User } from '@workcell/protocol';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 
-import { ApiError, onUnauthenticated, request } from './client';
+import { api } from './api';
+import { ApiError, onUnauthenticated } from './client';
 
 interface Session {
   user: User | undefined;
@@ -31,7 +32,8 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
   useEffect(() => {
     let live = true;
     if (mayBeSignedIn())
-      request<User>('GET', '/api/users/me')
+      api
+        .me()
         .then((me) => live && setUser(me))
         .catch((error: unknown) => {
           if (!(error instanceof ApiError && error.status === 401)) console.warn(error);
@@ -53,7 +55,7 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
 
   const logout = useCallback(async () => {
     try {
-      await request('POST', '/api/users/logout');
+      await api.logout();
     } finally {
       setLoggedOut(true);
       setUser(undefined);

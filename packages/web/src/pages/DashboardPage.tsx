@@ -2,28 +2,21 @@
  * The dashboard: the user's workspaces, most recently opened first (the server's order),
  * with search by name, create (name + template), rename and delete.
  */
-import {
-  workspaceName,
-  workspaceTemplate,
-  type Workspace,
-  type WorkspaceTemplate,
-} from '@workcell/protocol';
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import type { Workspace } from '@workcell/protocol';
+import { useCallback, useEffect, useState } from 'react';
+import { Link } from 'react-router';
 
-import { ApiError, request } from '../api/client';
+import { api } from '../api/api';
 import { AppHeader } from '../app/AppHeader';
 import { Alert } from '../ui/Alert';
-import { ConfirmDialog, Dialog } from '../ui/Dialog';
+import { ConfirmDialog } from '../ui/Dialog';
 import { Loading } from '../ui/Loading';
 import { calendarDay, exactTime, relativeTime } from '../ui/relativeTime';
-import { SubmitForm } from '../ui/SubmitForm';
-import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/useDocumentTitle';
 import { useNow } from '../ui/useNow';
-import { useSubmission } from '../ui/useSubmission';
-import { validateField } from '../ui/validation';
+import { failureMessage } from './failureMessage';
 import { UsageSummary } from './UsageSummary';
+import { CreateDialog, RenameDialog } from './WorkspaceDialogs';
 import './DashboardPage.css';
 
 type Loaded =
@@ -49,10 +42,11 @@ export function DashboardPage() {
 
   useEffect(() => {
     let live = true;
-    request<{ sessions: Workspace[] }>('GET', '/api/sessions')
+    api
+      .listWorkspaces()
       .then((reply) => live && setLoaded({ state: 'ready', workspaces: reply.sessions }))
       .catch((error: unknown) => {
-        if (live) setLoaded({ state: 'failed', message: describe(error) });
+        if (live) setLoaded({ state: 'failed', message: failureMessage(error) });
       });
     return () => {
       live = false;
@@ -80,7 +74,7 @@ export function DashboardPage() {
     setFailure(undefined);
     setDeleting((current) => new Set(current).add(workspace.uuid));
     try {
-      await request('DELETE', `/api/sessions/${workspace.uuid}`);
+      await api.deleteWorkspace({ uuid: workspace.uuid });
       setUsageRevision((count) => count + 1);
       setLoaded((current) =>
         current.state === 'ready'
@@ -88,7 +82,7 @@ export function DashboardPage() {
           : current,
       );
     } catch (error) {
-      setFailure(`“${workspace.name}” was not deleted: ${describe(error)}`);
+      setFailure(`“${workspace.name}” was not deleted: ${failureMessage(error)}`);
     } finally {
       setDeleting((current) => {
         const next = new Set(current);
@@ -219,12 +213,6 @@ export function DashboardPage() {
   );
 }
 
-function describe(error: unknown): string {
-  if (error instanceof ApiError && error.code === 'NETWORK')
-    return 'The server cannot be reached; check your connection.';
-  return error instanceof Error ? error.message : String(error);
-}
-
 function WorkspaceRow({
   workspace,
   now,
@@ -288,203 +276,5 @@ function WorkspaceRow({
         )}
       </div>
     </li>
-  );
-}
-
-const templates: Record<WorkspaceTemplate, { title: string; description: string }> = {
-  script: { title: 'Python script', description: 'A starter script.py to run with ▶ Run.' },
-  empty: { title: 'Empty', description: 'No files: start from scratch.' },
-  'hello-numpy': { title: 'Hello numpy', description: 'A script.py that computes with numpy.' },
-  'pandas-csv': {
-    title: 'pandas CSV analysis',
-    description: 'analysis.py reading data/sales.csv with pandas.',
-  },
-};
-
-const nameError = (value: string) =>
-  validateField(workspaceName, value, 'Give the workspace a name.');
-
-/** The name field of the create and rename dialogs, with its error shown after a first try. */
-function useNameField(initial: string) {
-  const [name, setName] = useState(initial);
-  const [checked, setChecked] = useState(false);
-  const [serverError, setServerError] = useState<string>();
-  const error = nameError(name);
-  return {
-    name,
-    error: (checked && error) || serverError,
-    input: {
-      value: name,
-      onChange: (event: React.ChangeEvent<HTMLInputElement>) => {
-        setName(event.target.value);
-        setServerError(undefined);
-      },
-      onBlur: () => setChecked(true),
-    },
-    /** True when the name may be sent; shows the error otherwise. */
-    check: () => {
-      setChecked(true);
-      return error === undefined;
-    },
-    setServerError,
-  };
-}
-
-/**
- * The create and rename dialogs: a workspace name (and whatever `children` add) sent by
- * `send`. Sending the `unchangedName` again just closes the dialog.
- */
-function NameDialog({
-  title,
-  initialName,
-  unchangedName,
-  submitLabel,
-  pendingLabel,
-  failurePrefix,
-  selectOnFocus = false,
-  onClose,
-  send,
-  children,
-}: {
-  title: string;
-  initialName: string;
-  unchangedName?: string;
-  submitLabel: string;
-  pendingLabel: string;
-  failurePrefix: string;
-  selectOnFocus?: boolean;
-  onClose: () => void;
-  send: (name: string) => Promise<void>;
-  children?: React.ReactNode;
-}) {
-  const formId = useId();
-  const field = useNameField(initialName);
-  const nameInput = useRef<HTMLInputElement>(null);
-  const { pending, failure, submit } = useSubmission();
-
-  const onSubmit = () => {
-    if (!field.check()) {
-      nameInput.current?.focus();
-      return;
-    }
-    const name = field.name.trim();
-    if (name === unchangedName) {
-      onClose();
-      return;
-    }
-    void submit(
-      () => send(name),
-      (error) => {
-        if (!(error instanceof ApiError && error.code === 'VALIDATION_FAILED'))
-          return `${failurePrefix}: ${describe(error)}`;
-        field.setServerError(error.message);
-        return undefined;
-      },
-    );
-  };
-
-  return (
-    <Dialog
-      title={title}
-      open
-      onClose={onClose}
-      actions={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form={formId} className="button primary" disabled={pending}>
-            {pending ? pendingLabel : submitLabel}
-          </button>
-        </>
-      }
-    >
-      <SubmitForm id={formId} failure={failure} onSubmit={onSubmit}>
-        <TextField
-          ref={nameInput}
-          label="Name"
-          autoFocus
-          autoComplete="off"
-          maxLength={100}
-          error={field.error}
-          onFocus={selectOnFocus ? (event) => event.currentTarget.select() : undefined}
-          {...field.input}
-        />
-        {children}
-      </SubmitForm>
-    </Dialog>
-  );
-}
-
-function CreateDialog({ onClose }: { onClose: () => void }) {
-  const navigate = useNavigate();
-  const [template, setTemplate] = useState<WorkspaceTemplate>('script');
-  return (
-    <NameDialog
-      title="New workspace"
-      initialName=""
-      submitLabel="Create workspace"
-      pendingLabel="Creating…"
-      failurePrefix="The workspace was not created"
-      onClose={onClose}
-      send={async (name) => {
-        const created = await request<Workspace>('POST', '/api/sessions', {
-          body: { name, template },
-        });
-        void navigate(`/w/${created.uuid}`);
-      }}
-    >
-      <fieldset className="template-picker">
-        <legend className="field-label">Start with</legend>
-        {workspaceTemplate.options.map((option) => (
-          <label
-            key={option}
-            className={option === template ? 'template-card selected' : 'template-card'}
-          >
-            <input
-              type="radio"
-              name="template"
-              value={option}
-              checked={option === template}
-              onChange={() => setTemplate(option)}
-            />
-            <span className="template-card-text">
-              <span className="template-card-title">{templates[option].title}</span>
-              <span className="template-card-description">{templates[option].description}</span>
-            </span>
-          </label>
-        ))}
-      </fieldset>
-    </NameDialog>
-  );
-}
-
-function RenameDialog({
-  workspace,
-  onClose,
-  onRenamed,
-}: {
-  workspace: Workspace;
-  onClose: () => void;
-  onRenamed: (workspace: Workspace) => void;
-}) {
-  return (
-    <NameDialog
-      title={`Rename “${workspace.name}”`}
-      initialName={workspace.name}
-      unchangedName={workspace.name}
-      submitLabel="Rename"
-      pendingLabel="Renaming…"
-      failurePrefix="The workspace was not renamed"
-      selectOnFocus
-      onClose={onClose}
-      send={async (name) => {
-        onRenamed(
-          await request<Workspace>('PATCH', `/api/sessions/${workspace.uuid}`, {
-            body: { name },
-          }),
-        );
-      }}
-    />
   );
 }

@@ -8,6 +8,9 @@ function fakeEditor() {
     open: vi.fn<(path: string) => void>(),
     openAt: vi.fn<(path: string, line: number, column?: number) => void>(),
     saveAll: vi.fn(() => Promise.resolve()),
+    split: vi.fn(),
+    moveEditor: vi.fn(),
+    compareActive: vi.fn(),
     focus: vi.fn(),
   } satisfies EditorHandle;
 }

@@ -9,6 +9,9 @@ export class DeferredEditor implements EditorHandle {
   private editor: EditorHandle | null = null;
   private readonly waiting: ((editor: EditorHandle) => void)[] = [];
 
+  /** `onOpen` hears of every file shown, so a phone's page can switch to the editor. */
+  constructor(private readonly onOpen: () => void = () => {}) {}
+
   /** The editor area's handle, once its effects have run (or null when it goes). */
   readonly attach = (editor: EditorHandle | null): void => {
     this.editor = editor;
@@ -16,15 +19,29 @@ export class DeferredEditor implements EditorHandle {
   };
 
   open(path: string): void {
+    this.onOpen();
     this.whenThere((editor) => editor.open(path));
   }
 
   openAt(path: string, line: number, column?: number): void {
+    this.onOpen();
     this.whenThere((editor) => editor.openAt(path, line, column));
   }
 
   saveAll(): Promise<void> {
     return this.editor?.saveAll() ?? Promise.resolve();
+  }
+
+  split(): void {
+    this.editor?.split();
+  }
+
+  moveEditor(direction: 'left' | 'right'): void {
+    this.editor?.moveEditor(direction);
+  }
+
+  compareActive(): void {
+    this.editor?.compareActive();
   }
 
   focus(): void {

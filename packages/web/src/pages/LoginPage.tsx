@@ -13,7 +13,8 @@ import {
 } from '@workcell/protocol';
 import { Link, Navigate, useSearchParams } from 'react-router';
 
-import { ApiError, request } from '../api/client';
+import { api } from '../api/api';
+import { ApiError } from '../api/client';
 import { useSession } from '../api/session';
 import { fieldProps } from '../ui/fieldProps';
 import { Loading } from '../ui/Loading';
@@ -89,10 +90,6 @@ export function safeNext(next: string | null): string {
   }
 }
 
-interface AuthReply {
-  user: User;
-}
-
 /** The form-level message for a failed sign-in or registration. */
 function authFailureMessage(error: unknown): string {
   if (!(error instanceof ApiError)) return 'Something went wrong. Try again.';
@@ -124,7 +121,7 @@ function LoginForm({ onSignedIn }: { onSignedIn: (user: User) => void }) {
       return;
     }
     void submit(async () => {
-      const reply = await request<AuthReply>('POST', '/api/users/login', {
+      const reply = await api.login({
         body: { username: form.values.username, password: form.values.password },
       });
       onSignedIn(reply.user);
@@ -176,9 +173,7 @@ function RegisterForm({ onSignedIn }: { onSignedIn: (user: User) => void }) {
     }
     void submit(
       async () => {
-        const reply = await request<AuthReply>('POST', '/api/users/register', {
-          body: form.values,
-        });
+        const reply = await api.register({ body: form.values });
         onSignedIn(reply.user);
       },
       (error) => {

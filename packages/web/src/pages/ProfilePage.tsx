@@ -3,7 +3,8 @@ import { email as emailSchema, password as passwordSchema, type User } from '@wo
 import { useState } from 'react';
 import { Link } from 'react-router';
 
-import { ApiError, request } from '../api/client';
+import { api } from '../api/api';
+import { ApiError } from '../api/client';
 import { useSession } from '../api/session';
 import { AppHeader } from '../app/AppHeader';
 import { SettingsForm } from '../settings/SettingsForm';
@@ -92,7 +93,7 @@ function EmailForm({ user, onChanged }: { user: User; onChanged: (user: User) =>
     }
     void submit(
       async () => {
-        const updated = await request<User>('PATCH', '/api/users/me', {
+        const updated = await api.updateMe({
           body: { email: form.values.email },
         });
         onChanged(updated);
@@ -173,7 +174,7 @@ function PasswordFields({ onChanged, onEdit }: { onChanged: () => void; onEdit: 
     }
     void submit(
       async () => {
-        await request<User>('PATCH', '/api/users/me', {
+        await api.updateMe({
           body: { currentPassword: form.values.current, password: form.values.next },
         });
         onChanged();

@@ -6,14 +6,15 @@
 import type { Usage } from '@workcell/protocol';
 import { useEffect, useState } from 'react';
 
-import { request } from '../api/client';
+import { api } from '../api/api';
 import { formatSize } from '../workspace/editor/paths';
 
 export function UsageSummary({ revision }: { revision: number }) {
   const [usage, setUsage] = useState<Usage>();
   useEffect(() => {
     let live = true;
-    request<Usage>('GET', '/api/users/me/usage')
+    api
+      .usage()
       .then((reply) => live && setUsage(reply))
       // Only a summary: the page works without it.
       .catch(() => undefined);

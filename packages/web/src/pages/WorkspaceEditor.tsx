@@ -6,22 +6,28 @@
 import { useEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 
-import type { EditorHandle, EditorStatus, PanelProps } from '../workspace/contracts';
+import type { EditorHandle, EditorStatus } from '../workspace/contracts';
 import { EditorArea } from '../workspace/editor/EditorArea';
 import { usePythonLanguage } from '../workspace/language/usePythonLanguage';
-import type { LanguageStatusView } from '../workspace/status-bar/StatusBar';
+import type { EditorTabsMemory } from '../workspace/state/editorTabs';
+import type { LanguageServerView } from '../workspace/status-bar/StatusBar';
 import type { DeferredEditor } from './DeferredEditor';
 
-export interface WorkspaceEditorProps extends PanelProps {
+export interface WorkspaceEditorProps {
+  workspace: string;
   editor: DeferredEditor;
   onStatus: (status: EditorStatus) => void;
-  onLanguage: (status: LanguageStatusView) => void;
-  /** Where the Problems list and the language dialogs go: beside the page's panels. */
+  onLanguage: (status: LanguageServerView) => void;
+  /** Where the Problems list goes: the Problems tab of the page's bottom panel. */
+  problemsHost: HTMLElement | null;
+  /** Where the language dialogs go: beside the page's panels. */
   overlayHost: HTMLElement | null;
+  /** Where the open tabs and their positions are remembered. */
+  tabsMemory: EditorTabsMemory;
 }
 
 export default function WorkspaceEditor(props: WorkspaceEditorProps) {
-  const { editor, workspace, socket, onStatus, onLanguage, overlayHost } = props;
+  const { editor, workspace, onStatus, onLanguage, problemsHost, overlayHost, tabsMemory } = props;
   const area = useRef<EditorHandle>(null);
   // Here, not as the area's ref: a child's effects run first, so its documents are open
   // for the files asked for while this chunk loaded.
@@ -35,7 +41,8 @@ export default function WorkspaceEditor(props: WorkspaceEditorProps) {
   useEffect(() => onLanguage(language.status), [onLanguage, language.status]);
   return (
     <>
-      <EditorArea ref={area} workspace={workspace} socket={socket} onStatus={onStatus} />
+      <EditorArea ref={area} workspace={workspace} onStatus={onStatus} tabsMemory={tabsMemory} />
+      {problemsHost && createPortal(language.problems, problemsHost)}
       {overlayHost && createPortal(language.overlay, overlayHost)}
     </>
   );

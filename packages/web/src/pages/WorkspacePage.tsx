@@ -1,32 +1,37 @@
 /**
- * The workspace: file tree | editor | terminal in resizable panels that remember their
- * sizes (stacked on narrow screens), a toolbar with Run (F5), and the status bar. The page
+ * The workspace: file tree | editor | terminal and problems (WorkspaceLayout: resizable
+ * panels, one pane at a time on a phone), a toolbar with Run (F5), and the status bar. The page
  * owns the socket, watches the workspace on every (re)connection and starts its cell. The
  * editor (Monaco) loads as a chunk of its own, so the tree and the terminal are usable
  * before it is.
  */
-import type { CellState, FileEntry, Workspace } from '@workcell/protocol';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
+import type { Workspace } from '@workcell/protocol';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 
-import { ApiError, request, workspaceUrl } from '../api/client';
+import { api } from '../api/api';
+import { ApiError } from '../api/client';
 import { type ConnectionState, WorkcellSocket } from '../connection/socket';
 import { SettingsButton } from '../settings/SettingsButton';
 import { Loading } from '../ui/Loading';
 import { useMediaQuery } from '../ui/useMediaQuery';
 import type { EditorStatus, FileTreeHandle, TerminalHandle } from '../workspace/contracts';
-import { loadOpenTabs } from '../workspace/editor/tabMemory';
 import { FileTree } from '../workspace/file-tree/FileTree';
-import {
-  StatusBar,
-  type CellView,
-  type LanguageStatusView,
-} from '../workspace/status-bar/StatusBar';
+import type { TreeEntry } from '../workspace/file-tree/tree-model';
+import { BottomPanel } from '../workspace/layout/BottomPanel';
+import { usePanes } from '../workspace/layout/usePanes';
+import { WorkspaceLayout } from '../workspace/layout/WorkspaceLayout';
+import { SessionContext, useCell, useSession } from '../workspace/session/context';
+import { WorkspaceSession } from '../workspace/session/WorkspaceSession';
+import { StatusBar, type LanguageServerView } from '../workspace/status-bar/StatusBar';
 import type { Location } from '../workspace/terminal/locationLinks';
 import { RunControls } from '../workspace/terminal/RunControls';
-import { LocalRunConfigurations } from '../workspace/terminal/runConfigurations';
 import { TerminalPanel } from '../workspace/terminal/TerminalPanel';
+import {
+  useFollowFiles,
+  useWorkspaceState,
+  type WorkspaceMemory,
+} from '../workspace/state/useWorkspaceState';
 import { DeferredEditor } from './DeferredEditor';
 
 const WorkspaceEditor = lazy(() => import('./WorkspaceEditor'));
@@ -37,8 +42,13 @@ export default function WorkspacePage() {
 }
 
 function WorkspaceLoader({ uuid }: { uuid: string }) {
-  const [opened, setOpened] = useState<{ workspace: Workspace; socket: WorkcellSocket }>();
+  const [opened, setOpened] = useState<{
+    workspace: Workspace;
+    socket: WorkcellSocket;
+    session: WorkspaceSession;
+  }>();
   const [loadError, setLoadError] = useState<string>();
+  const memory = useWorkspaceState(uuid);
 
   useEffect(() => {
     let live = true;
@@ -46,10 +56,13 @@ function WorkspaceLoader({ uuid }: { uuid: string }) {
     // holding a disposed socket. Connecting beside the workspace's request, not after it,
     // brings the terminal sooner.
     const socket = new WorkcellSocket();
-    request<Workspace>('GET', `/api/sessions/${uuid}`)
+    let session: WorkspaceSession | undefined;
+    api
+      .getWorkspace({ uuid })
       .then((loaded) => {
         if (!live) return;
-        setOpened({ workspace: loaded, socket });
+        session = new WorkspaceSession(loaded.uuid, socket);
+        setOpened({ workspace: loaded, socket, session });
         document.title = `${loaded.name} · Workcell`;
       })
       .catch((error: unknown) => {
@@ -63,6 +76,7 @@ function WorkspaceLoader({ uuid }: { uuid: string }) {
       });
     return () => {
       live = false;
+      session?.dispose();
       socket.dispose();
       document.title = 'Workcell';
     };
@@ -76,88 +90,60 @@ function WorkspaceLoader({ uuid }: { uuid: string }) {
         <Link to="/">Back to your workspaces</Link>
       </main>
     );
-  if (!opened) return <Loading label="Opening the workspace…" />;
-  return <WorkspaceView workspace={opened.workspace} socket={opened.socket} />;
+  if (!opened || !memory) return <Loading label="Opening the workspace…" />;
+  return (
+    <SessionContext value={opened.session}>
+      <WorkspaceView workspace={opened.workspace} socket={opened.socket} memory={memory} />
+    </SessionContext>
+  );
 }
 
-function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: WorkcellSocket }) {
+function WorkspaceView({
+  workspace,
+  socket,
+  memory,
+}: {
+  workspace: Workspace;
+  socket: WorkcellSocket;
+  memory: WorkspaceMemory;
+}) {
   const [connection, setConnection] = useState<ConnectionState>(socket.state);
-  const [cell, setCell] = useState<CellView>({ state: 'starting' });
+  const session = useSession();
+  const cell = useCell();
   const [editorStatus, setEditorStatus] = useState<EditorStatus>({
     activePath: undefined,
     save: 'saved',
   });
-  const [editor] = useState(() => new DeferredEditor());
-  const [language, setLanguage] = useState<LanguageStatusView>();
+  const phone = useMediaQuery('(max-width: 700px)');
+  const panes = usePanes(phone);
+  const { setPane, showTerminal, toggleProblems } = panes;
+  const [editor] = useState(() => new DeferredEditor(() => setPane('editor')));
+  const [language, setLanguage] = useState<LanguageServerView>();
   const [overlayHost, setOverlayHost] = useState<HTMLElement | null>(null);
+  const [problemsHost, setProblemsHost] = useState<HTMLElement | null>(null);
   const terminal = useRef<TerminalHandle>(null);
-  const runConfigurations = useMemo(
-    () => new LocalRunConfigurations(workspace.uuid, localStorage),
-    [workspace.uuid],
-  );
+  const { runConfigurations } = memory;
   const [runningPaths, setRunningPaths] = useState<ReadonlySet<string>>(new Set());
   const tree = useRef<FileTreeHandle>(null);
-  const narrow = useMediaQuery('(max-width: 700px)');
-  const layout = useDefaultLayout({ id: 'workcell-workspace-layout', storage: localStorage });
-  const editorColumn = useDefaultLayout({ id: 'workcell-editor-column', storage: localStorage });
+  useFollowFiles(memory.store, session);
 
   useEffect(() => socket.onState(setConnection), [socket]);
 
   useEffect(() => {
     // A first visit opens the workspace's main Python file, as a template's README would.
-    if (loadOpenTabs(localStorage, workspace.uuid).paths.length > 0) return;
+    if (memory.editorTabs.remembered().paths.length > 0) return;
     let live = true;
-    request<{ files: FileEntry[] }>('GET', workspaceUrl(workspace.uuid, 'files'))
-      .then(({ files }) => {
-        const main = mainPythonFile(files);
+    session.files
+      .current()
+      .then((model) => {
+        const main = mainPythonFile([...model.values()]);
         if (live && main) editor.open(main);
       })
       .catch((error: unknown) => console.warn('files not listed', error));
     return () => {
       live = false;
     };
-  }, [workspace.uuid, editor]);
-
-  const startCell = useCallback(() => {
-    setCell((current) => ({ ...current, state: 'starting', reason: undefined }));
-    request<{ state: CellState; reason: string | null; python?: string | null }>(
-      'POST',
-      workspaceUrl(workspace.uuid, 'start'),
-    )
-      .then((status) =>
-        setCell({
-          state: status.state,
-          reason: status.reason ?? undefined,
-          python: status.python ?? undefined,
-        }),
-      )
-      .catch((error: unknown) =>
-        setCell({
-          state: 'failed',
-          reason: error instanceof Error ? error.message : String(error),
-        }),
-      );
-  }, [workspace.uuid]);
-
-  useEffect(() => {
-    const stopOpen = socket.onOpen(() => {
-      socket.send({ type: 'workspace.watch', workspace: workspace.uuid });
-      startCell();
-    });
-    const stopMessages = socket.onMessage((message) => {
-      if (message.type === 'cell.status' && message.workspace === workspace.uuid)
-        setCell((current) => ({
-          state: message.state as CellState,
-          reason: message.reason,
-          progress: message.progress,
-          python: message.python ?? current.python,
-        }));
-    });
-    return () => {
-      stopOpen();
-      stopMessages();
-    };
-  }, [socket, workspace.uuid, startCell]);
+  }, [workspace.uuid, session, editor, memory]);
 
   const runActiveFile = useCallback(async () => {
     const path = editorStatus.activePath;
@@ -168,7 +154,8 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       return; // The save status says why; running stale code would mislead.
     }
     terminal.current?.runFile(path, runConfigurations.get(path));
-  }, [editor, editorStatus.activePath, runConfigurations]);
+    showTerminal();
+  }, [editor, editorStatus.activePath, runConfigurations, showTerminal]);
   const openLocation = useCallback(
     ({ path, line, column }: Location) => editor.openAt(path, line, column),
     [editor],
@@ -179,18 +166,25 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       if (event.key === 'F5') {
         event.preventDefault();
         void runActiveFile();
+      } else if (
+        (event.ctrlKey || event.metaKey) &&
+        event.shiftKey &&
+        event.key.toLowerCase() === 'm'
+      ) {
+        // The command registry's view.problems (Mod+Shift+M), until the page dispatches it.
+        event.preventDefault();
+        if (toggleProblems(true) === 'hidden') editor.focus();
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [runActiveFile]);
+  }, [runActiveFile, toggleProblems, editor]);
 
   const canRun = editorStatus.activePath?.endsWith('.py') ?? false;
   const treePanel = (
     <FileTree
       ref={tree}
       workspace={workspace.uuid}
-      socket={socket}
       activePath={editorStatus.activePath}
       onOpenFile={(path) => editor.open(path)}
       onRevealInTerminal={(folder) => terminal.current?.openIn(folder)}
@@ -201,10 +195,11 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       <WorkspaceEditor
         editor={editor}
         workspace={workspace.uuid}
-        socket={socket}
         onStatus={setEditorStatus}
         onLanguage={setLanguage}
+        problemsHost={problemsHost}
         overlayHost={overlayHost}
+        tabsMemory={memory.editorTabs}
       />
     </Suspense>
   );
@@ -215,6 +210,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
       socket={socket}
       onOpenLocation={openLocation}
       onRunningChange={setRunningPaths}
+      tabsMemory={memory.terminalTabs}
     />
   );
 
@@ -238,49 +234,39 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
         />
         <SettingsButton />
       </header>
-      <main className="workspace-body">
-        {/* One tree of panels in both layouts, only turned on its side on narrow screens,
-            so crossing the breakpoint keeps the editor (and its undo history) mounted. */}
-        <Group
-          orientation={narrow ? 'vertical' : 'horizontal'}
-          defaultLayout={layout.defaultLayout}
-          onLayoutChanged={layout.onLayoutChanged}
-        >
-          <Panel id="files" defaultSize="20%" minSize="10%" collapsible>
-            <section aria-label="Files" className="panel">
-              {treePanel}
-            </section>
-          </Panel>
-          <Separator className={narrow ? 'separator horizontal' : 'separator vertical'} />
-          <Panel id="main" minSize="30%">
-            <Group
-              orientation="vertical"
-              defaultLayout={editorColumn.defaultLayout}
-              onLayoutChanged={editorColumn.onLayoutChanged}
-            >
-              <Panel id="editor" defaultSize="65%" minSize="15%">
-                <section aria-label="Editor" className="panel">
-                  {editorPanel}
-                </section>
-              </Panel>
-              <Separator className="separator horizontal" />
-              <Panel id="terminal" defaultSize="35%" minSize="10%" collapsible>
-                <section aria-label="Terminal" className="panel">
-                  {terminalPanel}
-                </section>
-              </Panel>
-            </Group>
-          </Panel>
-        </Group>
-      </main>
+      <WorkspaceLayout
+        phone={phone}
+        pane={panes.pane}
+        onPane={setPane}
+        files={treePanel}
+        editor={editorPanel}
+        bottom={
+          <BottomPanel
+            tab={panes.bottomTab}
+            onTab={panes.setBottomTab}
+            terminal={terminalPanel}
+            problemCount={language && language.errors + language.warnings}
+            onProblemsHost={setProblemsHost}
+            focusProblems={panes.focusProblems}
+          />
+        }
+        bottomPanel={panes.bottomPanel}
+        store={memory.store}
+      />
       <div className="workspace-overlays" ref={setOverlayHost} />
       <StatusBar
         connection={connection}
         socket={socket}
         cell={cell}
         editor={editorStatus}
-        onRestartCell={startCell}
-        language={language}
+        onRestartCell={session.startCell}
+        language={
+          language && {
+            ...language,
+            problemsOpen: panes.bottomTab === 'problems',
+            onToggleProblems: () => toggleProblems(false),
+          }
+        }
       />
     </div>
   );
@@ -288,7 +274,7 @@ function WorkspaceView({ workspace, socket }: { workspace: Workspace; socket: Wo
 
 const MAIN_FILES = ['main.py', 'script.py', 'app.py', 'analysis.py'];
 
-function mainPythonFile(files: FileEntry[]): string | undefined {
+function mainPythonFile(files: readonly TreeEntry[]): string | undefined {
   const python = files
     .filter((entry) => entry.type === 'file' && entry.path.endsWith('.py'))
     .map((entry) => entry.path);

@@ -13,7 +13,7 @@ import {
   useState,
 } from 'react';
 
-import { request } from '../api/client';
+import { api } from '../api/api';
 
 interface SettingsValue {
   settings: UserSettings;
@@ -28,7 +28,8 @@ export function SettingsProvider({ children }: { children: React.ReactNode }) {
 
   useEffect(() => {
     let live = true;
-    request<UserSettings>('GET', '/api/users/me/settings')
+    api
+      .settings()
       .then((loaded) => live && setSettings(loaded))
       .catch((error: unknown) => console.warn('settings not loaded', error));
     return () => {
@@ -52,9 +53,7 @@ export function SettingsProvider({ children }: { children: React.ReactNode }) {
       return { ...current, ...patch };
     });
     try {
-      const saved = await request<UserSettings>('PATCH', '/api/users/me/settings', {
-        body: patch,
-      });
+      const saved = await api.updateSettings({ body: patch });
       if (save === lastSave.current) setSettings(saved);
     } catch (error) {
       // Showing a choice the server did not keep would lose it on the next visit.

@@ -27,6 +27,12 @@ export interface EditorHandle {
   openAt(path: string, line: number, column?: number): void;
   /** Saves every dirty tab now; resolves when done (rejects if one failed). */
   saveAll(): Promise<void>;
+  /** Shows the active file in a second group beside the first as well (Ctrl+\). */
+  split(): void;
+  /** Moves the active tab into the group on that side (a new one on the right). */
+  moveEditor(direction: 'left' | 'right'): void;
+  /** Asks which open file to compare the active one with, then shows the two side by side. */
+  compareActive(): void;
   focus(): void;
 }
 

@@ -65,6 +65,19 @@ export const DEFAULT_COMMANDS = [
   { id: 'view.toggleFiles', title: 'Toggle files', category: 'View', keybindings: ['Mod+B'] },
   { id: 'view.splitEditor', title: 'Split editor', category: 'View', keybindings: ['Mod+\\'] },
   {
+    id: 'view.moveEditorLeft',
+    title: 'Move editor into left group',
+    category: 'View',
+    keybindings: ['Mod+Alt+ArrowLeft'],
+  },
+  {
+    id: 'view.moveEditorRight',
+    title: 'Move editor into right group',
+    category: 'View',
+    keybindings: ['Mod+Alt+ArrowRight'],
+  },
+  { id: 'file.compareWith', title: 'Compare active file with…', category: 'File' },
+  {
     id: 'terminal.new',
     title: 'New terminal',
     category: 'Terminal',

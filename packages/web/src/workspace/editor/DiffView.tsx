@@ -54,6 +54,9 @@ export function DiffView({
       // reads well down to about 600.
       renderSideBySideInlineBreakpoint: 600,
       minimap: { enabled: false },
+      // The gutter's revert menu is of no use on a read-only diff, and its debounced
+      // update throws on a disposed diff editor when a dialog closes (monaco-editor#4581).
+      renderGutterMenu: false,
       fontSize: settings.fontSize,
       scrollBeyondLastLine: false,
       ariaLabel: `Differences: ${originalLabel} and ${modifiedLabel}`,

@@ -1,60 +1,58 @@
 /**
- * The editor area: tabs of open files over one Monaco editor (one model per file), image,
- * CSV and binary viewers, autosave with a per-file save queue, drafts that survive a
- * reload, conflicts and changes on disk, and file history. Library files a definition led
- * to open in read-only tabs of their own (editorRequests.ts), outside all of that.
+ * The editor area: one or two groups of tabs side by side (Ctrl+\ splits, tabs are dragged
+ * or moved with Ctrl+Alt+Left/Right between them) over the open documents, one model per
+ * file however many groups show it; autosave with a per-file save queue, drafts that
+ * survive a reload, conflicts and changes on disk, file history and comparing two files.
+ * Library files a definition led to open in read-only tabs of their own
+ * (editorRequests.ts), outside all of that.
  */
-import { initVimMode, VimMode } from 'monaco-vim';
+import { VimMode } from 'monaco-vim';
 import {
   useCallback,
   useEffect,
-  useId,
   useImperativeHandle,
   useReducer,
   useRef,
   useState,
   type Ref,
 } from 'react';
+import { Group, Panel, Separator } from 'react-resizable-panels';
 
 import { useSettings } from '../../settings/settings';
-import { ConfirmDialog } from '../../ui/Dialog';
-import type { EditorHandle, EditorStatus, PanelProps } from '../contracts';
-import { OpenDocs, type DocView } from './docs';
-import { baseName, isCsvPath, isMarkdownPath, messageOf } from './paths';
-import { HistoryDialog } from '../history/HistoryDialog';
+import type { EditorHandle, EditorStatus } from '../contracts';
+import { useSession } from '../session/context';
+import { DisposableStore } from '../session/lifecycle';
+import { OpenDocs } from './docs';
+import { messageOf } from './paths';
 import { monaco } from './monaco';
-import { pendingLabels, pendingTitle, PendingDialog } from './PendingDialog';
-import { onEditorRequest, readOnlyKey, type ReadOnlyDoc } from './editorRequests';
-import { loadOpenTabs, saveOpenTabs } from './tabMemory';
-import { Tabs } from './Tabs';
+import { EditorDialogs, type DialogState } from './EditorDialogs';
+import { onEditorRequest, readOnlyKey } from './editorRequests';
+import type { EditorTabsMemory } from '../state/editorTabs';
 import { monacoTheme } from './themes';
-import { BinaryViewer } from '../preview/BinaryViewer';
-import { CsvTable } from '../preview/CsvTable';
-import { ImageViewer } from '../preview/ImageViewer';
-import { MarkdownPreview } from '../preview/MarkdownPreview';
+import { compareKey, comparisonOf } from './groups/compareTabs';
+import { ComparePicker } from './groups/ComparePicker';
+import { EditorGroupPane, type LibraryTab } from './groups/EditorGroupPane';
+import * as groups from './groups/editorGroups';
 import './EditorArea.css';
 
-export interface EditorAreaProps extends PanelProps {
+export interface EditorAreaProps {
   ref: Ref<EditorHandle>;
+  workspace: string;
   onStatus: (status: EditorStatus) => void;
+  /** Where the open tabs, the active one and each one's cursor and scroll are remembered. */
+  tabsMemory: EditorTabsMemory;
 }
 
-interface ReadOnlyTab {
-  doc: ReadOnlyDoc;
-  model: monaco.editor.ITextModel;
-}
+type Cursor = { line: number; column: number } | undefined;
 
-type DialogState =
-  | { kind: 'pending'; path: string; compare: boolean }
-  | { kind: 'history'; path: string }
-  | { kind: 'close'; path: string; error: string };
-
-export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps) {
+export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaProps) {
+  const session = useSession();
   const { settings } = useSettings();
-  const settingsRef = useRef(settings);
   const [, rerender] = useReducer((count: number) => count + 1, 0);
-  const [remembered] = useState(() => loadOpenTabs(localStorage, workspace));
-  const [activeChoice, setActive] = useState<string | undefined>(remembered.active);
+  const [remembered] = useState(() => tabsMemory.remembered());
+  const [savedLayout, setLayout] = useState(() =>
+    groups.singleGroup(remembered.paths, remembered.active),
+  );
   /** Where `openAt` puts the cursor once the file is shown (it may still be loading). */
   const [reveal, setReveal] = useState<{ path: string; lineNumber: number; column: number }>();
   const [docs] = useState(
@@ -63,44 +61,51 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
         workspace,
         storage: localStorage,
         onChange: rerender,
-        onMoved: (from, to) => setActive((current) => (current === from ? to : current)),
+        onMoved: (from, to) => setLayout((layout) => groups.renameTab(layout, from, to)),
+        fileVersions: () => session.files.versions(),
       }),
   );
-  const [editor, setEditor] = useState<monaco.editor.IStandaloneCodeEditor>();
-  const [cursor, setCursor] = useState<{ line: number; column: number }>();
-  const [csvAsText, setCsvAsText] = useState<ReadonlySet<string>>(new Set());
-  const [markdownPreviews, setMarkdownPreviews] = useState<ReadonlySet<string>>(new Set());
+  const [libraries] = useState(() => new Map<string, LibraryTab>());
+  const [comparisons] = useState(() => new Set<string>());
+  const [editors, setEditors] = useState<(monaco.editor.ICodeEditor | undefined)[]>([]);
+  const [cursors, setCursors] = useState<Cursor[]>([]);
   const [dialog, setDialog] = useState<DialogState>();
-  const [notice, setNotice] = useState<string>();
-  const host = useRef<HTMLDivElement>(null);
-  const editorRef = useRef<monaco.editor.IStandaloneCodeEditor>(undefined);
-  const vimStatus = useRef<HTMLDivElement>(null);
-  const panelId = useId();
+  /** The file "Compare with…" asks a partner for. */
+  const [comparing, setComparing] = useState<string>();
   const onStatusRef = useRef(onStatus);
-  const [readOnlyTabs] = useState(() => new Map<string, ReadOnlyTab>());
+  const root = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    settingsRef.current = settings;
-    onStatusRef.current = onStatus;
-  });
-
-  const paths = [...docs.paths(), ...readOnlyTabs.keys()];
-  const active =
-    activeChoice !== undefined && paths.includes(activeChoice) ? activeChoice : paths[0];
+  /** Every tab that can be shown: open documents, library files, comparisons of open ones. */
+  const openKeys = useCallback(
+    () => [
+      ...docs.paths(),
+      ...libraries.keys(),
+      ...[...comparisons].filter((key) => {
+        const pair = comparisonOf(key);
+        return pair && docs.has(pair.left) && docs.has(pair.right);
+      }),
+    ],
+    [docs, libraries, comparisons],
+  );
+  const layout = groups.reconcile(savedLayout, openKeys());
+  const change = useCallback(
+    (step: (layout: groups.GroupLayout) => groups.GroupLayout) =>
+      setLayout((current) => step(groups.reconcile(current, openKeys()))),
+    [openKeys],
+  );
+  const focused = layout.focused;
+  const active = groups.focusedGroup(layout).active;
   const activeRef = useRef(active);
+  const layoutRef = useRef(layout);
   useEffect(() => {
+    onStatusRef.current = onStatus;
     activeRef.current = active;
+    layoutRef.current = layout;
   });
-  const view: DocView | undefined = active !== undefined ? docs.view(active) : undefined;
-  const library = active !== undefined ? readOnlyTabs.get(active) : undefined;
-  const showCsvTable = view?.kind === 'text' && isCsvPath(view.path) && !csvAsText.has(view.path);
-  const showMarkdown =
-    view?.kind === 'text' && isMarkdownPath(view.path) && markdownPreviews.has(view.path);
-  const showsText =
-    library !== undefined ||
-    (view?.kind === 'text' && !view.loading && !view.loadError && !showCsvTable && !showMarkdown);
+  const view = active !== undefined ? docs.view(active) : undefined;
+  const cursor = cursors[focused];
 
-  // ---- the documents and the editor: created once, disposed on unmount ----------------
+  // ---- the documents: created once, disposed on unmount --------------------------------
 
   useEffect(() => {
     docs.start(remembered.paths);
@@ -117,112 +122,80 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
       if (request.kind === 'background') return docs.open(request.path);
       const { doc } = request;
       const key = readOnlyKey(doc.uri);
-      if (!readOnlyTabs.has(key)) {
+      if (!libraries.has(key)) {
         const uri = monaco.Uri.parse(doc.uri);
         monaco.editor.getModel(uri)?.dispose();
-        readOnlyTabs.set(key, {
-          doc,
-          model: monaco.editor.createModel(doc.content, 'python', uri),
-        });
+        libraries.set(key, { doc, model: monaco.editor.createModel(doc.content, 'python', uri) });
       }
-      setActive(key);
-      rerender();
+      change((layout) => groups.openTab(layout, key));
     });
     return () => {
       stop();
-      for (const tab of readOnlyTabs.values()) tab.model.dispose();
-      readOnlyTabs.clear();
+      for (const tab of libraries.values()) tab.model.dispose();
+      libraries.clear();
     };
-  }, [docs, readOnlyTabs]);
-
-  /** Creates the editor when its host mounts and disposes it when the host goes. */
-  const attachEditor = useCallback((node: HTMLDivElement | null) => {
-    host.current = node;
-    if (!node) return;
-    const current = settingsRef.current;
-    const created = monaco.editor.create(node, {
-      model: null,
-      automaticLayout: true,
-      theme: monacoTheme(current.theme),
-      fontSize: current.fontSize,
-      minimap: { enabled: true },
-      folding: true,
-      matchBrackets: 'always',
-      wordBasedSuggestions: 'currentDocument',
-      scrollBeyondLastLine: false,
-      // The dimmed number of the line after a final newline fails WCAG contrast.
-      renderFinalNewline: 'on',
-      fixedOverflowWidgets: true,
-      ariaLabel: 'Code editor',
-    });
-    editorRef.current = created;
-    setEditor(created);
-    const showCursor = () => {
-      const position = created.getPosition();
-      setCursor(
-        created.getModel() && position
-          ? { line: position.lineNumber, column: position.column }
-          : undefined,
-      );
-    };
-    const listeners = [
-      // On a phone the minimap would take a fifth of the width.
-      created.onDidLayoutChange((layout) =>
-        created.updateOptions({ minimap: { enabled: layout.width > 600 } }),
-      ),
-      created.onDidChangeCursorPosition(showCursor),
-      created.onDidChangeModel(showCursor),
-    ];
-    return () => {
-      for (const listener of listeners) listener.dispose();
-      created.dispose();
-      editorRef.current = undefined;
-      setEditor(undefined);
-    };
-  }, []);
+  }, [docs, libraries, change]);
 
   // ---- actions -------------------------------------------------------------------------
 
   const saveActive = useCallback(() => {
     const path = activeRef.current;
-    if (path === undefined) return;
-    docs.save(path).catch(() => undefined); // The status bar and the tab say why.
-  }, [docs, activeRef]);
-
-  const activate = useCallback((path: string) => setActive(path), []);
+    // A failed save: the status bar and the tab say why.
+    if (path !== undefined && docs.has(path)) docs.save(path).catch(() => undefined);
+  }, [docs]);
 
   const closeTab = useCallback(
-    (path: string) => {
-      const readOnly = readOnlyTabs.get(path);
-      if (readOnly) {
-        readOnlyTabs.delete(path);
-        setActive((current) => (current === path ? undefined : current));
-        readOnly.model.dispose();
-        rerender();
-        return;
+    (index: number, key: string) => {
+      const elsewhere = layoutRef.current.groups.some(
+        (group, at) => at !== index && group.tabs.includes(key),
+      );
+      const library = libraries.get(key);
+      if (elsewhere || library || comparisons.has(key)) {
+        if (!elsewhere) {
+          library?.model.dispose();
+          libraries.delete(key);
+          comparisons.delete(key);
+        }
+        return change((layout) => groups.closeTab(layout, index, key));
       }
-      const remaining = docs.paths().filter((open) => open !== path);
-      const index = docs.paths().indexOf(path);
-      const next = remaining[Math.min(index, remaining.length - 1)];
-      const done = () => setActive((current) => (current === path ? next : current));
-      const doc = docs.view(path);
+      const doc = docs.view(key);
       if (doc?.pending || doc?.save === 'conflict') {
-        setDialog({ kind: 'close', path, error: 'The file changed on the server.' });
+        setDialog({ kind: 'close', path: key, error: 'The file changed on the server.' });
         return;
       }
       docs
-        .closeSaving(path)
-        .then(done, (error: unknown) =>
-          setDialog({ kind: 'close', path, error: messageOf(error) }),
+        .closeSaving(key)
+        .catch((error: unknown) =>
+          setDialog({ kind: 'close', path: key, error: messageOf(error) }),
         );
     },
-    [docs, readOnlyTabs],
+    [docs, libraries, comparisons, change],
   );
 
   const cycle = (step: number) => {
+    const { tabs } = groups.focusedGroup(layout);
     if (active === undefined) return;
-    const next = paths[(paths.indexOf(active) + step + paths.length) % paths.length];
-    if (next !== undefined) setActive(next);
+    const next = tabs[(tabs.indexOf(active) + step + tabs.length) % tabs.length];
+    if (next !== undefined) change((current) => groups.focusGroup(current, focused, next));
+  };
+
+  const split = useCallback(() => change(groups.split), [change]);
+  const move = useCallback(
+    (direction: 'left' | 'right') => change((current) => groups.moveActiveTab(current, direction)),
+    [change],
+  );
+  const showHistory = useCallback(() => {
+    const path = activeRef.current;
+    if (path !== undefined && docs.has(path)) setDialog({ kind: 'history', path });
+  }, [docs]);
+  const actions = {
+    save: saveActive,
+    history: showHistory,
+    close: () => {
+      if (activeRef.current !== undefined) closeTab(layoutRef.current.focused, activeRef.current);
+    },
+    split,
+    move,
   };
 
   useImperativeHandle(
@@ -230,106 +203,44 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
     () => ({
       open: (path: string) => {
         docs.open(path);
-        setActive(path);
+        change((layout) => groups.openTab(layout, path));
       },
       openAt: (path: string, line: number, column?: number) => {
         docs.open(path);
-        setActive(path);
+        change((layout) => groups.openTab(layout, path));
         setReveal({ path, lineNumber: line, column: column ?? 1 });
       },
       saveAll: () => docs.saveAll(),
+      split,
+      moveEditor: move,
+      compareActive: () => {
+        const path = activeRef.current;
+        if (path !== undefined && docs.view(path)?.kind === 'text') setComparing(path);
+      },
       focus: () => {
-        if (editorRef.current?.getModel()) editorRef.current.focus();
+        const current = layoutRef.current.focused;
+        const editor = editors[current];
+        if (editor?.getModel()) editor.focus();
         else
-          host.current
-            ?.closest('.editor-area')
-            ?.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')
+          root.current
+            ?.querySelector<HTMLElement>(
+              `[data-group="${current + 1}"] [role="tab"][aria-selected="true"]`,
+            )
             ?.focus();
       },
     }),
-    [docs],
+    [docs, change, split, move, editors],
   );
-
-  // ---- keep the editor showing the active file -----------------------------------------
-
-  const shownPath = useRef<string>(undefined);
-  useEffect(() => {
-    if (!editor) return;
-    const model =
-      library?.model ?? (showsText && active !== undefined ? docs.model(active) : undefined);
-    // A library file: typing says so instead of changing it.
-    editor.updateOptions({ readOnly: library !== undefined });
-    if (editor.getModel() === (model ?? null)) return;
-    if (shownPath.current !== undefined && editor.getModel())
-      docs.setViewState(shownPath.current, editor.saveViewState());
-    editor.setModel(model ?? null);
-    shownPath.current = model ? active : undefined;
-    if (model && active !== undefined) {
-      const state = docs.viewState(active);
-      if (state) editor.restoreViewState(state);
-    }
-  });
-
-  // Every render, after the one above: the file may be shown a few renders after openAt.
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => {
-    if (!editor || !reveal || shownPath.current !== reveal.path || !editor.getModel()) return;
-    const position = { lineNumber: reveal.lineNumber, column: reveal.column };
-    editor.setPosition(position);
-    editor.revealPositionInCenter(position);
-    editor.focus();
-    setReveal(undefined);
-  });
-
-  useEffect(() => {
-    if (!editor) return;
-    const save = editor.addAction({
-      id: 'workcell.save',
-      label: 'Save',
-      keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS],
-      run: saveActive,
-    });
-    const history = editor.addAction({
-      id: 'workcell.history',
-      label: 'Show File History',
-      run: () => {
-        if (activeRef.current !== undefined && !readOnlyTabs.has(activeRef.current))
-          setDialog({ kind: 'history', path: activeRef.current });
-      },
-    });
-    const close = editor.addAction({
-      id: 'workcell.closeTab',
-      label: 'Close Tab',
-      // Monaco keeps the keys it sees; Ctrl+W is the browser's own in most of them.
-      keybindings: [monaco.KeyMod.Alt | monaco.KeyCode.KeyW],
-      run: () => {
-        if (activeRef.current !== undefined) closeTab(activeRef.current);
-      },
-    });
-    return () => {
-      save.dispose();
-      history.dispose();
-      close.dispose();
-    };
-  }, [editor, saveActive, closeTab, activeRef, readOnlyTabs]);
 
   // ---- settings, applied live ----------------------------------------------------------
 
   useEffect(() => monaco.editor.setTheme(monacoTheme(settings.theme)), [settings.theme]);
   useEffect(
-    () => editor?.updateOptions({ fontSize: settings.fontSize }),
-    [editor, settings.fontSize],
-  );
-  useEffect(
     () => docs.configure({ autosave: settings.autosave, tabSize: settings.tabSize }),
     [docs, settings.autosave, settings.tabSize],
   );
-  useEffect(() => docs.setEditor(editor), [docs, editor]);
-  useEffect(() => {
-    if (!editor || !settings.vimMode || !vimStatus.current) return;
-    const vim = initVimMode(editor, vimStatus.current);
-    return () => vim.dispose();
-  }, [editor, settings.vimMode]);
+  // The focused group's editor keeps its cursor when the text it shows is replaced.
+  useEffect(() => docs.setEditor(editors[focused]), [docs, editors, focused]);
   useEffect(() => {
     // `:w` in vim mode; defined once per editor area, read through the ref.
     (VimMode as unknown as VimApi).Vim.defineEx('write', 'w', () => saveActive());
@@ -338,48 +249,35 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
   // ---- the server ----------------------------------------------------------------------
 
   useEffect(() => {
-    const stopMessages = socket.onMessage((message) => {
-      if (
-        message.type === 'file.changed' &&
-        message.workspace === workspace &&
-        message.kind === 'file'
-      )
-        docs.fileChanged(message);
-    });
-    const stopOpen = socket.onOpen(() => void docs.recheckAll());
-    return () => {
-      stopMessages();
-      stopOpen();
-    };
-  }, [docs, socket, workspace]);
+    const store = new DisposableStore();
+    store.add(
+      session.onFileChanged((change) => {
+        if (change.kind === 'file') docs.fileChanged(change);
+      }),
+    );
+    store.add(session.onConnected(() => void docs.recheckAll()));
+    return () => store.dispose();
+  }, [docs, session]);
 
   // ---- remembered tabs and status ------------------------------------------------------
 
-  const pathsKey = paths.join('\n');
+  const pathsKey = docs.paths().join('\n');
   useEffect(() => {
     // Read live, not from this render: on mount the remembered tabs are reopened by an
     // effect after the render, and writing the render's empty list would forget them.
     if (!docs.ready) return;
     const open = docs.paths();
-    saveOpenTabs(localStorage, workspace, {
-      paths: [...open],
-      active: activeChoice !== undefined && open.includes(activeChoice) ? activeChoice : open[0],
-    });
-  }, [docs, workspace, pathsKey, activeChoice]);
+    tabsMemory.saveTabs(open, active !== undefined && open.includes(active) ? active : open[0]);
+  }, [docs, tabsMemory, pathsKey, active]);
 
-  const statusKey = JSON.stringify([
-    active,
-    view?.save,
-    view?.saveError,
-    showsText ? cursor : undefined,
-  ]);
+  const statusKey = JSON.stringify([active, view?.save, view?.saveError, cursor]);
   useEffect(() => {
     const status: EditorStatus = {
-      // A library file is not the workspace's: nothing to run or save.
-      activePath: library ? undefined : active,
+      // A library file or a comparison is not one of the workspace's files.
+      activePath: view ? active : undefined,
       save: view?.save ?? 'saved',
       ...(view?.saveError !== undefined && { saveError: view.saveError }),
-      ...(showsText && cursor && { cursor }),
+      ...(cursor && { cursor }),
     };
     onStatusRef.current(status);
     // statusKey names everything the status is made of.
@@ -399,299 +297,98 @@ export function EditorArea({ ref, workspace, socket, onStatus }: EditorAreaProps
   const onKeyDown = (event: React.KeyboardEvent) => {
     const mod = event.ctrlKey || event.metaKey;
     const key = event.key.toLowerCase();
-    if (mod && key === 's') {
-      event.preventDefault();
-      saveActive();
-    } else if ((event.altKey && key === 'w') || (event.ctrlKey && key === 'w')) {
-      event.preventDefault();
-      if (active !== undefined) closeTab(active);
-    } else if (event.ctrlKey && event.key === 'Tab') {
-      event.preventDefault();
-      cycle(event.shiftKey ? -1 : 1);
-    } else if (event.altKey && (event.key === 'PageDown' || event.key === 'PageUp')) {
-      event.preventDefault();
+    if (mod && key === 's') saveActive();
+    else if ((event.altKey && key === 'w') || (event.ctrlKey && key === 'w')) actions.close();
+    else if (event.ctrlKey && event.key === 'Tab') cycle(event.shiftKey ? -1 : 1);
+    else if (event.altKey && (event.key === 'PageDown' || event.key === 'PageUp'))
       cycle(event.key === 'PageDown' ? 1 : -1);
-    }
+    else if (mod && event.key === '\\') split();
+    else if (mod && event.altKey && (event.key === 'ArrowLeft' || event.key === 'ArrowRight'))
+      move(event.key === 'ArrowLeft' ? 'left' : 'right');
+    else return;
+    event.preventDefault();
   };
 
-  const tabs = paths
-    .map((path) => docs.view(path) ?? readOnlyView(path, readOnlyTabs.get(path)))
-    .filter((tab) => tab !== undefined);
-  const pendingDialog = dialog?.kind === 'pending' ? docs.view(dialog.path) : undefined;
-  const closing = dialog?.kind === 'close' ? dialog : undefined;
+  const setAt =
+    <T,>(setter: React.Dispatch<React.SetStateAction<T[]>>, index: number) =>
+    (value: T) =>
+      setter((values) => {
+        if (values[index] === value) return values;
+        const copy = [...values];
+        copy[index] = value;
+        return copy;
+      });
 
   return (
-    <div className="editor-area" onKeyDown={onKeyDown}>
-      {tabs.length > 0 && (
-        <Tabs
-          tabs={tabs}
-          active={active}
-          panelId={panelId}
-          readOnly={readOnlyTabs}
-          onActivate={activate}
-          onClose={closeTab}
-        />
-      )}
-      <div
-        id={panelId}
-        className="editor-panel"
-        role={tabs.length > 0 ? 'tabpanel' : undefined}
-        aria-label={view ? baseName(view.path) : library ? baseName(library.doc.path) : undefined}
-      >
-        {library && (
-          <div className="editor-toolbar">
-            <span className="editor-read-only">
-              <span className="codicon codicon-lock" aria-hidden="true" /> Library, read-only
-            </span>
-            <span className="editor-path" title={library.doc.path}>
-              {library.doc.path}
-            </span>
-          </div>
-        )}
-        {view && !view.loading && !view.loadError && (
-          <div className="editor-toolbar">
-            <span className="editor-path" title={view.path}>
-              {view.path}
-            </span>
-            {view.kind === 'text' && isCsvPath(view.path) && (
-              <div role="group" aria-label="Show as" className="segmented">
-                <button
-                  type="button"
-                  className="button"
-                  aria-pressed={showCsvTable}
-                  onClick={() => setCsvAsText((set) => without(set, view.path))}
-                >
-                  Table
-                </button>
-                <button
-                  type="button"
-                  className="button"
-                  aria-pressed={!showCsvTable}
-                  onClick={() => setCsvAsText((set) => new Set(set).add(view.path))}
-                >
-                  Text
-                </button>
-              </div>
-            )}
-            {view.kind === 'text' && isMarkdownPath(view.path) && (
-              <button
-                type="button"
-                className="button"
-                aria-pressed={showMarkdown}
-                onClick={() => setMarkdownPreviews((set) => toggled(set, view.path))}
-              >
-                {showMarkdown ? 'Show source' : 'Open preview'}
-              </button>
-            )}
-            {view.kind === 'text' && (
-              <button
-                type="button"
-                className="button"
-                onClick={() => setDialog({ kind: 'history', path: view.path })}
-              >
-                History
-              </button>
-            )}
-          </div>
-        )}
-        {view?.pending && (
-          <PendingBar
-            view={view}
-            onCompare={() => setDialog({ kind: 'pending', path: view.path, compare: true })}
-            onTakeTheirs={() =>
-              view.pending?.kind === 'draft'
-                ? docs.discardDraft(view.path)
-                : docs.takeTheirs(view.path)
-            }
-            onKeepMine={() => docs.keepMine(view.path)}
-          />
-        )}
-        {view?.deletedOnDisk && !view.pending && (
-          <div className="editor-bar warning" role="status">
-            <span>{baseName(view.path)} was deleted on disk. Your text is still here.</span>
-            {view.kind === 'text' && (
-              <button
-                type="button"
-                className="button"
-                onClick={() => {
-                  docs.recreate(view.path).catch((error: unknown) => setNotice(messageOf(error)));
-                }}
-              >
-                Save to recreate it
-              </button>
-            )}
-          </div>
-        )}
-        {view?.save === 'failed' && view.saveError && (
-          <div className="editor-bar error" role="alert">
-            Saving failed: {view.saveError}
-          </div>
-        )}
-        {notice && (
-          <div className="editor-bar error" role="alert">
-            <span>{notice}</span>
-            <button type="button" className="button" onClick={() => setNotice(undefined)}>
-              Dismiss
-            </button>
-          </div>
-        )}
-        <div className="editor-content">
-          {!view && !library && <p className="editor-empty">Open a file from the tree</p>}
-          {view?.loading && (
-            <p className="editor-empty" role="status">
-              Loading {baseName(view.path)}…
-            </p>
-          )}
-          {view?.loadError && (
-            <div className="editor-empty" role="alert">
-              <p>
-                {baseName(view.path)} could not be opened: {view.loadError}
-              </p>
-            </div>
-          )}
-          {view?.kind === 'image' && !view.loading && !view.loadError && (
-            <ImageViewer
+    <div className="editor-area" onKeyDown={onKeyDown} ref={root}>
+      <Group orientation="horizontal">
+        {layout.groups.map((group, index) => (
+          <GroupPanel key={index} index={index}>
+            <EditorGroupPane
               workspace={workspace}
-              path={view.path}
-              size={view.size}
-              revision={view.revision}
+              docs={docs}
+              group={group}
+              index={index}
+              count={layout.groups.length}
+              focused={index === focused}
+              libraries={libraries}
+              tabsMemory={tabsMemory}
+              reveal={index === focused && reveal?.path === group.active ? reveal : undefined}
+              onRevealed={() => setReveal(undefined)}
+              onFocusGroup={() => change((current) => groups.focusGroup(current, index))}
+              onActivate={(key) => change((current) => groups.focusGroup(current, index, key))}
+              onClose={(key) => closeTab(index, key)}
+              onDropTab={(tab, before) =>
+                change((current) => groups.moveTab(current, tab.key, tab.group, index, before))
+              }
+              onCompareWith={setComparing}
+              onPending={(path, compare) => setDialog({ kind: 'pending', path, compare })}
+              onEditor={setAt(setEditors, index)}
+              onCursor={setAt(setCursors, index)}
+              actions={actions}
             />
-          )}
-          {view?.kind === 'binary' && !view.loading && (
-            <BinaryViewer workspace={workspace} path={view.path} size={view.size} />
-          )}
-          {showCsvTable && !view.loading && !view.loadError && (
-            <CsvTable path={view.path} text={docs.model(view.path)?.getValue() ?? ''} />
-          )}
-          {showMarkdown && !view.loading && !view.loadError && (
-            <MarkdownPreview
-              workspace={workspace}
-              path={view.path}
-              text={docs.model(view.path)?.getValue() ?? ''}
-            />
-          )}
-          <div className="monaco-host" ref={attachEditor} hidden={!showsText} />
-        </div>
-        <div
-          ref={vimStatus}
-          className="vim-status"
-          hidden={!settings.vimMode || !showsText}
-          aria-label="Vim status line"
-          aria-live="polite"
-        />
-      </div>
+          </GroupPanel>
+        ))}
+      </Group>
 
-      {pendingDialog?.pending && dialog?.kind === 'pending' && (
-        <PendingDialog
-          key={`${dialog.path}:${String(dialog.compare)}`}
-          open
-          path={pendingDialog.path}
-          pending={pendingDialog.pending}
-          mine={
-            pendingDialog.pending.kind === 'draft'
-              ? pendingDialog.pending.draft.content
-              : (docs.model(pendingDialog.path)?.getValue() ?? '')
-          }
-          startInCompare={dialog.compare}
-          onClose={() => setDialog(undefined)}
-          onTakeTheirs={() => {
-            if (pendingDialog.pending?.kind === 'draft') docs.discardDraft(pendingDialog.path);
-            else docs.takeTheirs(pendingDialog.path);
-            setDialog(undefined);
-          }}
-          onKeepMine={() => {
-            docs.keepMine(pendingDialog.path);
-            setDialog(undefined);
+      {comparing !== undefined && (
+        <ComparePicker
+          path={comparing}
+          candidates={docs
+            .paths()
+            .filter((path) => path !== comparing && docs.view(path)?.kind === 'text')}
+          onClose={() => setComparing(undefined)}
+          onPick={(other) => {
+            const key = compareKey({ left: comparing, right: other });
+            comparisons.add(key);
+            change((current) => groups.openTab(current, key));
+            setComparing(undefined);
           }}
         />
       )}
-      {dialog?.kind === 'history' && (
-        <HistoryDialog
-          open
-          workspace={workspace}
-          path={dialog.path}
-          current={() => docs.model(dialog.path)?.getValue() ?? ''}
-          onRestore={(revision) => docs.restore(dialog.path, revision)}
-          onClose={() => setDialog(undefined)}
-        />
-      )}
-      <ConfirmDialog
-        open={closing !== undefined}
-        title={`Close ${closing ? baseName(closing.path) : ''} without saving?`}
-        message={
-          <p>{closing?.error} Closing the tab now discards your unsaved changes to this file.</p>
-        }
-        confirmLabel="Discard changes"
-        danger
-        onCancel={() => setDialog(undefined)}
-        onConfirm={() => {
-          if (closing) {
-            docs.close(closing.path);
-            setActive((current) => (current === closing.path ? undefined : current));
-          }
-          setDialog(undefined);
-        }}
+      <EditorDialogs
+        dialog={dialog}
+        docs={docs}
+        workspace={workspace}
+        onClose={() => setDialog(undefined)}
+        // Closing the document takes its tabs out of every group.
+        onClosedTab={() => undefined}
       />
     </div>
   );
 }
 
-function PendingBar(props: {
-  view: DocView;
-  onCompare: () => void;
-  onTakeTheirs: () => void;
-  onKeepMine: () => void;
-}) {
-  const pending = props.view.pending;
-  if (!pending) return null;
-  const labels = pendingLabels(pending);
+/** A group's panel, with the handle to resize it before it when it is the second. */
+function GroupPanel({ index, children }: { index: number; children: React.ReactNode }) {
   return (
-    <div className="editor-bar warning" role="status">
-      <span>{pendingTitle(props.view.path, pending)}</span>
-      <span className="editor-bar-actions">
-        {pending.current !== null && (
-          <button type="button" className="button" onClick={props.onCompare}>
-            Compare
-          </button>
-        )}
-        <button type="button" className="button" onClick={props.onTakeTheirs}>
-          {labels.theirs}
-        </button>
-        <button type="button" className="button primary" onClick={props.onKeepMine}>
-          {labels.mine}
-        </button>
-      </span>
-    </div>
+    <>
+      {index > 0 && <Separator className="separator vertical" />}
+      <Panel id={`editor-group-${index + 1}`} minSize="15%">
+        {children}
+      </Panel>
+    </>
   );
 }
-
-/** A read-only tab as the tab list shows it: always saved. */
-function readOnlyView(key: string, tab: ReadOnlyTab | undefined): DocView | undefined {
-  if (!tab) return undefined;
-  return {
-    path: key,
-    kind: 'text',
-    loading: false,
-    loadError: undefined,
-    dirty: false,
-    save: 'saved',
-    saveError: undefined,
-    deletedOnDisk: false,
-    size: tab.doc.content.length,
-    version: 0,
-    pending: undefined,
-    revision: 0,
-  };
-}
-
-function without(set: ReadonlySet<string>, value: string): ReadonlySet<string> {
-  const copy = new Set(set);
-  copy.delete(value);
-  return copy;
-}
-
-const toggled = (set: ReadonlySet<string>, value: string) =>
-  set.has(value) ? without(set, value) : new Set(set).add(value);
 
 /** The part of monaco-vim's (untyped) CodeMirror Vim API used here. */
 interface VimApi {

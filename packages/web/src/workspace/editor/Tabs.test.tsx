@@ -69,4 +69,39 @@ describe('Tabs', () => {
     setup('src/util.py');
     expect(screen.getAllByRole('tab').map((element) => element.tabIndex)).toEqual([-1, 0, -1]);
   });
+
+  it('hands a dragged tab, and the group it left, to the strip it is dropped on', () => {
+    const onDropTab = vi.fn();
+    render(
+      <Tabs
+        tabs={[tab('a.py'), tab('b.py')]}
+        active="a.py"
+        panelId="panel"
+        label="Editor group 2"
+        group={1}
+        onActivate={vi.fn()}
+        onClose={vi.fn()}
+        onDropTab={onDropTab}
+      />,
+    );
+    const data = new Map<string, string>();
+    const dataTransfer = {
+      setData: (type: string, value: string) => data.set(type, value),
+      getData: (type: string) => data.get(type) ?? '',
+      get types() {
+        return [...data.keys()];
+      },
+    };
+    const [first, second] = screen.getAllByRole('tab');
+    fireEvent.dragStart(second!, { dataTransfer });
+    fireEvent.drop(first!, { dataTransfer });
+    expect(onDropTab).toHaveBeenLastCalledWith({ key: 'b.py', group: 1 }, 'a.py');
+    fireEvent.drop(screen.getByRole('tablist', { name: 'Editor group 2' }), { dataTransfer });
+    expect(onDropTab).toHaveBeenLastCalledWith({ key: 'b.py', group: 1 }, undefined);
+    // Anything else dropped (a file from the desktop) is not a tab.
+    data.clear();
+    data.set('Files', '');
+    fireEvent.drop(first!, { dataTransfer });
+    expect(onDropTab).toHaveBeenCalledTimes(2);
+  });
 });

@@ -1,10 +1,12 @@
 /**
  * The open files as a tablist: arrows, Home and End move between tabs, Delete closes one,
  * a middle click or the × closes it too; ● marks unsaved edits, a lock a read-only library file.
+ * Tabs can be dragged within the strip and onto another group's strip.
  */
 import { useRef } from 'react';
 
 import type { DocView } from './docs';
+import { carriesTab, droppedTab, startTabDrag, type DraggedTab } from './groups/tabDrag';
 import { baseName } from './paths';
 
 export interface TabsProps {
@@ -15,6 +17,14 @@ export interface TabsProps {
   readOnly?: ReadonlyMap<string, { doc: { path: string } }>;
   onActivate: (path: string) => void;
   onClose: (path: string) => void;
+  /** The tab list's name: "Open files", or the group's when there are two. */
+  label?: string;
+  /** Tabs named otherwise than by their file (comparisons), by key. */
+  names?: ReadonlyMap<string, string>;
+  /** The group this strip belongs to, told to the group a tab is dropped on. */
+  group?: number;
+  /** A tab dropped here, before `before` (at the end when undefined). */
+  onDropTab?: (tab: DraggedTab, before: string | undefined) => void;
 }
 
 /** Names that appear twice get their folder added so the tabs can be told apart. */
@@ -31,9 +41,34 @@ function labels(paths: string[]): Map<string, string> {
   );
 }
 
-export function Tabs({ tabs, active, panelId, readOnly, onActivate, onClose }: TabsProps) {
+export function Tabs({
+  tabs,
+  active,
+  panelId,
+  readOnly,
+  onActivate,
+  onClose,
+  label = 'Open files',
+  names: specialNames,
+  group = 0,
+  onDropTab,
+}: TabsProps) {
   const list = useRef<HTMLDivElement>(null);
   const names = labels(tabs.map((tab) => tab.path));
+  for (const [key, name] of specialNames ?? []) names.set(key, name);
+
+  const allowDrop = (event: React.DragEvent) => {
+    if (!onDropTab || !carriesTab(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'move';
+  };
+  const drop = (event: React.DragEvent, before: string | undefined) => {
+    const tab = droppedTab(event);
+    if (!onDropTab || !tab) return;
+    event.preventDefault();
+    event.stopPropagation();
+    onDropTab(tab, before);
+  };
 
   const focusTab = (index: number) => {
     const tab = tabs[(index + tabs.length) % tabs.length];
@@ -66,7 +101,14 @@ export function Tabs({ tabs, active, panelId, readOnly, onActivate, onClose }: T
   };
 
   return (
-    <div ref={list} role="tablist" aria-label="Open files" className="editor-tabs">
+    <div
+      ref={list}
+      role="tablist"
+      aria-label={label}
+      className="editor-tabs"
+      onDragOver={allowDrop}
+      onDrop={(event) => drop(event, undefined)}
+    >
       {tabs.map((tab, index) => {
         const selected = tab.path === active;
         const name = names.get(tab.path) ?? tab.path;
@@ -89,9 +131,13 @@ export function Tabs({ tabs, active, panelId, readOnly, onActivate, onClose }: T
             aria-controls={panelId}
             aria-keyshortcuts="Delete"
             tabIndex={selected ? 0 : -1}
-            title={`${library ?? tab.path}${state}. Close: middle click, Delete or Alt+W`}
+            title={`${library ?? specialNames?.get(tab.path) ?? tab.path}${state}. Close: middle click, Delete or Alt+W`}
             className={`editor-tab${selected ? ' active' : ''}${tab.deletedOnDisk ? ' deleted' : ''}`}
             onClick={() => onActivate(tab.path)}
+            draggable
+            onDragStart={(event) => startTabDrag(event, { key: tab.path, group })}
+            onDragOver={allowDrop}
+            onDrop={(event) => drop(event, tab.path)}
             onKeyDown={(event) => onKeyDown(event, index, tab.path)}
             onMouseDown={(event) => {
               // Keeps the middle button from starting autoscroll.

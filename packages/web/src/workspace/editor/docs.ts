@@ -3,9 +3,10 @@
  * its draft, and what the server did to it meanwhile. The editor area renders a snapshot and
  * calls the actions; everything that changes a file's state goes through here.
  */
-import type { FileContent } from '@workcell/protocol';
+import { routes, type FileContent } from '@workcell/protocol';
 
-import { ApiError, request, workspaceUrl } from '../../api/client';
+import { api, readFile, routeUrl } from '../../api/api';
+import { ApiError } from '../../api/client';
 import type { SaveState } from '../contracts';
 import { DraftStore, type Draft } from './drafts';
 import { fileUri, monaco } from './monaco';
@@ -73,6 +74,8 @@ export interface DocsOptions {
   onChange: () => void;
   /** A file was renamed on the server under an open tab. */
   onMoved: (from: string, to: string) => void;
+  /** Every file's current version (the session's file list, once it has arrived). */
+  fileVersions: () => Promise<Map<string, number>>;
 }
 
 const autosaveDelayMs = 1000;
@@ -107,7 +110,7 @@ export class OpenDocs {
     };
     if (paths.length === 0) reopen(() => false);
     else
-      this.listFiles().then(
+      this.options.fileVersions().then(
         (versions) => reopen((path) => versions.has(path)),
         () => reopen(() => true),
       );
@@ -116,16 +119,6 @@ export class OpenDocs {
   /** The remembered tabs are open again: until then there is nothing new to remember. */
   get ready(): boolean {
     return this.restored;
-  }
-
-  /** Every file's current version, in one request. */
-  private async listFiles(): Promise<Map<string, number>> {
-    const { files } = await request<{
-      files: Array<{ path: string; type: string; version: number }>;
-    }>('GET', workspaceUrl(this.options.workspace, 'files'));
-    return new Map(
-      files.filter((file) => file.type === 'file').map((file) => [file.path, file.version]),
-    );
   }
 
   paths(): readonly string[] {
@@ -194,10 +187,13 @@ export class OpenDocs {
   private async load(doc: Doc, quiet: boolean): Promise<void> {
     try {
       if (doc.kind === 'image') {
-        const response = await fetch(workspaceUrl(this.options.workspace, 'raw', doc.path), {
-          method: 'HEAD',
-          credentials: 'same-origin',
-        });
+        const response = await fetch(
+          routeUrl(routes.readRaw, { uuid: this.options.workspace, path: doc.path }),
+          {
+            method: 'HEAD',
+            credentials: 'same-origin',
+          },
+        );
         if (response.status === 404)
           throw new ApiError(404, 'FILE_NOT_FOUND', `No file at ${doc.path}.`);
         if (!response.ok) throw new ApiError(response.status, 'INTERNAL', response.statusText);
@@ -239,7 +235,7 @@ export class OpenDocs {
   /** The file as the server has it now, or null if it does not exist. */
   private async fetchFile(path: string): Promise<FileContent | null> {
     try {
-      return await request<FileContent>('GET', workspaceUrl(this.options.workspace, 'file', path));
+      return await readFile(this.options.workspace, path);
     } catch (error) {
       if (error instanceof ApiError && error.code === 'FILE_NOT_FOUND') return null;
       throw error;
@@ -259,11 +255,11 @@ export class OpenDocs {
       getContent: () => doc.model?.getValue() ?? '',
       baseVersion: version,
       write: (text, baseVersion) =>
-        request<{ version: number; size: number }>(
-          'POST',
-          workspaceUrl(this.options.workspace, 'file', doc.path),
-          { body: { content: text, baseVersion } },
-        ),
+        api.writeFile({
+          uuid: this.options.workspace,
+          path: doc.path,
+          body: { content: text, baseVersion },
+        }),
       onState: (state) => {
         doc.queueState = state;
         if (state.kind === 'conflict') doc.pending = { kind: 'conflict', current: state.current };
@@ -430,7 +426,7 @@ export class OpenDocs {
   async recheckAll(): Promise<void> {
     let versions: Map<string, number>;
     try {
-      versions = await this.listFiles();
+      versions = await this.options.fileVersions();
     } catch {
       return; // Still unreachable: the next reconnect checks again.
     }
@@ -570,9 +566,7 @@ export class OpenDocs {
     if (!doc) return;
     doc.reloading = true;
     try {
-      await request('POST', workspaceUrl(this.options.workspace, 'restore', path), {
-        body: { revision },
-      });
+      await api.restore({ uuid: this.options.workspace, path, body: { revision } });
       const server = await this.fetchFile(path);
       if (!this.live(doc) || !server) return;
       doc.pending = undefined;

@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { DraftStore } from './drafts';
-import { loadOpenTabs, saveOpenTabs } from './tabMemory';
 
 beforeEach(() => localStorage.clear());
 
@@ -49,23 +48,5 @@ describe('DraftStore', () => {
       clear: () => undefined,
     } satisfies Storage;
     expect(new DraftStore(full, 'ws').put('a.py', 'x', 1)).toBe(false);
-  });
-});
-
-describe('open tabs memory', () => {
-  it('remembers the open files and the active one per workspace', () => {
-    saveOpenTabs(localStorage, 'ws', { paths: ['a.py', 'b.csv'], active: 'b.csv' });
-    expect(loadOpenTabs(localStorage, 'ws')).toEqual({ paths: ['a.py', 'b.csv'], active: 'b.csv' });
-    expect(loadOpenTabs(localStorage, 'other')).toEqual({ paths: [], active: undefined });
-  });
-
-  it('falls back to the first tab when the active one is not among them', () => {
-    localStorage.setItem(
-      'workcell.tabs.ws',
-      JSON.stringify({ paths: ['a.py'], active: 'gone.py' }),
-    );
-    expect(loadOpenTabs(localStorage, 'ws').active).toBe('a.py');
-    localStorage.setItem('workcell.tabs.ws', 'garbage');
-    expect(loadOpenTabs(localStorage, 'ws').paths).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { FormatAction, FormatResult } from '@workcell/protocol';
 
-import { request, workspaceUrl } from '../../api/client';
+import { api } from '../../api/api';
 import { cursorAfterEdit, minimalEdit } from './formatEdit';
 import { monaco, pathOfUri } from './monaco';
 import { messageOf } from './paths';
@@ -20,9 +20,7 @@ export interface Formatting {
 export const formatInCell =
   (workspace: string): Formatting['format'] =>
   (path, content, action) =>
-    request<FormatResult>('POST', workspaceUrl(workspace, 'format'), {
-      body: { path, content, action },
-    });
+    api.format({ uuid: workspace, body: { path, content, action } });
 
 const actions: { action: FormatAction; id: string; label: string; key: monaco.KeyCode }[] = [
   {

@@ -1,8 +1,10 @@
-import type { FileEntry, ServerMessage } from '@workcell/protocol';
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import type { FileEntry } from '@workcell/protocol';
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import type { WorkcellSocket } from '../../connection/socket';
+import { SessionContext } from '../session/context';
+import { fakeSocket } from '../session/fakeSocket';
+import { WorkspaceSession } from '../session/WorkspaceSession';
 import { FileTree } from './FileTree';
 
 const workspace = '11111111-2222-3333-4444-555555555555';
@@ -14,29 +16,6 @@ const entry = (path: string, type: 'file' | 'folder' = 'file'): FileEntry => ({
   version: 1,
   updatedAt: '2026-01-01T00:00:00.000Z',
 });
-
-/** The parts of WorkcellSocket the tree uses, driven by the test. */
-function fakeSocket() {
-  const messageListeners = new Set<(message: ServerMessage) => void>();
-  const openListeners = new Set<() => void>();
-  const socket = {
-    onMessage: (listener: (message: ServerMessage) => void) => {
-      messageListeners.add(listener);
-      return () => messageListeners.delete(listener);
-    },
-    onOpen: (listener: () => void) => {
-      openListeners.add(listener);
-      return () => openListeners.delete(listener);
-    },
-    send: () => true,
-  };
-  return {
-    socket: socket as unknown as WorkcellSocket,
-    emit: (message: ServerMessage) => act(() => messageListeners.forEach((l) => l(message))),
-    open: () => act(() => openListeners.forEach((l) => l())),
-    listeners: () => messageListeners.size + openListeners.size,
-  };
-}
 
 let files: FileEntry[];
 const fetchMock = vi.fn(async (input: string) => {
@@ -58,22 +37,22 @@ beforeEach(() => {
   fetchMock.mockClear();
   vi.stubGlobal('fetch', fetchMock);
 });
+const sessions: WorkspaceSession[] = [];
 afterEach(() => {
   cleanup();
+  for (const session of sessions.splice(0)) session.dispose();
   vi.unstubAllGlobals();
 });
 
 function renderTree(activePath?: string) {
   const fake = fakeSocket();
   const onOpenFile = vi.fn();
+  const session = new WorkspaceSession(workspace, fake.socket);
+  sessions.push(session);
   const view = render(
-    <FileTree
-      ref={null}
-      workspace={workspace}
-      socket={fake.socket}
-      activePath={activePath}
-      onOpenFile={onOpenFile}
-    />,
+    <SessionContext value={session}>
+      <FileTree ref={null} workspace={workspace} activePath={activePath} onOpenFile={onOpenFile} />
+    </SessionContext>,
   );
   return { ...fake, onOpenFile, view };
 }
@@ -140,7 +119,8 @@ describe('FileTree', () => {
     files = [...files, entry('new.py')];
     open();
     await screen.findByRole('treeitem', { name: 'new.py' });
-    expect(fetchMock).toHaveBeenCalledTimes(2);
+    const listings = fetchMock.mock.calls.filter(([url]) => url.endsWith('/files'));
+    expect(listings).toHaveLength(2);
   });
 
   it('reveals the active editor file by opening its folders', async () => {
@@ -169,13 +149,5 @@ describe('FileTree', () => {
     expect(alert.textContent).toContain('Boom.');
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     await screen.findByRole('treeitem', { name: 'a.py' });
-  });
-
-  it('stops listening to the socket when unmounted', async () => {
-    const fake = renderTree();
-    await screen.findByRole('tree');
-    expect(fake.listeners()).toBe(2);
-    fake.view.unmount();
-    await waitFor(() => expect(fake.listeners()).toBe(0));
   });
 });

@@ -1,15 +1,17 @@
 /**
- * The workspace's file tree, like VS Code's explorer: live (see useFileList), keyboard
- * navigable (WAI-ARIA tree) with multi-select, inline new/rename, a context menu
- * (duplicate, delete with undo, download, copy path, reveal in terminal), drag-and-drop
- * moves, uploads (files, folders, zips) and downloads. This file wires the pieces.
+ * The workspace's file tree, like VS Code's explorer: live (the session's file list, see
+ * useFileList), keyboard navigable (WAI-ARIA tree) with multi-select, inline new/rename,
+ * a context menu (duplicate, delete with undo, download, copy path, reveal in terminal),
+ * drag-and-drop moves, uploads (files, folders, zips) and downloads. This file wires the
+ * pieces.
  */
 import { isWithin } from '@workcell/protocol';
-import { useCallback, useEffect, useImperativeHandle, useMemo, useRef } from 'react';
+import { useCallback, useImperativeHandle, useMemo } from 'react';
 import type { Ref } from 'react';
 
 import { Loading } from '../../ui/Loading';
-import type { FileTreeHandle, PanelProps } from '../contracts';
+import type { FileTreeHandle } from '../contracts';
+import { useSession } from '../session/context';
 import { Notices, useNotices } from './Notices';
 import {
   actionTargets,
@@ -35,8 +37,9 @@ import { useTreeUpload } from './useTreeUpload';
 
 import './FileTree.css';
 
-export interface FileTreeProps extends PanelProps {
+export interface FileTreeProps {
   ref: Ref<FileTreeHandle>;
+  workspace: string;
   /** The file in the editor's active tab, highlighted in the tree. */
   activePath: string | undefined;
   onOpenFile: (path: string) => void;
@@ -45,20 +48,17 @@ export interface FileTreeProps extends PanelProps {
 }
 
 export function FileTree(props: FileTreeProps) {
-  const { ref, workspace, socket, activePath, onOpenFile } = props;
+  const { ref, workspace, activePath, onOpenFile } = props;
+  const session = useSession();
   const { notices, notify, dismiss } = useNotices();
   const refreshFailed = useCallback(
     (message: string) => notify(`The file list could not be refreshed: ${message}`),
     [notify],
   );
-  const { model, setModel, load, reload, retry } = useFileList(workspace, socket, refreshFailed);
+  const { files, model, load, reload } = useFileList(refreshFailed);
   const { expanded, setExpanded, setFolderOpen, openFolders } = useExpanded(workspace);
   const focus = useTreeFocus(activePath, openFolders, model);
   const { cursor, treeElement, rowElements, focusRow, focusTree, setSelection } = focus;
-  const latestModel = useRef(model);
-  useEffect(() => {
-    latestModel.current = model;
-  }, [model]);
 
   const roots = useMemo(() => buildTree(model), [model]);
   const rows = useMemo(() => visibleRows(roots, expanded), [roots, expanded]);
@@ -82,9 +82,8 @@ export function FileTree(props: FileTreeProps) {
     cursor !== undefined && model.has(cursor) ? dropFolder(model, cursor) : '';
 
   const edits = useTreeEditing({
-    workspace,
+    files,
     model,
-    setModel,
     setExpanded,
     openFolders,
     onOpenFile,
@@ -94,12 +93,10 @@ export function FileTree(props: FileTreeProps) {
       else focusTree();
     },
   });
-  const uploads = useTreeUpload({ workspace, latestModel, setModel, openFolders, notify });
+  const uploads = useTreeUpload({ workspace, files, openFolders, notify });
   const targetsOf = (path: string) => actionTargets(selection, path);
   const actions = useTreeActions({
-    workspace,
-    model,
-    setModel,
+    session,
     setExpanded,
     notify,
     focusRow,
@@ -182,7 +179,7 @@ export function FileTree(props: FileTreeProps) {
       ) : load.status === 'error' ? (
         <div className="file-tree-message" role="alert">
           <p>The files could not be loaded: {load.message}</p>
-          <button type="button" className="button" onClick={retry}>
+          <button type="button" className="button" onClick={reload}>
             Retry
           </button>
         </div>

@@ -1,21 +1,21 @@
 /**
- * An upload's progress, and the questions it asks (replace an existing file? extract a zip?) as dialogs, and
- * the hook that turns each into a promise the upload awaits.
+ * An upload's progress, the questions it asks (replace an existing file? extract a zip?)
+ * as dialogs, and the hook that turns each question into a promise the upload awaits.
  */
 import { useState } from 'react';
 
 import { Dialog } from '../../ui/Dialog';
 import type { ReplaceChoice, UploadProgress, ZipChoice } from './upload';
 
-export type Prompt =
+export type UploadPrompt =
   | { kind: 'replace'; path: string; resolve: (choice: ReplaceChoice) => void }
   | { kind: 'zip'; name: string; folder: string; resolve: (choice: ZipChoice) => void };
 
 export function usePrompts() {
-  const [prompt, setPrompt] = useState<Prompt>();
-  const ask = <T,>(make: (resolve: (choice: T) => void) => Prompt) =>
+  const [prompt, setPrompt] = useState<UploadPrompt>();
+  const ask = <T,>(make: (resolve: (choice: T) => void) => UploadPrompt) =>
     new Promise<T>((resolve) => setPrompt(make(resolve)));
-  const answer = (choose: (prompt: Prompt) => void) => {
+  const answer = (choose: (prompt: UploadPrompt) => void) => {
     if (!prompt) return;
     const current = prompt;
     setPrompt((open) => (open === current ? undefined : open));
@@ -24,9 +24,15 @@ export function usePrompts() {
   return { prompt, ask, answer };
 }
 
-type Answer = (choose: (prompt: Prompt) => void) => void;
+type Answer = (choose: (prompt: UploadPrompt) => void) => void;
 
-export function UploadPrompts({ prompt, answer }: { prompt: Prompt | undefined; answer: Answer }) {
+export function UploadPrompts({
+  prompt,
+  answer,
+}: {
+  prompt: UploadPrompt | undefined;
+  answer: Answer;
+}) {
   const replace = (choice: ReplaceChoice) =>
     answer((p) => p.kind === 'replace' && p.resolve(choice));
   const zip = (choice: ZipChoice) => answer((p) => p.kind === 'zip' && p.resolve(choice));

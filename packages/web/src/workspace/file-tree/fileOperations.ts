@@ -2,14 +2,17 @@
  * The tree's operations on several files through the files API: duplicating a file or a
  * folder (there is no copy endpoint: each file is read and written under its new path),
  * deleting a selection, and undoing that delete from the revisions every deleted file
- * leaves behind. Each returns the changes to apply to the tree model.
+ * leaves behind. Every change goes into the session's file list as soon as it is made.
  */
-import type { FileContent, Revision } from '@workcell/protocol';
 import { isWithin } from '@workcell/protocol';
 
-import { request, workspaceUrl } from '../../api/client';
+import { api, readFile } from '../../api/api';
+import type { WorkspaceSession } from '../session/WorkspaceSession';
 import { duplicatePath } from './duplicateName';
-import type { FileChange, TreeEntry, TreeModel } from './tree-model';
+import type { TreeEntry, TreeModel } from './tree-model';
+
+/** The workspace whose files are changed, and its file list (which shows each change). */
+export type FilesOf = Pick<WorkspaceSession, 'workspace' | 'files'>;
 
 /** Files copied at once while duplicating a folder: enough to overlap round trips. */
 const COPY_CONCURRENCY = 4;
@@ -27,37 +30,24 @@ function subtree(model: TreeModel, path: string): TreeEntry[] {
 }
 
 /** Copies `path` (a file, or a folder with everything in it) to `name copy…`; returns the copy's path. */
-export async function duplicate(
-  workspace: string,
-  model: TreeModel,
-  path: string,
-  onChanges: (changes: FileChange[]) => void,
-): Promise<string> {
+export async function duplicate({ workspace, files }: FilesOf, path: string): Promise<string> {
+  const model = files.snapshot.model;
   const isFolder = model.get(path)?.type === 'folder';
   const target = duplicatePath(path, isFolder, (p) => model.has(p));
   const entries = subtree(model, path);
-  const folders = entries.filter((entry) => entry.type === 'folder');
-  for (const folder of folders) {
-    const to = target + folder.path.slice(path.length);
-    const created = await request<{ version: number }>(
-      'POST',
-      workspaceUrl(workspace, 'folder', to),
-    );
-    onChanges([{ path: to, kind: 'folder', version: created.version }]);
-  }
+  for (const folder of entries.filter((entry) => entry.type === 'folder'))
+    await files.createFolder(target + folder.path.slice(path.length));
   await inBatches(
     entries.filter((entry) => entry.type === 'file'),
     async (file) => {
       const to = target + file.path.slice(path.length);
-      const source = await request<FileContent>('GET', workspaceUrl(workspace, 'file', file.path));
-      const written = await request<{ version: number }>(
-        'POST',
-        workspaceUrl(workspace, 'file', to),
-        {
-          body: { content: source.content, encoding: source.encoding, baseVersion: 0 },
-        },
-      );
-      onChanges([{ path: to, kind: 'file', version: written.version }]);
+      const source = await readFile(workspace, file.path);
+      const written = await api.writeFile({
+        uuid: workspace,
+        path: to,
+        body: { content: source.content, encoding: source.encoding, baseVersion: 0 },
+      });
+      files.apply([{ path: to, kind: 'file', version: written.version }]);
     },
   );
   return target;
@@ -72,55 +62,40 @@ export interface Deleted {
 
 /** Deletes each path (a folder with everything in it); stops at the first failure. */
 export async function deleteAll(
-  workspace: string,
-  model: TreeModel,
+  { files }: FilesOf,
   paths: readonly string[],
-  onDeleted: (path: string, deleted: Deleted) => void,
+  onDeleted: (path: string) => void,
 ): Promise<Deleted> {
   const all: Deleted = { files: [], emptyFolders: [] };
   for (const path of paths) {
-    const entries = subtree(model, path);
-    const files = entries.filter((entry) => entry.type === 'file').map((entry) => entry.path);
-    const emptyFolders = entries
-      .filter((entry) => entry.type === 'folder')
-      .map((entry) => entry.path)
-      .filter((folder) => !entries.some((e) => e.path !== folder && isWithin(e.path, folder)));
-    await request('DELETE', workspaceUrl(workspace, 'file', path));
-    const deleted = { files, emptyFolders };
-    all.files.push(...files);
+    const entries = subtree(files.snapshot.model, path);
+    const folders = entries.filter((entry) => entry.type === 'folder').map((entry) => entry.path);
+    const emptyFolders = folders.filter(
+      (folder) => !entries.some((e) => e.path !== folder && isWithin(e.path, folder)),
+    );
+    await files.remove(path);
+    all.files.push(...entries.filter((entry) => entry.type === 'file').map((entry) => entry.path));
     all.emptyFolders.push(...emptyFolders);
-    onDeleted(path, deleted);
+    onDeleted(path);
   }
   return all;
 }
 
 /** Restores every deleted file from its newest revision (the content it was deleted with). */
-export async function undoDelete(
-  workspace: string,
-  deleted: Deleted,
-  onChanges: (changes: FileChange[]) => void,
-): Promise<void> {
-  for (const folder of deleted.emptyFolders) {
-    const created = await request<{ version: number }>(
-      'POST',
-      workspaceUrl(workspace, 'folder', folder),
-    );
-    onChanges([{ path: folder, kind: 'folder', version: created.version }]);
-  }
+export async function undoDelete({ workspace, files }: FilesOf, deleted: Deleted): Promise<void> {
+  for (const folder of deleted.emptyFolders) await files.createFolder(folder);
   await inBatches(deleted.files, async (path) => {
-    const { revisions } = await request<{ revisions: Revision[] }>(
-      'GET',
-      workspaceUrl(workspace, 'revisions', path),
-    );
-    const last = revisions.find((revision) => revision.reason === 'delete');
+    const reply = await api.revisions({ uuid: workspace, path });
+    const last =
+      'revisions' in reply
+        ? reply.revisions.find((revision) => revision.reason === 'delete')
+        : undefined;
     if (!last) throw new Error(`${path} has no revision to restore.`);
-    const written = await request<{ version: number }>(
-      'POST',
-      workspaceUrl(workspace, 'restore', path),
-      {
-        body: { revision: last.revision },
-      },
-    );
-    onChanges([{ path, kind: 'file', version: written.version }]);
+    const written = await api.restore({
+      uuid: workspace,
+      path,
+      body: { revision: last.revision },
+    });
+    files.apply([{ path, kind: 'file', version: written.version }]);
   });
 }

@@ -3,9 +3,12 @@
  * PUTs (If-Match "0") so nothing is overwritten unasked, a question per existing file, and
  * zip archives optionally extracted by the server.
  */
-import { normaliseWorkspacePath, type FileEntry } from '@workcell/protocol';
+import { normaliseWorkspacePath } from '@workcell/protocol';
 
-import { ApiError, request, workspaceUrl } from '../../api/client';
+import { routes } from '@workcell/protocol';
+
+import { api, routeUrl } from '../../api/api';
+import { ApiError } from '../../api/client';
 import { joinPath, type FileChange } from './tree-model';
 
 export type ReplaceChoice = 'replace' | 'skip' | 'replace-all';
@@ -38,27 +41,23 @@ export interface UploadResult {
   errors: string[];
 }
 
-interface WrittenFile {
-  path: string;
-  version: number;
-  size: number;
-}
-
 const isZip = (file: File) =>
   file.name.toLowerCase().endsWith('.zip') ||
   file.type === 'application/zip' ||
   file.type === 'application/x-zip-compressed';
 
 function put(workspace: string, path: string, file: File, version: number) {
-  return request<WrittenFile>('PUT', workspaceUrl(workspace, 'raw', path), {
-    raw: { data: file, contentType: file.type || 'application/octet-stream' },
-    headers: { 'if-match': `"${version}"` },
-  });
+  return api.uploadRaw(
+    { uuid: workspace, path },
+    {
+      raw: { data: file, contentType: file.type || 'application/octet-stream' },
+      headers: { 'if-match': `"${version}"` },
+    },
+  );
 }
 
 export function archiveUrl(workspace: string, folder: string): string {
-  const base = workspaceUrl(workspace, 'archive');
-  return folder ? `${base}?folder=${encodeURIComponent(folder)}` : base;
+  return routeUrl(routes.extractArchive, { uuid: workspace, query: { folder } });
 }
 
 const describe = (path: string, error: unknown) =>
@@ -88,9 +87,8 @@ export async function uploadFiles(
           const target = normalised.path.includes('/')
             ? normalised.path.slice(0, normalised.path.lastIndexOf('/'))
             : '';
-          const extracted = await request<{ files: FileEntry[] }>(
-            'POST',
-            archiveUrl(workspace, target),
+          const extracted = await api.extractArchive(
+            { uuid: workspace, query: { folder: target } },
             { raw: { data: item.file, contentType: 'application/zip' } },
           );
           hooks.onWritten(
@@ -112,7 +110,7 @@ export async function uploadFiles(
         if (choice === 'skip') continue;
         if (choice === 'replace-all') replaceAll = true;
       }
-      let written: WrittenFile;
+      let written: Awaited<ReturnType<typeof put>>;
       try {
         written = await put(workspace, path, item.file, version);
       } catch (error) {

@@ -2,21 +2,19 @@
  * What the context menu and the keyboard do to entries beyond creating and renaming:
  * duplicate, delete at once with an Undo offer, download, copy paths.
  */
-import { isWithin } from '@workcell/protocol';
+import { isWithin, routes } from '@workcell/protocol';
 import type { Dispatch, SetStateAction } from 'react';
 
-import { workspaceUrl } from '../../api/client';
-import { deleteAll, duplicate, undoDelete } from './fileOperations';
-import { applyChanges, baseName, type TreeModel } from './tree-model';
-import { messageOf } from './useFileList';
+import { routeUrl } from '../../api/api';
+import { messageOf } from '../editor/paths';
+import { deleteAll, duplicate, undoDelete, type FilesOf } from './fileOperations';
+import { baseName } from './tree-model';
 import { apiMessage } from './useTreeEditing';
 import type { Notice } from './Notices';
 import { CELL_ROOT } from './treeMenu';
 
 export interface TreeActionsDeps {
-  workspace: string;
-  model: TreeModel;
-  setModel: Dispatch<SetStateAction<TreeModel>>;
+  session: FilesOf;
   setExpanded: Dispatch<SetStateAction<ReadonlySet<string>>>;
   notify: (message: string, action?: Notice['action']) => void;
   focusRow: (path: string) => void;
@@ -29,13 +27,11 @@ const describeCount = (paths: readonly string[]) =>
   paths.length === 1 ? baseName(paths[0]!) : `${paths.length} items`;
 
 export function useTreeActions(deps: TreeActionsDeps) {
-  const { workspace, setModel, notify } = deps;
-  const apply = (changes: Parameters<typeof applyChanges>[1]) =>
-    setModel((current) => applyChanges(current, changes));
+  const { session, notify } = deps;
 
   const duplicateEntry = async (path: string) => {
     try {
-      const copy = await duplicate(workspace, deps.model, path, apply);
+      const copy = await duplicate(session, path);
       deps.focusRow(copy);
     } catch (error) {
       notify(`${baseName(path)} was not duplicated: ${apiMessage(error, path)}`);
@@ -44,7 +40,7 @@ export function useTreeActions(deps: TreeActionsDeps) {
 
   const undo = async (deleted: Awaited<ReturnType<typeof deleteAll>>, label: string) => {
     try {
-      await undoDelete(workspace, deleted, apply);
+      await undoDelete(session, deleted);
     } catch (error) {
       notify(`${label} could not be fully restored: ${apiMessage(error, label)}`);
     }
@@ -56,13 +52,11 @@ export function useTreeActions(deps: TreeActionsDeps) {
     const label = describeCount(paths);
     let deleted;
     try {
-      deleted = await deleteAll(workspace, deps.model, paths, (path) => {
-        const type = deps.model.get(path)?.type ?? 'file';
-        apply([{ path, kind: type, version: 0, deleted: true }]);
+      deleted = await deleteAll(session, paths, (path) =>
         deps.setExpanded(
           (current) => new Set([...current].filter((open) => !isWithin(open, path))),
-        );
-      });
+        ),
+      );
     } catch (error) {
       notify(`${label} was not deleted: ${apiMessage(error, label)}`);
       return;
@@ -75,9 +69,9 @@ export function useTreeActions(deps: TreeActionsDeps) {
   /** Downloads files through the raw endpoint (folders are skipped: there is no folder archive). */
   const download = (paths: readonly string[]) => {
     for (const path of paths) {
-      if (deps.model.get(path)?.type !== 'file') continue;
+      if (session.files.snapshot.model.get(path)?.type !== 'file') continue;
       const anchor = document.createElement('a');
-      anchor.href = workspaceUrl(workspace, 'raw', path);
+      anchor.href = routeUrl(routes.readRaw, { uuid: session.workspace, path });
       anchor.download = baseName(path);
       anchor.click();
     }

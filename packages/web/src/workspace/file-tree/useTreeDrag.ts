@@ -4,9 +4,9 @@
  */
 import { useRef, useState } from 'react';
 
+import { messageOf } from '../editor/paths';
 import { carriesFiles, droppedItems, type UploadItem } from './upload';
 import { baseName, dropFolder, joinPath, moveRefusal, type TreeModel } from './tree-model';
-import { messageOf } from './useFileList';
 
 /** The MIME type of a drag of tree entries (their paths, one a line), told apart from OS files. */
 const DRAG_TYPE = 'application/x-workcell-path';

@@ -1,34 +1,20 @@
 /**
  * Creating, renaming and moving entries: the inline name input's state, the name rules
- * checked before any request, and the requests themselves.
+ * checked before any request, and the changes themselves (through the session's file list).
  */
-import {
-  isWithin,
-  normaliseWorkspacePath,
-  parentPaths,
-  type FileEntry,
-  type FileType,
-} from '@workcell/protocol';
+import { isWithin, normaliseWorkspacePath, parentPaths, type FileType } from '@workcell/protocol';
 import { useState } from 'react';
 import type { Dispatch, SetStateAction } from 'react';
 
-import { ApiError, request, workspaceUrl } from '../../api/client';
+import { ApiError } from '../../api/client';
+import { messageOf } from '../editor/paths';
+import type { WorkspaceFiles } from '../session/files';
 import type { Editing } from './TreeRows';
-import {
-  applyChanges,
-  baseName,
-  joinPath,
-  moveEntry,
-  parentOf,
-  remapExpanded,
-  type TreeModel,
-} from './tree-model';
-import { messageOf } from './useFileList';
+import { baseName, joinPath, parentOf, remapExpanded, type TreeModel } from './tree-model';
 
 export interface TreeEditingDeps {
-  workspace: string;
+  files: WorkspaceFiles;
   model: TreeModel;
-  setModel: Dispatch<SetStateAction<TreeModel>>;
   setExpanded: Dispatch<SetStateAction<ReadonlySet<string>>>;
   openFolders: (paths: readonly string[]) => void;
   /** Focus goes to this row, or back to the tree when undefined. */
@@ -47,7 +33,7 @@ export function apiMessage(error: unknown, path: string): string {
 }
 
 export function useTreeEditing(deps: TreeEditingDeps) {
-  const { workspace, model, setModel, setExpanded, openFolders, focusAfterEdit } = deps;
+  const { files, model, setExpanded, openFolders, focusAfterEdit } = deps;
   const [editing, setEditing] = useState<Editing>();
 
   const startNew = (type: FileType, folder: string) => {
@@ -90,15 +76,8 @@ export function useTreeEditing(deps: TreeEditingDeps) {
     if ('error' in checked) return checked.error;
     const path = checked.path;
     try {
-      const created =
-        type === 'file'
-          ? await request<{ version: number }>('POST', workspaceUrl(workspace, 'file', path), {
-              body: { content: '', baseVersion: 0 },
-            })
-          : await request<FileEntry>('POST', workspaceUrl(workspace, 'folder', path));
-      setModel((current) =>
-        applyChanges(current, [{ path, kind: type, version: created.version }]),
-      );
+      if (type === 'file') await files.createFile(path);
+      else await files.createFolder(path);
     } catch (error) {
       return apiMessage(error, path);
     }
@@ -110,11 +89,10 @@ export function useTreeEditing(deps: TreeEditingDeps) {
 
   const move = async (from: string, to: string): Promise<string | undefined> => {
     try {
-      await request('POST', workspaceUrl(workspace, 'move'), { body: { from, to } });
+      await files.move(from, to);
     } catch (error) {
       return apiMessage(error, to);
     }
-    setModel((current) => moveEntry(current, from, to));
     setExpanded((current) => remapExpanded(current, from, to));
     openFolders(parentPaths(to));
     return undefined;

@@ -1,9 +1,8 @@
 /** Uploads into a folder of the tree, with their progress and the questions they ask. */
 import { parentPaths } from '@workcell/protocol';
 import { useRef, useState } from 'react';
-import type { Dispatch, RefObject, SetStateAction } from 'react';
 
-import { applyChanges, type TreeModel } from './tree-model';
+import type { WorkspaceFiles } from '../session/files';
 import {
   uploadFiles,
   type ReplaceChoice,
@@ -15,9 +14,7 @@ import { usePrompts } from './UploadPrompts';
 
 export interface TreeUploadDeps {
   workspace: string;
-  /** The model as of the last render (a batch outlives many renders). */
-  latestModel: RefObject<TreeModel>;
-  setModel: Dispatch<SetStateAction<TreeModel>>;
+  files: WorkspaceFiles;
   openFolders: (paths: readonly string[]) => void;
   notify: (message: string) => void;
 }
@@ -33,13 +30,14 @@ export function useTreeUpload(deps: TreeUploadDeps) {
     if (folder) deps.openFolders([...parentPaths(folder), folder]);
     const result = await uploadFiles(deps.workspace, folder, items, {
       knownVersion: (path) => {
-        const entry = deps.latestModel.current.get(path);
+        // The list as it is now: a batch outlives many renders.
+        const entry = deps.files.snapshot.model.get(path);
         return entry?.type === 'file' && entry.version > 0 ? entry.version : undefined;
       },
       askReplace: (path) => ask<ReplaceChoice>((resolve) => ({ kind: 'replace', path, resolve })),
       askZip: (name) => ask<ZipChoice>((resolve) => ({ kind: 'zip', name, folder, resolve })),
       onProgress: setProgress,
-      onWritten: (changes) => deps.setModel((current) => applyChanges(current, changes)),
+      onWritten: (changes) => deps.files.apply(changes),
     });
     setProgress(undefined);
     for (const error of result.errors) deps.notify(`Not uploaded: ${error}`);

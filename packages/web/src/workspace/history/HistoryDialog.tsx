@@ -4,10 +4,10 @@
  * size; restoring one makes it the file's new version, and what it replaces stays in the
  * history.
  */
-import type { Revision, RevisionContent } from '@workcell/protocol';
+import type { Revision } from '@workcell/protocol';
 import { useEffect, useMemo, useRef, useState } from 'react';
 
-import { request, workspaceUrl } from '../../api/client';
+import { api } from '../../api/api';
 import { Dialog } from '../../ui/Dialog';
 import { DiffView } from '../editor/DiffView';
 import { baseName, formatSize, messageOf } from '../editor/paths';
@@ -27,10 +27,12 @@ export interface HistoryDialogProps {
 
 /** A version's text, or null when it is binary. */
 async function versionText(workspace: string, path: string, revision: number) {
-  const reply = await request<RevisionContent>(
-    'GET',
-    `${workspaceUrl(workspace, 'revisions', path)}?revision=${revision}`,
-  );
+  const reply = await api.revisions({
+    uuid: workspace,
+    path,
+    query: { revision: String(revision) },
+  });
+  if (!('content' in reply)) throw new Error(`Revision ${revision} of ${path} did not come back.`);
   return reply.encoding === 'utf-8' ? reply.content : null;
 }
 
@@ -58,9 +60,10 @@ export function HistoryDialog({
   useEffect(() => {
     if (!open) return;
     let live = true;
-    request<{ revisions: Revision[] }>('GET', workspaceUrl(workspace, 'revisions', path))
+    api
+      .revisions({ uuid: workspace, path })
       .then((reply) => {
-        if (!live) return;
+        if (!live || !('revisions' in reply)) return;
         setRevisions(reply.revisions);
         // The newest version is selected at first, so the dialog opens on a comparison.
         setSelectedId(reply.revisions[0]?.revision);

@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { ProblemsPanel } from './ProblemsPanel';
@@ -38,30 +38,42 @@ describe('toProblems', () => {
 });
 
 describe('ProblemsPanel', () => {
-  it('shows each problem with its severity, message and place; choosing one reveals it', () => {
+  it('groups problems by file with counts; choosing one reveals it', () => {
     const onReveal = vi.fn();
-    render(<ProblemsPanel problems={toProblems(markers)} onReveal={onReveal} onClose={vi.fn()} />);
-    const panel = screen.getByRole('region', { name: 'Problems' });
-    const items = within(panel).getAllByRole('button', { name: /defined|resolved/ });
-    expect(items.map((item) => item.textContent)).toEqual([
-      '⨂Error: "x" is not definedmain.py:3',
-      '⨂Error: "undefined_name" is not definedutil.py:7',
-      '⚠Warning: Import "foo" could not be resolvedmain.py:1',
+    render(<ProblemsPanel problems={toProblems(markers)} onReveal={onReveal} />);
+    const files = screen.getAllByRole('button', { expanded: true });
+    expect(files.map((file) => file.textContent)).toEqual([
+      '▾ main.py2 problems',
+      '▾ util.py1 problem',
     ]);
-    // Focus moves to the first problem so the keyboard can go through the list.
-    expect(document.activeElement).toBe(items[0]);
-    fireEvent.click(items[1]!);
+    const items = screen.getAllByRole('button', { name: /defined|resolved/ });
+    expect(items.map((item) => item.textContent)).toEqual([
+      '⨂Error: "x" is not defined at line 3:1',
+      '⚠Warning: Import "foo" could not be resolved at line 1:8',
+      '⨂Error: "undefined_name" is not defined at line 7:5',
+    ]);
+    fireEvent.click(items[2]!);
     expect(onReveal).toHaveBeenCalledWith(
       expect.objectContaining({ path: 'util.py', line: 7, column: 5 }),
     );
   });
 
-  it('says so when there are none, and closes with Escape or its button', () => {
-    const onClose = vi.fn();
-    render(<ProblemsPanel problems={[]} onReveal={vi.fn()} onClose={onClose} />);
+  it('collapses a file and filters by text', () => {
+    render(<ProblemsPanel problems={toProblems(markers)} onReveal={vi.fn()} />);
+    fireEvent.click(screen.getByRole('button', { name: /main\.py/ }));
+    expect(screen.queryByRole('button', { name: /"x" is not defined/ })).toBeNull();
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter problems' }), {
+      target: { value: 'UNDEFINED' },
+    });
+    expect(screen.getAllByRole('button', { name: /defined/ }).map((b) => b.textContent)).toEqual([
+      '⨂Error: "undefined_name" is not defined at line 7:5',
+    ]);
+    fireEvent.change(screen.getByRole('searchbox'), { target: { value: 'nothing like it' } });
+    expect(screen.getByText('No problem matches.')).toBeTruthy();
+  });
+
+  it('says so when there are none', () => {
+    render(<ProblemsPanel problems={[]} onReveal={vi.fn()} />);
     expect(screen.getByText('No problems in the open files.')).toBeTruthy();
-    fireEvent.keyDown(screen.getByRole('region', { name: 'Problems' }), { key: 'Escape' });
-    fireEvent.click(screen.getByRole('button', { name: 'Close problems' }));
-    expect(onClose).toHaveBeenCalledTimes(2);
   });
 });

@@ -1,17 +1,17 @@
 /**
- * The Problems list: the language server's errors and warnings in the open files, worst
- * first; choosing one shows it in the editor. A panel above the status bar, closed with
- * Escape or its close button.
+ * The Problems list docked below the editor: the language server's diagnostics in every
+ * open file, grouped by file (each group collapsible, with its count), worst first, with a
+ * filter box. Choosing a problem (click or Enter) shows it in the editor. The region around
+ * it (labelled "Problems") belongs to the page's bottom panel.
  */
-import { useEffect, useRef } from 'react';
+import { useState } from 'react';
 
-import type { Problem, ProblemSeverity } from './problems';
+import { groupProblems, type Problem, type ProblemSeverity } from './problems';
 import './ProblemsPanel.css';
 
 export interface ProblemsPanelProps {
   problems: readonly Problem[];
   onReveal: (problem: Problem) => void;
-  onClose: () => void;
 }
 
 const ICON: Record<ProblemSeverity, string> = { error: '⨂', warning: '⚠', info: 'ℹ' };
@@ -21,65 +21,93 @@ const LABEL: Record<ProblemSeverity, string> = {
   info: 'Info',
 };
 
-export function ProblemsPanel({ problems, onReveal, onClose }: ProblemsPanelProps) {
-  const panel = useRef<HTMLElement>(null);
-
-  useEffect(() => {
-    // Opened from the status bar: focus moves in, so the keyboard can go on from there.
-    const first =
-      panel.current?.querySelector<HTMLElement>('.problem') ??
-      panel.current?.querySelector<HTMLElement>('.problems-close');
-    first?.focus();
-  }, []);
+export function ProblemsPanel({ problems, onReveal }: ProblemsPanelProps) {
+  const [filter, setFilter] = useState('');
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const groups = groupProblems(problems, filter);
+  const toggle = (path: string) =>
+    setCollapsed((current) => {
+      const next = new Set(current);
+      if (!next.delete(path)) next.add(path);
+      return next;
+    });
 
   return (
-    <section
-      ref={panel}
-      className="problems-panel"
-      aria-label="Problems"
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') {
-          event.stopPropagation();
-          onClose();
-        }
-      }}
-    >
-      <header className="problems-header">
-        <h2>Problems</h2>
-        <button
-          type="button"
-          className="problems-close"
-          aria-label="Close problems"
-          onClick={onClose}
-        >
-          ✕
-        </button>
-      </header>
-      {problems.length === 0 ? (
-        <p className="problems-empty">No problems in the open files.</p>
+    <div className="problems">
+      <input
+        type="search"
+        className="problems-filter"
+        aria-label="Filter problems"
+        placeholder="Filter (text, file)"
+        value={filter}
+        onChange={(event) => setFilter(event.target.value)}
+      />
+      {groups.length === 0 ? (
+        <p className="problems-empty">
+          {problems.length === 0 ? 'No problems in the open files.' : 'No problem matches.'}
+        </p>
       ) : (
         <ul className="problems-list">
-          {problems.map((problem) => (
-            <li key={`${problem.path}:${problem.line}:${problem.column}:${problem.message}`}>
-              <button
-                type="button"
-                className="problem"
-                data-severity={problem.severity}
-                onClick={() => onReveal(problem)}
-              >
-                <span className="problem-icon" aria-hidden="true">
-                  {ICON[problem.severity]}
-                </span>
-                <span className="visually-hidden">{LABEL[problem.severity]}: </span>
-                <span className="problem-message">{problem.message}</span>
-                <span className="problem-where">
-                  {problem.path}:{problem.line}
-                </span>
-              </button>
-            </li>
-          ))}
+          {groups.map(({ path, problems: inFile }) => {
+            const open = !collapsed.has(path);
+            return (
+              <li key={path}>
+                <button
+                  type="button"
+                  className="problems-file"
+                  aria-expanded={open}
+                  onClick={() => toggle(path)}
+                >
+                  <span aria-hidden="true">{open ? '▾' : '▸'} </span>
+                  {path}
+                  <span className="problems-count">
+                    {inFile.length}
+                    <span className="visually-hidden">
+                      {inFile.length === 1 ? ' problem' : ' problems'}
+                    </span>
+                  </span>
+                </button>
+                {open && (
+                  <ul>
+                    {inFile.map((problem) => (
+                      <li key={`${problem.line}:${problem.column}:${problem.message}`}>
+                        <ProblemItem problem={problem} onReveal={onReveal} />
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </li>
+            );
+          })}
         </ul>
       )}
-    </section>
+    </div>
+  );
+}
+
+function ProblemItem({
+  problem,
+  onReveal,
+}: {
+  problem: Problem;
+  onReveal: ProblemsPanelProps['onReveal'];
+}) {
+  return (
+    <button
+      type="button"
+      className="problem"
+      data-severity={problem.severity}
+      onClick={() => onReveal(problem)}
+    >
+      <span className="problem-icon" aria-hidden="true">
+        {ICON[problem.severity]}
+      </span>
+      <span className="visually-hidden">{LABEL[problem.severity]}: </span>
+      <span className="problem-message">{problem.message}</span>
+      <span className="problem-where">
+        <span className="visually-hidden"> at line </span>
+        {problem.line}:{problem.column}
+      </span>
+    </button>
   );
 }

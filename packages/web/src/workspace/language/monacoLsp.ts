@@ -5,10 +5,9 @@
  * workspace file's tab, or a library file's read-only tab), and renames across files.
  * Loaded (with the LSP client) only once a Python file opens: usePythonLanguage.
  */
-import type { LibrarySource } from '@workcell/protocol';
 import * as lsp from 'monaco-lsp-client';
 
-import { request, workspaceUrl } from '../../api/client';
+import { api, readFile } from '../../api/api';
 import { monaco } from '../editor/monaco';
 import { requestEditor } from '../editor/editorRequests';
 import { LanguageClient, type Disposable } from './LanguageClient';
@@ -349,10 +348,7 @@ class LocationTargets {
 
   private async read(path: string): Promise<string> {
     try {
-      const file = await request<{ content: string; encoding: string }>(
-        'GET',
-        workspaceUrl(this.workspace, 'file', path),
-      );
+      const file = await readFile(this.workspace, path);
       return file.encoding === 'utf-8' ? file.content : '';
     } catch {
       return '';
@@ -361,10 +357,7 @@ class LocationTargets {
 }
 
 async function readLibrary(workspace: string, path: string): Promise<string> {
-  const source = await request<LibrarySource>(
-    'GET',
-    `${workspaceUrl(workspace, 'lsp/source')}?path=${encodeURIComponent(path)}`,
-  );
+  const source = await api.librarySource({ uuid: workspace, query: { path } });
   return source.content;
 }
 

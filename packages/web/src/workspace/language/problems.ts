@@ -62,3 +62,28 @@ export function countProblems(problems: readonly Problem[]): { errors: number; w
   }
   return { errors, warnings };
 }
+
+export interface ProblemGroup {
+  path: string;
+  problems: Problem[];
+}
+
+/**
+ * The Problems panel's groups: one per file, files by path, a file's problems worst first
+ * then by line. `filter` keeps the problems whose message, source or path contain it
+ * (case-insensitive), as VS Code's filter box does.
+ */
+export function groupProblems(problems: readonly Problem[], filter = ''): ProblemGroup[] {
+  const needle = filter.trim().toLowerCase();
+  const groups = new Map<string, Problem[]>();
+  for (const problem of problems) {
+    const text = `${problem.message} ${problem.source ?? ''} ${problem.path}`.toLowerCase();
+    if (needle && !text.includes(needle)) continue;
+    const group = groups.get(problem.path) ?? [];
+    group.push(problem);
+    groups.set(problem.path, group);
+  }
+  return [...groups]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([path, grouped]) => ({ path, problems: grouped }));
+}

@@ -2,17 +2,18 @@
  * Python IntelliSense for the workspace page: the language client (loaded and started when
  * the first Python file opens, closed when the page goes), its Problems list, library
  * files opened read-only by "go to definition", and the note shown when one cannot be
- * read. The page renders `overlay` and passes `status` to the status bar. Monaco's LSP
+ * read. The page renders `problems` in its bottom panel and `overlay` beside the panels,
+ * and passes `status` to the status bar. Monaco's LSP
  * client is in monacoLsp.ts, a chunk of its own, so a page without Python never loads it.
  */
 import { type ReactNode, type RefObject, useEffect, useMemo, useRef, useState } from 'react';
 
 import { Dialog } from '../../ui/Dialog';
 import type { EditorHandle } from '../contracts';
-import type { LanguageStatusView } from '../status-bar/StatusBar';
+import type { LanguageServerView } from '../status-bar/StatusBar';
 import { monaco } from '../editor/monaco';
 import type { LanguageClient, LanguageState } from './LanguageClient';
-import { isSyncedPython, revealInEditor, WORKSPACE_PREFIX } from './models';
+import { isSyncedPython } from './models';
 import { countProblems } from './problems';
 import { ProblemsPanel } from './ProblemsPanel';
 import { useProblems } from './useProblems';
@@ -26,10 +27,9 @@ interface External {
 export function usePythonLanguage(
   workspace: string,
   editor: RefObject<EditorHandle | null>,
-): { status: LanguageStatusView; overlay: ReactNode } {
+): { status: LanguageServerView; problems: ReactNode; overlay: ReactNode } {
   const client = useRef<LanguageClient<WebSocket>>(undefined);
   const [state, setState] = useState<LanguageState>({ kind: 'idle' });
-  const [problemsOpen, setProblemsOpen] = useState(false);
   const [external, setExternal] = useState<External>();
   const problems = useProblems();
 
@@ -74,50 +74,33 @@ export function usePythonLanguage(
   }, [workspace, editor]);
 
   const { errors, warnings } = countProblems(problems);
-  const status = useMemo<LanguageStatusView>(
-    () => ({
-      state,
-      errors,
-      warnings,
-      problemsOpen,
-      onRetry: () => client.current?.retry(),
-      onToggleProblems: () => setProblemsOpen((open) => !open),
-    }),
-    [state, errors, warnings, problemsOpen],
+  const status = useMemo<LanguageServerView>(
+    () => ({ state, errors, warnings, onRetry: () => client.current?.retry() }),
+    [state, errors, warnings],
   );
 
-  const overlay = (
-    <>
-      {problemsOpen && (
-        <ProblemsPanel
-          problems={problems}
-          onClose={() => setProblemsOpen(false)}
-          onReveal={(problem) =>
-            revealInEditor(
-              () => editor.current?.open(problem.path),
-              `${WORKSPACE_PREFIX}${problem.path}`,
-              problem.line,
-              problem.column,
-            )
-          }
-        />
-      )}
-      <Dialog
-        title="Defined in a library"
-        open={external !== undefined}
-        onClose={() => setExternal(undefined)}
-        actions={
-          <button type="button" className="button primary" onClick={() => setExternal(undefined)}>
-            Close
-          </button>
-        }
-      >
-        <p>
-          This is defined in <code>{external?.path}</code>, line {external?.line}, part of Python or
-          an installed library, which could not be opened: {external?.error}
-        </p>
-      </Dialog>
-    </>
+  const problemsPanel = (
+    <ProblemsPanel
+      problems={problems}
+      onReveal={(problem) => editor.current?.openAt(problem.path, problem.line, problem.column)}
+    />
   );
-  return { status, overlay };
+  const overlay = (
+    <Dialog
+      title="Defined in a library"
+      open={external !== undefined}
+      onClose={() => setExternal(undefined)}
+      actions={
+        <button type="button" className="button primary" onClick={() => setExternal(undefined)}>
+          Close
+        </button>
+      }
+    >
+      <p>
+        This is defined in <code>{external?.path}</code>, line {external?.line}, part of Python or
+        an installed library, which could not be opened: {external?.error}
+      </p>
+    </Dialog>
+  );
+  return { status, problems: problemsPanel, overlay };
 }

@@ -2,7 +2,7 @@ import { emptyWorkspaceState, type WorkspaceState } from '@workcell/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { fakeServer, type FakeReply } from '../../ui/fakeServer';
-import { RunConfigurations } from './runConfigurations';
+import { StoredRunConfigurations } from './storedRunConfigurations';
 import { WorkspaceStateStore } from './WorkspaceStateStore';
 
 const WORKSPACE = '7d3c0a52-3f5e-4c1e-9b8a-2f0f5d7e9a11';
@@ -190,12 +190,12 @@ describe('WorkspaceStateStore', () => {
   });
 });
 
-describe('RunConfigurations', () => {
+describe('StoredRunConfigurations', () => {
   it('remembers arguments and environment per file, and forgets an empty one', async () => {
     const { saves } = server();
     makeStore();
     await store.load();
-    const runs = new RunConfigurations(store);
+    const runs = new StoredRunConfigurations(store);
     expect(runs.get('main.py')).toEqual({ args: [], env: {} });
     runs.set('main.py', { args: ['--rows', '5'], env: { DEBUG: '1' } });
     runs.set('tools/x.py', { args: ['a'], env: {} });
@@ -213,7 +213,7 @@ describe('RunConfigurations', () => {
     server();
     makeStore();
     await store.load();
-    const runs = new RunConfigurations(store);
+    const runs = new StoredRunConfigurations(store);
     runs.set('main.py', { args: [], env: { 'NOT VALID': '1' } });
     expect(runs.get('main.py')).toEqual({ args: [], env: {} });
     expect(errors).toHaveLength(1);

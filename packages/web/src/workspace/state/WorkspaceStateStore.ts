@@ -7,7 +7,8 @@
  */
 import { emptyWorkspaceState, workspaceState, type WorkspaceState } from '@workcell/protocol';
 
-import { ApiError, request, workspaceUrl } from '../../api/client';
+import { api } from '../../api/api';
+import { ApiError } from '../../api/client';
 
 /** A part's change: the next state from the current one, without changing it. */
 export type StateRecipe = (state: WorkspaceState) => WorkspaceState;
@@ -50,7 +51,7 @@ export class WorkspaceStateStore {
 
   /** The stored state (read from the server the first time only), with any changes made since. */
   load(): Promise<WorkspaceState> {
-    this.loading ??= request<WorkspaceState>('GET', this.url).then(
+    this.loading ??= api.workspaceState({ uuid: this.workspace }).then(
       (stored) => {
         this.state = stored;
         this.phase = 'read';
@@ -110,19 +111,19 @@ export class WorkspaceStateStore {
     this.leave();
   }
 
-  private get url(): string {
-    return workspaceUrl(this.workspace, 'state');
-  }
-
   private save(): void {
     if (!this.dirty || this.phase !== 'read') return;
     this.dirty = false;
-    const saving = request<undefined>('PUT', this.url, { body: this.state, keepalive: true })
-      .catch((error: unknown) => {
-        // Offline: saved with the next change or flush. Refused: resending would not help.
-        if (error instanceof ApiError && error.code === 'NETWORK') this.dirty = true;
-        this.onError(`The workspace's layout and tabs could not be saved: ${messageOf(error)}`);
-      })
+    const saving = api
+      .saveWorkspaceState({ uuid: this.workspace, body: this.state }, { keepalive: true })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          // Offline: saved with the next change or flush. Refused: resending would not help.
+          if (error instanceof ApiError && error.code === 'NETWORK') this.dirty = true;
+          this.onError(`The workspace's layout and tabs could not be saved: ${messageOf(error)}`);
+        },
+      )
       .finally(() => {
         if (this.saving === saving) this.saving = undefined;
       });

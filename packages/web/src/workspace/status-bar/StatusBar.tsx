@@ -28,12 +28,17 @@ export interface StatusBarProps {
   language?: LanguageStatusView;
 }
 
-export interface LanguageStatusView {
+/** What the language server tells the status bar. */
+export interface LanguageServerView {
   state: LanguageState;
   errors: number;
   warnings: number;
-  problemsOpen: boolean;
   onRetry: () => void;
+}
+
+/** …and what the page adds: whether the Problems panel shows, and how to show it. */
+export interface LanguageStatusView extends LanguageServerView {
+  problemsOpen: boolean;
   onToggleProblems: () => void;
 }
 

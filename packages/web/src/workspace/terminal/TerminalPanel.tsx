@@ -21,6 +21,7 @@ import type { PanelProps, TerminalHandle } from '../contracts';
 import { FindBar } from './FindBar';
 import type { Location } from './locationLinks';
 import { RenameInput } from './RenameInput';
+import type { TerminalTabsMemory } from './storedTabs';
 import { isRunning, TerminalSessions } from './sessions';
 import { TerminalActions } from './TerminalActions';
 import { TerminalTabButton } from './TerminalTabButton';
@@ -36,6 +37,8 @@ export interface TerminalPanelProps extends PanelProps {
   fileExists?: (path: string) => boolean;
   /** The files whose runs are running now, whenever that changes. */
   onRunningChange?: (paths: ReadonlySet<string>) => void;
+  /** Where the tabs are remembered, so a reload reattaches the same shells. */
+  tabsMemory?: TerminalTabsMemory;
 }
 
 export function TerminalPanel({
@@ -45,11 +48,12 @@ export function TerminalPanel({
   onOpenLocation,
   fileExists,
   onRunningChange,
+  tabsMemory,
 }: TerminalPanelProps) {
   const { settings } = useSettings();
   const sessions = useMemo(
-    () => new TerminalSessions({ workspace, socket, storage: browserStorage() }),
-    [workspace, socket],
+    () => new TerminalSessions({ workspace, socket, memory: tabsMemory }),
+    [workspace, socket, tabsMemory],
   );
   useEffect(() => {
     sessions.start();
@@ -238,13 +242,4 @@ export function TerminalPanel({
       </div>
     </div>
   );
-}
-
-/** localStorage, or nothing where the browser blocks it (the tabs then last a page load). */
-function browserStorage(): Storage | undefined {
-  try {
-    return window.localStorage;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatArgs, LocalRunConfigurations, parseArgs, parseEnv } from './runConfigurations';
-
-class MemoryStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string) {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.items.set(key, value);
-  }
-}
+import { formatArgs, parseArgs, parseEnv } from './runConfigurations';
 
 describe('run configurations', () => {
   it('split arguments as a shell would, and format them back the same', () => {
@@ -26,20 +16,5 @@ describe('run configurations', () => {
       env: { DEBUG: '1', URL: 'http://x?a=b' },
     });
     expect(parseEnv('OK=1\n1BAD=2')).toMatchObject({ error: /^Line 2/ });
-  });
-
-  it('are remembered per workspace and file', () => {
-    const storage = new MemoryStorage();
-    const first = new LocalRunConfigurations('ws1', storage);
-    first.set('main.py', { args: ['x'], env: { A: '1' } });
-    expect(new LocalRunConfigurations('ws1', storage).get('main.py')).toEqual({
-      args: ['x'],
-      env: { A: '1' },
-    });
-    expect(new LocalRunConfigurations('ws2', storage).get('main.py')).toEqual({
-      args: [],
-      env: {},
-    });
-    expect(first.get('other.py')).toEqual({ args: [], env: {} });
   });
 });

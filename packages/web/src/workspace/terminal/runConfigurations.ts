@@ -1,7 +1,8 @@
 /**
  * Run configurations: the arguments and environment variables a file runs with,
  * remembered per workspace and file. Behind `RunConfigurations` so where they are kept
- * (the browser for now) can change without touching who uses them.
+ * (the workspace's state: state/storedRunConfigurations.ts) is not the business of who
+ * uses them.
  */
 import { ENV_NAME, MAX_RUN_ARGS, MAX_RUN_ENV } from '@workcell/protocol';
 import { parse as parseShellWords, quote } from 'shell-quote';
@@ -16,46 +17,6 @@ export const EMPTY_RUN_CONFIG: RunConfig = { args: [], env: {} };
 export interface RunConfigurations {
   get(path: string): RunConfig;
   set(path: string, config: RunConfig): void;
-}
-
-/** Kept in localStorage under one key per workspace; unreadable entries count as none. */
-export class LocalRunConfigurations implements RunConfigurations {
-  private readonly key: string;
-
-  constructor(
-    workspace: string,
-    private readonly storage: Pick<Storage, 'getItem' | 'setItem'> | undefined,
-  ) {
-    this.key = `workcell:run-configurations:${workspace}`;
-  }
-
-  get(path: string): RunConfig {
-    const config = this.all()[path];
-    if (!config || !Array.isArray(config.args) || typeof config.env !== 'object')
-      return EMPTY_RUN_CONFIG;
-    return config;
-  }
-
-  set(path: string, config: RunConfig): void {
-    const empty = config.args.length === 0 && Object.keys(config.env).length === 0;
-    const all = Object.fromEntries(
-      Object.entries({ ...this.all(), [path]: config }).filter(([key]) => key !== path || !empty),
-    );
-    try {
-      this.storage?.setItem(this.key, JSON.stringify(all));
-    } catch {
-      // Storage full or blocked: the configuration lasts this page load.
-    }
-  }
-
-  private all(): Record<string, RunConfig> {
-    try {
-      const parsed: unknown = JSON.parse(this.storage?.getItem(this.key) ?? '{}');
-      return parsed && typeof parsed === 'object' ? (parsed as Record<string, RunConfig>) : {};
-    } catch {
-      return {};
-    }
-  }
 }
 
 /** Splits arguments as a shell would (quotes, escapes), without expanding anything. */

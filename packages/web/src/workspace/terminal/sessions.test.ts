@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { ConnectionState } from '../../connection/socket';
 import { isRunning, type SessionSocket, type TerminalScreen, TerminalSessions } from './sessions';
+import type { StoredTabs, TerminalTabsMemory } from './storedTabs';
 
 const WS = '6f1c1a8e-2b0e-4a53-9a7e-6c1d2f3a4b5c';
 
@@ -66,18 +67,19 @@ class FakeScreen implements TerminalScreen {
   }
 }
 
-class MemoryStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string) {
-    return this.items.get(key) ?? null;
+/** Remembers the tabs as the workspace's state would, between two `create`s. */
+class MemoryTabs implements TerminalTabsMemory {
+  stored: StoredTabs | undefined;
+  load() {
+    return this.stored;
   }
-  setItem(key: string, value: string) {
-    this.items.set(key, value);
+  save(tabs: StoredTabs) {
+    this.stored = structuredClone(tabs);
   }
 }
 
 let socket: FakeSocket;
-let storage: MemoryStorage;
+let memory: MemoryTabs;
 let ids: number;
 let sessions: TerminalSessions;
 
@@ -85,7 +87,7 @@ function create(): TerminalSessions {
   sessions = new TerminalSessions({
     workspace: WS,
     socket,
-    storage,
+    memory,
     newId: () => `t${++ids}`,
   });
   sessions.start();
@@ -107,7 +109,7 @@ const opened = (terminalId: string, replay = ''): ServerMessage => ({
 beforeEach(() => {
   vi.useFakeTimers();
   socket = new FakeSocket();
-  storage = new MemoryStorage();
+  memory = new MemoryTabs();
   ids = 0;
 });
 
@@ -373,24 +375,6 @@ describe('TerminalSessions', () => {
     expect(socket.take()).toEqual([
       { type: 'terminal.open', workspace: WS, terminalId: 't2', cols: 100, rows: 30 },
     ]);
-    expect(storage.items.size).toBe(1);
-  });
-
-  it('ignores broken stored data', () => {
-    storage.setItem(`workcell:terminals:${WS}`, '{not json');
-    create();
-    expect(tabs().map((t) => t.name)).toEqual(['Terminal 1']);
-    storage.setItem(
-      `workcell:terminals:${WS}`,
-      JSON.stringify({
-        tabs: [
-          { id: 'bad id!', name: 'x' },
-          { id: 'ok', name: 'kept' },
-        ],
-      }),
-    );
-    create();
-    expect(tabs().map((t) => t.id)).toEqual(['ok']);
   });
 
   it('numbers new terminals with the first free number', () => {

@@ -16,6 +16,7 @@ import {
   type TerminalScreen,
   type TerminalTab,
 } from './session';
+import type { TerminalTabsMemory } from './storedTabs';
 import { TabList } from './tabList';
 
 export {
@@ -33,7 +34,8 @@ const HEADLESS_SIZE = { cols: 80, rows: 24 };
 export interface TerminalSessionsOptions {
   workspace: string;
   socket: SessionSocket;
-  storage?: Pick<Storage, 'getItem' | 'setItem'>;
+  /** Where the tabs are remembered between visits; a page load only without. */
+  memory?: TerminalTabsMemory;
   newId?: () => string;
 }
 
@@ -50,7 +52,7 @@ export class TerminalSessions {
     this.workspace = options.workspace;
     this.socket = options.socket;
     this.newId = options.newId ?? randomId;
-    this.tabs = new TabList(options.storage, `workcell:terminals:${options.workspace}`, this.newId);
+    this.tabs = new TabList(options.memory, this.newId);
     this.subscribe = this.tabs.subscribe;
     this.getSnapshot = this.tabs.getSnapshot;
   }

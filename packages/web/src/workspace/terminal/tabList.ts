@@ -1,10 +1,10 @@
 /**
- * The terminal tabs of one workspace, in order, with the active one: remembered in the
- * browser (so a reload reattaches each by its id) and published to the view as an
+ * The terminal tabs of one workspace, in order, with the active one: remembered (so a
+ * reload reattaches each by its id) and published to the view as an
  * immutable snapshot. What the terminals do is `TerminalSessions`'.
  */
 import { Session, type TerminalsSnapshot } from './session';
-import { loadTabs, saveTabs } from './storedTabs';
+import type { TerminalTabsMemory } from './storedTabs';
 
 export class TabList {
   private readonly sessions = new Map<string, Session>();
@@ -14,16 +14,15 @@ export class TabList {
   private readonly listeners = new Set<() => void>();
 
   constructor(
-    private readonly storage: Pick<Storage, 'getItem' | 'setItem'> | undefined,
-    private readonly storageKey: string,
+    private readonly memory: TerminalTabsMemory | undefined,
     firstId: () => string,
   ) {
-    const stored = loadTabs(storage, storageKey);
+    const stored = memory?.load();
     if (stored && stored.tabs.length > 0) {
       for (const { id, name, run } of stored.tabs) this.add(id, name, run);
       this.active = this.sessions.has(stored.activeId ?? '') ? stored.activeId : this.order[0];
-    } else if (!stored) {
-      // The first visit gets one terminal; a user who closed them all keeps none.
+    } else {
+      // The first visit gets one terminal.
       this.active = this.add(firstId(), 'Terminal 1').tab.id;
       // Stored at once: a reload (or React creating this twice) must find the same id.
       this.changed();
@@ -84,7 +83,7 @@ export class TabList {
 
   /** Remembers the tabs and tells the view. */
   changed(): void {
-    saveTabs(this.storage, this.storageKey, {
+    this.memory?.save({
       tabs: this.all().map(({ tab: { id, name, run } }) => ({ id, name, ...(run && { run }) })),
       ...(this.active !== undefined && { activeId: this.active }),
     });

@@ -1,20 +1,21 @@
 /** Each file's run configuration (arguments and environment), remembered with the workspace's state. */
-import type { RunConfiguration } from '@workcell/protocol';
-
+import {
+  EMPTY_RUN_CONFIG,
+  type RunConfig,
+  type RunConfigurations,
+} from '../terminal/runConfigurations';
 import type { WorkspaceStateStore } from './WorkspaceStateStore';
 
-const none = (): RunConfiguration => ({ args: [], env: {} });
-
-export class RunConfigurations {
+export class StoredRunConfigurations implements RunConfigurations {
   constructor(private readonly store: WorkspaceStateStore) {}
 
   /** The file's configuration; no arguments and no variables when none was set. */
-  get(path: string): RunConfiguration {
-    return this.store.current.runConfigurations[path] ?? none();
+  get(path: string): RunConfig {
+    return this.store.current.runConfigurations[path] ?? EMPTY_RUN_CONFIG;
   }
 
   /** Remembers the file's configuration; an empty one is forgotten rather than stored. */
-  set(path: string, config: RunConfiguration): void {
+  set(path: string, config: RunConfig): void {
     this.store.update((state) => {
       const others = Object.fromEntries(
         Object.entries(state.runConfigurations).filter(([key]) => key !== path),

@@ -1,0 +1,110 @@
+/**
+ * Two editor groups as a user notices them: Ctrl+\ shows the file beside itself and typing
+ * in one shows in the other, tabs dragged or moved with Ctrl+Alt+Left between the groups,
+ * and two files compared side by side in a tab of their own.
+ */
+import type { Page } from '@playwright/test';
+
+import {
+  createWorkspace,
+  expect,
+  openWorkspace,
+  screenshot,
+  seriousA11yViolations,
+  signUp,
+  statusBar,
+  test,
+  writeFile,
+} from './fixtures';
+
+const group = (page: Page, n: number) => page.locator(`.editor-group[data-group="${n}"]`);
+const tabs = (page: Page, n: number) =>
+  page.getByRole('tablist', { name: `Editor group ${n}` }).getByRole('tab');
+const tab = (page: Page, n: number, name: string) =>
+  page
+    .getByRole('tablist', { name: `Editor group ${n}` })
+    .getByRole('tab', { name: new RegExp(`^${name}`) });
+const text = (page: Page, n: number) => group(page, n).locator('.monaco-editor .view-lines');
+
+test('split the editor, type in one group and see it in the other, move tabs between groups', async ({
+  page,
+}) => {
+  await signUp(page);
+  const workspace = await createWorkspace(page, 'Split');
+  await writeFile(page, workspace, 'helper.py', 'VALUE = 1\n');
+  await openWorkspace(page, workspace);
+  await expect(page.getByRole('tablist', { name: 'Open files' })).toBeVisible();
+
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('ControlOrMeta+\\');
+  await expect(tab(page, 1, 'script\\.py')).toBeVisible();
+  await expect(tab(page, 2, 'script\\.py')).toHaveAttribute('aria-selected', 'true');
+
+  // One document in two editors: what is typed in group 2 shows in group 1.
+  await text(page, 2).click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.insertText('\nshared_edit = 42\n');
+  await expect(text(page, 1)).toContainText('shared_edit = 42');
+
+  // Files open in the focused group.
+  await page.getByRole('treeitem', { name: 'helper.py' }).click();
+  await expect(tab(page, 2, 'helper\\.py')).toHaveAttribute('aria-selected', 'true');
+  await expect(text(page, 2)).toContainText('VALUE = 1');
+  await expect(tabs(page, 1)).toHaveCount(1);
+  await expect(statusBar(page)).toContainText('Ln 1, Col 1');
+
+  // The status bar's cursor follows the group that has focus.
+  await text(page, 1).click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await expect(statusBar(page)).not.toContainText('Ln 1, Col 1');
+  await text(page, 2).click();
+
+  await screenshot(page, 'split-editor');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+
+  // Dragged from group 2 into group 1.
+  await tab(page, 2, 'helper\\.py').dragTo(tab(page, 1, 'script\\.py'));
+  await expect(tab(page, 1, 'helper\\.py')).toHaveAttribute('aria-selected', 'true');
+  await expect(tabs(page, 1)).toHaveCount(2);
+  await expect(tabs(page, 2)).toHaveCount(1);
+
+  // Ctrl+Alt+Left moves group 2's last tab into group 1, and group 2 closes.
+  await tab(page, 2, 'script\\.py').click();
+  await page.keyboard.press('ControlOrMeta+Alt+ArrowLeft');
+  await expect(page.getByRole('tablist', { name: 'Open files' }).getByRole('tab')).toHaveCount(2);
+  await expect(page.locator('.editor-group')).toHaveCount(1);
+
+  // And Ctrl+Alt+Right moves the active tab into a new group on the right.
+  await page.getByRole('tablist', { name: 'Open files' }).getByRole('tab').first().click();
+  await page.keyboard.press('ControlOrMeta+Alt+ArrowRight');
+  await expect(tabs(page, 1)).toHaveCount(1);
+  await expect(tabs(page, 2)).toHaveCount(1);
+});
+
+test('compares two files side by side with the difference highlighted', async ({ page }) => {
+  await signUp(page);
+  const workspace = await createWorkspace(page, 'Compare');
+  await writeFile(page, workspace, 'a.py', 'x = 1\ny = 2\n');
+  await writeFile(page, workspace, 'b.py', 'x = 1\ny = 3\n');
+  await openWorkspace(page, workspace);
+
+  await page.getByRole('treeitem', { name: 'b.py' }).click();
+  await page.getByRole('treeitem', { name: 'a.py' }).click();
+  await expect(page.getByRole('tab', { name: /^a\.py/ })).toHaveAttribute('aria-selected', 'true');
+  await page.getByRole('button', { name: 'Compare with…' }).click();
+  const picker = page.getByRole('dialog', { name: 'Compare a.py with…' });
+  await picker.getByRole('button', { name: 'b.py' }).click();
+
+  await expect(page.getByRole('tab', { name: /^a\.py ↔ b\.py/ })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+  const diff = page.locator('.diff-view');
+  await expect(diff.locator('.editor.original')).toContainText('y = 2');
+  await expect(diff.locator('.editor.modified')).toContainText('y = 3');
+  // Monaco marks the changed line on both sides.
+  await expect(diff.locator('.line-delete').first()).toBeVisible();
+  await expect(diff.locator('.line-insert').first()).toBeVisible();
+  await screenshot(page, 'diff-two-files');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+});
