@@ -136,10 +136,14 @@ export class Connection {
       // Without its start-up files a shell still works, just plainer: not worth failing for.
       const [ptys] = await Promise.all([this.agent.ptys.get(), this.agent.shellReady]);
       const [file = '', ...args] = asUser(request.command ?? DEFAULT_COMMAND, this.agent.user);
+      const cwd =
+        request.cwd === undefined
+          ? this.agent.settings.root
+          : await this.agent.workspace.folder(request.cwd);
       const pid = ptys.open(request.ptyId, request.cols, request.rows, {
         file,
         args,
-        cwd: this.agent.settings.root,
+        cwd,
         env: { ...this.agent.settings.shellEnv, ...request.env },
       });
       return { result: { pid } };

@@ -193,6 +193,8 @@ export const agentRequest = z.discriminatedUnion('op', [
     rows: dimension,
     command: z.array(z.string().max(4096)).min(1).max(256).optional(),
     env: z.record(z.string().max(256), z.string().max(4096)).optional(),
+    /** The workspace folder (relative, normalised) to start in; the workspace root if omitted. */
+    cwd: z.string().max(4096).optional(),
   }),
   /** Body: the bytes typed. */
   request('pty.input', { ptyId }),

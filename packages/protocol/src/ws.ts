@@ -58,6 +58,12 @@ export const clientMessage = z.discriminatedUnion('type', [
      * reattaching to a run after it ended gets TERMINAL_NOT_FOUND, not a shell.
      */
     run: runRequest.optional(),
+    /**
+     * A new shell starts in this workspace folder ('' or omitted: the workspace root):
+     * INVALID_PATH for what is no workspace path, FILE_NOT_FOUND or NOT_A_FOLDER for what is no
+     * folder. Ignored when reattaching.
+     */
+    cwd: z.string().max(4096).optional(),
   }),
   z.object({ type: z.literal('terminal.input'), terminalId, data: z.string().max(64 * 1024) }),
   z.object({ type: z.literal('terminal.resize'), terminalId, cols: dimension, rows: dimension }),

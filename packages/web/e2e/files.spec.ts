@@ -1,6 +1,6 @@
 /**
  * The file tree as a user works with it: new folders and files from the toolbar, rename
- * (F2) with the editor's tab following, drag and drop moves, delete after confirming,
+ * (F2) with the editor's tab following, drag and drop moves, delete (with undo),
  * uploads (plain files and a zip to extract), the workspace as a zip, and the keyboard.
  */
 import type { Locator, Page } from '@playwright/test';
@@ -65,18 +65,11 @@ test('folders and files are created, renamed, moved by dragging and deleted from
     .poll(() => listPaths(page, workspace))
     .toEqual(['src', 'src/app.py', 'src/notes.txt']);
 
-  // Delete asks first; cancelling keeps the file, confirming removes it.
+  // Delete removes at once, and offers to undo it.
   await item(page, 'notes.txt').focus();
   await page.keyboard.press('Delete');
-  const confirm = page.getByRole('dialog', { name: 'Delete file?' });
-  await expect(confirm).toContainText('src/notes.txt');
-  await confirm.getByRole('button', { name: 'Cancel' }).click();
-  await expect(confirm).toBeHidden();
-  await expect(item(page, 'notes.txt')).toBeVisible();
-  await item(page, 'notes.txt').focus();
-  await page.keyboard.press('Delete');
-  await confirm.getByRole('button', { name: 'Delete' }).click();
   await expect(item(page, 'notes.txt')).toHaveCount(0);
+  await expect(page.getByRole('alert').filter({ hasText: 'Deleted notes.txt.' })).toBeVisible();
   await expect.poll(() => listPaths(page, workspace)).toEqual(['src', 'src/app.py']);
 });
 

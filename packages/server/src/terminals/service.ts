@@ -222,6 +222,8 @@ export class TerminalService {
       cols: number;
       rows: number;
       run?: TerminalRun | undefined;
+      /** A new shell's folder: a normalised workspace path ('' for the root). */
+      cwd?: string | undefined;
     },
     sink: TerminalSink,
     announce: (opened: OpenedTerminal) => void = () => undefined,
@@ -287,6 +289,7 @@ export class TerminalService {
           ptyId: terminalId,
           cols: request.cols,
           rows: request.rows,
+          ...(request.cwd && { cwd: request.cwd }),
           ...(request.run && {
             // `--`: a name starting with `-` is no option. Python reports the absolute path.
             command: ['python3', '--', request.run.path, ...request.run.args],

@@ -372,6 +372,7 @@ export class WsClient {
       cols?: number;
       rows?: number;
       run?: RunRequest;
+      cwd?: string;
     } = {},
     timeoutMs = 90_000,
   ): Promise<TerminalView> {
@@ -384,6 +385,7 @@ export class WsClient {
       rows: options.rows ?? 30,
       ...(options.terminalId !== undefined && { terminalId: options.terminalId }),
       ...(options.run && { run: options.run }),
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
     });
     const reply = await waitFor(
       () =>

@@ -247,7 +247,11 @@ export class Connection {
         const opened = await terminals.open(
           message.workspace,
           this.caller.id,
-          { ...message, run: message.run && runOf(message.run) },
+          {
+            ...message,
+            run: message.run && runOf(message.run),
+            cwd: message.cwd ? folderOf(message.cwd) : undefined,
+          },
           this.sink,
           (terminal) => {
             this.attached.set(terminal.terminalId, message.workspace);
@@ -361,6 +365,14 @@ function parseMessage(data: Buffer, isBinary: boolean): ClientMessage {
     );
   }
   return parsed.data;
+}
+
+/** A shell's starting folder, normalised; INVALID_PATH or INVALID_NAME for a path that is none. */
+function folderOf(cwd: string): string {
+  const path = normaliseWorkspacePath(cwd);
+  if (!path.ok)
+    throw new WorkcellError(path.code, `The terminal's folder is not usable: ${path.reason}.`);
+  return path.path;
 }
 
 /** The run with its path normalised; INVALID_PATH or INVALID_NAME for a path that is none. */

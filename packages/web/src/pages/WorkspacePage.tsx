@@ -182,6 +182,7 @@ function WorkspaceView({
       workspace={workspace.uuid}
       activePath={editorStatus.activePath}
       onOpenFile={(path) => editor.open(path)}
+      onRevealInTerminal={(folder) => terminal.current?.openIn(folder)}
     />
   );
   const editorPanel = (

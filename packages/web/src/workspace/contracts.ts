@@ -45,6 +45,8 @@ export interface TerminalHandle {
   stopRun(path: string): void;
   /** Opens a new shell terminal and focuses it. */
   newTerminal(): void;
+  /** Opens a new shell terminal in the workspace folder (the root for ''), made active. */
+  openIn(folder: string): void;
   focus(): void;
 }
 

@@ -1,46 +1,60 @@
-/** The questions an upload asks: replace an existing file, and extract a zip or keep it. */
+/**
+ * An upload's progress, the questions it asks (replace an existing file? extract a zip?)
+ * as dialogs, and the hook that turns each question into a promise the upload awaits.
+ */
+import { useState } from 'react';
+
 import { Dialog } from '../../ui/Dialog';
-import type { ReplaceChoice, ZipChoice } from './upload';
+import type { ReplaceChoice, UploadProgress, ZipChoice } from './upload';
 
 export type UploadPrompt =
   | { kind: 'replace'; path: string; resolve: (choice: ReplaceChoice) => void }
   | { kind: 'zip'; name: string; folder: string; resolve: (choice: ZipChoice) => void };
 
+export function usePrompts() {
+  const [prompt, setPrompt] = useState<UploadPrompt>();
+  const ask = <T,>(make: (resolve: (choice: T) => void) => UploadPrompt) =>
+    new Promise<T>((resolve) => setPrompt(make(resolve)));
+  const answer = (choose: (prompt: UploadPrompt) => void) => {
+    if (!prompt) return;
+    const current = prompt;
+    setPrompt((open) => (open === current ? undefined : open));
+    choose(current);
+  };
+  return { prompt, ask, answer };
+}
+
+type Answer = (choose: (prompt: UploadPrompt) => void) => void;
+
 export function UploadPrompts({
   prompt,
-  onAnswer,
+  answer,
 }: {
   prompt: UploadPrompt | undefined;
-  /** Closes the prompt and gives it the choice. */
-  onAnswer: (choose: (prompt: UploadPrompt) => void) => void;
+  answer: Answer;
 }) {
+  const replace = (choice: ReplaceChoice) =>
+    answer((p) => p.kind === 'replace' && p.resolve(choice));
+  const zip = (choice: ZipChoice) => answer((p) => p.kind === 'zip' && p.resolve(choice));
   return (
     <>
       <Dialog
         title="Replace file?"
         open={prompt?.kind === 'replace'}
-        onClose={() => onAnswer((p) => p.kind === 'replace' && p.resolve('skip'))}
+        onClose={() => replace('skip')}
         actions={
           <>
-            <button
-              type="button"
-              className="button"
-              onClick={() => onAnswer((p) => p.kind === 'replace' && p.resolve('skip'))}
-            >
+            <button type="button" className="button" onClick={() => replace('skip')}>
               Skip
             </button>
-            <button
-              type="button"
-              className="button"
-              onClick={() => onAnswer((p) => p.kind === 'replace' && p.resolve('replace-all'))}
-            >
+            <button type="button" className="button" onClick={() => replace('replace-all')}>
               Replace all
             </button>
             <button
               type="button"
               className="button primary"
               autoFocus
-              onClick={() => onAnswer((p) => p.kind === 'replace' && p.resolve('replace'))}
+              onClick={() => replace('replace')}
             >
               Replace
             </button>
@@ -58,28 +72,20 @@ export function UploadPrompts({
       <Dialog
         title="Extract zip here?"
         open={prompt?.kind === 'zip'}
-        onClose={() => onAnswer((p) => p.kind === 'zip' && p.resolve('skip'))}
+        onClose={() => zip('skip')}
         actions={
           <>
-            <button
-              type="button"
-              className="button"
-              onClick={() => onAnswer((p) => p.kind === 'zip' && p.resolve('skip'))}
-            >
+            <button type="button" className="button" onClick={() => zip('skip')}>
               Cancel
             </button>
-            <button
-              type="button"
-              className="button"
-              onClick={() => onAnswer((p) => p.kind === 'zip' && p.resolve('file'))}
-            >
+            <button type="button" className="button" onClick={() => zip('file')}>
               Upload as file
             </button>
             <button
               type="button"
               className="button primary"
               autoFocus
-              onClick={() => onAnswer((p) => p.kind === 'zip' && p.resolve('extract'))}
+              onClick={() => zip('extract')}
             >
               Extract
             </button>
@@ -95,5 +101,18 @@ export function UploadPrompts({
         )}
       </Dialog>
     </>
+  );
+}
+
+export function UploadProgressBar({ progress }: { progress: UploadProgress | undefined }) {
+  if (!progress || progress.total === 0) return null;
+  return (
+    <div className="file-tree-progress" role="status">
+      <span className="file-tree-progress-text">
+        Uploading {Math.min(progress.done + 1, progress.total)} of {progress.total}
+        {progress.current && `: ${progress.current}`}
+      </span>
+      <progress value={progress.done} max={progress.total} aria-label="Upload progress" />
+    </div>
   );
 }

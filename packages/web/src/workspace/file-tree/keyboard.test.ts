@@ -72,6 +72,19 @@ describe('tree keyboard navigation', () => {
     expect(treeKeyAction(rows(), 'data.csv', key('ArrowLeft'))).toBeUndefined();
   });
 
+  it('Shift+Arrow extends the selection to the next or previous row', () => {
+    const shown = rows(); // src, data.csv, README.md
+    expect(treeKeyAction(shown, 'data.csv', key('ArrowDown', { shiftKey: true }))).toEqual({
+      type: 'extend',
+      path: 'README.md',
+    });
+    expect(treeKeyAction(shown, 'data.csv', key('ArrowUp', { shiftKey: true }))).toEqual({
+      type: 'extend',
+      path: 'src',
+    });
+    expect(treeKeyAction(shown, 'data.csv', key('Home', { shiftKey: true }))).toBeUndefined();
+  });
+
   it('maps Enter, F2, Delete and the menu keys to their actions', () => {
     expect(treeKeyAction(rows(), 'data.csv', key('Enter'))).toEqual({
       type: 'activate',

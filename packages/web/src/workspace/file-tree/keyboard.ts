@@ -6,6 +6,8 @@ import type { VisibleRow } from './tree-model';
 
 export type TreeAction =
   | { type: 'focus'; path: string }
+  /** Shift+Arrow: focus moves and the selection grows (or shrinks) to it from the anchor. */
+  | { type: 'extend'; path: string }
   | { type: 'expand'; path: string }
   | { type: 'collapse'; path: string }
   /** Enter: a file opens, a folder toggles. */
@@ -36,7 +38,12 @@ export function treeKeyAction(
   const focus = (at: number): TreeAction => ({ type: 'focus', path: rows[at]!.path });
   if (input.ctrlKey || input.metaKey || input.altKey) return undefined;
   if (input.shiftKey) {
-    return input.key === 'F10' ? { type: 'menu', path: row.path } : undefined;
+    if (input.key === 'F10') return { type: 'menu', path: row.path };
+    if (input.key === 'ArrowDown')
+      return { type: 'extend', path: rows[Math.min(rows.length - 1, index + 1)]!.path };
+    if (input.key === 'ArrowUp')
+      return { type: 'extend', path: rows[Math.max(0, index - 1)]!.path };
+    return undefined;
   }
   switch (input.key) {
     case 'ArrowDown':

@@ -89,6 +89,10 @@ export function TerminalPanel({
         if (tab) sessions.stopRun(tab.id);
       },
       newTerminal: addTerminal,
+      openIn: (folder) => {
+        sessions.add(folder);
+        requestFocus();
+      },
       focus: requestFocus,
     }),
     [sessions, requestFocus, addTerminal],

@@ -72,6 +72,8 @@ export class Session {
   ackTimer: ReturnType<typeof setTimeout> | undefined;
   /** The run to start at the next open (a new run tab's, until it is opened). */
   pendingRun: ({ path: string } & RunConfig) | undefined;
+  /** The workspace folder a new shell starts in, until it is opened. */
+  pendingCwd: string | undefined;
 
   constructor(public tab: TerminalTab) {}
 

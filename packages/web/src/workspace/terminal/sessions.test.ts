@@ -274,6 +274,21 @@ describe('TerminalSessions', () => {
     expect(socket.take()).toHaveLength(1);
   });
 
+  it('opens a terminal in a folder; after an error a retry opens at the root', () => {
+    create();
+    const id = sessions.add('src/app');
+    expect(sessions.getSnapshot().activeId).toBe(id);
+    sessions.attachScreen(id, new FakeScreen());
+    expect(socket.take()).toEqual([
+      { type: 'terminal.open', workspace: WS, terminalId: id, cols: 100, rows: 30, cwd: 'src/app' },
+    ]);
+    socket.deliver({ type: 'error', code: 'FILE_NOT_FOUND', message: 'gone', ref: id });
+    sessions.retry(id);
+    expect(socket.take()).toEqual([
+      { type: 'terminal.open', workspace: WS, terminalId: id, cols: 100, rows: 30 },
+    ]);
+  });
+
   it('runs a file in its own tab, reused (with a fresh screen) for its next run', () => {
     create();
     const config = { args: ['a b'], env: { DEBUG: '1' } };

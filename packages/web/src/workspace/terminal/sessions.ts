@@ -76,9 +76,13 @@ export class TerminalSessions {
   readonly subscribe: TabList['subscribe'];
   readonly getSnapshot: TabList['getSnapshot'];
 
-  /** Adds a terminal and makes it active; it opens once its screen is attached. */
-  add(): string {
+  /**
+   * Adds a terminal and makes it active; it opens once its screen is attached, its shell
+   * in the workspace folder `cwd` (the root by default).
+   */
+  add(cwd?: string): string {
     const session = this.tabs.add(this.newId(), this.tabs.nextName());
+    session.pendingCwd = cwd || undefined;
     this.tabs.setActive(session.tab.id);
     this.tabs.changed();
     return session.tab.id;
@@ -199,6 +203,7 @@ export class TerminalSessions {
       cols: screen.cols,
       rows: screen.rows,
       ...(session.pendingRun && { run: session.pendingRun }),
+      ...(session.pendingCwd !== undefined && { cwd: session.pendingCwd }),
     });
   }
 
@@ -246,6 +251,7 @@ export class TerminalSessions {
         screen.reset();
         screen.write(message.replay);
         session.pendingRun = undefined;
+        session.pendingCwd = undefined;
         this.update(session, { status: 'attached', exitCode: undefined, exitSignal: undefined });
         return;
       }
@@ -283,6 +289,8 @@ export class TerminalSessions {
           this.update(session, { status: 'exited', exitCode: null, exitSignal: null });
           return;
         }
+        // A folder that could not be opened (gone meanwhile): a retry starts at the root.
+        session.pendingCwd = undefined;
         this.update(session, {
           status: 'error',
           error: { code: message.code, message: message.message },

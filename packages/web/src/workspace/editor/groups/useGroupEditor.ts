@@ -162,7 +162,9 @@ export function useGroupEditor({
 
   // Keep the editor showing the shown tab's model, each file with its cursor and scroll.
   useEffect(() => {
-    if (!editor) return;
+    // A rename replaces the file's model (Monaco URIs are fixed): one arriving between a
+    // render and this effect leaves that render's model disposed; the next render has the new one.
+    if (!editor || shown?.model.isDisposed()) return;
     // A library file: typing says so instead of changing it.
     editor.updateOptions({ readOnly: shown?.readOnly ?? false });
     if (editor.getModel() === (shown?.model ?? null)) return;
