@@ -162,26 +162,28 @@ export function useGroupEditor({
 
   // Keep the editor showing the shown tab's model, each file with its cursor and scroll.
   useEffect(() => {
-    // A rename replaces the file's model (Monaco URIs are fixed): one arriving between a
-    // render and this effect leaves that render's model disposed; the next render has the new one.
-    if (!editor || shown?.model.isDisposed()) return;
+    if (!editor) return;
+    // A model disposed since this render (a renamed file's, replaced under its new URI
+    // between the render and this effect) is not shown; the render that follows shows its
+    // successor.
+    const tab = shown && !shown.model.isDisposed() ? shown : undefined;
     // A library file: typing says so instead of changing it.
-    editor.updateOptions({ readOnly: shown?.readOnly ?? false });
-    if (editor.getModel() === (shown?.model ?? null)) return;
+    editor.updateOptions({ readOnly: tab?.readOnly ?? false });
+    if (editor.getModel() === (tab?.model ?? null)) return;
     if (shownKey.current !== undefined && editor.getModel())
       docs.setViewState(shownKey.current, editor.saveViewState());
     // Switching fires cursor and scroll events that are no user's: they are not remembered.
     rememberedKey.current = undefined;
-    editor.setModel(shown?.model ?? null);
-    shownKey.current = shown?.key;
-    const state = shown && docs.viewState(shown.key);
-    const stored = shown && tabsMemory.position(shown.key);
+    editor.setModel(tab?.model ?? null);
+    shownKey.current = tab?.key;
+    const state = tab && docs.viewState(tab.key);
+    const stored = tab && tabsMemory.position(tab.key);
     if (state) editor.restoreViewState(state);
     else if (stored) {
       editor.setPosition({ lineNumber: stored.cursor.line, column: stored.cursor.column });
       editor.setScrollPosition({ scrollTop: stored.scroll.top, scrollLeft: stored.scroll.left });
     }
-    rememberedKey.current = shown && !shown.readOnly ? shown.key : undefined;
+    rememberedKey.current = tab && !tab.readOnly ? tab.key : undefined;
   });
 
   // Every render, after the one above: the file may be shown a few renders after openAt.
