@@ -5,6 +5,7 @@
 import type { Page } from '@playwright/test';
 
 import {
+  chooseFromAccountMenu,
   createWorkspace,
   editorText,
   expect,
@@ -66,7 +67,7 @@ test('the workspace: editor, terminal, problems, history and settings', async ({
   await page.keyboard.press('Escape');
   await expect(page.getByRole('dialog', { name: /^History of/ })).toHaveCount(0);
 
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await chooseFromAccountMenu(page, 'Settings');
   await expect(page.getByRole('dialog', { name: /settings/i })).toBeVisible();
   await expectAccessible(page);
 });
