@@ -97,10 +97,13 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
   const active = groups.focusedGroup(layout).active;
   const activeRef = useRef(active);
   const layoutRef = useRef(layout);
+  // The handle is taken once by the page (DeferredEditor): it reads the groups' editors here.
+  const editorsRef = useRef(editors);
   useEffect(() => {
     onStatusRef.current = onStatus;
     activeRef.current = active;
     layoutRef.current = layout;
+    editorsRef.current = editors;
   });
   const view = active !== undefined ? docs.view(active) : undefined;
   const cursor = cursors[focused];
@@ -218,13 +221,13 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
         if (path !== undefined && docs.view(path)?.kind === 'text') setComparing(path);
       },
       runEditorAction: (id: string) => {
-        const editor = editors[layoutRef.current.focused];
+        const editor = editorsRef.current[layoutRef.current.focused];
         editor?.focus();
         void editor?.getAction(id)?.run();
       },
       focus: () => {
         const current = layoutRef.current.focused;
-        const editor = editors[current];
+        const editor = editorsRef.current[current];
         if (editor?.getModel()) editor.focus();
         else
           root.current
@@ -234,7 +237,7 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
             ?.focus();
       },
     }),
-    [docs, change, split, move, editors],
+    [docs, change, split, move],
   );
 
   // ---- settings, applied live ----------------------------------------------------------
