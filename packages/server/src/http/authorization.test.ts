@@ -161,6 +161,21 @@ const perWorkspace: SweepEntry[] = [
     payload: () => ({ path: 'script.py', content: 'x=1\n', action: 'format' }),
     ownerStatus: null,
   },
+  {
+    route: 'GET /api/workspace/:uuid/search',
+    url: (f) => `${ws(f)}/search?text=numpy`,
+    ownerStatus: 200,
+  },
+  {
+    route: 'POST /api/workspace/:uuid/replace',
+    url: (f) => `${ws(f)}/replace`,
+    payload: () => ({
+      text: 'numpy',
+      replacement: 'np',
+      files: [{ path: 'script.py', version: 1 }],
+    }),
+    ownerStatus: null,
+  },
   { route: 'POST /api/workspace/:uuid/start', url: (f) => `${ws(f)}/start`, ownerStatus: null },
   {
     route: 'POST /api/workspace/:uuid/run',
