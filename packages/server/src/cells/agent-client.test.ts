@@ -240,7 +240,10 @@ describe('AgentClient with the real agent', () => {
         Buffer.from('echo $((6*7)); sleep 0.3; exit 4\n'),
       ),
     ).toBe(true);
-    expect(await exit).toEqual({ ev: 'pty.exit', ptyId: 'p', code: 4, signal: null });
+    const { durationMs, ...exited } = (await exit) as { durationMs: number };
+    expect(exited).toEqual({ ev: 'pty.exit', ptyId: 'p', code: 4, signal: null });
+    // The shell slept 0.3 s before it exited.
+    expect(durationMs).toBeGreaterThanOrEqual(300);
     expect(output).toContain('42');
   });
 
