@@ -101,7 +101,12 @@ describe('sign in', () => {
 
   it('links to registration, keeping where to go next', async () => {
     renderAt('/login?next=%2Fprofile');
-    const link = await screen.findByRole('link', { name: 'Create an account' });
+    // The page loads lazily; on a busy machine that takes longer than findBy's default second.
+    const link = await screen.findByRole(
+      'link',
+      { name: 'Create an account' },
+      { timeout: 10_000 },
+    );
     expect(link.getAttribute('href')).toBe('/register?next=%2Fprofile');
   });
 });
