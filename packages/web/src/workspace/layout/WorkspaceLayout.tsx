@@ -49,7 +49,7 @@ export function WorkspaceLayout(props: WorkspaceLayoutProps) {
             collapsible
             panelRef={filesPanel}
           >
-            <section aria-label="Files" className="panel">
+            <section aria-label="Side bar" className="panel">
               {files}
             </section>
           </Panel>
