@@ -24,14 +24,16 @@ const SessionContext = createContext<Session | undefined>(undefined);
 
 export function SessionProvider({ children }: { children: React.ReactNode }) {
   const [user, setUser] = useState<User>();
-  // Without the server's signed-in hint there is no session to ask about.
-  const [loading, setLoading] = useState(mayBeSignedIn);
+  // Without the server's signed-in hint there is no session to ask about. Read once, so the
+  // effect asks exactly when the first render said it would wait for the answer.
+  const [hinted] = useState(mayBeSignedIn);
+  const [loading, setLoading] = useState(hinted);
   const [loggedOut, setLoggedOut] = useState(false);
   const [endedByServer, setEndedByServer] = useState(false);
 
   useEffect(() => {
     let live = true;
-    if (mayBeSignedIn())
+    if (hinted)
       api
         .me()
         .then((me) => live && setUser(me))
@@ -51,7 +53,7 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
       live = false;
       stop();
     };
-  }, []);
+  }, [hinted]);
 
   const logout = useCallback(async () => {
     try {

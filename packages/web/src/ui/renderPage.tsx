@@ -13,7 +13,8 @@ import { errorReply, fakeServer, testUser, type FakeReply, type FakeRequest } fr
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
-  document.cookie = `${SIGNED_IN_COOKIE}=; Max-Age=0; Path=/`;
+  // happy-dom keeps a Max-Age=0 cookie until the clock ticks: expire it in the past instead.
+  document.cookie = `${SIGNED_IN_COOKIE}=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/`;
 });
 
 function Where() {
