@@ -85,6 +85,15 @@ export const revisionQuery = z.object({
 export const workspaceList = z.object({ sessions: z.array(workspace) });
 export const workspaceListQuery = z.object({ user_id: z.string().optional() });
 
+export const archiveDownloadQuery = z.object({
+  folder: z
+    .string()
+    .optional()
+    .describe(
+      'Workspace folder to download, its entries named from it (`data/x.csv` for `data`); the whole workspace if omitted',
+    ),
+});
+
 export const archiveQuery = z.object({
   folder: z
     .string()
@@ -185,7 +194,12 @@ export const routes = {
   move: route({ method: 'POST', path: `${ws}/move`, body: moveBody, reply: fileEntry }),
   readRaw: route({ method: 'GET', path: `${ws}/raw/{path}`, reply: rawBytes }),
   uploadRaw: route({ method: 'PUT', path: `${ws}/raw/{path}`, body: rawBytes, reply: writtenFile }),
-  downloadArchive: route({ method: 'GET', path: `${ws}/archive`, reply: rawBytes }),
+  downloadArchive: route({
+    method: 'GET',
+    path: `${ws}/archive`,
+    query: archiveDownloadQuery,
+    reply: rawBytes,
+  }),
   extractArchive: route({
     method: 'POST',
     path: `${ws}/archive`,

@@ -61,7 +61,13 @@ async function* deflateInto(
   file.ondata!(null, new Uint8Array(0), true);
 }
 
-export function archiveStream(files: FileService, workspaceId: string): Readable {
+/**
+ * The workspace, or only `folder`: its entries are then named from the folder itself
+ * (`data/x.csv` for `data`, `b/x.csv` for `a/b`), so unzipping makes one folder.
+ */
+export function archiveStream(files: FileService, workspaceId: string, folder?: string): Readable {
+  const nameOf = (path: string) =>
+    folder === undefined ? path : path.slice(folder.lastIndexOf('/') + 1);
   async function* generate(): AsyncGenerator<Uint8Array> {
     const ready: Uint8Array[] = [];
     let failure: Error | undefined;
@@ -73,12 +79,12 @@ export function archiveStream(files: FileService, workspaceId: string): Readable
       if (failure) throw failure;
       while (ready.length > 0) yield ready.shift()!;
     }
-    for (const entry of await files.list(workspaceId)) {
+    for (const entry of await files.list(workspaceId, folder)) {
       if (entry.type === 'folder') {
-        const folder = new ZipPassThrough(`${entry.path}/`);
-        folder.mtime = entry.updated_at;
-        zip.add(folder);
-        folder.push(new Uint8Array(0), true);
+        const directory = new ZipPassThrough(`${nameOf(entry.path)}/`);
+        directory.mtime = entry.updated_at;
+        zip.add(directory);
+        directory.push(new Uint8Array(0), true);
       } else {
         const file = await files.find(workspaceId, entry.path);
         // Deleted (or replaced by a folder) since the listing: not in the archive.
@@ -86,7 +92,7 @@ export function archiveStream(files: FileService, workspaceId: string): Readable
         yield* deflateInto(
           zip,
           drain,
-          entry.path,
+          nameOf(entry.path),
           file.updated_at,
           file.content ?? new Uint8Array(0),
         );

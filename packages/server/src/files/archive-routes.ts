@@ -1,4 +1,4 @@
-import { archiveQuery, errorResponse, fileList } from '@workcell/protocol';
+import { archiveDownloadQuery, archiveQuery, errorResponse, fileList } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -42,8 +42,9 @@ export const archiveRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         summary:
-          'Download the whole workspace as a zip (application/zip, an attachment named after the workspace): every folder as a directory entry, every file',
+          'Download the whole workspace as a zip (application/zip, an attachment named after the workspace), or one `folder` (named after it): every folder as a directory entry, every file. A `folder` that does not exist, or is a file, is 404 FILE_NOT_FOUND',
         params,
+        querystring: archiveDownloadQuery,
         response: {
           200: {
             description: 'The zip archive',
@@ -56,12 +57,18 @@ export const archiveRoutes: FastifyPluginAsyncZod<{
     },
     async (request, reply) => {
       const workspace = workspaceOf(request);
+      const folder =
+        request.query.folder === undefined ? undefined : validPath(request.query.folder);
+      if (folder !== undefined && (await files.find(workspace.id, folder))?.type !== 'folder')
+        throw new WorkcellError('FILE_NOT_FOUND');
+      const name =
+        folder === undefined ? workspace.name : folder.slice(folder.lastIndexOf('/') + 1);
       return reply
         .header('content-type', 'application/zip')
-        .header('content-disposition', attachmentDisposition(`${workspace.name}.zip`))
+        .header('content-disposition', attachmentDisposition(`${name}.zip`))
         .header('cache-control', 'no-store')
         .header('x-content-type-options', 'nosniff')
-        .send(archiveStream(files, workspace.id));
+        .send(archiveStream(files, workspace.id, folder));
     },
   );
 

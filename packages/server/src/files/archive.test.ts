@@ -58,8 +58,11 @@ forEachDatabase('workspace archives (/api/workspace/{uuid}/archive)', (ctx) => {
       headers: zipHeaders(user),
       payload: Buffer.from(zip),
     });
-  const download = (workspace: Workspace, user = alice) =>
-    ctx.app.inject({ url: `/api/workspace/${workspace.uuid}/archive`, headers: bearer(user) });
+  const download = (workspace: Workspace, user = alice, query = '') =>
+    ctx.app.inject({
+      url: `/api/workspace/${workspace.uuid}/archive${query}`,
+      headers: bearer(user),
+    });
   const tree = async (workspace: Workspace) => {
     const response = await ctx.app.inject({
       url: `/api/workspace/${workspace.uuid}/files`,
@@ -168,6 +171,39 @@ forEachDatabase('workspace archives (/api/workspace/{uuid}/archive)', (ctx) => {
       const again = await upload(workspace, downloaded.rawPayload);
       expect(again.statusCode, again.body).toBe(200);
       expect(await snapshot(workspace)).toEqual(before);
+    });
+
+    it('downloads one folder named after it, its entries from it; nothing beside it', async () => {
+      const workspace = await createWorkspace(ctx.app, alice, 'Folders', 'empty');
+      const uploaded = await upload(
+        workspace,
+        zipSync({
+          'main.py': strToU8('print(1)\n'),
+          'src/pkg/util.py': strToU8('X = 1\n'),
+          'src/pkg/data/rows.bin': binary,
+          'src/pkgs/other.py': strToU8('# a sibling sharing the prefix\n'),
+        }),
+      );
+      expect(uploaded.statusCode, uploaded.body).toBe(200);
+
+      const response = await download(workspace, alice, '?folder=src/pkg');
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.headers['content-disposition']).toBe(
+        `attachment; filename="pkg.zip"; filename*=UTF-8''pkg.zip`,
+      );
+      const entries = unzipSync(response.rawPayload);
+      expect(Object.keys(entries).sort()).toEqual([
+        'pkg/',
+        'pkg/data/',
+        'pkg/data/rows.bin',
+        'pkg/util.py',
+      ]);
+      expect(Buffer.from(entries['pkg/data/rows.bin']!).equals(Buffer.from(binary))).toBe(true);
+
+      expectError(await download(workspace, alice, '?folder=nope'), 404, 'FILE_NOT_FOUND');
+      expectError(await download(workspace, alice, '?folder=main.py'), 404, 'FILE_NOT_FOUND');
+      expectError(await download(workspace, alice, '?folder=../etc'), 400, 'INVALID_PATH');
+      expectError(await download(workspace, bob, '?folder=src'), 404, 'WORKSPACE_NOT_FOUND');
     });
 
     it('downloads an empty workspace as an empty zip, and the name UTF-8 safe', async () => {

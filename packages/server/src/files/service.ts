@@ -5,7 +5,7 @@
  * hear about a change only after its commit.
  */
 import { isWithin, normaliseWorkspacePath, parentPaths } from '@workcell/protocol';
-import { sql, type AliasedRawBuilder, type Transaction } from 'kysely';
+import { sql, type AliasedRawBuilder, type ExpressionBuilder, type Transaction } from 'kysely';
 
 import { WorkcellError } from '../errors';
 import type { ServerMetrics } from '../metrics/server-metrics';
@@ -129,6 +129,10 @@ interface WriteOutcome {
   changed: boolean;
 }
 
+/** A path and everything under it: a file, or a folder with its contents. */
+const underOrAt = (path: string) => (eb: ExpressionBuilder<Database, 'files'>) =>
+  eb.or([eb('path', '=', path), eb(sql<boolean>`starts_with(path, ${`${path}/`})`, '=', true)]);
+
 const MiB = 1024 * 1024;
 const sum = (rows: readonly { size: number }[]) => rows.reduce((total, row) => total + row.size, 0);
 export const formatBytes = (bytes: number) =>
@@ -168,13 +172,14 @@ export class FileService {
     this.publish([event]);
   }
 
-  async list(workspaceId: string) {
-    return this.db
+  /** Every file and folder, or only `folder` and everything in it. */
+  async list(workspaceId: string, folder?: string) {
+    let rows = this.db
       .selectFrom('files')
       .select(['path', 'type', 'size', 'version', 'updated_at', 'sha256'])
-      .where('workspace_id', '=', workspaceId)
-      .orderBy('path')
-      .execute();
+      .where('workspace_id', '=', workspaceId);
+    if (folder !== undefined) rows = rows.where(underOrAt(folder));
+    return rows.orderBy('path').execute();
   }
 
   /**
@@ -519,12 +524,7 @@ export class FileService {
         .selectFrom('files')
         .select(META_COLUMNS)
         .where('workspace_id', '=', workspaceId)
-        .where((eb) =>
-          eb.or([
-            eb('path', '=', path),
-            eb(sql<boolean>`starts_with(path, ${`${path}/`})`, '=', true),
-          ]),
-        )
+        .where(underOrAt(path))
         .forUpdate()
         .execute();
       if (!rows.some((row) => row.path === path))
@@ -584,12 +584,7 @@ export class FileService {
           updated_at: new Date(),
         })
         .where('workspace_id', '=', workspaceId)
-        .where((eb) =>
-          eb.or([
-            eb('path', '=', from),
-            eb(sql<boolean>`starts_with(path, ${`${from}/`})`, '=', true),
-          ]),
-        )
+        .where(underOrAt(from))
         .returningAll()
         .execute();
       return { created, moved };
