@@ -240,6 +240,7 @@ export const conflictResponse = z
   .meta({ id: 'Conflict' });
 
 export const moveBody = z.object({ from: z.string(), to: z.string() });
+export const copyBody = z.object({ from: z.string(), to: z.string() });
 
 export const revision = z
   .object({

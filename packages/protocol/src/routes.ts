@@ -29,6 +29,7 @@ import {
   librarySource,
   librarySourceQuery,
   loginBody,
+  copyBody,
   moveBody,
   registerBody,
   renameWorkspaceBody,
@@ -192,6 +193,7 @@ export const routes = {
   }),
   createFolder: route({ method: 'POST', path: `${ws}/folder/{path}`, reply: fileEntry }),
   move: route({ method: 'POST', path: `${ws}/move`, body: moveBody, reply: fileEntry }),
+  copy: route({ method: 'POST', path: `${ws}/copy`, body: copyBody, reply: fileEntry }),
   readRaw: route({ method: 'GET', path: `${ws}/raw/{path}`, reply: rawBytes }),
   uploadRaw: route({ method: 'PUT', path: `${ws}/raw/{path}`, body: rawBytes, reply: writtenFile }),
   downloadArchive: route({

@@ -7,6 +7,7 @@ import { requireOwnedWorkspace, workspaceOf } from '../workspaces/ownership';
 import type { WorkspaceService } from '../workspaces/service';
 import { WorkcellError } from '../errors';
 import { archiveStream, attachmentDisposition } from './archive-download';
+import { toFileEntry } from './content';
 import { ArchiveImporter, ZIP_TYPES } from './archive-import';
 import { validPath, type FileService } from './service';
 import { answerOnceInCell, type WhenInCell } from './settle';
@@ -110,15 +111,7 @@ export const archiveRoutes: FastifyPluginAsyncZod<{
         request.body as AsyncIterable<Uint8Array>,
         folder,
       );
-      return {
-        files: rows.map((row) => ({
-          path: row.path,
-          type: row.type,
-          size: row.size,
-          version: row.version,
-          updatedAt: row.updated_at.toISOString(),
-        })),
-      };
+      return { files: rows.map(toFileEntry) };
     },
   );
 };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { FileContent } from '@workcell/protocol';
+import type { FileContent, FileEntry } from '@workcell/protocol';
 
 import { WorkcellError } from '../errors';
 import type { FileRow } from '../store/schema';
@@ -41,6 +41,17 @@ export const fileFields = (row: FileRow): Omit<FileContent, 'content' | 'encodin
   version: row.version,
   size: row.size,
   sha256: row.sha256 ?? '',
+  updatedAt: row.updated_at.toISOString(),
+});
+
+/** A file or folder as lists and moves answer it. */
+export const toFileEntry = (
+  row: Pick<FileRow, 'path' | 'type' | 'size' | 'version' | 'updated_at'>,
+): FileEntry => ({
+  path: row.path,
+  type: row.type,
+  size: row.size,
+  version: row.version,
   updatedAt: row.updated_at.toISOString(),
 });
 

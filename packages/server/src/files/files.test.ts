@@ -110,6 +110,8 @@ function workspaceApi(app: FastifyInstance, user: TestUser, workspace: Workspace
       app.inject({ method: 'POST', url: `${base}/folder/${path}`, headers }),
     move: (from: string, to: string) =>
       app.inject({ method: 'POST', url: `${base}/move`, headers, payload: { from, to } }),
+    copy: (from: string, to: string) =>
+      app.inject({ method: 'POST', url: `${base}/copy`, headers, payload: { from, to } }),
     raw: (path: string) => app.inject({ url: `${base}/raw/${path}`, headers }),
     putRaw: (path: string, bytes: Buffer, extra: Record<string, string> = {}) =>
       app.inject({
@@ -764,6 +766,60 @@ forEachDatabase('files API (/api/workspace/{uuid}/…)', (ctx) => {
     });
   });
 
+  describe('copying', () => {
+    it('copies a folder with everything in it, bytes and all, each copy a new file', async () => {
+      const ws = await fresh();
+      const png = makePng();
+      await ws.write('src/a.py', { content: 'A = 1' });
+      await ws.write('src/a.py', { content: 'A = 2' });
+      await ws.putRaw('src/pkg/pic.png', png);
+      await ws.folder('src/empty');
+      await ws.write('srcx/c.py', { content: 'not under src' });
+      const size = (await ws.workspace()).sizeBytes;
+
+      const copied = await ws.copy('src', 'lib/src copy');
+      expect(copied.statusCode, copied.body).toBe(200);
+      expect(copied.json()).toMatchObject({ path: 'lib/src copy', type: 'folder', version: 1 });
+      expect(await ws.paths()).toEqual([
+        'lib/',
+        'lib/src copy/',
+        'lib/src copy/a.py',
+        'lib/src copy/empty/',
+        'lib/src copy/pkg/',
+        'lib/src copy/pkg/pic.png',
+        'script.py',
+        'src/',
+        'src/a.py',
+        'src/empty/',
+        'src/pkg/',
+        'src/pkg/pic.png',
+        'srcx/',
+        'srcx/c.py',
+      ]);
+      const copy = await ws.read('lib/src copy/a.py');
+      expect(copy).toMatchObject({ content: 'A = 2', version: 1 });
+      expect((await ws.raw('lib/src copy/pkg/pic.png')).rawPayload.equals(png)).toBe(true);
+      expect((await ws.revisions('revisions/lib/src copy/a.py')).revisions).toEqual([]);
+      expect((await ws.workspace()).sizeBytes).toBe(size + 5 + png.length);
+      // The original is untouched.
+      expect(await ws.read('src/a.py')).toMatchObject({ content: 'A = 2', version: 2 });
+    });
+
+    it('copies one file; refuses a target that exists, a folder into itself, a missing source', async () => {
+      const ws = await fresh();
+      expect(statusOf(await ws.copy('script.py', 'script copy.py'))).toBe(200);
+      expect((await ws.read('script copy.py')).content).toBe((await ws.read('script.py')).content);
+      await ws.write('f/g/h.txt', { content: 'h' });
+      const before = await ws.paths();
+      expectError(await ws.copy('f', 'script.py'), 409, 'ALREADY_EXISTS');
+      expectError(await ws.copy('f', 'f/g/f'), 400, 'INVALID_PATH');
+      expectError(await ws.copy('missing', 'elsewhere'), 404, 'FILE_NOT_FOUND');
+      expectError(await ws.copy('f/g/h.txt', 'script.py/h.txt'), 409, 'NOT_A_FOLDER');
+      expectError(await ws.copy('f', '../f'), 400, 'INVALID_PATH');
+      expect(await ws.paths()).toEqual(before);
+    });
+  });
+
   describe('sizes and limits', () => {
     it('sizeBytes of the workspace follows writes, overwrites, moves and deletes', async () => {
       const ws = await fresh();
@@ -818,6 +874,19 @@ forEachDatabase('files API (/api/workspace/{uuid}/…)', (ctx) => {
         expect((await limited.workspace()).sizeBytes).toBe(size);
         // Exactly at the limit is fine.
         expect(statusOf(await limited.putRaw('exact.bin', Buffer.alloc(1000)))).toBe(201);
+      });
+
+      it('a copy past the workspace limit is 413 and copies nothing', async () => {
+        // A file larger than the room it leaves: its copy cannot fit.
+        const room = 1500 - (await limited.workspace()).sizeBytes;
+        const bytes = Math.floor(room / 2) + 1;
+        expect(statusOf(await limited.putRaw('half/a.bin', Buffer.alloc(bytes)))).toBe(201);
+        const size = (await limited.workspace()).sizeBytes;
+        const before = await limited.paths();
+        expectError(await limited.copy('half', 'half copy'), 413, 'WORKSPACE_FULL');
+        expect(await limited.paths()).toEqual(before);
+        expect((await limited.workspace()).sizeBytes).toBe(size);
+        expect(statusOf(await limited.remove('half'))).toBe(204);
       });
 
       it('a write past the workspace limit is 413 with the limit, nothing written', async () => {

@@ -4,6 +4,7 @@ import {
   fileContent,
   fileEntry,
   fileList,
+  copyBody,
   moveBody,
   restoreBody,
   revisionContent,
@@ -23,7 +24,7 @@ import { OFFLOAD_BYTES, type WorkerPool } from '../workers/pool';
 import { requireOwnedWorkspace, workspaceOf } from '../workspaces/ownership';
 import type { WorkspaceService } from '../workspaces/service';
 import type { FileRevisionRow } from '../store/schema';
-import { decodeContent, encodeContent, fileFields, toFileContent } from './content';
+import { decodeContent, encodeContent, fileFields, toFileContent, toFileEntry } from './content';
 import { pathFromUrl } from './request-path';
 import { validPath, type FileService, type WrittenFile } from './service';
 import { answerOnceInCell, type WhenInCell } from './settle';
@@ -105,13 +106,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => ({
-      files: (await files.list(workspaceOf(request).id)).map((row) => ({
-        path: row.path,
-        type: row.type,
-        size: row.size,
-        version: row.version,
-        updatedAt: row.updated_at.toISOString(),
-      })),
+      files: (await files.list(workspaceOf(request).id)).map(toFileEntry),
     }),
   );
 
@@ -257,13 +252,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{
         pathFromUrl(request, 'folder'),
         'api',
       );
-      return reply.code(201).send({
-        path: folder.path,
-        type: folder.type,
-        size: folder.size,
-        version: folder.version,
-        updatedAt: folder.updated_at.toISOString(),
-      });
+      return reply.code(201).send(toFileEntry(folder));
     },
   );
 
@@ -278,21 +267,38 @@ export const fileRoutes: FastifyPluginAsyncZod<{
         response: { 200: fileEntry, ...errors, 409: errorResponse },
       },
     },
-    async (request) => {
-      const moved = await files.move(
-        workspaceOf(request).id,
-        validPath(request.body.from),
-        validPath(request.body.to),
-        'api',
-      );
-      return {
-        path: moved.path,
-        type: moved.type,
-        size: moved.size,
-        version: moved.version,
-        updatedAt: moved.updated_at.toISOString(),
-      };
+    async (request) =>
+      toFileEntry(
+        await files.move(
+          workspaceOf(request).id,
+          validPath(request.body.from),
+          validPath(request.body.to),
+          'api',
+        ),
+      ),
+  );
+
+  app.post(
+    '/copy',
+    {
+      schema: {
+        tags,
+        summary:
+          'Copy a file, or a folder with everything in it, to a new path: all of it or nothing (409 ALREADY_EXISTS if the target exists, 413 WORKSPACE_FULL past the quota)',
+        params: workspaceParams,
+        body: copyBody,
+        response: { 200: fileEntry, ...errors, 409: errorResponse, 413: errorResponse },
+      },
     },
+    async (request) =>
+      toFileEntry(
+        await files.copy(
+          workspaceOf(request).id,
+          validPath(request.body.from),
+          validPath(request.body.to),
+          'api',
+        ),
+      ),
   );
 
   app.get(

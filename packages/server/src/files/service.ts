@@ -617,6 +617,71 @@ export class FileService {
     return moved.find((row) => row.path === to)!;
   }
 
+  /**
+   * Copies a file, or a folder with everything in it, to `to` (which must not exist) in one
+   * transaction: every copy or none, counted against the workspace's and the owner's quota.
+   * Each copy is a new file at version 1.
+   */
+  async copy(
+    workspaceId: string,
+    from: string,
+    to: string,
+    source: ChangeSource,
+  ): Promise<FileMeta> {
+    if (isWithin(to, from))
+      throw new WorkcellError('INVALID_PATH', 'A folder cannot be copied into itself.');
+    const { created, copies } = await this.transaction(workspaceId, async (tx) => {
+      if (!(await this.lockRow(tx, workspaceId, from)))
+        throw new WorkcellError('FILE_NOT_FOUND', `No file or folder at ${from}.`);
+      if (await this.lockRow(tx, workspaceId, to))
+        throw new WorkcellError('ALREADY_EXISTS', `Something already exists at ${to}.`);
+      const created = await this.createParents(tx, workspaceId, to, source);
+      const { bytes } = await tx
+        .selectFrom('files')
+        .select(sql<string>`coalesce(sum(size), 0)`.as('bytes'))
+        .where('workspace_id', '=', workspaceId)
+        .where(underOrAt(from))
+        .executeTakeFirstOrThrow();
+      await this.reserveSpace(tx, workspaceId, Number(bytes));
+      await this.chargeOwner(tx, workspaceId, Number(bytes));
+      const copies = await tx
+        .insertInto('files')
+        .columns(['workspace_id', 'path', 'type', 'content', 'size', 'sha256', 'version', 'source'])
+        .expression((eb) =>
+          eb
+            .selectFrom('files')
+            .select([
+              'workspace_id',
+              // substr counts characters; let the database measure `from` the same way.
+              sql<string>`${to} || substr(path, length(${from}::text) + 1)`.as('path'),
+              'type',
+              'content',
+              'size',
+              'sha256',
+              sql<number>`1`.as('version'),
+              sql<ChangeSource>`${source}`.as('source'),
+            ])
+            .where('workspace_id', '=', workspaceId)
+            .where(underOrAt(from)),
+        )
+        .returning(META_COLUMNS)
+        .execute();
+      return { created, copies };
+    });
+    this.publish(created);
+    this.publish(
+      copies.map((row) => ({
+        workspaceId,
+        path: row.path,
+        type: row.type,
+        version: row.version,
+        source,
+        ...(row.sha256 && { sha256: row.sha256 }),
+      })),
+    );
+    return copies.find((row) => row.path === to)!;
+  }
+
   async revisions(workspaceId: string, path: string) {
     return this.db
       .selectFrom('file_revisions')

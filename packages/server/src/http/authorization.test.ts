@@ -108,6 +108,12 @@ const perWorkspace: SweepEntry[] = [
     ownerStatus: 200,
   },
   {
+    route: 'POST /api/workspace/:uuid/copy',
+    url: (f) => `${ws(f)}/copy`,
+    payload: () => ({ from: 'script.py', to: 'copied.py' }),
+    ownerStatus: 200,
+  },
+  {
     route: 'GET /api/workspace/:uuid/raw/*',
     url: (f) => `${ws(f)}/raw/script.py`,
     ownerStatus: 200,
