@@ -1,12 +1,12 @@
 /**
  * The tree's operations on several files through the files API: duplicating a file or a
- * folder (there is no copy endpoint: each file is read and written under its new path),
- * deleting a selection, and undoing that delete from the revisions every deleted file
- * leaves behind. Every change goes into the session's file list as soon as it is made.
+ * folder (one copy on the server, all or nothing), deleting a selection, and undoing that
+ * delete from the revisions every deleted file leaves behind. Every change goes into the
+ * session's file list as soon as it is made.
  */
 import { isWithin } from '@workcell/protocol';
 
-import { api, readFile } from '../../api/api';
+import { api } from '../../api/api';
 import type { WorkspaceSession } from '../session/WorkspaceSession';
 import { duplicatePath } from './duplicateName';
 import type { TreeEntry, TreeModel } from './tree-model';
@@ -14,12 +14,12 @@ import type { TreeEntry, TreeModel } from './tree-model';
 /** The workspace whose files are changed, and its file list (which shows each change). */
 export type FilesOf = Pick<WorkspaceSession, 'workspace' | 'files'>;
 
-/** Files copied at once while duplicating a folder: enough to overlap round trips. */
-const COPY_CONCURRENCY = 4;
+/** Files restored at once by an undo: enough to overlap round trips. */
+const RESTORE_CONCURRENCY = 4;
 
 async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void>) {
-  for (let start = 0; start < items.length; start += COPY_CONCURRENCY)
-    await Promise.all(items.slice(start, start + COPY_CONCURRENCY).map(each));
+  for (let start = 0; start < items.length; start += RESTORE_CONCURRENCY)
+    await Promise.all(items.slice(start, start + RESTORE_CONCURRENCY).map(each));
 }
 
 /** `path` and everything in it, parents before children. */
@@ -30,26 +30,10 @@ function subtree(model: TreeModel, path: string): TreeEntry[] {
 }
 
 /** Copies `path` (a file, or a folder with everything in it) to `name copy…`; returns the copy's path. */
-export async function duplicate({ workspace, files }: FilesOf, path: string): Promise<string> {
+export async function duplicate({ files }: FilesOf, path: string): Promise<string> {
   const model = files.snapshot.model;
-  const isFolder = model.get(path)?.type === 'folder';
-  const target = duplicatePath(path, isFolder, (p) => model.has(p));
-  const entries = subtree(model, path);
-  for (const folder of entries.filter((entry) => entry.type === 'folder'))
-    await files.createFolder(target + folder.path.slice(path.length));
-  await inBatches(
-    entries.filter((entry) => entry.type === 'file'),
-    async (file) => {
-      const to = target + file.path.slice(path.length);
-      const source = await readFile(workspace, file.path);
-      const written = await api.writeFile({
-        uuid: workspace,
-        path: to,
-        body: { content: source.content, encoding: source.encoding, baseVersion: 0 },
-      });
-      files.apply([{ path: to, kind: 'file', version: written.version }]);
-    },
-  );
+  const target = duplicatePath(path, model.get(path)?.type === 'folder', (p) => model.has(p));
+  await files.copy(path, target);
   return target;
 }
 

@@ -3,6 +3,8 @@
  * reconnection, when events may have been missed), then kept current from `file.changed`.
  * The tree, the editor's first file and the open documents all read it from here.
  */
+import { isWithin } from '@workcell/protocol';
+
 import { api } from '../../api/api';
 import {
   applyChanges,
@@ -119,6 +121,19 @@ export class WorkspaceFiles implements Disposable {
   async move(from: string, to: string): Promise<void> {
     await api.move({ uuid: this.workspace, body: { from, to } });
     this.set({ ...this.state, model: moveEntry(this.state.model, from, to) });
+  }
+
+  /** Copies a file or folder (with everything in it) to `to`, which must not exist. */
+  async copy(from: string, to: string): Promise<void> {
+    await api.copy({ uuid: this.workspace, body: { from, to } });
+    const copied = [...this.state.model.values()].filter((entry) => isWithin(entry.path, from));
+    this.apply(
+      copied.map((entry) => ({
+        path: to + entry.path.slice(from.length),
+        kind: entry.type,
+        version: 1,
+      })),
+    );
   }
 
   /** Deletes a file or folder (with everything in it). */
