@@ -11,6 +11,8 @@ import {
   createWorkspace,
   editorText,
   expect,
+  groupTabs,
+  groupText,
   openWorkspace,
   screenshot,
   signIn,
@@ -22,6 +24,8 @@ import {
   writeFile,
 } from './fixtures';
 
+const groupTab = (page: Page, n: number, name: string) =>
+  groupTabs(page, n).filter({ hasText: name });
 const openFiles = (page: Page) => page.getByRole('tablist', { name: 'Open files' });
 const fileTab = (page: Page, name: string) => openFiles(page).getByRole('tab', { name });
 const terminalTab = (page: Page, name: string) =>
@@ -166,10 +170,3 @@ test('a split editor comes back with both groups, their tabs and the focused one
   // The second group has focus again: the status bar shows its file's cursor.
   await expect(statusBar(page)).toContainText('Ln 4, Col 1');
 });
-
-const groupTabs = (page: Page, n: number) =>
-  page.getByRole('tablist', { name: `Editor group ${n}` }).getByRole('tab');
-const groupTab = (page: Page, n: number, name: string) =>
-  groupTabs(page, n).filter({ hasText: name });
-const groupText = (page: Page, n: number) =>
-  page.locator(`.editor-group[data-group="${n}"] .monaco-editor .view-lines`);
