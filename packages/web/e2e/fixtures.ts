@@ -122,6 +122,14 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
 /** Monaco's text (the active editor's visible lines). */
 export const editorText = (page: Page) => page.locator('.monaco-editor .view-lines').first();
 
+/** The tabs of editor group `n` (1-based) once the editor is split. */
+export const groupTabs = (page: Page, n: number) =>
+  page.getByRole('tablist', { name: `Editor group ${n}` }).getByRole('tab');
+
+/** Editor group `n`'s Monaco text. */
+export const groupText = (page: Page, n: number) =>
+  page.locator(`.editor-group[data-group="${n}"] .monaco-editor .view-lines`);
+
 /** The active terminal's screen (inactive terminal tabs are hidden). */
 export const terminalText = (page: Page) => page.getByRole('tabpanel').locator('.xterm-rows');
 

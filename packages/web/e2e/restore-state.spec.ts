@@ -11,6 +11,8 @@ import {
   createWorkspace,
   editorText,
   expect,
+  groupTabs,
+  groupText,
   openWorkspace,
   screenshot,
   signIn,
@@ -22,6 +24,8 @@ import {
   writeFile,
 } from './fixtures';
 
+const groupTab = (page: Page, n: number, name: string) =>
+  groupTabs(page, n).filter({ hasText: name });
 const openFiles = (page: Page) => page.getByRole('tablist', { name: 'Open files' });
 const fileTab = (page: Page, name: string) => openFiles(page).getByRole('tab', { name });
 const terminalTab = (page: Page, name: string) =>
@@ -131,4 +135,38 @@ test('tabs, cursor, scroll, panel size, terminals and run arguments survive a re
   await expect(fileTab(later, 'script.py')).toHaveAttribute('aria-selected', 'true');
   await expect(openFiles(later).getByRole('tab')).toHaveCount(1);
   await expect(later.getByText(/could not be opened/)).toHaveCount(0);
+});
+
+test('a split editor comes back with both groups, their tabs and the focused one', async ({
+  page,
+}) => {
+  await signUp(page);
+  const workspace = await createWorkspace(page, 'Split again');
+  await writeFile(page, workspace, 'main.py', 'print("main")\n');
+  await writeFile(page, workspace, 'helper.py', 'VALUE = 1\n\nOTHER = 2\n');
+  await openWorkspace(page, workspace);
+  await expect(fileTab(page, 'main.py')).toHaveAttribute('aria-selected', 'true');
+
+  // Split, then a different file in the second group, its cursor on line 3.
+  await editorText(page).click();
+  await page.keyboard.press('ControlOrMeta+\\');
+  await expect(groupTab(page, 2, 'main.py')).toHaveAttribute('aria-selected', 'true');
+  await page.getByRole('treeitem', { name: 'helper.py' }).click();
+  await expect(groupTab(page, 2, 'helper.py')).toHaveAttribute('aria-selected', 'true');
+  await groupText(page, 2).click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await expect(statusBar(page)).toContainText('Ln 4, Col 1');
+  await page.waitForTimeout(1500); // the state's save, a second after the last change
+
+  await page.reload();
+  await expect(groupTab(page, 2, 'helper.py')).toHaveAttribute('aria-selected', 'true', {
+    timeout: 60_000,
+  });
+  await expect(groupTabs(page, 1)).toHaveCount(1);
+  await expect(groupTab(page, 1, 'main.py')).toHaveAttribute('aria-selected', 'true');
+  await expect(groupTabs(page, 2)).toHaveCount(2);
+  await expect(groupText(page, 1)).toContainText('print("main")');
+  await expect(groupText(page, 2)).toContainText('OTHER = 2');
+  // The second group has focus again: the status bar shows its file's cursor.
+  await expect(statusBar(page)).toContainText('Ln 4, Col 1');
 });

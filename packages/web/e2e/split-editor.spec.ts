@@ -8,6 +8,8 @@ import type { Page } from '@playwright/test';
 import {
   createWorkspace,
   expect,
+  groupTabs,
+  groupText,
   openWorkspace,
   screenshot,
   seriousA11yViolations,
@@ -17,14 +19,10 @@ import {
   writeFile,
 } from './fixtures';
 
-const group = (page: Page, n: number) => page.locator(`.editor-group[data-group="${n}"]`);
-const tabs = (page: Page, n: number) =>
-  page.getByRole('tablist', { name: `Editor group ${n}` }).getByRole('tab');
 const tab = (page: Page, n: number, name: string) =>
   page
     .getByRole('tablist', { name: `Editor group ${n}` })
     .getByRole('tab', { name: new RegExp(`^${name}`) });
-const text = (page: Page, n: number) => group(page, n).locator('.monaco-editor .view-lines');
 
 test('split the editor, type in one group and see it in the other, move tabs between groups', async ({
   page,
@@ -41,23 +39,23 @@ test('split the editor, type in one group and see it in the other, move tabs bet
   await expect(tab(page, 2, 'script\\.py')).toHaveAttribute('aria-selected', 'true');
 
   // One document in two editors: what is typed in group 2 shows in group 1.
-  await text(page, 2).click();
+  await groupText(page, 2).click();
   await page.keyboard.press('ControlOrMeta+End');
   await page.keyboard.insertText('\nshared_edit = 42\n');
-  await expect(text(page, 1)).toContainText('shared_edit = 42');
+  await expect(groupText(page, 1)).toContainText('shared_edit = 42');
 
   // Files open in the focused group.
   await page.getByRole('treeitem', { name: 'helper.py' }).click();
   await expect(tab(page, 2, 'helper\\.py')).toHaveAttribute('aria-selected', 'true');
-  await expect(text(page, 2)).toContainText('VALUE = 1');
-  await expect(tabs(page, 1)).toHaveCount(1);
+  await expect(groupText(page, 2)).toContainText('VALUE = 1');
+  await expect(groupTabs(page, 1)).toHaveCount(1);
   await expect(statusBar(page)).toContainText('Ln 1, Col 1');
 
   // The status bar's cursor follows the group that has focus.
-  await text(page, 1).click();
+  await groupText(page, 1).click();
   await page.keyboard.press('ControlOrMeta+End');
   await expect(statusBar(page)).not.toContainText('Ln 1, Col 1');
-  await text(page, 2).click();
+  await groupText(page, 2).click();
 
   await screenshot(page, 'split-editor');
   expect(await seriousA11yViolations(page)).toEqual([]);
@@ -65,8 +63,8 @@ test('split the editor, type in one group and see it in the other, move tabs bet
   // Dragged from group 2 into group 1.
   await tab(page, 2, 'helper\\.py').dragTo(tab(page, 1, 'script\\.py'));
   await expect(tab(page, 1, 'helper\\.py')).toHaveAttribute('aria-selected', 'true');
-  await expect(tabs(page, 1)).toHaveCount(2);
-  await expect(tabs(page, 2)).toHaveCount(1);
+  await expect(groupTabs(page, 1)).toHaveCount(2);
+  await expect(groupTabs(page, 2)).toHaveCount(1);
 
   // Ctrl+Alt+Left moves group 2's last tab into group 1, and group 2 closes.
   await tab(page, 2, 'script\\.py').click();
@@ -77,8 +75,8 @@ test('split the editor, type in one group and see it in the other, move tabs bet
   // And Ctrl+Alt+Right moves the active tab into a new group on the right.
   await page.getByRole('tablist', { name: 'Open files' }).getByRole('tab').first().click();
   await page.keyboard.press('ControlOrMeta+Alt+ArrowRight');
-  await expect(tabs(page, 1)).toHaveCount(1);
-  await expect(tabs(page, 2)).toHaveCount(1);
+  await expect(groupTabs(page, 1)).toHaveCount(1);
+  await expect(groupTabs(page, 2)).toHaveCount(1);
 });
 
 test('compares two files side by side with the difference highlighted', async ({ page }) => {

@@ -35,6 +35,23 @@ describe('DeferredEditor', () => {
     expect(next.open).not.toHaveBeenCalled();
   });
 
+  it('calls the newest handle once the area has replaced it', async () => {
+    const deferred = new DeferredEditor();
+    const first = fakeEditor();
+    deferred.attach(first);
+    const next = fakeEditor();
+    deferred.attach(null);
+    deferred.attach(next);
+    deferred.split();
+    deferred.runEditorAction('editor.action.quickOutline');
+    await deferred.saveAll();
+    expect(next.split).toHaveBeenCalledOnce();
+    expect(next.runEditorAction).toHaveBeenCalledWith('editor.action.quickOutline');
+    expect(next.saveAll).toHaveBeenCalledOnce();
+    expect(first.split).not.toHaveBeenCalled();
+    expect(first.saveAll).not.toHaveBeenCalled();
+  });
+
   it('has nothing to save before the editor arrives, and saves through it after', async () => {
     const deferred = new DeferredEditor();
     await expect(deferred.saveAll()).resolves.toBeUndefined();

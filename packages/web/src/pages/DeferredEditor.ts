@@ -3,7 +3,9 @@ import type { EditorHandle } from '../workspace/contracts';
 /**
  * The editor's handle from the page's first render, though the editor's chunk loads after
  * the rest of the page: files opened before it is there (the workspace's main file, a
- * click in the tree) open when it arrives. Until then nothing can be unsaved.
+ * click in the tree) open when it arrives. Until then nothing can be unsaved. Every call
+ * goes to the editor area's newest handle: `attach` is its ref, called again (null, then
+ * the new one) whenever the area makes a new handle.
  */
 export class DeferredEditor implements EditorHandle {
   private editor: EditorHandle | null = null;
@@ -12,7 +14,7 @@ export class DeferredEditor implements EditorHandle {
   /** `onOpen` hears of every file shown, so a phone's page can switch to the editor. */
   constructor(private readonly onOpen: () => void = () => {}) {}
 
-  /** The editor area's handle, once its effects have run (or null when it goes). */
+  /** The editor area's current handle (null when it goes or is about to be replaced). */
   readonly attach = (editor: EditorHandle | null): void => {
     this.editor = editor;
     if (editor) for (const call of this.waiting.splice(0)) call(editor);

@@ -3,13 +3,15 @@
  * JavaScript), the editor area and Python IntelliSense. The page lays out the file tree
  * and the terminal without waiting for it, and shows this once it has loaded.
  */
-import { type RefObject, useEffect, useRef, useState } from 'react';
+import { type RefObject, useEffect, useState } from 'react';
 import { createPortal } from 'react-dom';
 
-import type { EditorHandle, EditorStatus } from '../workspace/contracts';
+import type { EditorStatus } from '../workspace/contracts';
+import { OpenDocs } from '../workspace/editor/docs';
 import { EditorArea } from '../workspace/editor/EditorArea';
 import { usePythonLanguage } from '../workspace/language/usePythonLanguage';
 import type { WorkspaceSymbolSearch } from '../workspace/language/workspaceSymbols';
+import { useSession } from '../workspace/session/context';
 import type { EditorTabsMemory } from '../workspace/state/editorTabs';
 import type { LanguageServerView } from '../workspace/status-bar/StatusBar';
 import type { DeferredEditor } from './DeferredEditor';
@@ -40,13 +42,11 @@ export default function WorkspaceEditor(props: WorkspaceEditorProps) {
     tabsMemory,
     workspaceSymbolsRef,
   } = props;
-  const area = useRef<EditorHandle>(null);
-  // Here, not as the area's ref: a child's effects run first, so its documents are open
-  // for the files asked for while this chunk loaded.
-  useEffect(() => {
-    editor.attach(area.current);
-    return () => editor.attach(null);
-  }, [editor]);
+  const { attach } = editor;
+  const session = useSession();
+  // The session opens the documents once and owns them; this chunk brings their class,
+  // which needs Monaco.
+  session.openDocuments(OpenDocs);
   const [editorRef] = useState(() => ({ current: editor }));
   // Connects only once a Python file is open in the editor.
   const language = usePythonLanguage(workspace, editorRef);
@@ -59,7 +59,7 @@ export default function WorkspaceEditor(props: WorkspaceEditorProps) {
   }, [workspaceSymbolsRef, language.workspaceSymbols]);
   return (
     <>
-      <EditorArea ref={area} workspace={workspace} onStatus={onStatus} tabsMemory={tabsMemory} />
+      <EditorArea ref={attach} workspace={workspace} onStatus={onStatus} tabsMemory={tabsMemory} />
       {problemsHost && createPortal(language.problems, problemsHost)}
       {overlayHost && createPortal(language.overlay, overlayHost)}
     </>

@@ -14,7 +14,7 @@ export function useOpenMainFileOnFirstVisit(
 ) {
   useEffect(() => {
     // A first visit opens the workspace's main Python file, as a template's README would.
-    if (tabs.remembered().paths.length > 0) return;
+    if (tabs.remembered().groups.some((group) => group.tabs.length > 0)) return;
     let live = true;
     session.files
       .current()

@@ -3,8 +3,11 @@ import { waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { fakeServer, type FakeRequest } from '../../ui/fakeServer';
+import { OpenDocs } from '../editor/docs';
 import { fakeSocket } from './fakeSocket';
 import { WorkspaceSession } from './WorkspaceSession';
+
+vi.mock('../editor/monaco', () => import('../editor/fakeMonaco'));
 
 const workspace = '11111111-2222-3333-4444-555555555555';
 const entry = (path: string): FileEntry => ({
@@ -65,17 +68,35 @@ describe('WorkspaceSession', () => {
     session.dispose();
   });
 
-  it('lists again after a reconnection, then says it is connected', async () => {
+  it('lists again after a reconnection, and checks the open documents against it', async () => {
     const { session, requests, open: connect } = open();
     await session.files.current();
-    const connected = vi.fn();
-    session.onConnected(connected);
+    const docs = session.openDocuments(OpenDocs);
+    const recheck = vi.spyOn(docs, 'recheckAll');
     connect();
     connect();
-    expect(connected).toHaveBeenCalledTimes(2);
+    expect(recheck).toHaveBeenCalledTimes(2);
     await session.files.current();
     expect(listings(requests)).toHaveLength(3);
     session.dispose();
+  });
+
+  it('opens the documents once, tells them each file change once, and disposes them', async () => {
+    const { session, emit } = open();
+    const docs = session.openDocuments(OpenDocs);
+    expect(session.openDocuments(OpenDocs)).toBe(docs);
+    const changed = vi.spyOn(docs, 'fileChanged');
+    const disposed = vi.spyOn(docs, 'dispose');
+    session.onFileChanged(() => undefined);
+    emit({ ...change, path: 'main.py', kind: 'file' });
+    emit({ ...change, path: 'data', kind: 'folder' });
+    expect(changed).toHaveBeenCalledOnce();
+    session.dispose();
+    expect(disposed).toHaveBeenCalledOnce();
+    // Disposed documents open nothing more.
+    docs.open('main.py');
+    expect(docs.paths()).toEqual([]);
+    await Promise.resolve();
   });
 
   it('removes every listener when disposed', async () => {

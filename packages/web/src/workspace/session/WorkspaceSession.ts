@@ -1,14 +1,16 @@
 /**
  * One opened workspace: its socket subscription (`workspace.watch` on every (re)connection,
- * `cell.status` and `file.changed` dispatched once to everyone interested), its file list
- * and its cell. Every listener it starts is owned by its store and ends in `dispose()`.
+ * `cell.status` and `file.changed` dispatched once to everyone interested), its file list,
+ * its open documents and its cell. Every listener it starts is owned by its store and ends
+ * in `dispose()`.
  */
 import type { CellState, ServerMessage } from '@workcell/protocol';
 
 import { api } from '../../api/api';
 import type { WorkcellSocket } from '../../connection/socket';
-import type { CellView } from '../status-bar/StatusBar';
+import type { OpenDocs } from '../editor/docs';
 import type { FileChange } from '../file-tree/tree-model';
+import type { CellView } from '../status-bar/StatusBar';
 import { WorkspaceFiles } from './files';
 import { DisposableStore, Emitter, type Disposable } from './lifecycle';
 
@@ -18,10 +20,10 @@ export class WorkspaceSession implements Disposable {
   readonly files: WorkspaceFiles;
   private readonly store = new DisposableStore();
   private readonly fileChanged = this.store.add(new Emitter<FileChange>());
-  private readonly connected = this.store.add(new Emitter<void>());
   private readonly cellChanged = this.store.add(new Emitter<CellView>());
   private cellView: CellView = { state: 'starting' };
   private connections = 0;
+  private openDocs: OpenDocs | undefined;
 
   constructor(
     readonly workspace: string,
@@ -44,15 +46,30 @@ export class WorkspaceSession implements Disposable {
 
   getCell = (): CellView => this.cellView;
 
-  /** A file (or folder) changed on the server; for the open documents, among others. */
-  onFileChanged(listener: (change: FileChange) => void): Disposable {
-    return this.fileChanged.on(listener);
+  /** The open documents, once the editor has opened them (`openDocuments`). */
+  get docs(): OpenDocs | undefined {
+    return this.openDocs;
   }
 
-  /** On every (re)connection, after the file list is being fetched again: what was missed
-   * while away must be checked against `files`. */
-  onConnected(listener: () => void): Disposable {
-    return this.connected.on(listener);
+  /**
+   * Creates the open documents the first time it is called; later calls answer the same.
+   * The editor's chunk hands over the class: documents hold Monaco models, and Monaco must
+   * not load with the page that creates the session.
+   */
+  openDocuments(Docs: typeof OpenDocs): OpenDocs {
+    this.openDocs ??= this.store.add(
+      new Docs({
+        workspace: this.workspace,
+        storage: localStorage,
+        fileVersions: () => this.files.versions(),
+      }),
+    );
+    return this.openDocs;
+  }
+
+  /** A file (or folder) changed on the server (the open documents have been told already). */
+  onFileChanged(listener: (change: FileChange) => void): Disposable {
+    return this.fileChanged.on(listener);
   }
 
   startCell = (): void => {
@@ -86,7 +103,8 @@ export class WorkspaceSession implements Disposable {
     // The first connection usually opens while the first listing is in flight.
     const skip = this.connections++ === 0 && this.files.loading;
     if (!skip) void this.files.reload().catch(() => undefined);
-    this.connected.fire();
+    // What was missed while away is checked against the listing just asked for.
+    void this.openDocs?.recheckAll();
   }
 
   private received(message: ServerMessage): void {
@@ -106,6 +124,7 @@ export class WorkspaceSession implements Disposable {
         movedFrom: message.movedFrom,
       };
       this.files.apply([change]);
+      if (change.kind === 'file') this.openDocs?.fileChanged(change);
       this.fileChanged.fire(change);
     }
   }

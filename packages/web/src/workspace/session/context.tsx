@@ -1,6 +1,7 @@
 /** React's view of the workspace session: components read it, they do not fetch. */
 import { createContext, useContext, useSyncExternalStore } from 'react';
 
+import type { OpenDocs } from '../editor/docs';
 import type { CellView } from '../status-bar/StatusBar';
 import type { FilesState } from './files';
 import type { WorkspaceSession } from './WorkspaceSession';
@@ -21,4 +22,15 @@ export function useFiles(): FilesState {
 export function useCell(): CellView {
   const session = useSession();
   return useSyncExternalStore(session.subscribeCell, session.getCell);
+}
+
+/**
+ * The open documents, re-rendering on every change to them. The editor's chunk opens them
+ * first (`session.openDocuments`, pages/WorkspaceEditor.tsx).
+ */
+export function useDocs(): OpenDocs {
+  const { docs } = useSession();
+  if (!docs) throw new Error('useDocs needs the open documents: session.openDocuments first.');
+  useSyncExternalStore(docs.subscribe, docs.getRevision);
+  return docs;
 }

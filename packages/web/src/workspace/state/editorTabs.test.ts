@@ -28,33 +28,73 @@ async function memory() {
   return new EditorTabsMemory(store);
 }
 
+const layout = (...groups: Array<[string[], string]>) => ({
+  groups: groups.map(([tabs, active]) => ({ tabs, active })),
+  focused: groups.length - 1,
+});
+
 describe('EditorTabsMemory', () => {
   it('gives back the open files, the active one and where each was left', async () => {
     const tabs = await memory();
-    expect(tabs.remembered()).toEqual({ paths: ['a.py'], active: 'a.py' });
-    expect(tabs.position('a.py')).toMatchObject({ cursor: { line: 5, column: 3 } });
-    expect(tabs.position('b.py')).toBeUndefined();
+    expect(tabs.remembered()).toEqual({ groups: [{ tabs: ['a.py'], active: 'a.py' }], focused: 0 });
+    expect(tabs.position(0, 'a.py')).toMatchObject({ cursor: { line: 5, column: 3 } });
+    expect(tabs.position(0, 'b.py')).toBeUndefined();
   });
 
   it('a newly opened file starts at the top; an open one keeps its place', async () => {
     const tabs = await memory();
-    tabs.saveTabs(['a.py', 'b.py'], 'b.py');
-    expect(tabs.remembered()).toEqual({ paths: ['a.py', 'b.py'], active: 'b.py' });
-    expect(tabs.position('a.py')?.scroll).toEqual({ top: 90, left: 0 });
-    expect(tabs.position('b.py')).toMatchObject({
+    tabs.saveLayout(layout([['a.py', 'b.py'], 'b.py']));
+    expect(tabs.remembered()).toEqual({
+      groups: [{ tabs: ['a.py', 'b.py'], active: 'b.py' }],
+      focused: 0,
+    });
+    expect(tabs.position(0, 'a.py')?.scroll).toEqual({ top: 90, left: 0 });
+    expect(tabs.position(0, 'b.py')).toMatchObject({
       cursor: { line: 1, column: 1 },
       scroll: { top: 0, left: 0 },
     });
+  });
+
+  it('remembers both groups of a split editor and which has focus', async () => {
+    const tabs = await memory();
+    tabs.saveLayout(layout([['a.py'], 'a.py'], [['b.py', 'a.py'], 'b.py']));
+    expect(tabs.remembered()).toEqual({
+      groups: [
+        { tabs: ['a.py'], active: 'a.py' },
+        { tabs: ['b.py', 'a.py'], active: 'b.py' },
+      ],
+      focused: 1,
+    });
+    // A file split into the second group starts where it was in the first; then each
+    // group keeps its own place.
+    expect(tabs.position(1, 'a.py')?.cursor).toEqual({ line: 5, column: 3 });
+    tabs.savePosition(1, 'a.py', {
+      cursor: { line: 40, column: 1 },
+      scroll: { top: 800, left: 0 },
+    });
+    expect(tabs.position(1, 'a.py')?.cursor).toEqual({ line: 40, column: 1 });
+    expect(tabs.position(0, 'a.py')?.cursor).toEqual({ line: 5, column: 3 });
+  });
+
+  it('keeps within what the server stores: the oldest tabs go, never the active one', async () => {
+    const tabs = await memory();
+    const many = Array.from({ length: 60 }, (_, i) => `f${i}.py`);
+    tabs.saveLayout(layout([many, 'f0.py']));
+    const [group] = tabs.remembered().groups;
+    expect(group?.tabs).toHaveLength(50);
+    expect(group?.tabs.slice(0, 2)).toEqual(['f0.py', 'f11.py']);
+    expect(group?.active).toBe('f0.py');
   });
 
   it('remembers a moved cursor and scroll; an unchanged one changes nothing', async () => {
     const tabs = await memory();
     let changes = 0;
     store.subscribe(() => changes++);
-    tabs.savePosition('a.py', { cursor: { line: 5, column: 3 }, scroll: { top: 90.2, left: 0 } });
+    const at = { cursor: { line: 5, column: 3 }, scroll: { top: 90.2, left: 0 } };
+    tabs.savePosition(0, 'a.py', at);
     expect(changes).toBe(0);
-    tabs.savePosition('a.py', { cursor: { line: 9, column: 1 }, scroll: { top: 300, left: 4 } });
-    expect(tabs.position('a.py')).toEqual({
+    tabs.savePosition(0, 'a.py', { cursor: { line: 9, column: 1 }, scroll: { top: 300, left: 4 } });
+    expect(tabs.position(0, 'a.py')).toEqual({
       path: 'a.py',
       cursor: { line: 9, column: 1 },
       scroll: { top: 300, left: 4 },

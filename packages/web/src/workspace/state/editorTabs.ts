@@ -1,9 +1,14 @@
 /**
- * The editor's open tabs as the workspace's state remembers them: which files, which one
- * is active, and where each one's cursor and scroll were, so a reload or another device
- * shows them as they were left.
+ * The editor's groups as the workspace's state remembers them: which files each group
+ * has open, its active one, which group has focus, and where each tab's cursor and scroll
+ * were, so a reload or another device shows a split editor as it was left.
  */
-import type { EditorTab, WorkspaceState } from '@workcell/protocol';
+import {
+  WORKSPACE_STATE_LIMITS,
+  type EditorGroup,
+  type EditorTab,
+  type WorkspaceState,
+} from '@workcell/protocol';
 
 import type { WorkspaceStateStore } from './WorkspaceStateStore';
 
@@ -12,63 +17,95 @@ export interface TabPosition {
   scroll: EditorTab['scroll'];
 }
 
+/** The groups left to right, each with its files in tab order; `focused` indexes them. */
+export interface RememberedLayout {
+  groups: ReadonlyArray<{ tabs: readonly string[]; active: string | undefined }>;
+  focused: number;
+}
+
 const START: TabPosition = { cursor: { line: 1, column: 1 }, scroll: { top: 0, left: 0 } };
 
 export class EditorTabsMemory {
   constructor(private readonly store: WorkspaceStateStore) {}
 
-  /** The files open when the page was left, and the active one. */
-  remembered(): { paths: string[]; active: string | undefined } {
-    const group = this.group(this.store.current);
-    return { paths: group.tabs.map((tab) => tab.path), active: group.active };
+  /** The groups as the page was left. */
+  remembered(): RememberedLayout {
+    const { editorGroups, activeGroup } = this.store.current;
+    return {
+      groups: editorGroups.map(({ tabs, active }) => ({
+        tabs: tabs.map((tab) => tab.path),
+        active: active ?? tabs[0]?.path,
+      })),
+      focused: activeGroup,
+    };
   }
 
-  /** Where the file's cursor and scroll were left; undefined for a file not remembered. */
-  position(path: string): TabPosition | undefined {
-    return this.group(this.store.current).tabs.find((tab) => tab.path === path);
+  /** Where the file's cursor and scroll were left in that group; undefined if not remembered. */
+  position(group: number, path: string): TabPosition | undefined {
+    return tabIn(this.store.current.editorGroups[group], path);
   }
 
-  /** The open files now; each keeps the position remembered for it. */
-  saveTabs(paths: readonly string[], active: string | undefined): void {
-    this.updateGroup((group) => ({
-      tabs: paths.map((path) => {
-        const known = group.tabs.find((tab) => tab.path === path);
-        return known ?? { path, ...START };
-      }),
-      ...(active !== undefined && paths.includes(active) && { active }),
-    }));
+  /** The groups now; a tab keeps the position remembered for it (in whichever group it was). */
+  saveLayout(layout: RememberedLayout): void {
+    this.store.update((state) => {
+      const groups = layout.groups.slice(0, WORKSPACE_STATE_LIMITS.editorGroups);
+      const editorGroups = groups.map(({ tabs, active }, index): EditorGroup => {
+        const kept = bounded(tabs, active);
+        return {
+          tabs: kept.map((path) => knownTab(state, index, path) ?? { path, ...START }),
+          ...(active !== undefined && kept.includes(active) && { active }),
+        };
+      });
+      return {
+        ...state,
+        editorGroups: editorGroups.length > 0 ? editorGroups : [{ tabs: [] }],
+        activeGroup: Math.max(0, Math.min(layout.focused, editorGroups.length - 1)),
+      };
+    });
   }
 
-  savePosition(path: string, position: TabPosition): void {
-    const known = this.position(path);
+  savePosition(group: number, path: string, position: TabPosition): void {
+    const known = this.position(group, path);
     const scroll = roundScroll(position.scroll);
     if (
       !known ||
       JSON.stringify([known.cursor, known.scroll]) === JSON.stringify([position.cursor, scroll])
     )
       return;
-    this.updateGroup((group) => ({
-      ...group,
-      tabs: group.tabs.map((tab) =>
-        tab.path === path ? { ...tab, cursor: position.cursor, scroll } : tab,
+    this.store.update((state) => ({
+      ...state,
+      editorGroups: state.editorGroups.map((each, index) =>
+        index !== group
+          ? each
+          : {
+              ...each,
+              tabs: each.tabs.map((tab) =>
+                tab.path === path ? { ...tab, cursor: position.cursor, scroll } : tab,
+              ),
+            },
       ),
     }));
   }
+}
 
-  private group(state: WorkspaceState) {
-    return state.editorGroups[0] ?? { tabs: [], active: undefined };
-  }
+function tabIn(group: EditorGroup | undefined, path: string): EditorTab | undefined {
+  return group?.tabs.find((tab) => tab.path === path);
+}
 
-  private updateGroup(
-    recipe: (
-      group: WorkspaceState['editorGroups'][number],
-    ) => WorkspaceState['editorGroups'][number],
-  ): void {
-    this.store.update((state) => ({
-      ...state,
-      editorGroups: [recipe(this.group(state)), ...state.editorGroups.slice(1)],
-    }));
-  }
+/** The tab as remembered in that group, else in another (a tab moved or split there). */
+function knownTab(state: WorkspaceState, group: number, path: string): EditorTab | undefined {
+  return (
+    tabIn(state.editorGroups[group], path) ??
+    state.editorGroups.map((each) => tabIn(each, path)).find((tab) => tab !== undefined)
+  );
+}
+
+/** At most the tabs a group may remember: the oldest are forgotten first, never the active one. */
+function bounded(tabs: readonly string[], active: string | undefined): readonly string[] {
+  const excess = tabs.length - WORKSPACE_STATE_LIMITS.tabsPerGroup;
+  if (excess <= 0) return tabs;
+  const oldest = new Set(tabs.filter((tab) => tab !== active).slice(0, excess));
+  return tabs.filter((tab) => !oldest.has(tab));
 }
 
 const roundScroll = ({ top, left }: TabPosition['scroll']) => ({

@@ -22,12 +22,9 @@ import { PendingBar } from '../PendingBar';
 import type { DraggedTab } from './tabDrag';
 import { useGroupEditor, type GroupEditorActions } from './useGroupEditor';
 import type { monaco } from '../monaco';
+import type { LibraryTab } from '../specialTabs';
+import { useModelText } from '../useModelText';
 import type { EditorTabsMemory } from '../../state/editorTabs';
-
-export interface LibraryTab {
-  doc: { path: string; content: string };
-  model: monaco.editor.ITextModel;
-}
 
 export interface EditorGroupPaneProps {
   workspace: string;
@@ -77,6 +74,7 @@ export function EditorGroupPane(props: EditorGroupPaneProps) {
   const model = library?.model ?? textModel;
   const { attach, editor, cursor } = useGroupEditor({
     docs,
+    group: props.index,
     shown: model && active !== undefined ? { key: active, model, readOnly: !!library } : undefined,
     tabsMemory: props.tabsMemory,
     reveal: props.reveal,
@@ -85,6 +83,11 @@ export function EditorGroupPane(props: EditorGroupPaneProps) {
     vimStatus,
     formatting: { format: formatInCell(props.workspace), onError: setNotice },
   });
+  const previewText = useModelText(
+    ready && (showCsvTable || showMarkdown) ? docs.model(view.path) : undefined,
+  );
+  const originalText = useModelText(comparison && docs.model(comparison.left));
+  const modifiedText = useModelText(comparison && docs.model(comparison.right));
   useReport(editor, props.onEditor);
   useReport(model ? cursor : undefined, props.onCursor);
 
@@ -212,8 +215,8 @@ export function EditorGroupPane(props: EditorGroupPaneProps) {
           )}
           {comparison && (
             <DiffView
-              original={docs.model(comparison.left)?.getValue() ?? ''}
-              modified={docs.model(comparison.right)?.getValue() ?? ''}
+              original={originalText}
+              modified={modifiedText}
               path={comparison.right}
               originalLabel={comparison.left}
               modifiedLabel={comparison.right}
@@ -230,15 +233,9 @@ export function EditorGroupPane(props: EditorGroupPaneProps) {
           {view?.kind === 'binary' && !view.loading && (
             <BinaryViewer workspace={workspace} path={view.path} size={view.size} />
           )}
-          {ready && showCsvTable && (
-            <CsvTable path={view.path} text={docs.model(view.path)?.getValue() ?? ''} />
-          )}
+          {ready && showCsvTable && <CsvTable path={view.path} text={previewText} />}
           {ready && showMarkdown && (
-            <MarkdownPreview
-              workspace={workspace}
-              path={view.path}
-              text={docs.model(view.path)?.getValue() ?? ''}
-            />
+            <MarkdownPreview workspace={workspace} path={view.path} text={previewText} />
           )}
           <div className="monaco-host" ref={attach} hidden={!model} />
         </div>

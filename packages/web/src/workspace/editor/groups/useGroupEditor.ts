@@ -23,6 +23,8 @@ export interface GroupEditorActions {
 
 export interface GroupEditorOptions {
   docs: OpenDocs;
+  /** The group's index: each group remembers its own tabs' positions. */
+  group: number;
   /** The tab shown and its model; undefined when the tab shows no text. */
   shown: { key: string; model: monaco.editor.ITextModel; readOnly: boolean } | undefined;
   reveal: { lineNumber: number; column: number } | undefined;
@@ -37,6 +39,7 @@ export interface GroupEditorOptions {
 
 export function useGroupEditor({
   docs,
+  group,
   shown,
   reveal,
   onRevealed,
@@ -93,7 +96,7 @@ export function useGroupEditor({
         const path = rememberedKey.current;
         const position = created.getPosition();
         if (path === undefined || !position) return;
-        tabsMemory.savePosition(path, {
+        tabsMemory.savePosition(group, path, {
           cursor: { line: position.lineNumber, column: position.column },
           scroll: { top: created.getScrollTop(), left: created.getScrollLeft() },
         });
@@ -157,7 +160,7 @@ export function useGroupEditor({
         setEditor(undefined);
       };
     },
-    [tabsMemory],
+    [tabsMemory, group],
   );
 
   // Keep the editor showing the shown tab's model, each file with its cursor and scroll.
@@ -177,7 +180,7 @@ export function useGroupEditor({
     editor.setModel(tab?.model ?? null);
     shownKey.current = tab?.key;
     const state = tab && docs.viewState(tab.key);
-    const stored = tab && tabsMemory.position(tab.key);
+    const stored = tab && tabsMemory.position(group, tab.key);
     if (state) editor.restoreViewState(state);
     else if (stored) {
       editor.setPosition({ lineNumber: stored.cursor.line, column: stored.cursor.column });
