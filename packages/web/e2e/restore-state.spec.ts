@@ -1,8 +1,8 @@
 /**
- * Staying in place: the open tabs, the active one, each one's cursor and scroll, the
- * panel sizes, the terminals (with their shells) and run configurations come back after a
- * reload, and on another device signed in as the same user; a file deleted meanwhile is
- * left out.
+ * Staying in place: the open tabs (in both editor groups), the active one, each one's
+ * cursor and scroll, the panel sizes, the terminals (with their shells) and run
+ * configurations come back after a reload, and on another device signed in as the same
+ * user; a file deleted meanwhile is left out.
  */
 import type { Page } from '@playwright/test';
 
@@ -30,6 +30,8 @@ const openFiles = (page: Page) => page.getByRole('tablist', { name: 'Open files'
 const fileTab = (page: Page, name: string) => openFiles(page).getByRole('tab', { name });
 const terminalTab = (page: Page, name: string) =>
   page.getByRole('tablist', { name: 'Terminals' }).getByRole('tab', { name, exact: true });
+const groupWidth = async (page: Page, n: number) =>
+  (await page.locator(`.editor-group[data-group="${n}"]`).boundingBox())!.width;
 const terminalHeight = async (page: Page) =>
   (await page.getByRole('region', { name: 'Terminal' }).boundingBox())!.height;
 
@@ -137,7 +139,7 @@ test('tabs, cursor, scroll, panel size, terminals and run arguments survive a re
   await expect(later.getByText(/could not be opened/)).toHaveCount(0);
 });
 
-test('a split editor comes back with both groups, their tabs and the focused one', async ({
+test('a split editor comes back with both groups, their tabs, their widths and the focused one', async ({
   page,
 }) => {
   await signUp(page);
@@ -156,6 +158,16 @@ test('a split editor comes back with both groups, their tabs and the focused one
   await groupText(page, 2).click();
   await page.keyboard.press('ControlOrMeta+End');
   await expect(statusBar(page)).toContainText('Ln 4, Col 1');
+  // The first group made narrower by dragging the separator between them.
+  const evenWidth = await groupWidth(page, 1);
+  const separator = (await page.locator('.editor-area .separator.vertical').boundingBox())!;
+  await page.mouse.move(separator.x + separator.width / 2, separator.y + separator.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(separator.x - 120, separator.y + separator.height / 2, { steps: 10 });
+  await page.mouse.up();
+  const narrowed = await groupWidth(page, 1);
+  expect(narrowed).toBeLessThan(evenWidth - 80);
+  await groupText(page, 2).click();
   await page.waitForTimeout(1500); // the state's save, a second after the last change
 
   await page.reload();
@@ -169,4 +181,5 @@ test('a split editor comes back with both groups, their tabs and the focused one
   await expect(groupText(page, 2)).toContainText('OTHER = 2');
   // The second group has focus again: the status bar shows its file's cursor.
   await expect(statusBar(page)).toContainText('Ln 4, Col 1');
+  expect(Math.abs((await groupWidth(page, 1)) - narrowed)).toBeLessThan(8);
 });

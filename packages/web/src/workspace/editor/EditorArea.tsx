@@ -12,6 +12,7 @@ import { Group, Panel, Separator } from 'react-resizable-panels';
 import type { EditorHandle, EditorStatus } from '../contracts';
 import { useDocs } from '../session/context';
 import type { EditorTabsMemory } from '../state/editorTabs';
+import { useStoredLayout } from '../state/useStoredLayout';
 import { EditorDialogs, type DialogState } from './EditorDialogs';
 import { ComparePicker } from './groups/ComparePicker';
 import { EditorGroupPane } from './groups/EditorGroupPane';
@@ -39,6 +40,7 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
   const docs = useDocs();
   const [special] = useState(() => new SpecialTabs(docs));
   const { layout, change } = useGroupLayout(docs, tabsMemory, special.keys);
+  const sizes = useStoredLayout(tabsMemory.store, 'editorGroups', layout.groups.map(groupPanelId));
   const [reveal, setReveal] = useState<Reveal>();
   const [editors, setEditors] = useState<(monaco.editor.ICodeEditor | undefined)[]>([]);
   const [cursors, setCursors] = useState<Cursor[]>([]);
@@ -68,7 +70,11 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
 
   return (
     <div className="editor-area" onKeyDown={editorKeyDown(actions)} ref={root}>
-      <Group orientation="horizontal">
+      <Group
+        orientation="horizontal"
+        defaultLayout={sizes.defaultLayout}
+        onLayoutChanged={sizes.onLayoutChanged}
+      >
         {layout.groups.map((group, index) => (
           <GroupPanel key={index} index={index}>
             <EditorGroupPane
@@ -124,12 +130,14 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
   );
 }
 
+const groupPanelId = (_group: unknown, index: number) => `editor-group-${index + 1}`;
+
 /** A group's panel, with the handle to resize it before it when it is the second. */
 function GroupPanel({ index, children }: { index: number; children: React.ReactNode }) {
   return (
     <>
       {index > 0 && <Separator className="separator vertical" />}
-      <Panel id={`editor-group-${index + 1}`} minSize="15%">
+      <Panel id={groupPanelId(undefined, index)} minSize="15%">
         {children}
       </Panel>
     </>

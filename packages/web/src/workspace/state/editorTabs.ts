@@ -26,7 +26,7 @@ export interface RememberedLayout {
 const START: TabPosition = { cursor: { line: 1, column: 1 }, scroll: { top: 0, left: 0 } };
 
 export class EditorTabsMemory {
-  constructor(private readonly store: WorkspaceStateStore) {}
+  constructor(readonly store: WorkspaceStateStore) {}
 
   /** The groups as the page was left. */
   remembered(): RememberedLayout {
