@@ -1,5 +1,5 @@
 /** The terminal panel's toolbar buttons, for the active tab (Stop for a running run). */
-import { isRunning, type TerminalTab } from './sessions';
+import { isRunning, type TerminalTab } from './session';
 
 export interface TerminalActionsProps {
   active: TerminalTab | undefined;
