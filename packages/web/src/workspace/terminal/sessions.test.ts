@@ -107,6 +107,29 @@ const opened = (terminalId: string, replay = ''): ServerMessage => ({
   rows: 30,
 });
 
+const exited = (terminalId: string): ServerMessage => ({
+  type: 'terminal.exit',
+  terminalId,
+  code: 0,
+  signal: null,
+  durationMs: 1200,
+});
+
+/** Runs x.py in its tab, then `meanwhile`, then reloads: the tab is shown again. */
+function runThenReload(meanwhile: (id: string) => void): { id: string; screen: FakeScreen } {
+  create();
+  sessions.runFile('x.py', { args: [], env: {} });
+  const id = sessions.getSnapshot().activeId!;
+  sessions.attachScreen(id, new FakeScreen());
+  socket.deliver(opened(id));
+  meanwhile(id);
+  sessions.stop();
+  create();
+  const screen = new FakeScreen();
+  sessions.attachScreen(id, screen);
+  return { id, screen };
+}
+
 beforeEach(() => {
   vi.useFakeTimers();
   socket = new FakeSocket();
@@ -338,15 +361,7 @@ describe('TerminalSessions', () => {
   });
 
   it('a remembered run tab that ended while away says so', () => {
-    create();
-    sessions.runFile('x.py', { args: [], env: {} });
-    const id = sessions.getSnapshot().activeId!;
-    sessions.attachScreen(id, new FakeScreen());
-    socket.deliver(opened(id));
-    sessions.stop();
-    create();
-    const screen = new FakeScreen();
-    sessions.attachScreen(id, screen);
+    const { id, screen } = runThenReload(() => undefined);
     expect(socket.take().at(-1)).toEqual({
       type: 'terminal.open',
       workspace: WS,
@@ -360,30 +375,9 @@ describe('TerminalSessions', () => {
   });
 
   it('a remembered run tab that ended shows its output and exit again; closing it lets the server forget them', () => {
-    create();
-    sessions.runFile('x.py', { args: [], env: {} });
-    const id = sessions.getSnapshot().activeId!;
-    sessions.attachScreen(id, new FakeScreen());
-    socket.deliver(opened(id));
-    socket.deliver({
-      type: 'terminal.exit',
-      terminalId: id,
-      code: 0,
-      signal: null,
-      durationMs: 1200,
-    });
-    sessions.stop();
-    create();
-    const screen = new FakeScreen();
-    sessions.attachScreen(id, screen);
+    const { id, screen } = runThenReload((id) => socket.deliver(exited(id)));
     socket.deliver(opened(id, 'hello from x\r\n'));
-    socket.deliver({
-      type: 'terminal.exit',
-      terminalId: id,
-      code: 0,
-      signal: null,
-      durationMs: 1200,
-    });
+    socket.deliver(exited(id));
     expect(tab(id)).toMatchObject({ status: 'exited', exitCode: 0, durationMs: 1200 });
     expect(screen.text).toContain('hello from x');
     expect(screen.text).toContain('[x.py exited with code 0]');
