@@ -2,6 +2,7 @@
  * Running the active file as a user does it: ▶ Run and F5 save and run it in its own
  * terminal tab, `Run: <file>`, reused for its next run; Stop ends it; a traceback's line
  * is a link to the file at that line; a run configuration gives arguments and variables.
+ * A finished run's tab keeps its output and exit code across a reload.
  */
 import type { Page } from '@playwright/test';
 
@@ -46,6 +47,20 @@ test('F5 right after typing runs the new content, twice, in one Run tab with exi
   await expect(terminalTabs(page).getByRole('tab')).toHaveCount(2);
   await expect(terminalText(page)).not.toContainText('first 2');
   await expect(runTab(page)).toContainText(/✗.*exit 3 · \d+\.\d s/);
+});
+
+test('a finished run keeps its output and exit code across a reload', async ({ page }) => {
+  await openScript(page);
+  await replaceEditorContent(page, 'print("kept", 3 * 3)\n');
+  await page.keyboard.press('F5');
+  await expect(terminalText(page)).toContainText('kept 9', { timeout: 30_000 });
+  await expect(runTab(page)).toContainText(/✓.*exit 0 · \d+\.\d s/);
+
+  await page.reload();
+  await expect(runTab(page)).toHaveAttribute('aria-selected', 'true', { timeout: 30_000 });
+  await expect(terminalText(page)).toContainText('kept 9', { timeout: 30_000 });
+  await expect(terminalText(page)).toContainText('[script.py exited with code 0]');
+  await expect(runTab(page)).toContainText(/✓.*exit 0 · \d+\.\d s/);
 });
 
 test('Run with a REPL open in the active terminal still runs the file in its Run tab', async ({

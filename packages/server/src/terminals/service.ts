@@ -14,6 +14,7 @@ import { WorkcellError } from '../errors';
 import type { ServerMetrics } from '../metrics/server-metrics';
 import type { Db } from '../store/database';
 import type { Cell, CellAttachment, CellManager } from '../cells/manager';
+import { EndedRuns, OutputTail } from './ended-runs';
 
 export interface TerminalSink {
   /** Sinks that ack hold the output back until they have rendered it. */
@@ -79,12 +80,17 @@ class Terminal {
   readonly inFlight: [number, number][] = [];
   dirty = false;
 
-  constructor(readonly id: string) {}
+  constructor(
+    readonly id: string,
+    /** A run's file, and its output for when it has ended. */
+    readonly run?: { path: string; output: OutputTail },
+  ) {}
 }
 
 /** The terminals of one running cell. */
 class CellTerminals implements CellAttachment {
   readonly terminals = new Map<string, Terminal>();
+  readonly endedRuns = new EndedRuns();
   private readonly saveTimer: NodeJS.Timeout;
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -146,6 +152,7 @@ class CellTerminals implements CellAttachment {
     terminal.streamOffset = start + body.length;
     const text = terminal.decoder.write(body);
     terminal.sentChars += text.length;
+    terminal.run?.output.append(text);
     terminal.inFlight.push([terminal.sentChars, terminal.receivedBytes]);
     for (const [sink, state] of terminal.sinks) {
       if (state.held) state.held.push({ offset: start, body, text, charsEnd: terminal.sentChars });
@@ -182,6 +189,14 @@ class CellTerminals implements CellAttachment {
   ): Promise<void> {
     const terminal = this.terminals.get(ptyId);
     this.terminals.delete(ptyId);
+    if (terminal?.run)
+      this.endedRuns.add(ptyId, {
+        path: terminal.run.path,
+        output: terminal.run.output.text(),
+        code,
+        signal,
+        durationMs,
+      });
     for (const sink of terminal?.sinks.keys() ?? []) sink.exit(ptyId, code, signal, durationMs);
     await this.service.forgetScreen(this.cell.workspaceId, ptyId).catch(() => undefined);
   }
@@ -255,8 +270,21 @@ export class TerminalService {
       if (running && request.run)
         throw new WorkcellError('ALREADY_EXISTS', 'That run terminal is open already.');
       if (!running) {
-        if (request.terminalId?.startsWith(RUN_TERMINAL_PREFIX) && !request.run)
-          throw new WorkcellError('TERMINAL_NOT_FOUND', 'That run has ended.');
+        if (request.terminalId?.startsWith(RUN_TERMINAL_PREFIX) && !request.run) {
+          const ended = terminals.endedRuns.get(terminalId);
+          if (!ended) throw new WorkcellError('TERMINAL_NOT_FOUND', 'That run has ended.');
+          // Its output and then its exit, as the sink saw them while it ran.
+          const opened = {
+            terminalId,
+            replay: ended.output,
+            restored: false,
+            cols: request.cols,
+            rows: request.rows,
+          };
+          announce(opened);
+          sink.exit(terminalId, ended.code, ended.signal, ended.durationMs);
+          return opened;
+        }
         if (request.terminalId !== undefined) {
           const saved = await this.db
             .selectFrom('terminals')
@@ -271,7 +299,13 @@ export class TerminalService {
         }
         spawns = true;
       }
-      terminal = terminals.terminals.get(terminalId) ?? new Terminal(terminalId);
+      if (request.run) terminals.endedRuns.forgetPath(request.run.path);
+      terminal =
+        terminals.terminals.get(terminalId) ??
+        new Terminal(
+          terminalId,
+          request.run && { path: request.run.path, output: new OutputTail() },
+        );
       terminals.terminals.set(terminalId, terminal);
     }
     // Output is held from before the snapshot (or the spawn): the snapshot's stream offset
@@ -391,6 +425,12 @@ export class TerminalService {
     const { cell } = await this.running(workspaceId);
     await cell.agent.request({ op: 'pty.close', ptyId: terminalId });
     await this.forgetScreen(workspaceId, terminalId);
+  }
+
+  /** Forgets what is left of an ended run (its tab was closed); false when there is none. */
+  forgetEndedRun(workspaceId: string, terminalId: string): boolean {
+    const cell = this.cells.get(workspaceId);
+    return cell !== undefined && this.terminalsOf(cell).endedRuns.forget(terminalId);
   }
 
   /** Saves the screen; a failure is logged, not thrown: it only costs a later restore. */

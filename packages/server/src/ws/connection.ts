@@ -221,6 +221,12 @@ export class Connection {
     });
   }
 
+  private forgetEndedRun(terminalId: string): boolean {
+    return [...this.watched].some((workspace) =>
+      this.deps.terminals.forgetEndedRun(workspace, terminalId),
+    );
+  }
+
   private workspaceOfTerminal(terminalId: string): string {
     const workspace = this.attached.get(terminalId);
     if (!workspace)
@@ -292,6 +298,9 @@ export class Connection {
       case 'terminal.stop':
         return terminals.stop(this.workspaceOfTerminal(message.terminalId), message.terminalId);
       case 'terminal.close': {
+        // An ended run is attached to nobody: what is left of it goes with its tab.
+        if (!this.attached.has(message.terminalId) && this.forgetEndedRun(message.terminalId))
+          return;
         const workspace = this.workspaceOfTerminal(message.terminalId);
         await terminals.close(workspace, message.terminalId);
         return;

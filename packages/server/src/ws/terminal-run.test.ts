@@ -96,17 +96,38 @@ describe('a run terminal', () => {
   );
 
   it(
-    'reattaching a run that has ended says so instead of starting a shell',
+    'reattaching an ended run shows its output and exit, until its tab is closed',
     { timeout: 60_000 },
     async () => {
-      await save('quick.py', 'print("done")\n');
+      await save('quick.py', 'print("done quickly")\n');
       const { terminal, exited } = await run('quick.py');
       await exited();
+      const from = client.mark();
+      const again = await client.open(workspace, { terminalId: terminal.id });
+      expect(plain(again.opened.replay)).toContain('done quickly');
+      const exit = await client.next('terminal.exit', (m) => m.terminalId === terminal.id, from);
+      expect(exit.code).toBe(0);
+      expect(exit.durationMs).toBeGreaterThan(0);
+
+      client.send({ type: 'terminal.close', terminalId: terminal.id });
       await expect(client.open(workspace, { terminalId: terminal.id })).rejects.toThrow(
         /TERMINAL_NOT_FOUND/,
       );
     },
   );
+
+  it('a new run of a file takes the place of its ended one', { timeout: 60_000 }, async () => {
+    await save('twice.py', 'print("run once")\n');
+    const first = await run('twice.py');
+    await first.exited();
+    const second = await run('twice.py');
+    await second.exited();
+    await expect(client.open(workspace, { terminalId: first.terminal.id })).rejects.toThrow(
+      /TERMINAL_NOT_FOUND/,
+    );
+    const again = await client.open(workspace, { terminalId: second.terminal.id });
+    expect(plain(again.opened.replay)).toContain('run once');
+  });
 
   it('stop ends `while True: pass` at once', { timeout: 60_000 }, async () => {
     await save('loop.py', 'print("looping", flush=True)\nwhile True: pass\n');

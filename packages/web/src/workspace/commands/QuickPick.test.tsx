@@ -1,6 +1,7 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import type { WorkspaceSymbol, WorkspaceSymbolSearch } from '../language/workspaceSymbols';
 import { CommandRegistry } from './CommandRegistry';
 import { bindCommand } from './defaultCommands';
 import { QuickPick } from './QuickPick';
@@ -9,7 +10,19 @@ afterEach(cleanup);
 
 const PATHS = ['src/main.py', 'src/util/strings.py', 'README.md', 'data/sales.csv'];
 
-function setup(initialMode: 'commands' | 'files') {
+const HYPOTENUSE: WorkspaceSymbol = {
+  name: 'compute_hypotenuse',
+  kind: 'function',
+  container: 'geometry.helpers',
+  path: 'geometry/helpers.py',
+  line: 3,
+  column: 5,
+};
+
+function setup(
+  initialMode: 'commands' | 'files' | 'symbols',
+  searchSymbols: WorkspaceSymbolSearch = () => Promise.resolve([]),
+) {
   const registry = new CommandRegistry();
   const ran: string[] = [];
   registry.register(bindCommand('file.save', () => void ran.push('save')));
@@ -26,6 +39,7 @@ function setup(initialMode: 'commands' | 'files') {
   document.body.append(opener);
   opener.focus();
   const onOpenFile = vi.fn();
+  const onOpenSymbol = vi.fn();
   const onClose = vi.fn();
   render(
     <QuickPick
@@ -33,6 +47,8 @@ function setup(initialMode: 'commands' | 'files') {
       registry={registry}
       paths={PATHS}
       onOpenFile={onOpenFile}
+      searchSymbols={searchSymbols}
+      onOpenSymbol={onOpenSymbol}
       onClose={onClose}
       platform="other"
     />,
@@ -44,7 +60,19 @@ function setup(initialMode: 'commands' | 'files') {
       ?.textContent;
   const type = (value: string) => fireEvent.change(input(), { target: { value } });
   const press = (key: string) => fireEvent.keyDown(input(), { key });
-  return { registry, ran, opener, onOpenFile, onClose, input, options, selected, type, press };
+  return {
+    registry,
+    ran,
+    opener,
+    onOpenFile,
+    onOpenSymbol,
+    onClose,
+    input,
+    options,
+    selected,
+    type,
+    press,
+  };
 }
 
 describe('QuickPick as the command palette', () => {
@@ -145,10 +173,68 @@ describe('QuickPick as Go to file', () => {
     expect(pick.onOpenFile).not.toHaveBeenCalled();
   });
 
+  it('turns into Go to symbol in workspace when "#" is typed', async () => {
+    const pick = setup('files', () => Promise.resolve([HYPOTENUSE]));
+    pick.type('#hyp');
+    expect(screen.getByRole('dialog', { name: 'Go to symbol in workspace' })).toBeTruthy();
+    expect(await screen.findByRole('option', { name: /compute_hypotenuse/ })).toBeTruthy();
+  });
+
   it('turns into the command palette when ">" is typed', () => {
     const pick = setup('files');
     pick.type('>save');
     expect(screen.getByRole('dialog', { name: 'Command palette' })).toBeTruthy();
     expect(pick.options()).toEqual(['File: SaveCtrl+S']);
+  });
+});
+
+describe('QuickPick as Go to symbol in workspace', () => {
+  it('asks once typing pauses, lists the symbols with kind and place, and opens the chosen one', async () => {
+    const search = vi.fn((query: string) =>
+      Promise.resolve(query.startsWith('compute') ? [HYPOTENUSE] : []),
+    );
+    const pick = setup('symbols', search);
+    expect(screen.getByRole('dialog', { name: 'Go to symbol in workspace' })).toBeTruthy();
+    expect(pick.input().getAttribute('value')).toBe('#');
+    pick.type('#comp');
+    pick.type('#compute');
+    const option = await screen.findByRole('option', { name: /compute_hypotenuse/ });
+    expect(option.textContent).toBe(
+      'functioncompute_hypotenusegeometry.helpers · geometry/helpers.py:3',
+    );
+    expect(search).toHaveBeenCalledTimes(1);
+    expect(search).toHaveBeenCalledWith('compute');
+    pick.press('Enter');
+    expect(pick.onOpenSymbol).toHaveBeenCalledWith({
+      path: 'geometry/helpers.py',
+      line: 3,
+      column: 5,
+    });
+    expect(pick.onClose).toHaveBeenCalledOnce();
+  });
+
+  it('says when nothing matches, and why the server could not be asked', async () => {
+    let connected = true;
+    const pick = setup('symbols', () =>
+      connected
+        ? Promise.resolve([])
+        : Promise.reject(new Error('The Python language server is not connected.')),
+    );
+    pick.type('#nothing_like_it');
+    expect((await screen.findByRole('status')).textContent).toBe('No matching symbols');
+    connected = false;
+    pick.type('#other');
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'The Python language server is not connected.',
+    );
+  });
+
+  it('is Go to file again once the "#" is deleted, and asks nothing then', () => {
+    const search = vi.fn(() => Promise.resolve([HYPOTENUSE]));
+    const pick = setup('symbols', search);
+    pick.type('main');
+    expect(screen.getByRole('dialog', { name: 'Go to file' })).toBeTruthy();
+    expect(pick.options()).toEqual(['main.pysrc']);
+    expect(search).not.toHaveBeenCalled();
   });
 });

@@ -1,8 +1,9 @@
 /**
- * The command palette and Go to file, one dialog as in VS Code: what is typed after ">" is
- * matched against every command, anything else against every path, so typing ">" in Go to
- * file turns it into the palette and deleting it turns it back. A combobox over a listbox:
- * focus stays in the input and the arrow keys move the active option.
+ * The command palette, Go to file and Go to symbol in workspace, one dialog as in VS Code:
+ * what is typed after ">" is matched against every command, after "#" pyright is asked for
+ * the workspace's symbols, anything else is matched against every path, so typing ">" in
+ * Go to file turns it into the palette and deleting it turns it back. A combobox over a
+ * listbox: focus stays in the input and the arrow keys move the active option.
  *
  * Mount it to open and unmount it to close (`key` it by mode to reopen in the other one).
  * Escape and Enter give focus back to where it was before the command or file takes it;
@@ -10,16 +11,18 @@
  */
 import { useEffect, useEffectEvent, useId, useRef, useState } from 'react';
 
+import type { WorkspaceSymbol, WorkspaceSymbolSearch } from '../language/workspaceSymbols';
 import type { CommandRegistry } from './CommandRegistry';
 import { Highlighted } from './Highlighted';
 import { currentPlatform, type Platform } from './keybinding';
 import {
-  COMMAND_PREFIX,
   modeOf,
+  PREFIXES,
   type QuickPickItem,
   type QuickPickMode,
   useQuickPickItems,
 } from './useQuickPickItems';
+import { type SymbolItems, useSymbolItems } from './useSymbolItems';
 import './QuickPick.css';
 
 export interface QuickPickProps {
@@ -28,6 +31,9 @@ export interface QuickPickProps {
   /** Every file in the workspace. */
   paths: readonly string[];
   onOpenFile: (path: string) => void;
+  searchSymbols: WorkspaceSymbolSearch;
+  /** Opens the file a symbol is in, at the symbol. */
+  onOpenSymbol: (location: Pick<WorkspaceSymbol, 'path' | 'line' | 'column'>) => void;
   onClose: () => void;
   platform?: Platform;
 }
@@ -38,6 +44,19 @@ const PAGE = 10;
 const LABELS: Record<QuickPickMode, string> = {
   commands: 'Command palette',
   files: 'Go to file',
+  symbols: 'Go to symbol in workspace',
+};
+
+const PLACEHOLDERS: Record<QuickPickMode, string> = {
+  commands: 'Type a command',
+  files: 'Type a file name, > for commands or # for symbols',
+  symbols: 'Type the name of a function, class or variable',
+};
+
+const EMPTY: Record<QuickPickMode, string> = {
+  commands: 'No matching commands',
+  files: 'No matching files',
+  symbols: 'No matching symbols',
 };
 
 export function QuickPick({
@@ -45,13 +64,20 @@ export function QuickPick({
   registry,
   paths,
   onOpenFile,
+  searchSymbols,
+  onOpenSymbol,
   onClose,
   platform = currentPlatform(),
 }: QuickPickProps) {
-  const [value, setValue] = useState(initialMode === 'commands' ? COMMAND_PREFIX : '');
+  const [value, setValue] = useState(PREFIXES[initialMode]);
   const [active, setActive] = useState(0);
-  const items = useQuickPickItems(value, registry, paths, platform);
   const mode = modeOf(value);
+  const listed = useQuickPickItems(value, registry, paths, platform);
+  const symbols = useSymbolItems(
+    mode === 'symbols' ? value.slice(PREFIXES.symbols.length) : '',
+    searchSymbols,
+  );
+  const items = mode === 'symbols' ? symbols.items : listed;
   const listId = useId();
   const root = useRef<HTMLDivElement>(null);
   const list = useRef<HTMLUListElement>(null);
@@ -82,7 +108,8 @@ export function QuickPick({
   const choose = (item: QuickPickItem | undefined) => {
     if (!item) return;
     close();
-    if (mode === 'commands') registry.run(item.key);
+    if (item.location) onOpenSymbol(item.location);
+    else if (mode === 'commands') registry.run(item.key);
     else onOpenFile(item.key);
   };
 
@@ -116,7 +143,7 @@ export function QuickPick({
         aria-controls={listId}
         aria-autocomplete="list"
         aria-activedescendant={items.length > 0 ? optionId(activeIndex) : undefined}
-        placeholder={mode === 'commands' ? 'Type a command' : 'Type a file name, or > for commands'}
+        placeholder={PLACEHOLDERS[mode]}
         autoFocus
         spellCheck={false}
         autoComplete="off"
@@ -139,6 +166,7 @@ export function QuickPick({
             onMouseDown={(event) => event.preventDefault()}
             onClick={() => choose(item)}
           >
+            {item.kind !== undefined && <span className="quick-pick-kind">{item.kind}</span>}
             <span className="quick-pick-label">
               <Highlighted text={item.label} matches={item.labelMatches} />
             </span>
@@ -151,11 +179,32 @@ export function QuickPick({
           </li>
         ))}
       </ul>
-      {items.length === 0 && (
-        <p className="quick-pick-empty" role="status">
-          {mode === 'commands' ? 'No matching commands' : 'No matching files'}
-        </p>
-      )}
+      <EmptyNote mode={mode} empty={items.length === 0} symbols={symbols} />
     </div>
+  );
+}
+
+/** Why the list is empty: nothing matches, or the server could not be asked. */
+function EmptyNote({
+  mode,
+  empty,
+  symbols,
+}: {
+  mode: QuickPickMode;
+  empty: boolean;
+  symbols: SymbolItems;
+}) {
+  if (mode === 'symbols' && symbols.error !== undefined)
+    return (
+      <p className="quick-pick-empty" role="alert">
+        {symbols.error}
+      </p>
+    );
+  // Symbols are listed only once the server has answered what is typed.
+  if (!empty || (mode === 'symbols' && !symbols.answered)) return null;
+  return (
+    <p className="quick-pick-empty" role="status">
+      {EMPTY[mode]}
+    </p>
   );
 }

@@ -1,4 +1,7 @@
-/** What the quick pick lists for what was typed: commands after ">", otherwise files. */
+/**
+ * What the quick pick lists for what was typed: commands after ">", otherwise files (the
+ * symbols after "#" are useSymbolItems').
+ */
 import { useMemo, useSyncExternalStore } from 'react';
 
 import type { Command, CommandRegistry } from './CommandRegistry';
@@ -9,22 +12,34 @@ import { keybindingLabel, type Platform } from './keybinding';
 export const MAX_ITEMS = 100;
 
 export const COMMAND_PREFIX = '>';
+export const SYMBOL_PREFIX = '#';
 
 export interface QuickPickItem {
   key: string;
-  /** The command's title or the file's name. */
+  /** The command's title, the file's or the symbol's name. */
   label: string;
   labelMatches: readonly number[];
-  /** The file's directory, shown dimmed. */
+  /** A symbol's kind: `function`, `class`… */
+  kind?: string;
+  /** The file's directory, or where the symbol is, shown dimmed. */
   detail?: string;
   detailMatches?: readonly number[];
   shortcut?: string;
+  /** Where a symbol is defined. */
+  location?: { path: string; line: number; column: number };
 }
 
-export type QuickPickMode = 'commands' | 'files';
+export type QuickPickMode = 'commands' | 'files' | 'symbols';
+
+export const PREFIXES: Record<QuickPickMode, string> = {
+  commands: COMMAND_PREFIX,
+  files: '',
+  symbols: SYMBOL_PREFIX,
+};
 
 export function modeOf(value: string): QuickPickMode {
-  return value.startsWith(COMMAND_PREFIX) ? 'commands' : 'files';
+  if (value.startsWith(COMMAND_PREFIX)) return 'commands';
+  return value.startsWith(SYMBOL_PREFIX) ? 'symbols' : 'files';
 }
 
 const commandLabel = (command: Command) => `${command.category}: ${command.title}`;
@@ -55,7 +70,9 @@ export function useQuickPickItems(
   const files = useMemo(() => indexPaths(paths), [paths]);
 
   return useMemo(() => {
-    if (modeOf(value) === 'commands') {
+    const mode = modeOf(value);
+    if (mode === 'symbols') return [];
+    if (mode === 'commands') {
       const query = value.slice(COMMAND_PREFIX.length).trim();
       const found = query
         ? commands.search(query, MAX_ITEMS)

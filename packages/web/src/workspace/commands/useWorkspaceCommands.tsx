@@ -1,7 +1,7 @@
 /**
  * The workspace page's commands: one registry per page with a handler for each default
  * command, their shortcuts dispatched while the page is open, and what they open (the
- * command palette / Go to file, settings, the shortcut reference).
+ * quick pick: command palette, Go to file or symbol; settings, the shortcut reference).
  */
 import { type ReactNode, type RefObject, useEffect, useMemo, useRef, useState } from 'react';
 
@@ -15,7 +15,6 @@ import { bindCommand } from './defaultCommands';
 import { KeyboardShortcutsDialog } from './KeyboardShortcutsDialog';
 import { useCommandKeybindings } from './KeybindingDispatcher';
 import { QuickPick } from './QuickPick';
-import { SymbolPick } from './SymbolPick';
 import type { QuickPickMode } from './useQuickPickItems';
 
 export interface WorkspaceCommandTargets {
@@ -31,7 +30,7 @@ export interface WorkspaceCommandTargets {
   toggleProblems: () => void;
 }
 
-type Opened = QuickPickMode | 'symbols' | 'settings' | 'shortcuts' | undefined;
+type Opened = QuickPickMode | 'settings' | 'shortcuts' | undefined;
 
 export function useWorkspaceCommands(targets: WorkspaceCommandTargets): {
   registry: CommandRegistry;
@@ -46,6 +45,12 @@ export function useWorkspaceCommands(targets: WorkspaceCommandTargets): {
   useEffect(() => {
     latest.current = targets;
   });
+  // One function for the page's life: the quick pick asks again when its search changes.
+  const [searchSymbols] = useState<WorkspaceSymbolSearch>(
+    () => (query: string) =>
+      latest.current.workspaceSymbols.current?.(query) ??
+      Promise.reject(new Error('Python support starts once a Python file is open.')),
+  );
 
   useEffect(() => {
     const t = () => latest.current;
@@ -109,20 +114,15 @@ export function useWorkspaceCommands(targets: WorkspaceCommandTargets): {
   const close = () => setOpened(undefined);
   const overlay = (
     <>
-      {(opened === 'commands' || opened === 'files') && (
+      {(opened === 'commands' || opened === 'files' || opened === 'symbols') && (
         <QuickPick
           key={opened}
           initialMode={opened}
           registry={registry}
           paths={paths}
           onOpenFile={(path) => targets.editor.open(path)}
-          onClose={close}
-        />
-      )}
-      {opened === 'symbols' && targets.workspaceSymbols.current && (
-        <SymbolPick
-          search={targets.workspaceSymbols.current}
-          onOpen={({ path, line, column }) => targets.editor.openAt(path, line, column)}
+          searchSymbols={searchSymbols}
+          onOpenSymbol={({ path, line, column }) => targets.editor.openAt(path, line, column)}
           onClose={close}
         />
       )}

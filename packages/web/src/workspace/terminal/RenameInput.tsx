@@ -1,7 +1,7 @@
 /** The input that replaces a terminal tab while it is renamed (F2 or a double-click). */
 import { useRef } from 'react';
 
-import type { TerminalTab } from './sessions';
+import type { TerminalTab } from './session';
 
 export function RenameInput({
   tab,

@@ -6,6 +6,7 @@ import { useState } from 'react';
 
 import { RunConfigDialog } from './RunConfigDialog';
 import type { RunConfigurations } from './runConfigurations';
+import { StopButton, ToolButton } from './ToolButton';
 
 export interface RunControlsProps {
   /** The active file when it can run (a Python file). */
@@ -20,35 +21,24 @@ export function RunControls({ path, running, configurations, onRun, onStop }: Ru
   const [configuring, setConfiguring] = useState<string>();
   return (
     <div className="run-controls" role="group" aria-label="Run">
-      <button
-        type="button"
+      <ToolButton
         className="button primary"
-        onClick={onRun}
-        disabled={path === undefined}
         title={path !== undefined ? `Run ${path} (F5)` : 'Open a Python file to run it'}
+        disabled={path === undefined}
+        onClick={onRun}
       >
         ▶ Run
-      </button>
-      <button
-        type="button"
+      </ToolButton>
+      <ToolButton
         className="button"
-        aria-label="Run configuration…"
+        label="Run configuration…"
         title="Arguments and environment variables for this file's runs"
         disabled={path === undefined}
         onClick={() => setConfiguring(path)}
       >
         ▾
-      </button>
-      <button
-        type="button"
-        className="button"
-        aria-label="Stop"
-        title="Stop the run (Ctrl+C, then kill after 2 s)"
-        disabled={!running}
-        onClick={onStop}
-      >
-        ■
-      </button>
+      </ToolButton>
+      <StopButton className="button" running={running} onStop={onStop} />
       {configuring !== undefined && (
         <RunConfigDialog
           path={configuring}

@@ -1,5 +1,6 @@
 /** The terminal panel's toolbar buttons, for the active tab (Stop for a running run). */
-import { isRunning, type TerminalTab } from './sessions';
+import { isRunning, type TerminalTab } from './session';
+import { StopButton, ToolButton } from './ToolButton';
 
 export interface TerminalActionsProps {
   active: TerminalTab | undefined;
@@ -25,51 +26,38 @@ export function TerminalActions({
   return (
     <div className="terminal-actions">
       {active?.run && (
-        <button
-          type="button"
-          className="terminal-action"
-          aria-label="Stop"
-          title="Stop the run (Ctrl+C, then kill after 2 s)"
-          disabled={!isRunning(active)}
-          onClick={onStop}
-        >
-          ■
-        </button>
+        <StopButton className="terminal-action" running={isRunning(active)} onStop={onStop} />
       )}
-      <button
-        type="button"
+      <ToolButton
         className="terminal-action"
-        aria-label="New terminal"
+        label="New terminal"
         title="New terminal"
         onClick={onNew}
       >
         +
-      </button>
-      <button
-        type="button"
+      </ToolButton>
+      <ToolButton
         className="terminal-action"
-        aria-label="Rename terminal"
+        label="Rename terminal"
         title="Rename terminal (F2)"
         disabled={!active}
         onClick={onRename}
       >
         ✎
-      </button>
-      <button
-        type="button"
+      </ToolButton>
+      <ToolButton
         className="terminal-action"
-        aria-label="Close terminal"
+        label="Close terminal"
         title="Close terminal (ends its shell)"
         disabled={!active}
         onClick={onClose}
       >
         ×
-      </button>
-      <button
-        type="button"
+      </ToolButton>
+      <ToolButton
         className="terminal-action"
-        aria-label="Find in terminal"
-        aria-pressed={findOpen}
+        label="Find in terminal"
+        pressed={findOpen}
         title="Find (Ctrl+Shift+F)"
         disabled={!active}
         onClick={onToggleFind}
@@ -78,11 +66,10 @@ export function TerminalActions({
           <circle cx="6.5" cy="6.5" r="4.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
           <path d="M10 10l4.5 4.5" stroke="currentColor" strokeWidth="1.6" />
         </svg>
-      </button>
-      <button
-        type="button"
+      </ToolButton>
+      <ToolButton
         className="terminal-action"
-        aria-label="Copy selection"
+        label="Copy selection"
         title="Copy selection (Ctrl+Shift+C)"
         disabled={!active}
         onClick={onCopy}
@@ -100,7 +87,7 @@ export function TerminalActions({
           />
           <path d="M3 11H2V2h9v1" fill="none" stroke="currentColor" strokeWidth="1.4" />
         </svg>
-      </button>
+      </ToolButton>
     </div>
   );
 }

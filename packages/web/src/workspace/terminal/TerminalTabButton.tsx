@@ -4,7 +4,7 @@
  */
 import type { KeyboardEvent } from 'react';
 
-import { isRunning, type TerminalTab } from './sessions';
+import { isRunning, type TerminalTab } from './session';
 
 export interface TerminalTabButtonProps {
   tab: TerminalTab;

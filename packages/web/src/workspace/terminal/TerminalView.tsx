@@ -11,7 +11,8 @@ import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef } from 'react';
 
 import { locationLinkProvider, type LocationTarget } from './locationLinks';
-import type { TerminalSessions, TerminalTab } from './sessions';
+import type { TerminalTab } from './session';
+import type { TerminalSessions } from './sessions';
 
 export interface TerminalViewHandle {
   focus: () => void;

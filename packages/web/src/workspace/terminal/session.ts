@@ -77,6 +77,53 @@ export class Session {
 
   constructor(public tab: TerminalTab) {}
 
+  /** `terminal.opened`: the replay shows everything up to now. */
+  opened(replay: string): void {
+    // A later open supersedes an earlier one (its replay shows everything since).
+    this.resetFlow();
+    this.screen?.reset();
+    this.screen?.write(replay);
+    this.pendingRun = undefined;
+    this.pendingCwd = undefined;
+    this.patch({ status: 'attached', exitCode: undefined, exitSignal: undefined });
+  }
+
+  output(data: string, socket: SessionSocket): void {
+    const generation = this.generation;
+    this.screen?.write(data, () => {
+      if (this.generation === generation) this.rendered(socket, data.length);
+    });
+  }
+
+  exited(code: number | null, signal: string | null, durationMs: number | undefined): void {
+    this.resetFlow();
+    this.screen?.write(exitNotice(this.tab, code, signal));
+    this.patch({
+      status: 'exited',
+      exitCode: code,
+      exitSignal: signal,
+      ...(durationMs !== undefined && { durationMs }),
+    });
+  }
+
+  /** An error the server reported about this terminal. */
+  failed(error: { code: string; message: string }): void {
+    this.generation++;
+    // A run that ended while nobody watched, forgotten since: its tab stays, ended, until run again.
+    if (this.tab.run && !this.pendingRun && error.code === 'TERMINAL_NOT_FOUND') {
+      this.screen?.write('\x1b[2m[this run has ended]\x1b[0m\r\n');
+      this.patch({ status: 'exited', exitCode: null, exitSignal: null });
+      return;
+    }
+    // A folder that could not be opened (gone meanwhile): a retry starts at the root.
+    this.pendingCwd = undefined;
+    this.patch({ status: 'error', error });
+  }
+
+  patch(patch: Partial<TerminalTab>): void {
+    this.tab = { ...this.tab, ...patch };
+  }
+
   /** A new attachment (or none): acks and writes of the last one are void. */
   resetFlow(): void {
     this.generation++;
@@ -85,7 +132,7 @@ export class Session {
   }
 
   /** Flow control: tell the server what is on screen, in batches. */
-  rendered(socket: SessionSocket, chars: number): void {
+  private rendered(socket: SessionSocket, chars: number): void {
     this.unacked += chars;
     clearTimeout(this.ackTimer);
     if (this.unacked >= ACK_BATCH_CHARS) this.ack(socket);

@@ -2,7 +2,8 @@ import type { ClientMessage, ServerMessage } from '@workcell/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { ConnectionState } from '../../connection/socket';
-import { isRunning, type SessionSocket, type TerminalScreen, TerminalSessions } from './sessions';
+import { isRunning, type SessionSocket, type TerminalScreen } from './session';
+import { TerminalSessions } from './sessions';
 import type { StoredTabs, TerminalTabsMemory } from './storedTabs';
 
 const WS = '6f1c1a8e-2b0e-4a53-9a7e-6c1d2f3a4b5c';
@@ -105,6 +106,29 @@ const opened = (terminalId: string, replay = ''): ServerMessage => ({
   cols: 100,
   rows: 30,
 });
+
+const exited = (terminalId: string): ServerMessage => ({
+  type: 'terminal.exit',
+  terminalId,
+  code: 0,
+  signal: null,
+  durationMs: 1200,
+});
+
+/** Runs x.py in its tab, then `meanwhile`, then reloads: the tab is shown again. */
+function runThenReload(meanwhile: (id: string) => void): { id: string; screen: FakeScreen } {
+  create();
+  sessions.runFile('x.py', { args: [], env: {} });
+  const id = sessions.getSnapshot().activeId!;
+  sessions.attachScreen(id, new FakeScreen());
+  socket.deliver(opened(id));
+  meanwhile(id);
+  sessions.stop();
+  create();
+  const screen = new FakeScreen();
+  sessions.attachScreen(id, screen);
+  return { id, screen };
+}
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -337,15 +361,7 @@ describe('TerminalSessions', () => {
   });
 
   it('a remembered run tab that ended while away says so', () => {
-    create();
-    sessions.runFile('x.py', { args: [], env: {} });
-    const id = sessions.getSnapshot().activeId!;
-    sessions.attachScreen(id, new FakeScreen());
-    socket.deliver(opened(id));
-    sessions.stop();
-    create();
-    const screen = new FakeScreen();
-    sessions.attachScreen(id, screen);
+    const { id, screen } = runThenReload(() => undefined);
     expect(socket.take().at(-1)).toEqual({
       type: 'terminal.open',
       workspace: WS,
@@ -356,6 +372,18 @@ describe('TerminalSessions', () => {
     socket.deliver({ type: 'error', code: 'TERMINAL_NOT_FOUND', message: 'ended', ref: id });
     expect(tab(id)).toMatchObject({ name: 'Run: x.py', status: 'exited' });
     expect(screen.text).toContain('this run has ended');
+  });
+
+  it('a remembered run tab that ended shows its output and exit again; closing it lets the server forget them', () => {
+    const { id, screen } = runThenReload((id) => socket.deliver(exited(id)));
+    socket.deliver(opened(id, 'hello from x\r\n'));
+    socket.deliver(exited(id));
+    expect(tab(id)).toMatchObject({ status: 'exited', exitCode: 0, durationMs: 1200 });
+    expect(screen.text).toContain('hello from x');
+    expect(screen.text).toContain('[x.py exited with code 0]');
+    socket.take();
+    sessions.close(id);
+    expect(socket.take()).toEqual([{ type: 'terminal.close', terminalId: id }]);
   });
 
   it('remembers tabs, names and the active one per workspace, and reattaches them by id', () => {

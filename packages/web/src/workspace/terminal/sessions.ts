@@ -9,7 +9,6 @@ import type { ServerMessage } from '@workcell/protocol';
 
 import type { RunConfig } from './runConfigurations';
 import {
-  exitNotice,
   isRunning,
   Session,
   type SessionSocket,
@@ -17,19 +16,8 @@ import {
   type TerminalTab,
 } from './session';
 import type { TerminalTabsMemory } from './storedTabs';
+import { ServerCloses } from './serverCloses';
 import { TabList } from './tabList';
-
-export {
-  isRunning,
-  type SessionSocket,
-  type TerminalScreen,
-  type TerminalsSnapshot,
-  type TerminalStatus,
-  type TerminalTab,
-} from './session';
-
-/** Used to open (and at once close) a terminal that has no screen. */
-const HEADLESS_SIZE = { cols: 80, rows: 24 };
 
 export interface TerminalSessionsOptions {
   workspace: string;
@@ -41,8 +29,7 @@ export interface TerminalSessionsOptions {
 
 export class TerminalSessions {
   private readonly tabs: TabList;
-  /** Terminals closed while offline: their shells are ended at the next connection. */
-  private readonly closeLater = new Set<string>();
+  private readonly closes: ServerCloses;
   private unsubscribe: (() => void)[] = [];
   private readonly workspace: string;
   private readonly socket: SessionSocket;
@@ -53,6 +40,7 @@ export class TerminalSessions {
     this.socket = options.socket;
     this.newId = options.newId ?? randomId;
     this.tabs = new TabList(options.memory, this.newId);
+    this.closes = new ServerCloses(this.workspace, this.socket);
     this.subscribe = this.tabs.subscribe;
     this.getSnapshot = this.tabs.getSnapshot;
   }
@@ -106,14 +94,8 @@ export class TerminalSessions {
     const session = this.tabs.get(id);
     if (!session) return;
     clearTimeout(session.ackTimer);
-    const { status } = session.tab;
-    if (status !== 'exited') {
-      if (this.socket.state === 'connected' && (status === 'attached' || status === 'opening'))
-        this.socket.send({ type: 'terminal.close', terminalId: id });
-      else this.closeLater.add(id);
-    }
+    this.closes.close(session.tab);
     this.tabs.remove(id);
-    if (this.socket.state === 'connected') this.flushCloses();
     this.tabs.changed();
   }
 
@@ -208,7 +190,7 @@ export class TerminalSessions {
   }
 
   private connected(): void {
-    this.flushCloses();
+    this.closes.flush();
     for (const session of this.tabs.all()) {
       // An exited shell stays exited until the user asks for a new one.
       if (session.screen && session.tab.status !== 'exited') this.open(session);
@@ -224,86 +206,39 @@ export class TerminalSessions {
     }
   }
 
-  private flushCloses(): void {
-    for (const terminalId of this.closeLater) {
-      // The server closes only terminals this connection is attached to.
-      this.socket.send({
-        type: 'terminal.open',
-        workspace: this.workspace,
-        terminalId,
-        ...HEADLESS_SIZE,
-      });
-      this.socket.send({ type: 'terminal.close', terminalId });
-    }
-    this.closeLater.clear();
-  }
-
   private receive(message: ServerMessage): void {
+    if (message.type === 'error') {
+      const session = message.ref !== undefined ? this.tabs.get(message.ref) : undefined;
+      if (!session || session.tab.status === 'exited') return;
+      session.failed({ code: message.code, message: message.message });
+      this.tabs.changed();
+      return;
+    }
+    if (!('terminalId' in message)) return;
+    const session = this.tabs.get(message.terminalId);
+    const status = session?.tab.status;
+    if (!session) return;
     switch (message.type) {
-      case 'terminal.opened': {
-        const session = this.tabs.get(message.terminalId);
-        const status = session?.tab.status;
-        if (message.workspace !== this.workspace || !session?.screen) return;
+      case 'terminal.opened':
+        if (message.workspace !== this.workspace || !session.screen) return;
         if (status !== 'opening' && status !== 'attached') return;
-        // A later open supersedes an earlier one (its replay shows everything since).
-        session.resetFlow();
-        const screen = session.screen;
-        screen.reset();
-        screen.write(message.replay);
-        session.pendingRun = undefined;
-        session.pendingCwd = undefined;
-        this.update(session, { status: 'attached', exitCode: undefined, exitSignal: undefined });
+        session.opened(message.replay);
+        break;
+      case 'terminal.output':
+        if (status === 'attached') session.output(message.data, this.socket);
         return;
-      }
-      case 'terminal.output': {
-        const session = this.tabs.get(message.terminalId);
-        if (session?.tab.status !== 'attached' || !session.screen) return;
-        const generation = session.generation;
-        const chars = message.data.length;
-        session.screen.write(message.data, () => {
-          if (session.generation === generation) session.rendered(this.socket, chars);
-        });
-        return;
-      }
-      case 'terminal.exit': {
-        const session = this.tabs.get(message.terminalId);
-        if (!session || (session.tab.status !== 'attached' && session.tab.status !== 'opening'))
-          return;
-        session.resetFlow();
-        session.screen?.write(exitNotice(session.tab, message.code, message.signal));
-        this.update(session, {
-          status: 'exited',
-          exitCode: message.code,
-          exitSignal: message.signal,
-          ...(message.durationMs !== undefined && { durationMs: message.durationMs }),
-        });
-        return;
-      }
-      case 'error': {
-        const session = message.ref !== undefined ? this.tabs.get(message.ref) : undefined;
-        if (!session || session.tab.status === 'exited') return;
-        session.generation++;
-        // A run that ended while nobody watched: its tab stays, ended, until run again.
-        if (session.tab.run && !session.pendingRun && message.code === 'TERMINAL_NOT_FOUND') {
-          session.screen?.write('\x1b[2m[this run has ended]\x1b[0m\r\n');
-          this.update(session, { status: 'exited', exitCode: null, exitSignal: null });
-          return;
-        }
-        // A folder that could not be opened (gone meanwhile): a retry starts at the root.
-        session.pendingCwd = undefined;
-        this.update(session, {
-          status: 'error',
-          error: { code: message.code, message: message.message },
-        });
-        return;
-      }
+      case 'terminal.exit':
+        if (status !== 'attached' && status !== 'opening') return;
+        session.exited(message.code, message.signal, message.durationMs);
+        break;
       default:
         return;
     }
+    this.tabs.changed();
   }
 
   private update(session: Session, patch: Partial<TerminalTab>): void {
-    session.tab = { ...session.tab, ...patch };
+    session.patch(patch);
     this.tabs.changed();
   }
 
