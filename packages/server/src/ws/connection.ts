@@ -19,7 +19,8 @@ import type { AuthenticatedUser } from '../auth/service';
 import type { CellEvent, CellManager } from '../cells/manager';
 import { isWorkcellError, WorkcellError } from '../errors';
 import type { FileChangeEvent } from '../files/events';
-import type { TerminalRun, TerminalService, TerminalSink } from '../terminals/service';
+import type { TerminalSink } from '../terminals/cell-terminals';
+import type { TerminalRun, TerminalService } from '../terminals/service';
 import type { WorkspaceService } from '../workspaces/service';
 
 /** The prototype's single terminal per workspace. */
