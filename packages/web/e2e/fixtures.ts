@@ -209,6 +209,17 @@ export async function signUpInWorkspace(
 }
 
 /**
+ * A new user in a fresh hello-numpy workspace, ready to work: its script shown in the editor
+ * and the shell prompt up in the terminal (the cell has started). Answers its uuid.
+ */
+export async function signUpInReadyWorkspace(page: Page, name: string): Promise<string> {
+  const workspace = await signUpInWorkspace(page, name);
+  await expect(editorText(page)).toContainText('import numpy');
+  await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
+  return workspace;
+}
+
+/**
  * Creates a workspace the way a new user does: from the empty dashboard's wizard, picking
  * the template by its title. Waits for the workspace page; answers its uuid.
  */

@@ -12,9 +12,8 @@ import {
   fileContent,
   screenshot,
   seriousA11yViolations,
-  signUpInWorkspace,
+  signUpInReadyWorkspace,
   statusBar,
-  terminalText,
   test,
   typeInTerminal,
   writeFile,
@@ -25,17 +24,10 @@ const editorTab = (page: Page, name: string) =>
 const searchView = (page: Page) => page.getByRole('region', { name: 'Search', exact: true });
 const searchInput = (page: Page) => searchView(page).getByRole('textbox', { name: 'Search' });
 
-async function openScript(page: Page): Promise<string> {
-  const workspace = await signUpInWorkspace(page, 'Palette');
-  await expect(editorText(page)).toContainText('import numpy');
-  await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
-  return workspace;
-}
-
 test('the command palette finds and runs Run file (F5); Go to file opens a nested path', async ({
   page,
 }) => {
-  const workspace = await openScript(page);
+  const workspace = await signUpInReadyWorkspace(page, 'Palette');
   await writeFile(page, workspace, 'pkg/deep/module_x.py', 'VALUE = 1\n');
 
   await editorText(page).click();
@@ -75,7 +67,7 @@ test('the command palette finds and runs Run file (F5); Go to file opens a neste
 test('Search finds what the shell wrote, opens it at the line, and replace all is undone', async ({
   page,
 }) => {
-  const workspace = await openScript(page);
+  const workspace = await signUpInReadyWorkspace(page, 'Palette');
   await typeInTerminal(page, "echo 'needle_from_shell = 1' > made_in_shell.py");
   await expect(page.getByRole('treeitem', { name: 'made_in_shell.py', exact: true })).toBeVisible({
     timeout: 15_000,
@@ -121,7 +113,7 @@ test('Search finds what the shell wrote, opens it at the line, and replace all i
 test('Go to symbol lists the functions of the file, and finds one in another file', async ({
   page,
 }) => {
-  const workspace = await openScript(page);
+  const workspace = await signUpInReadyWorkspace(page, 'Palette');
   await writeFile(
     page,
     workspace,

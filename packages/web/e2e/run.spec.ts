@@ -10,7 +10,7 @@ import {
   expect,
   replaceEditorContent,
   screenshot,
-  signUpInWorkspace,
+  signUpInReadyWorkspace,
   statusBar,
   terminalText,
   test,
@@ -22,17 +22,10 @@ const terminalTabs = (page: Page) => page.getByRole('tablist', { name: 'Terminal
 const runTab = (page: Page) => terminalTabs(page).getByRole('tab', { name: /^Run: script\.py/ });
 const runControls = (page: Page) => page.getByRole('group', { name: 'Run' });
 
-async function openScript(page: Page): Promise<string> {
-  const workspace = await signUpInWorkspace(page, 'Runs');
-  await expect(editorText(page)).toContainText('import numpy');
-  await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
-  return workspace;
-}
-
 test('F5 right after typing runs the new content, twice, in one Run tab with exit code and duration', async ({
   page,
 }) => {
-  await openScript(page);
+  await signUpInReadyWorkspace(page, 'Runs');
   await replaceEditorContent(page, 'print("first", 1 + 1)\n');
   await page.keyboard.press('F5');
   await expect(runTab(page)).toHaveAttribute('aria-selected', 'true', { timeout: 30_000 });
@@ -51,7 +44,7 @@ test('F5 right after typing runs the new content, twice, in one Run tab with exi
 test('Run with a REPL open in the active terminal still runs the file in its Run tab', async ({
   page,
 }) => {
-  await openScript(page);
+  await signUpInReadyWorkspace(page, 'Runs');
   await typeInTerminal(page, 'python3 -q');
   await expect(terminalText(page)).toContainText('>>>', { timeout: 30_000 });
   await replaceEditorContent(page, 'print("ran", 6 * 7)\n');
@@ -66,7 +59,7 @@ test('Run with a REPL open in the active terminal still runs the file in its Run
 });
 
 test('Stop ends `while True: pass`', async ({ page }) => {
-  await openScript(page);
+  await signUpInReadyWorkspace(page, 'Runs');
   await replaceEditorContent(page, 'print("looping", flush=True)\nwhile True: pass\n');
   await page.keyboard.press('F5');
   await expect(terminalText(page)).toContainText('looping', { timeout: 30_000 });
@@ -83,7 +76,7 @@ test('Stop ends `while True: pass`', async ({ page }) => {
 });
 
 test('clicking a traceback line opens the file at that line', async ({ page }) => {
-  const workspace = await openScript(page);
+  const workspace = await signUpInReadyWorkspace(page, 'Runs');
   await writeFile(
     page,
     workspace,
@@ -113,7 +106,7 @@ test('clicking a traceback line opens the file at that line', async ({ page }) =
 test('a run configuration gives the file its arguments and environment variables', async ({
   page,
 }) => {
-  await openScript(page);
+  await signUpInReadyWorkspace(page, 'Runs');
   await replaceEditorContent(
     page,
     'import os, sys\nprint("args", sys.argv[1:])\nprint("greeting", os.environ["GREETING"])\n',
