@@ -85,6 +85,16 @@ export const revisionQuery = z.object({
 export const workspaceList = z.object({ sessions: z.array(workspace) });
 export const workspaceListQuery = z.object({ user_id: z.string().optional() });
 
+export const rawQuery = z.object({
+  v: z.coerce
+    .number()
+    .int()
+    .optional()
+    .describe(
+      "The file's version the link was made for: a new version is a new URL, so a browser fetches it instead of showing its cached bytes. The answer is always the current version's",
+    ),
+});
+
 export const archiveQuery = z.object({
   folder: z
     .string()
@@ -183,7 +193,7 @@ export const routes = {
   }),
   createFolder: route({ method: 'POST', path: `${ws}/folder/{path}`, reply: fileEntry }),
   move: route({ method: 'POST', path: `${ws}/move`, body: moveBody, reply: fileEntry }),
-  readRaw: route({ method: 'GET', path: `${ws}/raw/{path}`, reply: rawBytes }),
+  readRaw: route({ method: 'GET', path: `${ws}/raw/{path}`, query: rawQuery, reply: rawBytes }),
   uploadRaw: route({ method: 'PUT', path: `${ws}/raw/{path}`, body: rawBytes, reply: writtenFile }),
   downloadArchive: route({ method: 'GET', path: `${ws}/archive`, reply: rawBytes }),
   extractArchive: route({

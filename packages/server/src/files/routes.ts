@@ -5,6 +5,7 @@ import {
   fileEntry,
   fileList,
   moveBody,
+  rawQuery,
   restoreBody,
   revisionContent,
   revisionList,
@@ -303,6 +304,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{
         summary:
           'The bytes of a file, with a Content-Type from its extension and its version as ETag',
         params,
+        querystring: rawQuery,
         response: { 200: z.any(), ...errors, 409: errorResponse },
       },
     },
