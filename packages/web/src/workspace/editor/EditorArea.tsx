@@ -187,6 +187,16 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
     (direction: 'left' | 'right') => change((current) => groups.moveActiveTab(current, direction)),
     [change],
   );
+  const compare = useCallback(
+    (left: string, right: string) => {
+      docs.open(left);
+      docs.open(right);
+      const key = compareKey({ left, right });
+      comparisons.add(key);
+      change((current) => groups.openTab(current, key));
+    },
+    [docs, comparisons, change],
+  );
   const showHistory = useCallback(() => {
     const path = activeRef.current;
     if (path !== undefined && docs.has(path)) setDialog({ kind: 'history', path });
@@ -220,6 +230,7 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
         const path = activeRef.current;
         if (path !== undefined && docs.view(path)?.kind === 'text') setComparing(path);
       },
+      compare,
       runEditorAction: (id: string) => {
         const editor = editorsRef.current[layoutRef.current.focused];
         editor?.focus();
@@ -237,7 +248,7 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
             ?.focus();
       },
     }),
-    [docs, change, split, move],
+    [docs, change, split, move, compare],
   );
 
   // ---- settings, applied live ----------------------------------------------------------
@@ -367,9 +378,7 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
             .filter((path) => path !== comparing && docs.view(path)?.kind === 'text')}
           onClose={() => setComparing(undefined)}
           onPick={(other) => {
-            const key = compareKey({ left: comparing, right: other });
-            comparisons.add(key);
-            change((current) => groups.openTab(current, key));
+            compare(comparing, other);
             setComparing(undefined);
           }}
         />
