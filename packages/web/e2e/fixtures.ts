@@ -226,10 +226,10 @@ export async function signUpInWorkspace(
 }
 
 /**
- * A new user in a fresh hello-numpy workspace, ready to work: its script shown in the editor
+ * A new user in a fresh hello-numpy workspace, ready to work: its script open in the editor
  * and the shell prompt up in the terminal (the cell has started). Answers its uuid.
  */
-export async function signUpInReadyWorkspace(page: Page, name: string): Promise<string> {
+export async function openScript(page: Page, name = 'Script'): Promise<string> {
   const workspace = await signUpInWorkspace(page, name);
   await expect(editorText(page)).toContainText('import numpy');
   await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });

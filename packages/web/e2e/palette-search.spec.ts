@@ -10,9 +10,9 @@ import {
   editorText,
   expect,
   fileContent,
+  openScript,
   screenshot,
   seriousA11yViolations,
-  signUpInReadyWorkspace,
   statusBar,
   test,
   typeInTerminal,
@@ -27,7 +27,7 @@ const searchInput = (page: Page) => searchView(page).getByRole('textbox', { name
 test('the command palette finds and runs Run file (F5); Go to file opens a nested path', async ({
   page,
 }) => {
-  const workspace = await signUpInReadyWorkspace(page, 'Palette');
+  const workspace = await openScript(page);
   await writeFile(page, workspace, 'pkg/deep/module_x.py', 'VALUE = 1\n');
 
   await editorText(page).click();
@@ -67,7 +67,7 @@ test('the command palette finds and runs Run file (F5); Go to file opens a neste
 test('Search finds what the shell wrote, opens it at the line, and replace all is undone', async ({
   page,
 }) => {
-  const workspace = await signUpInReadyWorkspace(page, 'Palette');
+  const workspace = await openScript(page);
   await typeInTerminal(page, "echo 'needle_from_shell = 1' > made_in_shell.py");
   await expect(page.getByRole('treeitem', { name: 'made_in_shell.py', exact: true })).toBeVisible({
     timeout: 15_000,
@@ -113,7 +113,7 @@ test('Search finds what the shell wrote, opens it at the line, and replace all i
 test('Go to symbol lists the functions of the file, and finds one in another file', async ({
   page,
 }) => {
-  const workspace = await signUpInReadyWorkspace(page, 'Palette');
+  const workspace = await openScript(page);
   await writeFile(
     page,
     workspace,

@@ -8,9 +8,9 @@ import type { Page } from '@playwright/test';
 import {
   editorText,
   expect,
+  openScript,
   replaceEditorContent,
   screenshot,
-  signUpInReadyWorkspace,
   statusBar,
   terminalText,
   test,
@@ -25,7 +25,7 @@ const runControls = (page: Page) => page.getByRole('group', { name: 'Run' });
 test('F5 right after typing runs the new content, twice, in one Run tab with exit code and duration', async ({
   page,
 }) => {
-  await signUpInReadyWorkspace(page, 'Runs');
+  await openScript(page);
   await replaceEditorContent(page, 'print("first", 1 + 1)\n');
   await page.keyboard.press('F5');
   await expect(runTab(page)).toHaveAttribute('aria-selected', 'true', { timeout: 30_000 });
@@ -44,7 +44,7 @@ test('F5 right after typing runs the new content, twice, in one Run tab with exi
 test('Run with a REPL open in the active terminal still runs the file in its Run tab', async ({
   page,
 }) => {
-  await signUpInReadyWorkspace(page, 'Runs');
+  await openScript(page);
   await typeInTerminal(page, 'python3 -q');
   await expect(terminalText(page)).toContainText('>>>', { timeout: 30_000 });
   await replaceEditorContent(page, 'print("ran", 6 * 7)\n');
@@ -59,7 +59,7 @@ test('Run with a REPL open in the active terminal still runs the file in its Run
 });
 
 test('Stop ends `while True: pass`', async ({ page }) => {
-  await signUpInReadyWorkspace(page, 'Runs');
+  await openScript(page);
   await replaceEditorContent(page, 'print("looping", flush=True)\nwhile True: pass\n');
   await page.keyboard.press('F5');
   await expect(terminalText(page)).toContainText('looping', { timeout: 30_000 });
@@ -76,7 +76,7 @@ test('Stop ends `while True: pass`', async ({ page }) => {
 });
 
 test('clicking a traceback line opens the file at that line', async ({ page }) => {
-  const workspace = await signUpInReadyWorkspace(page, 'Runs');
+  const workspace = await openScript(page);
   await writeFile(
     page,
     workspace,
@@ -106,7 +106,7 @@ test('clicking a traceback line opens the file at that line', async ({ page }) =
 test('a run configuration gives the file its arguments and environment variables', async ({
   page,
 }) => {
-  await signUpInReadyWorkspace(page, 'Runs');
+  await openScript(page);
   await replaceEditorContent(
     page,
     'import os, sys\nprint("args", sys.argv[1:])\nprint("greeting", os.environ["GREETING"])\n',

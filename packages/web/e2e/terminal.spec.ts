@@ -7,9 +7,9 @@ import type { Page } from '@playwright/test';
 import {
   expect,
   fileContent,
+  openScript,
   replaceEditorContent,
   screenshot,
-  signUpInReadyWorkspace,
   signUpInWorkspace,
   statusBar,
   terminalText,
@@ -71,7 +71,7 @@ test('Run and F5 run the file; after a network drop the page reconnects, the ter
   context,
   consoleErrors,
 }) => {
-  const workspace = await signUpInReadyWorkspace(page, 'Offline');
+  const workspace = await openScript(page);
   await expect(statusBar(page)).toContainText('Connected');
 
   // Run, and F5 from inside the editor straight after an edit: both save, then run (in

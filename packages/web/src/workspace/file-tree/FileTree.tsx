@@ -2,9 +2,8 @@
  * The workspace's file tree, like VS Code's explorer: live (the session's file list, see
  * useFileList), keyboard navigable (WAI-ARIA tree) with multi-select, inline new/rename,
  * a context menu (duplicate, delete with undo, download, copy path, reveal in terminal,
- * compare two files),
- * drag-and-drop moves, uploads (files, folders, zips) and downloads. This file wires the
- * pieces.
+ * compare two files), drag-and-drop moves, uploads (files, folders, zips) and downloads.
+ * This file wires the pieces.
  */
 import { isWithin } from '@workcell/protocol';
 import { useCallback, useImperativeHandle, useMemo, useState } from 'react';
