@@ -95,6 +95,16 @@ export const archiveDownloadQuery = z.object({
     ),
 });
 
+export const rawQuery = z.object({
+  v: z.coerce
+    .number()
+    .int()
+    .optional()
+    .describe(
+      "The file's version the link was made for: a new version is a new URL, so a browser fetches it instead of showing its cached bytes. The answer is always the current version's",
+    ),
+});
+
 export const archiveQuery = z.object({
   folder: z
     .string()
@@ -194,7 +204,7 @@ export const routes = {
   createFolder: route({ method: 'POST', path: `${ws}/folder/{path}`, reply: fileEntry }),
   move: route({ method: 'POST', path: `${ws}/move`, body: moveBody, reply: fileEntry }),
   copy: route({ method: 'POST', path: `${ws}/copy`, body: copyBody, reply: fileEntry }),
-  readRaw: route({ method: 'GET', path: `${ws}/raw/{path}`, reply: rawBytes }),
+  readRaw: route({ method: 'GET', path: `${ws}/raw/{path}`, query: rawQuery, reply: rawBytes }),
   uploadRaw: route({ method: 'PUT', path: `${ws}/raw/{path}`, body: rawBytes, reply: writtenFile }),
   downloadArchive: route({
     method: 'GET',

@@ -7,33 +7,24 @@ import type { Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 
 import {
+  chooseFromTreeMenu,
   createWorkspace,
   expect,
   fileContent,
   listPaths,
+  openTreeMenu,
   openWorkspace,
   screenshot,
   seriousA11yViolations,
   signUp,
   terminalText,
   test,
+  treeItem,
   typeInTerminal,
   writeFile,
 } from './fixtures';
 
-const item = (page: Page, name: string) => page.getByRole('treeitem', { name, exact: true });
 const menu = (page: Page) => page.getByRole('menu');
-
-async function openMenu(page: Page, name: string) {
-  await item(page, name).locator(':scope > .tree-row').click({ button: 'right' });
-  await expect(menu(page)).toBeVisible();
-}
-
-async function choose(page: Page, name: string, action: string) {
-  await openMenu(page, name);
-  await menu(page).getByRole('menuitem', { name: action, exact: true }).click();
-  await expect(menu(page)).toBeHidden();
-}
 
 test('the context menu creates, duplicates, copies paths, reveals in a terminal and downloads', async ({
   page,
@@ -44,10 +35,10 @@ test('the context menu creates, duplicates, copies paths, reveals in a terminal 
   const workspace = await createWorkspace(page, 'Menu', 'hello-numpy');
   await writeFile(page, workspace, 'src/app.py', 'print("app")\n');
   await openWorkspace(page, workspace);
-  await expect(item(page, 'script.py')).toBeVisible();
+  await expect(treeItem(page, 'script.py')).toBeVisible();
 
   // The menu is a WAI-ARIA menu: opened by the keyboard on the focused row, arrows move.
-  await item(page, 'script.py').focus();
+  await treeItem(page, 'script.py').focus();
   await page.keyboard.press('Shift+F10');
   await expect(menu(page)).toHaveAccessibleName('Actions for script.py');
   await expect(menu(page).getByRole('menuitem').first()).toBeFocused();
@@ -57,50 +48,50 @@ test('the context menu creates, duplicates, copies paths, reveals in a terminal 
   await screenshot(page, 'file-tree-menu');
   await page.keyboard.press('Escape');
   await expect(menu(page)).toBeHidden();
-  await expect(item(page, 'script.py')).toBeFocused();
+  await expect(treeItem(page, 'script.py')).toBeFocused();
 
   // New File… from the menu: named inline, created, opened in the editor.
-  await choose(page, 'script.py', 'New File…');
+  await chooseFromTreeMenu(page, 'script.py', 'New File…');
   await page.getByRole('textbox', { name: 'New file name in the workspace' }).fill('notes.py');
   await page.keyboard.press('Enter');
-  await expect(item(page, 'notes.py')).toBeVisible();
+  await expect(treeItem(page, 'notes.py')).toBeVisible();
   await expect(page.getByRole('tab', { name: /^notes\.py/ })).toBeVisible();
 
   // Duplicate: `script copy.py` with the same content, then `script copy 2.py`.
   const script = await fileContent(page, workspace, 'script.py');
-  await choose(page, 'script.py', 'Duplicate');
-  await expect(item(page, 'script copy.py')).toBeVisible();
+  await chooseFromTreeMenu(page, 'script.py', 'Duplicate');
+  await expect(treeItem(page, 'script copy.py')).toBeVisible();
   expect(await fileContent(page, workspace, 'script copy.py')).toBe(script);
-  await choose(page, 'script.py', 'Duplicate');
-  await expect(item(page, 'script copy 2.py')).toBeVisible();
+  await chooseFromTreeMenu(page, 'script.py', 'Duplicate');
+  await expect(treeItem(page, 'script copy 2.py')).toBeVisible();
 
   // Copy Path (workspace-relative) and Copy Absolute Path (in the cell).
-  await item(page, 'src').locator(':scope > .tree-row').click();
-  await choose(page, 'app.py', 'Copy Path');
+  await treeItem(page, 'src').locator(':scope > .tree-row').click();
+  await chooseFromTreeMenu(page, 'app.py', 'Copy Path');
   await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('src/app.py');
-  await choose(page, 'app.py', 'Copy Absolute Path');
+  await chooseFromTreeMenu(page, 'app.py', 'Copy Absolute Path');
   await expect
     .poll(() => page.evaluate(() => navigator.clipboard.readText()))
     .toBe('/app/src/app.py');
 
   // A folder duplicates with its files; deleting it offers Undo, which restores them.
-  await choose(page, 'src', 'Duplicate');
-  await expect(item(page, 'src copy')).toBeVisible();
+  await chooseFromTreeMenu(page, 'src', 'Duplicate');
+  await expect(treeItem(page, 'src copy')).toBeVisible();
   await expect.poll(() => listPaths(page, workspace)).toContain('src copy/app.py');
   expect(await fileContent(page, workspace, 'src copy/app.py')).toBe('print("app")\n');
-  await choose(page, 'src copy', 'Delete');
-  await expect(item(page, 'src copy')).toHaveCount(0);
+  await chooseFromTreeMenu(page, 'src copy', 'Delete');
+  await expect(treeItem(page, 'src copy')).toHaveCount(0);
   await page
     .getByRole('alert')
     .filter({ hasText: 'Deleted src copy.' })
     .getByRole('button', { name: 'Undo' })
     .click();
-  await expect(item(page, 'src copy')).toBeVisible();
+  await expect(treeItem(page, 'src copy')).toBeVisible();
   await expect.poll(() => listPaths(page, workspace)).toContain('src copy/app.py');
   expect(await fileContent(page, workspace, 'src copy/app.py')).toBe('print("app")\n');
 
   // Reveal in Terminal: a new shell whose working directory is the folder.
-  await choose(page, 'src', 'Reveal in Terminal');
+  await chooseFromTreeMenu(page, 'src', 'Reveal in Terminal');
   await expect(page.getByRole('tab', { name: /^Terminal 2/ })).toHaveAttribute(
     'aria-selected',
     'true',
@@ -111,7 +102,7 @@ test('the context menu creates, duplicates, copies paths, reveals in a terminal 
 
   // Download: the file's bytes, under its name.
   const downloading = page.waitForEvent('download');
-  await choose(page, 'script.py', 'Download');
+  await chooseFromTreeMenu(page, 'script.py', 'Download');
   const download = await downloading;
   expect(download.suggestedFilename()).toBe('script.py');
   expect(await readFile(await download.path(), 'utf8')).toBe(script);
@@ -129,38 +120,38 @@ test('Ctrl+click selects two files; Delete removes both and Undo brings them bac
   const tree = page.getByRole('tree', { name: 'Files' });
   await expect(tree).toHaveAttribute('aria-multiselectable', 'true');
 
-  await item(page, 'a.txt').locator(':scope > .tree-row').click();
-  await item(page, 'b.txt')
+  await treeItem(page, 'a.txt').locator(':scope > .tree-row').click();
+  await treeItem(page, 'b.txt')
     .locator(':scope > .tree-row')
     .click({ modifiers: ['ControlOrMeta'] });
-  await expect(item(page, 'a.txt')).toHaveAttribute('aria-selected', 'true');
-  await expect(item(page, 'b.txt')).toHaveAttribute('aria-selected', 'true');
-  await expect(item(page, 'script.py')).toHaveAttribute('aria-selected', 'false');
+  await expect(treeItem(page, 'a.txt')).toHaveAttribute('aria-selected', 'true');
+  await expect(treeItem(page, 'b.txt')).toHaveAttribute('aria-selected', 'true');
+  await expect(treeItem(page, 'script.py')).toHaveAttribute('aria-selected', 'false');
 
   // The menu on a selected row acts on the whole selection.
-  await openMenu(page, 'b.txt');
+  await openTreeMenu(page, 'b.txt');
   await expect(menu(page)).toHaveAccessibleName('Actions for 2 items');
   await page.keyboard.press('Escape');
 
   await page.keyboard.press('Delete');
-  await expect(item(page, 'a.txt')).toHaveCount(0);
-  await expect(item(page, 'b.txt')).toHaveCount(0);
+  await expect(treeItem(page, 'a.txt')).toHaveCount(0);
+  await expect(treeItem(page, 'b.txt')).toHaveCount(0);
   await expect
     .poll(() => listPaths(page, workspace))
     .toEqual(initial.filter((path) => path !== 'a.txt' && path !== 'b.txt'));
 
   const alert = page.getByRole('alert').filter({ hasText: 'Deleted 2 items.' });
   await alert.getByRole('button', { name: 'Undo' }).click();
-  await expect(item(page, 'a.txt')).toBeVisible();
-  await expect(item(page, 'b.txt')).toBeVisible();
+  await expect(treeItem(page, 'a.txt')).toBeVisible();
+  await expect(treeItem(page, 'b.txt')).toBeVisible();
   expect(await fileContent(page, workspace, 'a.txt')).toBe('alpha\n');
   expect(await fileContent(page, workspace, 'b.txt')).toBe('beta\n');
 
   // Shift+click selects the range in the order shown.
-  await item(page, 'a.txt').locator(':scope > .tree-row').click();
-  await item(page, 'script.py')
+  await treeItem(page, 'a.txt').locator(':scope > .tree-row').click();
+  await treeItem(page, 'script.py')
     .locator(':scope > .tree-row')
     .click({ modifiers: ['Shift'] });
   for (const name of ['a.txt', 'b.txt', 'script.py'])
-    await expect(item(page, name)).toHaveAttribute('aria-selected', 'true');
+    await expect(treeItem(page, name)).toHaveAttribute('aria-selected', 'true');
 });

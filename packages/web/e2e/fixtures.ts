@@ -135,6 +135,23 @@ export const terminalText = (page: Page) => page.getByRole('tabpanel').locator('
 
 export const statusBar = (page: Page) => page.getByRole('contentinfo');
 
+/** A row of the file tree, by its name. */
+export const treeItem = (page: Page, name: string) =>
+  page.getByRole('treeitem', { name, exact: true });
+
+/** Right-clicks a row of the file tree: its context menu opens. */
+export async function openTreeMenu(page: Page, name: string): Promise<void> {
+  await treeItem(page, name).locator(':scope > .tree-row').click({ button: 'right' });
+  await expect(page.getByRole('menu')).toBeVisible();
+}
+
+/** Chooses an action ("Rename…", "Select for Compare"…) from a tree row's context menu. */
+export async function chooseFromTreeMenu(page: Page, name: string, action: string): Promise<void> {
+  await openTreeMenu(page, name);
+  await page.getByRole('menu').getByRole('menuitem', { name: action, exact: true }).click();
+  await expect(page.getByRole('menu')).toBeHidden();
+}
+
 /** Replaces the active editor's whole text the way a user would: select all, type. */
 export async function replaceEditorContent(page: Page, text: string): Promise<void> {
   // Monaco takes input through EditContext in Chromium (no textarea): click into the text.
@@ -213,6 +230,17 @@ export async function signUpInWorkspace(
   await signUp(page);
   const workspace = await createWorkspace(page, name, template);
   await openWorkspace(page, workspace);
+  return workspace;
+}
+
+/**
+ * A new user in a fresh hello-numpy workspace, ready to work: its script open in the editor
+ * and the shell prompt up in the terminal (the cell has started). Answers its uuid.
+ */
+export async function openScript(page: Page, name = 'Script'): Promise<string> {
+  const workspace = await signUpInWorkspace(page, name);
+  await expect(editorText(page)).toContainText('import numpy');
+  await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
   return workspace;
 }
 

@@ -10,11 +10,10 @@ import {
   editorText,
   expect,
   fileContent,
+  openScript,
   screenshot,
   seriousA11yViolations,
-  signUpInWorkspace,
   statusBar,
-  terminalText,
   test,
   typeInTerminal,
   writeFile,
@@ -24,13 +23,6 @@ const editorTab = (page: Page, name: string) =>
   page.getByRole('tablist', { name: 'Open files' }).getByRole('tab', { name: new RegExp(name) });
 const searchView = (page: Page) => page.getByRole('region', { name: 'Search', exact: true });
 const searchInput = (page: Page) => searchView(page).getByRole('textbox', { name: 'Search' });
-
-async function openScript(page: Page): Promise<string> {
-  const workspace = await signUpInWorkspace(page, 'Palette');
-  await expect(editorText(page)).toContainText('import numpy');
-  await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
-  return workspace;
-}
 
 test('the command palette finds and runs Run file (F5); Go to file opens a nested path', async ({
   page,

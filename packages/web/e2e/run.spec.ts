@@ -9,9 +9,9 @@ import type { Page } from '@playwright/test';
 import {
   editorText,
   expect,
+  openScript,
   replaceEditorContent,
   screenshot,
-  signUpInWorkspace,
   statusBar,
   terminalText,
   test,
@@ -22,13 +22,6 @@ import {
 const terminalTabs = (page: Page) => page.getByRole('tablist', { name: 'Terminals' });
 const runTab = (page: Page) => terminalTabs(page).getByRole('tab', { name: /^Run: script\.py/ });
 const runControls = (page: Page) => page.getByRole('group', { name: 'Run' });
-
-async function openScript(page: Page): Promise<string> {
-  const workspace = await signUpInWorkspace(page, 'Runs');
-  await expect(editorText(page)).toContainText('import numpy');
-  await expect(terminalText(page)).toContainText('$', { timeout: 30_000 });
-  return workspace;
-}
 
 test('F5 right after typing runs the new content, twice, in one Run tab with exit code and duration', async ({
   page,

@@ -1,21 +1,25 @@
 /**
  * Two editor groups as a user notices them: Ctrl+\ shows the file beside itself and typing
  * in one shows in the other, tabs dragged or moved with Ctrl+Alt+Left between the groups,
- * and two files compared side by side in a tab of their own.
+ * and two files compared side by side in a tab of their own, from the editor or from the
+ * file tree's context menu.
  */
 import type { Page } from '@playwright/test';
 
 import {
+  chooseFromTreeMenu,
   createWorkspace,
   expect,
   groupTabs,
   groupText,
+  openTreeMenu,
   openWorkspace,
   screenshot,
   seriousA11yViolations,
   signUp,
   statusBar,
   test,
+  treeItem,
   writeFile,
 } from './fixtures';
 
@@ -79,6 +83,16 @@ test('split the editor, type in one group and see it in the other, move tabs bet
   await expect(groupTabs(page, 2)).toHaveCount(1);
 });
 
+/** The comparison tab shows `original` on the left, `modified` on the right, the change marked. */
+async function expectComparison(page: Page, original: string, modified: string) {
+  const diff = page.locator('.diff-view');
+  await expect(diff.locator('.editor.original')).toContainText(original);
+  await expect(diff.locator('.editor.modified')).toContainText(modified);
+  // Monaco marks the changed line on both sides.
+  await expect(diff.locator('.line-delete').first()).toBeVisible();
+  await expect(diff.locator('.line-insert').first()).toBeVisible();
+}
+
 test('compares two files side by side with the difference highlighted', async ({ page }) => {
   await signUp(page);
   const workspace = await createWorkspace(page, 'Compare');
@@ -97,12 +111,55 @@ test('compares two files side by side with the difference highlighted', async ({
     'aria-selected',
     'true',
   );
-  const diff = page.locator('.diff-view');
-  await expect(diff.locator('.editor.original')).toContainText('y = 2');
-  await expect(diff.locator('.editor.modified')).toContainText('y = 3');
-  // Monaco marks the changed line on both sides.
-  await expect(diff.locator('.line-delete').first()).toBeVisible();
-  await expect(diff.locator('.line-insert').first()).toBeVisible();
+  await expectComparison(page, 'y = 2', 'y = 3');
   await screenshot(page, 'diff-two-files');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+});
+
+test('compares two files chosen in the file tree: Select for Compare, Compare with Selected, Compare Selected', async ({
+  page,
+}) => {
+  await signUp(page);
+  const workspace = await createWorkspace(page, 'Tree compare');
+  await writeFile(page, workspace, 'a.py', 'x = 1\ny = 2\n');
+  await writeFile(page, workspace, 'b.py', 'x = 1\ny = 3\n');
+  await writeFile(page, workspace, 'c.py', 'x = 1\ny = 4\n');
+  await openWorkspace(page, workspace);
+
+  await chooseFromTreeMenu(page, 'a.py', 'Select for Compare');
+  // Compare with Selected is in b.py's menu now, reached by keyboard like every item.
+  await treeItem(page, 'b.py').focus();
+  await page.keyboard.press('Shift+F10');
+  const compareWithSelected = page
+    .getByRole('menu', { name: 'Actions for b.py' })
+    .getByRole('menuitem', { name: 'Compare with Selected' });
+  await expect(compareWithSelected).toBeVisible();
+  for (let presses = 0; presses < 10; presses++) {
+    if (await compareWithSelected.evaluate((item) => item === document.activeElement)) break;
+    await page.keyboard.press('ArrowDown');
+  }
+  await expect(compareWithSelected).toBeFocused();
+  await screenshot(page, 'tree-compare-menu');
+  await page.keyboard.press('Enter');
+
+  await expect(page.getByRole('tab', { name: /^a\.py ↔ b\.py/ })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+  await expectComparison(page, 'y = 2', 'y = 3');
+  await screenshot(page, 'tree-compare-diff');
+
+  // Two files selected with Ctrl+click: Compare Selected, the first selected as the original.
+  await treeItem(page, 'c.py').locator(':scope > .tree-row').click();
+  await treeItem(page, 'a.py')
+    .locator(':scope > .tree-row')
+    .click({ modifiers: ['ControlOrMeta'] });
+  await openTreeMenu(page, 'a.py');
+  await page.getByRole('menuitem', { name: 'Compare Selected', exact: true }).click();
+  await expect(page.getByRole('tab', { name: /^c\.py ↔ a\.py/ })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+  await expectComparison(page, 'y = 4', 'y = 2');
   expect(await seriousA11yViolations(page)).toEqual([]);
 });

@@ -476,6 +476,9 @@ forEachDatabase('files API (/api/workspace/{uuid}/…)', (ctx) => {
 
       await ws.write('notes.txt', { content: 'n2' });
       expect((await ws.raw('notes.txt')).headers.etag).toBe('"2"');
+      // A link made for version 1 (?v=1, the previews' cache key) answers the file as it is.
+      expect((await ws.raw('notes.txt?v=1')).body).toBe('n2');
+      expectError(await ws.raw('notes.txt?v=one'), 400, 'VALIDATION_FAILED');
     });
 
     it('does not let an uploaded HTML page run script on this origin', async () => {

@@ -6,6 +6,7 @@ import {
   fileList,
   copyBody,
   moveBody,
+  rawQuery,
   restoreBody,
   revisionContent,
   revisionList,
@@ -309,6 +310,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{
         summary:
           'The bytes of a file, with a Content-Type from its extension and its version as ETag',
         params,
+        querystring: rawQuery,
         response: { 200: z.any(), ...errors, 409: errorResponse },
       },
     },

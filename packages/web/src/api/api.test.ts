@@ -27,6 +27,9 @@ describe('the typed API client', () => {
     expect(routeUrl(routes.extractArchive, { uuid: 'w', query: { folder: '' } })).toBe(
       '/api/workspace/w/archive',
     );
+    expect(routeUrl(routes.readRaw, { uuid: 'w', path: 'img/a b.png', query: { v: 3 } })).toBe(
+      '/api/workspace/w/raw/img/a%20b.png?v=3',
+    );
   });
 
   it('answers the reply, and fails with the server’s stable code', async () => {

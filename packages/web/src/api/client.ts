@@ -93,10 +93,3 @@ export async function request<T>(
 function isJson(response: Response): boolean {
   return (response.headers.get('content-type') ?? '').includes('application/json');
 }
-
-/** `/api/workspace/<uuid>/<kind>/<path>` with each path segment encoded. */
-export function workspaceUrl(workspace: string, kind: string, path?: string): string {
-  const base = `/api/workspace/${workspace}/${kind}`;
-  if (path === undefined) return base;
-  return `${base}/${path.split('/').map(encodeURIComponent).join('/')}`;
-}

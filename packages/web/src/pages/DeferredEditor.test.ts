@@ -11,6 +11,7 @@ function fakeEditor() {
     split: vi.fn(),
     moveEditor: vi.fn(),
     compareActive: vi.fn(),
+    compare: vi.fn(),
     runEditorAction: vi.fn(),
     focus: vi.fn(),
   } satisfies EditorHandle;
@@ -22,10 +23,12 @@ describe('DeferredEditor', () => {
     deferred.open('main.py');
     deferred.open('data/a.csv');
     deferred.openAt('pkg/x.py', 12, 5);
+    deferred.compare('a.py', 'b.py');
     const editor = fakeEditor();
     deferred.attach(editor);
     expect(editor.open.mock.calls).toEqual([['main.py'], ['data/a.csv']]);
     expect(editor.openAt).toHaveBeenCalledWith('pkg/x.py', 12, 5);
+    expect(editor.compare).toHaveBeenCalledWith('a.py', 'b.py');
     deferred.open('b.py');
     expect(editor.open).toHaveBeenLastCalledWith('b.py');
     // A later editor (remounted) gets only what is asked of it from then on.

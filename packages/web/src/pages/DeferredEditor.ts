@@ -46,6 +46,11 @@ export class DeferredEditor implements EditorHandle {
     this.editor?.compareActive();
   }
 
+  compare(left: string, right: string): void {
+    this.onOpen();
+    this.whenThere((editor) => editor.compare(left, right));
+  }
+
   runEditorAction(id: string): void {
     this.editor?.runEditorAction(id);
   }

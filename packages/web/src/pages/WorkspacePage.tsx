@@ -183,6 +183,7 @@ function WorkspaceView({
       activePath={editorStatus.activePath}
       onOpenFile={(path) => editor.open(path)}
       onRevealInTerminal={(folder) => terminal.current?.openIn(folder)}
+      onCompare={(left, right) => editor.compare(left, right)}
     />
   );
   const editorPanel = (

@@ -33,6 +33,8 @@ export interface EditorHandle {
   moveEditor(direction: 'left' | 'right'): void;
   /** Asks which open file to compare the active one with, then shows the two side by side. */
   compareActive(): void;
+  /** Shows two files side by side in a tab of their own (opening them), `left` as the original. */
+  compare(left: string, right: string): void;
   /** Runs one of the active editor's Monaco actions ("editor.action.quickOutline"…), focused. */
   runEditorAction(id: string): void;
   focus(): void;

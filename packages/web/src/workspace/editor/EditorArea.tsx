@@ -112,8 +112,7 @@ export function EditorArea({ ref, workspace, onStatus, tabsMemory }: EditorAreaP
             .filter((path) => path !== comparing && docs.view(path)?.kind === 'text')}
           onClose={() => setComparing(undefined)}
           onPick={(other) => {
-            const key = special.compare(comparing, other);
-            change((current) => groups.openTab(current, key));
+            actions.compare(comparing, other);
             setComparing(undefined);
           }}
         />

@@ -1,7 +1,7 @@
 /**
  * What the editor area's keys, its groups' editors and its handle do to the focused
  * group's active tab: save, history, close, cycle through the tabs, split, move to the
- * other group.
+ * other group; and comparing two files.
  */
 import { useCallback } from 'react';
 
@@ -18,6 +18,8 @@ export interface EditorActions extends GroupEditorActions {
   closeTab: (index: number, key: string) => void;
   /** The focused group's next (1) or previous (-1) tab. */
   cycle: (step: number) => void;
+  /** Opens both files and their comparison tab, `left` as the original. */
+  compare: (left: string, right: string) => void;
 }
 
 export function useEditorActions(options: {
@@ -68,6 +70,12 @@ export function useEditorActions(options: {
     },
     split: () => change(groups.split),
     move: (direction) => change((current) => groups.moveActiveTab(current, direction)),
+    compare: (left, right) => {
+      docs.open(left);
+      docs.open(right);
+      const key = special.compare(left, right);
+      change((current) => groups.openTab(current, key));
+    },
   };
 }
 

@@ -57,6 +57,7 @@ export function useEditorHandle(
       compareActive: () => {
         if (active !== undefined && docs.view(active)?.kind === 'text') onCompare(active);
       },
+      compare: actions.compare,
       runEditorAction: (id: string) => {
         editor?.focus();
         void editor?.getAction(id)?.run();

@@ -44,14 +44,20 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function renderTree(activePath?: string) {
+function renderTree(activePath?: string, onCompare?: (left: string, right: string) => void) {
   const fake = fakeSocket();
   const onOpenFile = vi.fn();
   const session = new WorkspaceSession(workspace, fake.socket);
   sessions.push(session);
   const view = render(
     <SessionContext value={session}>
-      <FileTree ref={null} workspace={workspace} activePath={activePath} onOpenFile={onOpenFile} />
+      <FileTree
+        ref={null}
+        workspace={workspace}
+        activePath={activePath}
+        onOpenFile={onOpenFile}
+        {...(onCompare && { onCompare })}
+      />
     </SessionContext>,
   );
   return { ...fake, onOpenFile, view };
@@ -128,6 +134,44 @@ describe('FileTree', () => {
     const io = await screen.findByRole('treeitem', { name: 'io.py' });
     expect(io.getAttribute('aria-current')).toBe('true');
     expect(io.getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('compares a file selected for compare with another, or two selected files', async () => {
+    files = [entry('a.py'), entry('b.py'), entry('c.py')];
+    const onCompare = vi.fn();
+    renderTree(undefined, onCompare);
+    await screen.findByRole('tree');
+    const choose = (row: string, action: string) => {
+      fireEvent.contextMenu(item(row));
+      fireEvent.click(screen.getByRole('menuitem', { name: action }));
+    };
+    const offered = (row: string) => {
+      fireEvent.contextMenu(item(row));
+      const labels = screen.getAllByRole('menuitem').map((menuItem) => menuItem.textContent);
+      fireEvent.keyDown(screen.getByRole('menu'), { key: 'Escape' });
+      return labels;
+    };
+
+    expect(offered('b.py')).not.toContain('Compare with Selected');
+    choose('a.py', 'Select for Compare');
+    // Not with itself.
+    expect(offered('a.py')).not.toContain('Compare with Selected');
+    choose('b.py', 'Compare with Selected');
+    expect(onCompare).toHaveBeenLastCalledWith('a.py', 'b.py');
+
+    const row = (name: string) => item(name).querySelector('.tree-row')!;
+    fireEvent.click(row('c.py'));
+    fireEvent.click(row('a.py'), { ctrlKey: true });
+    choose('a.py', 'Compare Selected');
+    expect(onCompare).toHaveBeenLastCalledWith('c.py', 'a.py');
+  });
+
+  it('offers no comparing where the page cannot show a comparison', async () => {
+    renderTree();
+    await screen.findByRole('tree');
+    fireEvent.contextMenu(item('README.md'));
+    const labels = screen.getAllByRole('menuitem').map((menuItem) => menuItem.textContent);
+    expect(labels.filter((label) => label?.includes('Compare'))).toEqual([]);
   });
 
   it('says when there are no files, and offers Retry when loading failed', async () => {

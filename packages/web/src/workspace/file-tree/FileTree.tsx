@@ -1,12 +1,12 @@
 /**
  * The workspace's file tree, like VS Code's explorer: live (the session's file list, see
  * useFileList), keyboard navigable (WAI-ARIA tree) with multi-select, inline new/rename,
- * a context menu (duplicate, delete with undo, download, copy path, reveal in terminal),
- * drag-and-drop moves, uploads (files, folders, zips) and downloads. This file wires the
- * pieces.
+ * a context menu (duplicate, delete with undo, download, copy path, reveal in terminal,
+ * compare two files), drag-and-drop moves, uploads (files, folders, zips) and downloads.
+ * This file wires the pieces.
  */
 import { isWithin } from '@workcell/protocol';
-import { useCallback, useImperativeHandle, useMemo } from 'react';
+import { useCallback, useImperativeHandle, useMemo, useState } from 'react';
 import type { Ref } from 'react';
 
 import { Loading } from '../../ui/Loading';
@@ -45,6 +45,8 @@ export interface FileTreeProps {
   onOpenFile: (path: string) => void;
   /** Opens a terminal in this workspace folder ('' for the root). */
   onRevealInTerminal?: (folder: string) => void;
+  /** Shows two files side by side, `left` as the original. */
+  onCompare?: (left: string, right: string) => void;
 }
 
 export function FileTree(props: FileTreeProps) {
@@ -64,6 +66,12 @@ export function FileTree(props: FileTreeProps) {
   const rows = useMemo(() => visibleRows(roots, expanded), [roots, expanded]);
   const focusPath = rows.some((row) => row.path === cursor) ? cursor : rows[0]?.path;
   const selection = presentSelection(focus.selection, (path) => model.has(path));
+  const [selectedForCompare, setSelectedForCompare] = useState<string>();
+  // A file renamed or deleted since it was selected for compare is no longer selected.
+  const compareBase =
+    selectedForCompare !== undefined && model.get(selectedForCompare)?.type === 'file'
+      ? selectedForCompare
+      : undefined;
 
   useImperativeHandle(
     ref,
@@ -254,6 +262,9 @@ export function FileTree(props: FileTreeProps) {
           chooseUpload={uploads.chooseUpload}
           actions={actions}
           onRevealInTerminal={props.onRevealInTerminal}
+          compareBase={compareBase}
+          onSelectForCompare={setSelectedForCompare}
+          onCompare={props.onCompare}
         />
       )}
 

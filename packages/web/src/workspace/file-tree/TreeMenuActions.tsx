@@ -3,7 +3,7 @@ import type { FileType } from '@workcell/protocol';
 
 import { ContextMenu } from './ContextMenu';
 import { baseName, dropFolder, type TreeModel } from './tree-model';
-import { menuItems, type MenuAction } from './treeMenu';
+import { COMPARE_ACTIONS, menuItems, type MenuAction } from './treeMenu';
 import { archiveUrl } from './upload';
 import type { useTreeActions } from './useTreeActions';
 import type { MenuState } from './useTreeKeyboard';
@@ -25,14 +25,22 @@ export interface TreeMenuActionsProps {
   chooseUpload: (folder: string) => void;
   actions: ReturnType<typeof useTreeActions>;
   onRevealInTerminal: ((folder: string) => void) | undefined;
+  /** The file chosen with Select for Compare, if it is still there. */
+  compareBase: string | undefined;
+  onSelectForCompare: (path: string) => void;
+  /** Shows `left` and `right` side by side; without it the menu offers no comparing. */
+  onCompare: ((left: string, right: string) => void) | undefined;
 }
 
 export function TreeMenuActions(props: TreeMenuActionsProps) {
   const { menu, targets, model, actions } = props;
   const path = menu.path;
   const types = targets.flatMap((target) => model.get(target)?.type ?? []);
-  const items = menuItems(types).filter(
-    (item) => item.id !== 'reveal-in-terminal' || props.onRevealInTerminal,
+  const { compareBase, onCompare } = props;
+  const items = menuItems(types, compareBase !== undefined && compareBase !== path).filter(
+    (item) =>
+      (item.id !== 'reveal-in-terminal' || props.onRevealInTerminal) &&
+      (!COMPARE_ACTIONS.has(item.id) || onCompare),
   );
 
   const run = (action: MenuAction) => {
@@ -62,6 +70,11 @@ export function TreeMenuActions(props: TreeMenuActionsProps) {
         return;
       case 'delete':
         return void actions.deleteEntries(targets);
+      case 'compare-selected': {
+        const [left, right] = targets;
+        if (left !== undefined && right !== undefined) onCompare?.(left, right);
+        return;
+      }
     }
     if (path === undefined) return;
     switch (action) {
@@ -72,6 +85,12 @@ export function TreeMenuActions(props: TreeMenuActionsProps) {
         return props.startRename(path);
       case 'duplicate':
         return void actions.duplicateEntry(path);
+      case 'select-for-compare':
+        props.onSelectForCompare(path);
+        return props.focusRow(path, keepSelection);
+      case 'compare-with-selected':
+        if (compareBase !== undefined) onCompare?.(compareBase, path);
+        return;
     }
   };
 

@@ -1,6 +1,8 @@
 /**
  * What the tree's context menu offers: for the empty area (the workspace root), for one
- * row, or for a multi-selection (the actions that make sense on several entries).
+ * row, or for a multi-selection (the actions that make sense on several entries). Comparing
+ * is VS Code's: Select for Compare on one file, Compare with Selected on another, or Compare
+ * Selected on two selected files.
  */
 import type { FileType } from '@workcell/protocol';
 
@@ -13,6 +15,9 @@ export type MenuAction =
   | 'upload'
   | 'download'
   | 'download-workspace'
+  | 'select-for-compare'
+  | 'compare-with-selected'
+  | 'compare-selected'
   | 'rename'
   | 'duplicate'
   | 'delete'
@@ -28,11 +33,22 @@ const copyItems: MenuItem<MenuAction>[] = [
   { id: 'copy-absolute-path', label: 'Copy Absolute Path' },
 ];
 
+/** The compare actions, for the menu's owner to leave out where comparing is not offered. */
+export const COMPARE_ACTIONS: ReadonlySet<MenuAction> = new Set<MenuAction>([
+  'select-for-compare',
+  'compare-with-selected',
+  'compare-selected',
+]);
+
 /**
  * `targets` are the entries the menu acts on (their types): none for the empty area, one
- * for a row, several for a multi-selection.
+ * for a row, several for a multi-selection. `comparable`: another file was selected for
+ * compare, so a file's menu offers to compare with it.
  */
-export function menuItems(targets: readonly FileType[]): MenuItem<MenuAction>[] {
+export function menuItems(
+  targets: readonly FileType[],
+  comparable = false,
+): MenuItem<MenuAction>[] {
   const create: MenuItem<MenuAction>[] = [
     { id: 'new-file', label: 'New File…' },
     { id: 'new-folder', label: 'New Folder…' },
@@ -48,16 +64,25 @@ export function menuItems(targets: readonly FileType[]): MenuItem<MenuAction>[] 
   if (targets.length === 0)
     return [...create, { id: 'download-workspace', label: 'Download Workspace as Zip' }, reveal];
   if (targets.length > 1) {
-    const download: MenuItem<MenuAction>[] = targets.every((type) => type === 'file')
+    const allFiles = targets.every((type) => type === 'file');
+    const download: MenuItem<MenuAction>[] = allFiles
       ? [{ id: 'download', label: `Download ${targets.length} Files` }]
       : [];
-    return [...download, ...copyItems, remove(targets.length)];
+    const compare: MenuItem<MenuAction>[] =
+      allFiles && targets.length === 2
+        ? [{ id: 'compare-selected', label: 'Compare Selected' }]
+        : [];
+    return [...download, ...compare, ...copyItems, remove(targets.length)];
   }
   const isFile = targets[0] === 'file';
   return [
     ...(isFile ? [{ id: 'open', label: 'Open', shortcut: 'Enter' } as const] : []),
     ...create,
     ...(isFile ? [{ id: 'download', label: 'Download' } as const] : []),
+    ...(isFile ? [{ id: 'select-for-compare', label: 'Select for Compare' } as const] : []),
+    ...(isFile && comparable
+      ? [{ id: 'compare-with-selected', label: 'Compare with Selected' } as const]
+      : []),
     ...copyItems,
     reveal,
     { id: 'rename', label: 'Rename…', shortcut: 'F2' },

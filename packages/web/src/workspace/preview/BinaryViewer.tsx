@@ -1,5 +1,7 @@
 /** A file that is neither text nor an image: its size and a download. */
-import { workspaceUrl } from '../../api/client';
+import { routes } from '@workcell/protocol';
+
+import { routeUrl } from '../../api/api';
 import { baseName } from '../editor/paths';
 import './BinaryViewer.css';
 
@@ -11,7 +13,7 @@ export function BinaryViewer(props: { workspace: string; path: string; size: num
       </p>
       <a
         className="button"
-        href={workspaceUrl(props.workspace, 'raw', props.path)}
+        href={routeUrl(routes.readRaw, { uuid: props.workspace, path: props.path })}
         download={baseName(props.path)}
       >
         Download

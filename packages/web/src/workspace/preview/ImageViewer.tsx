@@ -2,9 +2,10 @@
  * An image that zooms (wheel, buttons, + − 0 keys) and pans (drag, arrow keys). SVG shows
  * through <img> too, never inline, so its scripts cannot run in the page.
  */
+import { routes } from '@workcell/protocol';
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 
-import { workspaceUrl } from '../../api/client';
+import { routeUrl } from '../../api/api';
 import { baseName, formatSize } from '../editor/paths';
 import {
   centred,
@@ -54,7 +55,11 @@ export function ImageViewer(props: {
       const base = current ?? initialRef.current;
       return base && how(base);
     });
-  const source = `${workspaceUrl(props.workspace, 'raw', props.path)}?v=${props.revision}`;
+  const source = routeUrl(routes.readRaw, {
+    uuid: props.workspace,
+    path: props.path,
+    query: { v: props.revision },
+  });
 
   useEffect(() => {
     const element = stageRef.current;

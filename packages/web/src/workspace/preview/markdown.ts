@@ -4,10 +4,11 @@
  * images point at the workspace's raw files. The fragment goes into the page as nodes,
  * never re-parsed from a string, so nothing can change meaning on the way.
  */
+import { routes } from '@workcell/protocol';
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 
-import { workspaceUrl } from '../../api/client';
+import { routeUrl } from '../../api/api';
 import { baseName } from '../editor/paths';
 
 /** A scheme ("https:", "mailto:"), a host ("//cdn"), a root path or a fragment: left alone. */
@@ -46,7 +47,9 @@ export function renderMarkdown(
   const fragment = DOMPurify.sanitize(html, { RETURN_DOM_FRAGMENT: true });
   const raw = (link: string) => {
     const path = resolveRelative(file.path, link);
-    return path === undefined ? undefined : workspaceUrl(file.workspace, 'raw', path);
+    return path === undefined
+      ? undefined
+      : routeUrl(routes.readRaw, { uuid: file.workspace, path });
   };
   for (const image of fragment.querySelectorAll('img[src]')) {
     const written = image.getAttribute('src')!;
