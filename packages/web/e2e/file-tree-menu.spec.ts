@@ -1,10 +1,12 @@
 /**
  * The file tree's context menu and multi-select as a user works with them: New File from
  * the menu, Duplicate, Ctrl+click two files and delete both then Undo, Copy Path, Reveal in
- * Terminal, Download; axe with the menu open.
+ * Terminal, Download (a folder as a zip); axe with the menu open.
  */
 import type { Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
+
+import { strFromU8, unzipSync } from 'fflate';
 
 import {
   chooseFromTreeMenu,
@@ -106,6 +108,15 @@ test('the context menu creates, duplicates, copies paths, reveals in a terminal 
   const download = await downloading;
   expect(download.suggestedFilename()).toBe('script.py');
   expect(await readFile(await download.path(), 'utf8')).toBe(script);
+
+  // A folder downloads as a zip named after it, holding the folder.
+  const zipping = page.waitForEvent('download');
+  await chooseFromTreeMenu(page, 'src', 'Download as Zip');
+  const zip = await zipping;
+  expect(zip.suggestedFilename()).toBe('src.zip');
+  const entries = unzipSync(await readFile(await zip.path()));
+  expect(Object.keys(entries).sort()).toEqual(['src/', 'src/app.py']);
+  expect(strFromU8(entries['src/app.py']!)).toBe('print("app")\n');
 });
 
 test('Ctrl+click selects two files; Delete removes both and Undo brings them back', async ({

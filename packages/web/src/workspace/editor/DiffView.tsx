@@ -27,6 +27,9 @@ export function DiffView({
   modifiedLabel,
 }: DiffViewProps) {
   const host = useRef<HTMLDivElement>(null);
+  const models = useRef<{ left: monaco.editor.ITextModel; right: monaco.editor.ITextModel }>(
+    undefined,
+  );
   const { settings } = useSettings();
 
   useEffect(() => {
@@ -34,16 +37,15 @@ export function DiffView({
     if (!node) return;
     const id = nextDiff++;
     const name = path.slice(path.lastIndexOf('/') + 1);
-    const left = monaco.editor.createModel(
-      original,
-      undefined,
-      monaco.Uri.from({ scheme: 'inmemory', path: `/diff-${id}/theirs/${name}` }),
-    );
-    const right = monaco.editor.createModel(
-      modified,
-      undefined,
-      monaco.Uri.from({ scheme: 'inmemory', path: `/diff-${id}/mine/${name}` }),
-    );
+    const model = (side: string) =>
+      monaco.editor.createModel(
+        '',
+        undefined,
+        monaco.Uri.from({ scheme: 'inmemory', path: `/diff-${id}/${side}/${name}` }),
+      );
+    const left = model('theirs');
+    const right = model('mine');
+    models.current = { left, right };
     const diff = monaco.editor.createDiffEditor(node, {
       readOnly: true,
       originalEditable: false,
@@ -67,12 +69,22 @@ export function DiffView({
     diff.getOriginalEditor().updateOptions({ ariaLabel: originalLabel });
     diff.getModifiedEditor().updateOptions({ ariaLabel: modifiedLabel });
     return () => {
+      models.current = undefined;
       diff.dispose();
       left.dispose();
       right.dispose();
     };
-    // The diff is rebuilt only when the texts change; font size follows on the next open.
+    // Font size follows on the next open.
     // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [path, originalLabel, modifiedLabel]);
+
+  // New texts go into the same models: a diff editor disposed while it computes throws
+  // ("no diff result available"), and rebuilding it on every edit of either file would.
+  useEffect(() => {
+    const current = models.current;
+    if (!current) return;
+    if (current.left.getValue() !== original) current.left.setValue(original);
+    if (current.right.getValue() !== modified) current.right.setValue(modified);
   }, [original, modified, path, originalLabel, modifiedLabel]);
 
   useEffect(() => {

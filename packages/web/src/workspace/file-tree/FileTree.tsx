@@ -12,6 +12,7 @@ import type { Ref } from 'react';
 import { Loading } from '../../ui/Loading';
 import type { FileTreeHandle } from '../contracts';
 import { useSession } from '../session/context';
+import { archiveDownloadUrl } from './fileOperations';
 import { Notices, useNotices } from './Notices';
 import {
   actionTargets,
@@ -24,7 +25,6 @@ import { buildTree, dropFolder, visibleRows } from './tree-model';
 import { TreeMenuActions } from './TreeMenuActions';
 import { TreeRows } from './TreeRows';
 import { TreeToolbar } from './TreeToolbar';
-import { archiveUrl } from './upload';
 import { UploadProgressBar, UploadPrompts } from './UploadPrompts';
 import { useExpanded } from './useExpanded';
 import { useFileList } from './useFileList';
@@ -168,7 +168,7 @@ export function FileTree(props: FileTreeProps) {
   return (
     <div className="file-tree">
       <TreeToolbar
-        archiveHref={archiveUrl(workspace, '')}
+        archiveHref={archiveDownloadUrl(workspace)}
         fileInput={uploads.fileInput}
         onNewFile={() => edits.startNew('file', currentFolder())}
         onNewFolder={() => edits.startNew('folder', currentFolder())}

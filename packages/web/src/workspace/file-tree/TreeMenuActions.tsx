@@ -1,10 +1,10 @@
 /** The tree's context menu: the items for what it was opened on, and what each one does. */
 import type { FileType } from '@workcell/protocol';
 
+import { archiveDownloadUrl } from './fileOperations';
 import { ContextMenu } from './ContextMenu';
 import { baseName, dropFolder, type TreeModel } from './tree-model';
 import { COMPARE_ACTIONS, menuItems, type MenuAction } from './treeMenu';
-import { archiveUrl } from './upload';
 import type { useTreeActions } from './useTreeActions';
 import type { MenuState } from './useTreeKeyboard';
 import type { Selection } from './selection';
@@ -54,7 +54,7 @@ export function TreeMenuActions(props: TreeMenuActionsProps) {
         return props.chooseUpload(folder);
       case 'download-workspace': {
         const anchor = document.createElement('a');
-        anchor.href = archiveUrl(props.workspace, '');
+        anchor.href = archiveDownloadUrl(props.workspace);
         anchor.download = '';
         anchor.click();
         return;

@@ -4,9 +4,9 @@
  * delete from the revisions every deleted file leaves behind. Every change goes into the
  * session's file list as soon as it is made.
  */
-import { isWithin } from '@workcell/protocol';
+import { isWithin, routes } from '@workcell/protocol';
 
-import { api } from '../../api/api';
+import { api, routeUrl } from '../../api/api';
 import type { WorkspaceSession } from '../session/WorkspaceSession';
 import { duplicatePath } from './duplicateName';
 import type { TreeEntry, TreeModel } from './tree-model';
@@ -35,6 +35,14 @@ export async function duplicate({ files }: FilesOf, path: string): Promise<strin
   const target = duplicatePath(path, model.get(path)?.type === 'folder', (p) => model.has(p));
   await files.copy(path, target);
   return target;
+}
+
+/** Where the workspace, or one folder of it, downloads as a zip. */
+export function archiveDownloadUrl(workspace: string, folder?: string): string {
+  return routeUrl(routes.downloadArchive, {
+    uuid: workspace,
+    ...(folder !== undefined && { query: { folder } }),
+  });
 }
 
 /** What a delete removed, to put back on Undo. */

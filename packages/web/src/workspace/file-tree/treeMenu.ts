@@ -65,20 +65,21 @@ export function menuItems(
     return [...create, { id: 'download-workspace', label: 'Download Workspace as Zip' }, reveal];
   if (targets.length > 1) {
     const allFiles = targets.every((type) => type === 'file');
-    const download: MenuItem<MenuAction>[] = allFiles
-      ? [{ id: 'download', label: `Download ${targets.length} Files` }]
-      : [];
+    const download: MenuItem<MenuAction> = {
+      id: 'download',
+      label: `Download ${targets.length} ${allFiles ? 'Files' : 'Items'}`,
+    };
     const compare: MenuItem<MenuAction>[] =
       allFiles && targets.length === 2
         ? [{ id: 'compare-selected', label: 'Compare Selected' }]
         : [];
-    return [...download, ...compare, ...copyItems, remove(targets.length)];
+    return [download, ...compare, ...copyItems, remove(targets.length)];
   }
   const isFile = targets[0] === 'file';
   return [
     ...(isFile ? [{ id: 'open', label: 'Open', shortcut: 'Enter' } as const] : []),
     ...create,
-    ...(isFile ? [{ id: 'download', label: 'Download' } as const] : []),
+    { id: 'download', label: isFile ? 'Download' : 'Download as Zip' },
     ...(isFile ? [{ id: 'select-for-compare', label: 'Select for Compare' } as const] : []),
     ...(isFile && comparable
       ? [{ id: 'compare-with-selected', label: 'Compare with Selected' } as const]

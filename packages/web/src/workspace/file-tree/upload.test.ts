@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { archiveUrl, uploadFiles, type UploadHooks } from './upload';
+import { uploadFiles, type UploadHooks } from './upload';
 
 const workspace = 'w-1';
 interface Call {
@@ -175,10 +175,5 @@ describe('uploading files', () => {
     expect(calls.map((call) => [call.method, call.url])).toEqual([
       ['PUT', `/api/workspace/${workspace}/raw/bundle.zip`],
     ]);
-  });
-
-  it('builds the archive URL for the root and for a folder', () => {
-    expect(archiveUrl('w', '')).toBe('/api/workspace/w/archive');
-    expect(archiveUrl('w', 'a b/c')).toBe('/api/workspace/w/archive?folder=a%20b%2Fc');
   });
 });

@@ -5,9 +5,7 @@
  */
 import { normaliseWorkspacePath } from '@workcell/protocol';
 
-import { routes } from '@workcell/protocol';
-
-import { api, routeUrl } from '../../api/api';
+import { api } from '../../api/api';
 import { ApiError } from '../../api/client';
 import { joinPath, type FileChange } from './tree-model';
 
@@ -54,10 +52,6 @@ function put(workspace: string, path: string, file: File, version: number) {
       headers: { 'if-match': `"${version}"` },
     },
   );
-}
-
-export function archiveUrl(workspace: string, folder: string): string {
-  return routeUrl(routes.extractArchive, { uuid: workspace, query: { folder } });
 }
 
 const describe = (path: string, error: unknown) =>

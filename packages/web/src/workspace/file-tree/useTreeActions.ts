@@ -7,7 +7,13 @@ import type { Dispatch, SetStateAction } from 'react';
 
 import { routeUrl } from '../../api/api';
 import { messageOf } from '../editor/paths';
-import { deleteAll, duplicate, undoDelete, type FilesOf } from './fileOperations';
+import {
+  archiveDownloadUrl,
+  deleteAll,
+  duplicate,
+  undoDelete,
+  type FilesOf,
+} from './fileOperations';
 import { baseName } from './tree-model';
 import { apiMessage } from './useTreeEditing';
 import type { Notice } from './Notices';
@@ -66,13 +72,17 @@ export function useTreeActions(deps: TreeActionsDeps) {
     notify(`Deleted ${label}.`, { label: 'Undo', run: () => void undo(deleted, label) });
   };
 
-  /** Downloads files through the raw endpoint (folders are skipped: there is no folder archive). */
+  /** Downloads files through the raw endpoint, folders as zips. */
   const download = (paths: readonly string[]) => {
     for (const path of paths) {
-      if (session.files.snapshot.model.get(path)?.type !== 'file') continue;
+      const type = session.files.snapshot.model.get(path)?.type;
+      if (type === undefined) continue;
       const anchor = document.createElement('a');
-      anchor.href = routeUrl(routes.readRaw, { uuid: session.workspace, path });
-      anchor.download = baseName(path);
+      anchor.href =
+        type === 'file'
+          ? routeUrl(routes.readRaw, { uuid: session.workspace, path })
+          : archiveDownloadUrl(session.workspace, path);
+      anchor.download = type === 'file' ? baseName(path) : `${baseName(path)}.zip`;
       anchor.click();
     }
   };
