@@ -59,6 +59,8 @@ const environmentSchema = z.object({
   REVISIONS_ALL_MINUTES: integer(60, 0, 7 * 24 * 60),
   REVISIONS_HOURLY_HOURS: integer(24, 0, 90 * 24),
   REVISIONS_DAILY_DAYS: integer(30, 0, 3650),
+  /** How often the sweep thins the revisions of files nobody writes (a batch of workspaces). */
+  REVISIONS_SWEEP_SECONDS: integer(30, 1, 86_400),
   SESSION_TTL_DAYS: integer(30, 1, 3650),
   /**
    * How long a server remembers a signed-in token before asking the database again. A

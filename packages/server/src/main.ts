@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const app = await buildApp(services);
   app.log.info({ database: database.kind, dataDir: config.DATA_DIR }, 'database ready');
   await services.cells.init();
+  services.revisionSweep.start();
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -157,4 +157,48 @@ forEachDatabase('revision history', (ctx) => {
         expect(Date.parse(revision.savedAt)).toBeGreaterThan(Date.parse(earlier.savedAt));
     }
   });
+
+  it('the sweep thins the revisions of a file nobody writes, and of a deleted one, by the same schedule', async () => {
+    await save('left.txt', 'as it stays');
+    await save('gone.txt', 'deleted later');
+    const removed = await ctx.app.inject({
+      method: 'DELETE',
+      url: `${base()}/file/gone.txt`,
+      headers: bearer(alice),
+    });
+    expect(removed.statusCode).toBe(204);
+    // A morning of autosaves two days ago, as the revisions would look by now.
+    for (const [version, minutes] of [
+      [201, 540],
+      [202, 600],
+      [203, 660],
+      [204, 690],
+    ] as const) {
+      const createdAt = `date_trunc('day', now() - interval '2 days') + interval '${minutes} minutes'`;
+      await keptEarlier('left.txt', version, createdAt);
+      await keptEarlier('gone.txt', version, createdAt);
+    }
+    const versions = async (path: string) =>
+      (
+        await ctx.db
+          .selectFrom('file_revisions')
+          .select('version')
+          .where('workspace_id', '=', workspace.uuid)
+          .where('path', '=', path)
+          .orderBy('id', 'desc')
+          .execute()
+      ).map((row) => row.version);
+    // No save touches either path again: every revision is still there.
+    expect(await versions('left.txt')).toEqual([204, 203, 202, 201]);
+
+    const sweep = ctx.services.revisionSweep;
+    expect(await sweep.tick()).toBeGreaterThanOrEqual(6);
+    // Two days ago is the daily part of the schedule: the newest of that day stays.
+    expect(await versions('left.txt')).toEqual([204]);
+    // The deleted file keeps its content as deleted (just now) and that day's newest.
+    expect(await versions('gone.txt')).toEqual([204, 1]);
+    // Another round has nothing left to do here.
+    await sweep.tick();
+    expect(await versions('left.txt')).toEqual([204]);
+  });
 });

@@ -2,7 +2,8 @@
  * Which of a file's revisions to keep: every one from the last while, then the newest of
  * each hour, then the newest of each day, and never more than a cap per file. A revision's
  * time is when it was replaced, so "the newest of an hour" is the file as it stood at the
- * end of that hour. The rule is one SQL query, run inside the save that adds revisions.
+ * end of that hour. The rule is one SQL query, run inside the save that adds revisions,
+ * and by the sweep (revision-sweep.ts) for files nobody writes any more.
  */
 import { sql } from 'kysely';
 
@@ -20,14 +21,15 @@ export interface RevisionRetention {
 }
 
 /**
- * The ids of revisions in this workspace, at the paths of these files, that `retention`
- * lets go. Hours and days are those of the database session's time zone.
+ * The ids of revisions in this workspace, at the paths of these files (at every path,
+ * deleted files' too, without `fileIds`), that `retention` lets go. Hours and days are
+ * those of the database session's time zone.
  */
 export function prunableRevisions(
   tx: Tx,
   workspaceId: string,
-  fileIds: readonly number[],
   retention: RevisionRetention,
+  fileIds?: readonly number[],
 ) {
   const newer = (seconds: number) =>
     sql<boolean>`ranked.created_at > now() - make_interval(secs => ${seconds})`;
@@ -47,7 +49,11 @@ export function prunableRevisions(
           ),
         ])
         .where('workspace_id', '=', workspaceId)
-        .where(sql<boolean>`path IN (SELECT path FROM files WHERE id = any(${[...fileIds]}))`)
+        .$if(fileIds !== undefined, (query) =>
+          query.where(
+            sql<boolean>`path IN (SELECT path FROM files WHERE id = any(${[...fileIds!]}))`,
+          ),
+        )
         .as('ranked'),
     )
     .select('ranked.id')

@@ -956,11 +956,27 @@ export class FileService {
       .execute();
     const forgotten = await tx
       .deleteFrom('file_revisions')
-      .where('id', 'in', prunableRevisions(tx, workspaceId, ids, this.limits.revisions))
+      .where('id', 'in', prunableRevisions(tx, workspaceId, this.limits.revisions, ids))
       .returning('size')
       .execute();
     // The kept contents were already the owner's (as the files'); the forgotten go.
     await this.chargeOwner(tx, workspaceId, -sum(forgotten));
+  }
+
+  /**
+   * Applies the retention schedule to all of the workspace's revisions (a save applies it
+   * only to the paths it writes); answers how many were let go.
+   */
+  async pruneRevisions(workspaceId: string): Promise<number> {
+    return this.transaction(workspaceId, async (tx) => {
+      const forgotten = await tx
+        .deleteFrom('file_revisions')
+        .where('id', 'in', prunableRevisions(tx, workspaceId, this.limits.revisions))
+        .returning('size')
+        .execute();
+      await this.chargeOwner(tx, workspaceId, -sum(forgotten));
+      return forgotten.length;
+    });
   }
 
   private publish(events: FileChangeEvent[]): void {

@@ -26,6 +26,7 @@ import { CellManager } from '../cells/manager';
 import { cellRoutes, legacyShutdownRoute } from '../cells/routes';
 import type { Config } from '../config';
 import { archiveRoutes } from '../files/archive-routes';
+import { REVISION_SWEEP_BATCH, RevisionSweep } from '../files/revision-sweep';
 import { fileRoutes } from '../files/routes';
 import { formatRoutes } from '../format/routes';
 import { UploadLedger } from '../files/uploads';
@@ -72,6 +73,8 @@ export interface Services {
   settings: SettingsService;
   workspaceState: WorkspaceStateService;
   files: FileService;
+  /** Started by the caller, as the cells' reaper is. */
+  revisionSweep: RevisionSweep;
   search: SearchService;
   uploads: UploadLedger;
   workspaces: WorkspaceService;
@@ -85,7 +88,8 @@ export interface Services {
 
 /**
  * Builds the services. Nothing here touches the host: cells start only when asked, and
- * `cells.init()` (the orphan sweep and the reaper) is the caller's to run.
+ * `cells.init()` (the orphan sweep and the reaper) and `revisionSweep.start()` are the
+ * caller's to run.
  */
 export function createServices(
   config: Config,
@@ -143,6 +147,10 @@ export function createServices(
     settings: new SettingsService(database.db),
     workspaceState: new WorkspaceStateService(database.db),
     files,
+    revisionSweep: new RevisionSweep(database.db, files, log, {
+      intervalMs: config.REVISIONS_SWEEP_SECONDS * 1000,
+      batch: REVISION_SWEEP_BATCH,
+    }),
     search: new SearchService(database.db, files),
     uploads: new UploadLedger(database.db, config.MAX_USER_BYTES),
     workspaces: new WorkspaceService(database.db, files, config.MAX_WORKSPACES_PER_USER),
@@ -185,6 +193,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   installJsonBodyParser(app, services.workers);
   app.addHook('onClose', () => services.workers[Symbol.asyncDispose]());
   app.addHook('onClose', () => services.search[Symbol.asyncDispose]());
+  app.addHook('onClose', () => services.revisionSweep[Symbol.dispose]());
   const { bus } = services;
   if (bus) {
     await bus.ready;
