@@ -11,17 +11,15 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function renderForm(
-  patch: (body: unknown) => FakeReply = (body) => ({
-    status: 200,
-    body: { ...defaultUserSettings, ...(body as object) },
-  }),
-) {
+/** The form against a server that keeps what each PATCH changes, unless `patch` answers. */
+function renderForm(patch?: (body: unknown) => FakeReply) {
+  let stored = { ...defaultUserSettings, tabSize: 2 };
   const requests = fakeServer((request) => {
     if (request.url !== '/api/users/me/settings') return undefined;
-    if (request.method === 'GET')
-      return { status: 200, body: { ...defaultUserSettings, tabSize: 2 } };
-    return patch(request.body);
+    if (request.method === 'GET') return { status: 200, body: stored };
+    if (patch) return patch(request.body);
+    stored = { ...stored, ...(request.body as object) };
+    return { status: 200, body: stored };
   });
   render(
     <SettingsProvider>
