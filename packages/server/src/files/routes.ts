@@ -96,6 +96,19 @@ export const fileRoutes: FastifyPluginAsyncZod<{
     revisions: (await files.revisions(workspaceId, path)).map(toRevision),
   });
 
+  /** `/move` and `/copy` take the same body and answer the entry at its new path. */
+  const relocation =
+    (relocate: 'move' | 'copy') =>
+    async (request: FastifyRequest<{ Body: { from: string; to: string } }>) =>
+      toFileEntry(
+        await files[relocate](
+          workspaceOf(request).id,
+          validPath(request.body.from),
+          validPath(request.body.to),
+          'api',
+        ),
+      );
+
   app.get(
     '/files',
     {
@@ -268,15 +281,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{
         response: { 200: fileEntry, ...errors, 409: errorResponse },
       },
     },
-    async (request) =>
-      toFileEntry(
-        await files.move(
-          workspaceOf(request).id,
-          validPath(request.body.from),
-          validPath(request.body.to),
-          'api',
-        ),
-      ),
+    relocation('move'),
   );
 
   app.post(
@@ -291,15 +296,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{
         response: { 200: fileEntry, ...errors, 409: errorResponse, 413: errorResponse },
       },
     },
-    async (request) =>
-      toFileEntry(
-        await files.copy(
-          workspaceOf(request).id,
-          validPath(request.body.from),
-          validPath(request.body.to),
-          'api',
-        ),
-      ),
+    relocation('copy'),
   );
 
   app.get(
