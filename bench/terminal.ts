@@ -727,7 +727,7 @@ loads, and of the built agent driven directly through its channel (unsandboxed, 
   0.9× is out of reach while the program and the agent share 0.5 core. Flow control
   keeps Ctrl+C prompt during the flood: at most 256 KiB is unacknowledged.
 - **Save → visible in the cell** is mostly the save's own commit (the POST row: a
-  transaction of about ten statements, on PGlite inside the server's process here) and then
+  transaction, on PGlite inside the server's process here) and then
   one agent round trip: the change event carries the committed content, so the sync
   writes it to the cell (\`fs.write\`) without a query first (the cell's manifest is
   mirrored in memory; before, two queries preceded the write) and records the manifest

@@ -5,9 +5,7 @@
  * end of that hour. The rule is one SQL query, run inside the save that adds revisions,
  * and by the sweep (revision-sweep.ts) for files nobody writes any more.
  */
-import { sql } from 'kysely';
-
-import type { Tx } from './service';
+import { sql, type RawBuilder } from 'kysely';
 
 export interface RevisionRetention {
   /** Revisions a file keeps at most, newest first; 0 keeps none. */
@@ -21,52 +19,63 @@ export interface RevisionRetention {
 }
 
 /**
- * The ids of revisions in this workspace, at the paths of these files (at every path,
- * deleted files' too, without `fileIds`), that `retention` lets go. Hours and days are
- * those of the database session's time zone.
+ * The ids among `candidates` (revisions: id, path, created_at) that `retention` lets go. A
+ * candidate with a null id stands for a revision about to be kept: it counts as the newest
+ * of its path and is never answered. Hours and days are the database session's time zone.
+ */
+function prunable(candidates: RawBuilder<unknown>, retention: RevisionRetention) {
+  const newer = (seconds: number) => sql`created_at > now() - make_interval(secs => ${seconds})`;
+  const newestFirst = sql`ORDER BY id DESC NULLS FIRST`;
+  return sql<{ id: number }>`
+    SELECT id FROM (
+      SELECT id, created_at,
+        row_number() OVER (PARTITION BY path ${newestFirst}) AS rank,
+        row_number() OVER (PARTITION BY path, date_trunc('hour', created_at) ${newestFirst}) AS rank_in_hour,
+        row_number() OVER (PARTITION BY path, date_trunc('day', created_at) ${newestFirst}) AS rank_in_day
+      FROM (${candidates}) AS candidate
+    ) AS ranked
+    WHERE id IS NOT NULL AND (rank > ${retention.perFile} OR NOT (
+      ${newer(retention.allSeconds)}
+      OR (rank_in_hour = 1 AND ${newer(retention.hourlySeconds)})
+      OR (rank_in_day = 1 AND ${newer(retention.dailySeconds)})
+    ))`;
+}
+
+/**
+ * The revisions in this workspace, at the paths of these files (at every path, deleted
+ * files' too, without `fileIds`), that `retention` lets go.
  */
 export function prunableRevisions(
-  tx: Tx,
   workspaceId: string,
   retention: RevisionRetention,
   fileIds?: readonly number[],
 ) {
-  const newer = (seconds: number) =>
-    sql<boolean>`ranked.created_at > now() - make_interval(secs => ${seconds})`;
-  return tx
-    .selectFrom((eb) =>
-      eb
-        .selectFrom('file_revisions')
-        .select([
-          'id',
-          'created_at',
-          sql<number>`row_number() OVER (PARTITION BY path ORDER BY id DESC)`.as('rank'),
-          sql<number>`row_number() OVER (PARTITION BY path, date_trunc('hour', created_at) ORDER BY id DESC)`.as(
-            'rank_in_hour',
-          ),
-          sql<number>`row_number() OVER (PARTITION BY path, date_trunc('day', created_at) ORDER BY id DESC)`.as(
-            'rank_in_day',
-          ),
-        ])
-        .where('workspace_id', '=', workspaceId)
-        .$if(fileIds !== undefined, (query) =>
-          query.where(
-            sql<boolean>`path IN (SELECT path FROM files WHERE id = any(${[...fileIds!]}))`,
-          ),
-        )
-        .as('ranked'),
-    )
-    .select('ranked.id')
-    .where((eb) =>
-      eb.or([
-        eb('ranked.rank', '>', retention.perFile),
-        eb.not(
-          eb.or([
-            newer(retention.allSeconds),
-            eb.and([eb('ranked.rank_in_hour', '=', 1), newer(retention.hourlySeconds)]),
-            eb.and([eb('ranked.rank_in_day', '=', 1), newer(retention.dailySeconds)]),
-          ]),
-        ),
-      ]),
-    );
+  const paths =
+    fileIds === undefined
+      ? sql``
+      : sql`AND path IN (SELECT path FROM files WHERE id = any(${[...fileIds]}))`;
+  return prunable(
+    sql`SELECT id, path, created_at FROM file_revisions WHERE workspace_id = ${workspaceId} ${paths}`,
+    retention,
+  );
+}
+
+/**
+ * The revisions of one file that `retention` lets go once its current content (if it has
+ * any) is kept as one more: for a replacement that keeps and prunes in one statement.
+ */
+export function prunableOnceKept(
+  workspaceId: string,
+  fileId: number,
+  retention: RevisionRetention,
+) {
+  return prunable(
+    sql`SELECT r.id, r.path, r.created_at FROM file_revisions r
+          JOIN files f ON f.workspace_id = r.workspace_id AND f.path = r.path
+          WHERE f.id = ${fileId} AND r.workspace_id = ${workspaceId}
+        UNION ALL
+        SELECT NULL, path, now() FROM files
+          WHERE id = ${fileId} AND content IS NOT NULL AND sha256 IS NOT NULL`,
+    retention,
+  );
 }

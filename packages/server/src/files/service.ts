@@ -13,7 +13,7 @@ import type { Db } from '../store/database';
 import type { ChangeSource, Database, FileRevisionRow, FileRow } from '../store/schema';
 import { sha256, toFileContent } from './content';
 import type { FileChangeEvent, FileChangeListener } from './events';
-import { prunableRevisions, type RevisionRetention } from './retention';
+import { prunableOnceKept, prunableRevisions, type RevisionRetention } from './retention';
 
 export interface FileLimits {
   maxFileBytes: number;
@@ -434,28 +434,16 @@ export class FileService {
     if (existing?.sha256 === hash) {
       return { file: existing, created, changed: false };
     }
-    await this.reserveSpace(tx, workspaceId, bytes.length - (existing?.size ?? 0));
-    // The old content stays as a revision: the user then stores both.
-    const kept = existing && this.keepsRevision(existing) ? existing.size : 0;
-    await this.chargeOwner(tx, workspaceId, bytes.length - (existing?.size ?? 0) + kept);
-    const now = new Date();
+    const delta = bytes.length - (existing?.size ?? 0);
+    await this.reserveSpace(tx, workspaceId, delta);
     let file: FileMeta;
     if (existing) {
-      await this.keepRevisions(tx, workspaceId, [existing.id], 'overwrite');
-      file = await tx
-        .updateTable('files')
-        .set({
-          content: bytes,
-          size: bytes.length,
-          sha256: hash,
-          version: existing.version + 1,
-          source: options.source,
-          updated_at: now,
-        })
-        .where('id', '=', existing.id)
-        .returning(META_COLUMNS)
-        .executeTakeFirstOrThrow();
+      const replaced = await this.replaceKeepingRevision(tx, existing, bytes, hash, options);
+      file = replaced.file;
+      // The old content stays as a revision: the user then stores both.
+      await this.chargeOwner(tx, workspaceId, delta + replaced.keptBytes - replaced.forgottenBytes);
     } else {
+      await this.chargeOwner(tx, workspaceId, delta);
       file = await tx
         .insertInto('files')
         .values({
@@ -472,6 +460,52 @@ export class FileService {
         .executeTakeFirstOrThrow();
     }
     return { file, content: bytes, created, changed: true };
+  }
+
+  /**
+   * Overwrites a file's content, keeping the old one as a revision and letting go of the
+   * revisions the schedule then no longer keeps, in one statement: a save's transaction is
+   * the fewer round trips for it. Answers the bytes kept and let go, for the owner's charge.
+   */
+  private async replaceKeepingRevision(
+    tx: Tx,
+    existing: FileMeta,
+    bytes: Uint8Array,
+    hash: string,
+    options: WriteOptions,
+  ): Promise<{ file: FileMeta; keptBytes: number; forgottenBytes: number }> {
+    const replace = sql`UPDATE files SET content = ${bytes}, size = ${bytes.length},
+        sha256 = ${hash}, version = version + 1, source = ${options.source},
+        updated_at = ${new Date()}
+      WHERE id = ${existing.id}
+      RETURNING ${sql.join(META_COLUMNS.map((column) => sql.ref(column)))}`;
+    if (!this.keepsRevision(existing)) {
+      const { rows } = await sql<FileMeta>`${replace}`.execute(tx);
+      return { file: rows[0]!, keptBytes: 0, forgottenBytes: 0 };
+    }
+    // The statements in a WITH see one snapshot: the revision copies the content before
+    // the update, and the pruning counts the revision as kept (prunableOnceKept).
+    const { rows } = await sql<FileMeta & { kept_bytes: string; forgotten_bytes: string }>`
+      WITH kept AS (
+        INSERT INTO file_revisions
+          (workspace_id, path, version, content, size, sha256, reason, source, saved_at)
+        SELECT workspace_id, path, version, content, size, sha256, 'overwrite', source, updated_at
+          FROM files
+          WHERE id = ${existing.id} AND content IS NOT NULL AND sha256 IS NOT NULL
+        RETURNING size
+      ),
+      forgotten AS (
+        DELETE FROM file_revisions
+          WHERE id IN (${prunableOnceKept(existing.workspace_id, existing.id, this.limits.revisions)})
+          RETURNING size
+      ),
+      replaced AS (${replace})
+      SELECT replaced.*,
+        (SELECT coalesce(sum(size), 0) FROM kept) AS kept_bytes,
+        (SELECT coalesce(sum(size), 0) FROM forgotten) AS forgotten_bytes
+      FROM replaced`.execute(tx);
+    const { kept_bytes: kept, forgotten_bytes: forgotten, ...file } = rows[0]!;
+    return { file, keptBytes: Number(kept), forgottenBytes: Number(forgotten) };
   }
 
   /** After the commit: the folders a write made, then the file, if its content changed. */
@@ -956,7 +990,7 @@ export class FileService {
       .execute();
     const forgotten = await tx
       .deleteFrom('file_revisions')
-      .where('id', 'in', prunableRevisions(tx, workspaceId, this.limits.revisions, ids))
+      .where(sql<boolean>`id IN (${prunableRevisions(workspaceId, this.limits.revisions, ids)})`)
       .returning('size')
       .execute();
     // The kept contents were already the owner's (as the files'); the forgotten go.
@@ -971,7 +1005,7 @@ export class FileService {
     return this.transaction(workspaceId, async (tx) => {
       const forgotten = await tx
         .deleteFrom('file_revisions')
-        .where('id', 'in', prunableRevisions(tx, workspaceId, this.limits.revisions))
+        .where(sql<boolean>`id IN (${prunableRevisions(workspaceId, this.limits.revisions)})`)
         .returning('size')
         .execute();
       await this.chargeOwner(tx, workspaceId, -sum(forgotten));
