@@ -79,19 +79,20 @@ export function useEditorActions(options: {
   };
 }
 
-/** The editor area's own keys (those a focused Monaco editor does not take first). */
+/**
+ * The editor area's own keys: cycling through the focused group's tabs, and saving and
+ * closing where the page's commands are off (a read-only library tab is not a file), so
+ * Ctrl+S never reaches the browser's Save page. Splitting and moving tabs are commands
+ * only, run by the page's KeybindingDispatcher before the area sees the key.
+ */
 export function editorKeyDown(actions: EditorActions) {
   return (event: React.KeyboardEvent) => {
-    const mod = event.ctrlKey || event.metaKey;
     const key = event.key.toLowerCase();
-    if (mod && key === 's') actions.save();
-    else if ((event.altKey && key === 'w') || (event.ctrlKey && key === 'w')) actions.close();
+    if ((event.ctrlKey || event.metaKey) && key === 's') actions.save();
+    else if (event.altKey && key === 'w') actions.close();
     else if (event.ctrlKey && event.key === 'Tab') actions.cycle(event.shiftKey ? -1 : 1);
     else if (event.altKey && (event.key === 'PageDown' || event.key === 'PageUp'))
       actions.cycle(event.key === 'PageDown' ? 1 : -1);
-    else if (mod && event.key === '\\') actions.split();
-    else if (mod && event.altKey && (event.key === 'ArrowLeft' || event.key === 'ArrowRight'))
-      actions.move(event.key === 'ArrowLeft' ? 'left' : 'right');
     else return;
     event.preventDefault();
   };

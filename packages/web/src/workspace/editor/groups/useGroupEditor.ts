@@ -117,6 +117,8 @@ export function useGroupEditor({
           format: (...request) => formattingRef.current.format(...request),
           onError: (message) => formattingRef.current.onError(message),
         }),
+        // The page's commands run these by id; the keys are for where those commands are
+        // off (a library tab), which Monaco would otherwise pass on to the browser.
         created.addAction({
           id: 'workcell.save',
           label: 'Save',
@@ -134,24 +136,6 @@ export function useGroupEditor({
           // Monaco keeps the keys it sees; Ctrl+W is the browser's own in most of them.
           keybindings: [KeyMod.Alt | KeyCode.KeyW],
           run: run((all) => all.close()),
-        }),
-        created.addAction({
-          id: 'workcell.splitEditor',
-          label: 'Split Editor',
-          keybindings: [KeyMod.CtrlCmd | KeyCode.Backslash],
-          run: run((all) => all.split()),
-        }),
-        created.addAction({
-          id: 'workcell.moveEditorLeft',
-          label: 'Move Editor into Left Group',
-          keybindings: [KeyMod.CtrlCmd | KeyMod.Alt | KeyCode.LeftArrow],
-          run: run((all) => all.move('left')),
-        }),
-        created.addAction({
-          id: 'workcell.moveEditorRight',
-          label: 'Move Editor into Right Group',
-          keybindings: [KeyMod.CtrlCmd | KeyMod.Alt | KeyCode.RightArrow],
-          run: run((all) => all.move('right')),
         }),
       ];
       return () => {
