@@ -24,6 +24,8 @@ export interface WorkspaceStateStoreOptions {
 
 export class WorkspaceStateStore {
   private state: WorkspaceState = emptyWorkspaceState();
+  /** The state as read or last saved: valid, and what a refused change goes back to. */
+  private saved: WorkspaceState = this.state;
   private loading: Promise<WorkspaceState> | undefined;
   /** Unreadable: reading failed, and what could not be read is never overwritten. */
   private phase: 'unread' | 'read' | 'unreadable' = 'unread';
@@ -54,9 +56,11 @@ export class WorkspaceStateStore {
     this.loading ??= api.workspaceState({ uuid: this.workspace }).then(
       (stored) => {
         this.state = stored;
+        this.saved = stored;
         this.phase = 'read';
         const recipes = this.pending.splice(0);
-        if (recipes.map((recipe) => this.apply(recipe)).some(Boolean)) this.schedule();
+        for (const recipe of recipes) this.apply(recipe);
+        if (recipes.length > 0) this.schedule();
         return this.state;
       },
       (error: unknown) => {
@@ -86,7 +90,10 @@ export class WorkspaceStateStore {
   update(recipe: StateRecipe): void {
     if (this.disposed) return;
     if (this.phase === 'unread') this.pending.push(recipe);
-    else if (this.apply(recipe) && this.phase === 'read') this.schedule();
+    else {
+      this.apply(recipe);
+      if (this.phase === 'read') this.schedule();
+    }
   }
 
   /**
@@ -114,8 +121,16 @@ export class WorkspaceStateStore {
   private save(): void {
     if (!this.dirty || this.phase !== 'read') return;
     this.dirty = false;
+    const checked = workspaceState.safeParse(this.state);
+    if (!checked.success) {
+      // A part went past the bounds: what changed since the last save is undone, not sent.
+      this.onError(`A change to the workspace's layout was refused: ${checked.error.message}`);
+      this.setState(this.saved);
+      return;
+    }
+    this.saved = checked.data;
     const saving = api
-      .saveWorkspaceState({ uuid: this.workspace, body: this.state }, { keepalive: true })
+      .saveWorkspaceState({ uuid: this.workspace, body: checked.data }, { keepalive: true })
       .then(
         () => undefined,
         (error: unknown) => {
@@ -136,16 +151,19 @@ export class WorkspaceStateStore {
     this.save();
   }
 
-  private apply(recipe: StateRecipe): boolean {
-    const next = workspaceState.safeParse(recipe(this.state));
-    if (!next.success) {
-      this.onError(`A change to the workspace's layout was refused: ${next.error.message}`);
-      return false;
-    }
-    this.state = next.data;
+  /**
+   * Changes are checked against the schema when they are saved, not one by one: the cursor
+   * position changes at every key, and checking a document of a hundred tabs takes 0.65 ms.
+   * What users type is checked where they type it (the run configuration dialog).
+   */
+  private apply(recipe: StateRecipe): void {
+    this.setState(recipe(this.state));
     this.dirty = true;
-    for (const listener of [...this.listeners]) listener(this.state);
-    return true;
+  }
+
+  private setState(state: WorkspaceState): void {
+    this.state = state;
+    for (const listener of [...this.listeners]) listener(state);
   }
 
   private schedule(): void {

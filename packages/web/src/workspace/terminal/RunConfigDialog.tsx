@@ -2,6 +2,7 @@
  * "Run configuration…": the arguments (split as a shell would, with quotes) and the
  * environment variables (NAME=value lines) a file runs with, kept per workspace and file.
  */
+import { runConfiguration } from '@workcell/protocol';
 import { useState } from 'react';
 
 import { Dialog } from '../../ui/Dialog';
@@ -30,7 +31,11 @@ export function RunConfigDialog({ path, configurations, onClose }: RunConfigDial
     if ('error' in parsedArgs) return setError(`Arguments: ${parsedArgs.error}`);
     const parsedEnv = parseEnv(env);
     if ('error' in parsedEnv) return setError(`Environment: ${parsedEnv.error}`);
-    configurations.set(path, { args: parsedArgs.args, env: parsedEnv.env });
+    // The bounds the workspace state keeps (an argument's or a value's length).
+    const checked = runConfiguration.safeParse({ args: parsedArgs.args, env: parsedEnv.env });
+    if (!checked.success)
+      return setError(checked.error.issues.map((issue) => issue.message).join('; '));
+    configurations.set(path, checked.data);
     onClose();
   };
 
