@@ -1,5 +1,5 @@
 import type { FileEntry } from '@workcell/protocol';
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { SessionContext } from '../session/context';
@@ -111,9 +111,10 @@ describe('FileTree', () => {
     await screen.findByRole('tree');
     const base = { type: 'file.changed', workspace, version: 1, source: 'terminal' } as const;
     emit({ ...base, path: 'data/raw/sales.csv', kind: 'file' });
-    expect(item('data').getAttribute('aria-expanded')).toBe('false');
+    // The tree shows a burst of changes together, once the queued messages are handled.
+    await waitFor(() => expect(item('data').getAttribute('aria-expanded')).toBe('false'));
     emit({ ...base, path: 'README.md', kind: 'file', deleted: true });
-    expect(screen.queryByRole('treeitem', { name: 'README.md' })).toBeNull();
+    await waitFor(() => expect(screen.queryByRole('treeitem', { name: 'README.md' })).toBeNull());
     emit({ ...base, path: 'other-workspace.py', kind: 'file', workspace: 'elsewhere' });
     expect(screen.queryByRole('treeitem', { name: 'other-workspace.py' })).toBeNull();
     expect(fetchMock).toHaveBeenCalledTimes(1);

@@ -39,6 +39,26 @@ describe('WorkspaceFiles', () => {
     ]);
   });
 
+  it('tells its views once of a burst of changes, each seen at once in the snapshot', async () => {
+    fakeServer((request) =>
+      request.url.endsWith('/files') ? { status: 200, body: { files: [] } } : undefined,
+    );
+    const files = new WorkspaceFiles('w');
+    await files.reload();
+    await new Promise((resolve) => setTimeout(resolve));
+    let notified = 0;
+    files.subscribe(() => notified++);
+    for (let n = 0; n < 200; n++) {
+      files.apply([{ path: `out/${n}.csv`, kind: 'file', version: 1 }]);
+      expect(files.snapshot.model.has(`out/${n}.csv`)).toBe(true);
+    }
+    expect(notified).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(notified).toBe(1);
+    expect(files.snapshot.model.size).toBe(201);
+    files.dispose();
+  });
+
   it('keeps a listing on screen when a refresh fails, and says why', async () => {
     let fail = false;
     fakeServer(() =>

@@ -31,6 +31,7 @@ export class WorkspaceFiles implements Disposable {
   /** Changes received while a listing is in flight, replayed over it when it arrives. */
   private buffered: FileChange[] | undefined;
   private loaded: Promise<TreeModel> | undefined;
+  private notifying: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly workspace: string) {}
 
@@ -144,13 +145,22 @@ export class WorkspaceFiles implements Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.notifying);
     this.sequence++;
     this.changed.dispose();
     this.refreshFailed.dispose();
   }
 
+  /**
+   * The state changes at once; its listeners (the views) hear of it once the messages
+   * already queued are handled, so a program writing a thousand files is one render of
+   * the tree, not a thousand.
+   */
   private set(state: FilesState): void {
     this.state = state;
-    this.changed.fire(state);
+    this.notifying ??= setTimeout(() => {
+      this.notifying = undefined;
+      this.changed.fire(this.state);
+    });
   }
 }
