@@ -6,6 +6,7 @@
  */
 import type { AgentEvent, AgentReplyHeader } from '@workcell/protocol/agent';
 
+import { asUser } from './as-user';
 import { Connection } from './connection';
 import { EgressProxy } from './egress/proxy';
 import { AgentFailure } from './failure';
@@ -14,6 +15,7 @@ import { OnFirstUse } from './on-first-use';
 import type { PtyHost } from './pty';
 import type { AgentSettings } from './settings';
 import { prepareShell } from './shell';
+import { UserCgroups } from './user-cgroups';
 import { Workspace } from './workspace';
 
 /** Sends a frame; throws FrameTooLargeError when it cannot be framed. */
@@ -26,6 +28,8 @@ export class Agent {
   readonly shellReady: Promise<void>;
   /** Who user code runs as, when that is not the agent's own user. */
   readonly user: { uid: number; gid: number } | undefined;
+  /** Where user processes are moved before they run (user-cgroups.ts). */
+  readonly userCgroups: UserCgroups;
   private current: Connection | undefined;
   /** The cell's way out, when the server allows any (its streams are the connection's). */
   private readonly egress: EgressProxy | undefined;
@@ -38,6 +42,7 @@ export class Agent {
     const self = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
     const { userUid: uid, userGid: gid } = settings;
     this.user = uid !== self.uid || gid !== self.gid ? { uid, gid } : undefined;
+    this.userCgroups = new UserCgroups(settings.userCgroupFds);
     this.workspace = new Workspace(settings.root, this.user);
     this.ptys = new OnFirstUse(async () => {
       const { PtyHost } = await import('./pty');
@@ -56,6 +61,10 @@ export class Agent {
     if (settings.egressProxyPort !== undefined) {
       this.egress = new EgressProxy(settings.egressProxyPort, () => this.current?.egress);
     }
+  }
+  /** How a user process starts: as the user, held until userCgroups.adopt() lets it run. */
+  userArgv(argv: readonly string[]): string[] {
+    return this.userCgroups.held(asUser(argv, this.user));
   }
 
   /**

@@ -20,7 +20,7 @@ import {
 import type { z } from 'zod';
 
 import type { Agent, Send } from './agent';
-import { asUser, requireProgram } from './as-user';
+import { requireProgram } from './as-user';
 import { EgressStreams } from './egress/streams';
 import { AgentFailure, toFailure } from './failure';
 import { OnFirstUse } from './on-first-use';
@@ -135,7 +135,7 @@ export class Connection {
     'pty.open': async (request) => {
       // Without its start-up files a shell still works, just plainer: not worth failing for.
       const [ptys] = await Promise.all([this.agent.ptys.get(), this.agent.shellReady]);
-      const [file = '', ...args] = asUser(request.command ?? DEFAULT_COMMAND, this.agent.user);
+      const [file = '', ...args] = this.agent.userArgv(request.command ?? DEFAULT_COMMAND);
       const cwd =
         request.cwd === undefined
           ? this.agent.settings.root
@@ -146,6 +146,7 @@ export class Connection {
         cwd,
         env: { ...this.agent.settings.shellEnv, ...request.env },
       });
+      await this.agent.userCgroups.adopt(pid);
       return { result: { pid } };
     },
     'pty.input': async (request, body) => {
@@ -233,7 +234,8 @@ export class Connection {
           : await this.agent.workspace.folder(request.cwd);
       // The launcher that waits for it and reports stays the agent's uid, out of its reach.
       return execs.run(request.execId, {
-        argv: asUser(request.argv, this.agent.user),
+        argv: this.agent.userArgv(request.argv),
+        adopt: (pid) => this.agent.userCgroups.adopt(pid),
         cwd,
         env: { ...this.agent.settings.shellEnv, ...request.env },
         stdin: body,
@@ -255,10 +257,11 @@ export class Connection {
       const env = { ...this.agent.settings.shellEnv, ...request.env };
       if (this.agent.user) await requireProgram(argv[0] ?? '', env.PATH);
       const pid = await procs.spawn(request.procId, {
-        argv: asUser(argv, this.agent.user),
+        argv: this.agent.userArgv(argv),
         cwd,
         env,
       });
+      await this.agent.userCgroups.adopt(pid);
       return { result: { pid } };
     },
     'proc.input': async (request, body) => {

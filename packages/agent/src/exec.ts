@@ -14,6 +14,7 @@ import type { AgentResult } from '@workcell/protocol/agent';
 import { z } from 'zod';
 
 import { AgentFailure } from './failure';
+import { log } from './log';
 import { USER_OOM_SCORE_ADJ } from './settings';
 
 export const PYTHON = '/usr/bin/python3';
@@ -64,6 +65,8 @@ const launcherReport = z.object({
 
 export interface ExecSpec {
   argv: string[];
+  /** Lets the target run once the launcher has told its pid (user-cgroups.ts); kills it if it cannot. */
+  adopt?: (pid: number) => Promise<void>;
   cwd: string;
   env: Record<string, string>;
   stdin: Buffer;
@@ -134,6 +137,7 @@ class ExecRun {
       if (pid !== undefined && this.targetPid === undefined) {
         this.targetPid = Number(pid);
         if (this.killed) this.kill();
+        else spec.adopt?.(this.targetPid).catch((error: unknown) => log(String(error)));
       }
     });
     stdin.on('error', () => undefined); // EPIPE: the process did not read all its input

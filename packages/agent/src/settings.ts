@@ -29,6 +29,11 @@ export const AGENT_ENV = {
    * proxy, so nothing in the cell reaches beyond it.
    */
   egressProxyPort: 'WORKCELL_EGRESS_PROXY_PORT',
+  /**
+   * Comma-separated descriptors, each a `cgroup.procs` file the driver opened as root, that
+   * the agent moves user processes into (user-cgroups.ts).
+   */
+  userCgroupFds: 'WORKCELL_USER_CGROUP_FDS',
 } as const;
 
 /** The egress proxy's port drivers give the agent: squid's, the one a proxy usually has. */
@@ -47,6 +52,7 @@ export interface AgentSettings {
   home: string;
   shellEnv: Record<string, string>;
   egressProxyPort?: number;
+  userCgroupFds: number[];
 }
 
 export function defaultShellEnv(home: string): Record<string, string> {
@@ -128,6 +134,11 @@ export function readSettings(
       [AGENT_ENV.home]: absolute.default('/home/user'),
       [AGENT_ENV.shellEnv]: jsonText(z.record(z.string(), z.string())).optional(),
       [AGENT_ENV.egressProxyPort]: z.coerce.number().int().min(1).max(65535).optional(),
+      [AGENT_ENV.userCgroupFds]: z
+        .string()
+        .regex(/^\d{1,4}(,\d{1,4})*$/, 'must be descriptors separated by commas')
+        .transform((text) => text.split(',').map(Number))
+        .optional(),
     })
     .superRefine((settings, ctx) => {
       const token = settings[AGENT_ENV.token];
@@ -159,6 +170,7 @@ export function readSettings(
       ...parsed[AGENT_ENV.shellEnv],
     },
     egressProxyPort,
+    userCgroupFds: parsed[AGENT_ENV.userCgroupFds] ?? [],
   };
 }
 
@@ -177,6 +189,8 @@ export function agentEnv(settings: Partial<AgentSettings>): Record<string, strin
   set(AGENT_ENV.home, settings.home);
   set(AGENT_ENV.shellEnv, settings.shellEnv && JSON.stringify(settings.shellEnv));
   set(AGENT_ENV.egressProxyPort, settings.egressProxyPort);
+  if (settings.userCgroupFds?.length)
+    set(AGENT_ENV.userCgroupFds, settings.userCgroupFds.join(','));
   return env;
 }
 

@@ -277,9 +277,14 @@ function isLive({ pid, startTime }: HostProcess): boolean {
   }
 }
 
+/** The cell's cgroups in every hierarchy: the user's, and the agent's beside them. */
 const cgroupDirs = (host: TestHost, workspaceId: string) =>
   readdirSync('/sys/fs/cgroup')
-    .map((hierarchy) => join('/sys/fs/cgroup', hierarchy, host.cgroupParent, workspaceId))
+    .flatMap((hierarchy) =>
+      [workspaceId, `${workspaceId}.agent`].map((name) =>
+        join('/sys/fs/cgroup', hierarchy, host.cgroupParent, name),
+      ),
+    )
     .filter((dir) => existsSync(dir));
 
 /** The processes in the workspace's cell, from its cgroups. */

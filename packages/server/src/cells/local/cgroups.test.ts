@@ -10,7 +10,14 @@ import { dirname, join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { CellCgroup, parseCgroupHierarchies, prepareCgroups, type CgroupFs } from './cgroups';
+import {
+  AGENT_LIMITS,
+  CellCgroup,
+  parseCgroupHierarchies,
+  prepareCgroups,
+  type CellPart,
+  type CgroupFs,
+} from './cgroups';
 import { defaultCellLimits } from '../limits';
 import { waitFor } from './test-support';
 
@@ -190,11 +197,14 @@ describe('cgroup v2 (simulated cgroupfs)', () => {
     expect(fs.files.get(`${dir}/memory.max`)).toBe(String(limits.memoryBytes));
     expect(fs.files.get(`${dir}/memory.swap.max`)).toBe('0');
     expect(fs.files.get(`${dir}/pids.max`)).toBe('256');
-    // The CPU cap comes once the agent has started.
-    expect(fs.files.get(`${dir}/cpu.max`)).toBe('max 100000');
-    await cgroup.limitCpu();
     expect(fs.files.get(`${dir}/cpu.max`)).toBe('5000 10000');
-    expect(cgroup.procsFiles()).toEqual([`${dir}/cgroup.procs`]);
+    // The agent's cgroup sits beside the user's, out of the user's quota, with its own.
+    const agent = `${root}/workcell/ws-1.agent`;
+    expect(fs.files.get(`${agent}/cpu.max`)).toBe('100000 100000');
+    expect(fs.files.get(`${agent}/memory.max`)).toBe(String(AGENT_LIMITS.memoryBytes));
+    expect(fs.files.get(`${agent}/pids.max`)).toBe(String(AGENT_LIMITS.pids));
+    expect(cgroup.procsFiles('user')).toEqual([`${dir}/cgroup.procs`]);
+    expect(cgroup.procsFiles('agent')).toEqual([`${agent}/cgroup.procs`]);
   });
 
   it('reports OOM kills and refused forks once each, from memory.events and pids.events', async () => {
@@ -220,8 +230,10 @@ describe('cgroup v2 (simulated cgroupfs)', () => {
     const fs = new SimulatedCgroup2(root, 'cpu memory pids');
     const layout = (await prepareCgroups('workcell', V2, fs))!;
     const cgroup = await CellCgroup.create(layout, 'ws-3', limits);
-    const [procs] = cgroup.procsFiles();
-    for (const pid of [4_000_001, 4_000_002]) await fs.write(procs!, String(pid));
+    const [user] = cgroup.procsFiles('user');
+    const [agent] = cgroup.procsFiles('agent');
+    await fs.write(agent!, '4000001');
+    await fs.write(user!, '4000002');
     expect((await cgroup.processIds()).sort()).toEqual([4_000_001, 4_000_002]);
     await cgroup.destroy();
     expect(fs.dirs.has(`${root}/workcell/ws-3`)).toBe(false);
@@ -262,19 +274,28 @@ describe.skipIf(!hostHasV1)('cgroup v1 without cgroup.kill (this host)', () => {
     const layout = (await prepareCgroups(parent, text))!;
     expect(layout).toMatchObject({ version: 1, kill });
     const cgroup = await CellCgroup.create(layout, kill, limits);
-    const joins = cgroup
-      .procsFiles()
-      .map((f) => `echo $$ > ${f}`)
-      .join('; ');
-    // A few processes that keep forking, so the kill has something to race.
-    const child = spawn('/bin/sh', ['-c', `${joins}; while :; do sleep 100 & sleep 0.01; done`], {
-      stdio: 'ignore',
-    });
+    const joins = (part: CellPart) =>
+      cgroup
+        .procsFiles(part)
+        .map((f) => `echo $$ > ${f}`)
+        .join('; ');
+    // A few processes that keep forking, so the kill has something to race: the agent's
+    // part starts them, and each moves itself into the user's as a cell's processes do.
+    const child = spawn(
+      '/bin/sh',
+      [
+        '-c',
+        `${joins('agent')}; while :; do sh -c '${joins('user')}; exec sleep 100' & sleep 0.01; done`,
+      ],
+      { stdio: 'ignore' },
+    );
     const exited = new Promise((resolve) => child.on('exit', (_, signal) => resolve(signal)));
     await waitFor(async () => (await cgroup.processIds()).length > 4, 'the processes to start');
     await cgroup.destroy();
     expect(await exited).toBe('SIGKILL');
-    for (const file of cgroup.procsFiles()) expect(existsSync(dirname(file))).toBe(false);
+    for (const part of ['user', 'agent'] as const) {
+      for (const file of cgroup.procsFiles(part)) expect(existsSync(dirname(file))).toBe(false);
+    }
     for (const h of layout.hierarchies) await layout.fs.rmdir(join(h.mount, parent));
   });
 });

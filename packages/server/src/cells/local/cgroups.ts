@@ -2,9 +2,17 @@
  * cgroups for local cells, v1 and v2. Layouts differ between hosts: pure v2 (one
  * unified hierarchy), pure v1 (a hierarchy per controller, sometimes co-mounted such as
  * `cpu,cpuacct`) and hybrid (v1 controllers plus an empty unified hierarchy). Each cell
- * gets `<parent>/<name>` in every hierarchy that matters: the limiting controllers, the
- * v1 freezer, and the unified hierarchy, whose `cgroup.kill` empties a cell in one write
- * even when it carries no controllers (hybrid hosts).
+ * gets two cgroups, side by side in every hierarchy that matters (the limiting
+ * controllers, the v1 freezer, and the unified hierarchy, whose `cgroup.kill` empties a
+ * cell in one write even when it carries no controllers, on hybrid hosts):
+ *
+ *   <parent>/<name>.agent  the sandbox's own processes (bwrap, the agent), with AGENT_LIMITS
+ *   <parent>/<name>        the user's processes, with the cell's limits; only in the
+ *                          hierarchies that limit (in the others user processes stay in
+ *                          the agent's cgroup, which is enough to kill them all)
+ *
+ * so a program using its whole CPU quota does not delay its own terminal, and the agent's
+ * memory is not taken from the user's.
  */
 import { access, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -146,7 +154,26 @@ const words = (text: string) => text.split(/\s+/).filter((w) => w !== '');
 
 const MiB = 1024 * 1024;
 
-/** One cell's cgroup in every hierarchy of the layout. */
+/** The limits a cgroup can enforce. */
+export type CgroupLimits = Pick<CellLimits, 'memoryBytes' | 'cpuCores' | 'cpuPeriodUs' | 'pids'>;
+
+/**
+ * The agent's cgroup. Out of the user's quota, not unbounded: the agent's work grows with
+ * what user code prints and how many terminals it opens. Its idle heap is about 12 MiB;
+ * a pid counts each of Node's dozen threads and the launchers of running commands.
+ */
+export const AGENT_LIMITS: CgroupLimits = {
+  memoryBytes: 256 * MiB,
+  cpuCores: 1,
+  cpuPeriodUs: 100_000,
+  pids: 128,
+};
+
+/** Which of a cell's two cgroups. */
+export type CellPart = 'user' | 'agent';
+const PARTS: readonly CellPart[] = ['user', 'agent'];
+
+/** One cell's two cgroups. */
 export class CellCgroup {
   private readonly counted = { oom: 0, pids: 0 };
   /** Serialises takeLimitEvents, so that no event is reported twice. */
@@ -158,27 +185,21 @@ export class CellCgroup {
     private readonly limits: CellLimits | undefined,
   ) {}
 
-  /** Creates the cell's cgroups and sets its limits. */
+  /** Creates the cell's cgroups and sets their limits. */
   static async create(layout: CgroupLayout, name: string, limits: CellLimits): Promise<CellCgroup> {
     const cgroup = new CellCgroup(layout, name, limits);
     const { fs } = layout;
     try {
-      for (const dir of cgroup.dirs()) await fs.mkdir(dir);
-      await cgroup.write(cgroup.limitWrites(limits, 'create'));
+      await Promise.all(PARTS.flatMap((part) => cgroup.dirs(part).map((dir) => fs.mkdir(dir))));
+      await Promise.all([
+        cgroup.write(cgroup.limitWrites('user', limits)),
+        cgroup.write(cgroup.limitWrites('agent', AGENT_LIMITS)),
+      ]);
     } catch (error) {
       await cgroup.destroy();
       throw error;
     }
     return cgroup;
-  }
-
-  /**
-   * Caps the cell's CPU. Separate from create() so that the agent starts at full speed:
-   * Node needs a few hundred ms of CPU to start, which half a core would double, and no
-   * user code runs before the agent is up.
-   */
-  async limitCpu(): Promise<void> {
-    if (this.limits) await this.write(this.limitWrites(this.limits, 'cpu'));
   }
 
   private async write(writes: [string, string][]): Promise<void> {
@@ -192,9 +213,9 @@ export class CellCgroup {
     return new CellCgroup(layout, name, undefined);
   }
 
-  /** The `cgroup.procs` files a process writes its pid to, to join the cell. */
-  procsFiles(): string[] {
-    return this.dirs().map((dir) => join(dir, 'cgroup.procs'));
+  /** The `cgroup.procs` files a process writes its pid to, to join that part of the cell. */
+  procsFiles(part: CellPart): string[] {
+    return this.dirs(part).map((dir) => join(dir, 'cgroup.procs'));
   }
 
   /**
@@ -237,10 +258,10 @@ export class CellCgroup {
     return events;
   }
 
-  /** Pids of every process in the cell. */
+  /** Pids of every process in the cell, the agent's included. */
   async processIds(): Promise<number[]> {
     const pids = new Set<number>();
-    for (const file of this.procsFiles()) {
+    for (const file of PARTS.flatMap((part) => this.procsFiles(part))) {
       let text: string;
       try {
         text = await this.layout.fs.read(file);
@@ -267,7 +288,7 @@ export class CellCgroup {
       return undefined;
     }, timeoutMs);
     if (!emptied) throw new Error(`cgroup ${this.name} still has processes after ${timeoutMs} ms`);
-    for (const dir of this.dirs()) {
+    for (const dir of PARTS.flatMap((part) => this.dirs(part))) {
       // A v1 cgroup refuses rmdir (EBUSY) for a moment after its last task has gone.
       const removed = await poll(async () => {
         try {
@@ -288,16 +309,31 @@ export class CellCgroup {
     const unified = this.layout.hierarchies.find((h) => h.unified);
     const freezer = this.layout.hierarchies.find((h) => h.controllers.includes('freezer'));
     if (kill === 'cgroup.kill' && unified) {
-      await fs.write(join(this.dirOf(unified), 'cgroup.kill'), '1');
+      for (const part of this.partsIn(unified)) {
+        const file = join(this.dirOf(unified, part), 'cgroup.kill');
+        // A cell left by an older server has no agent cgroup.
+        if (await fs.exists(file)) await fs.write(file, '1');
+      }
       return;
     }
     // Frozen processes cannot fork while their siblings are being killed one by one.
-    const state = freezer && join(this.dirOf(freezer), 'freezer.state');
-    if (kill === 'freezer' && state && (await fs.exists(state))) {
-      await fs.write(state, 'FROZEN');
-      await poll(async () => ((await fs.read(state)).trim() === 'FROZEN' ? true : undefined), 1000);
+    const states =
+      freezer &&
+      this.partsIn(freezer).map((part) => join(this.dirOf(freezer, part), 'freezer.state'));
+    if (
+      kill === 'freezer' &&
+      states &&
+      (await Promise.all(states.map((f) => fs.exists(f)))).every(Boolean)
+    ) {
+      for (const state of states) await fs.write(state, 'FROZEN');
+      for (const state of states) {
+        await poll(
+          async () => ((await fs.read(state)).trim() === 'FROZEN' ? true : undefined),
+          1000,
+        );
+      }
       for (const pid of await this.processIds()) killIfAlive(pid);
-      await fs.write(state, 'THAWED');
+      for (const state of states) await fs.write(state, 'THAWED');
     } else {
       for (const pid of pids) killIfAlive(pid);
     }
@@ -323,27 +359,28 @@ export class CellCgroup {
     const h = this.layout.hierarchies.find((x) =>
       this.layout.version === 2 ? x.unified : x.controllers.includes(controller),
     );
-    return h && this.dirOf(h);
+    return h && this.dirOf(h, 'user');
   }
 
-  /** The files and values that set the limits: memory and pids at creation, or the CPU cap. */
-  private limitWrites(limits: CellLimits, stage: 'create' | 'cpu'): [string, string][] {
+  /** The files and values that set one part's limits. */
+  private limitWrites(part: CellPart, limits: CgroupLimits): [string, string][] {
     const writes: [string, string][] = [];
     const quota = Math.max(1000, Math.round(limits.cpuCores * limits.cpuPeriodUs));
-    for (const h of this.layout.hierarchies) {
-      const dir = this.dirOf(h);
+    for (const h of this.hierarchiesOf(part)) {
+      const dir = this.dirOf(h, part);
       const has = (c: LimitController) =>
         this.layout.limits.has(c) &&
         (h.unified ? this.layout.version === 2 : h.controllers.includes(c));
-      if (stage === 'cpu') {
-        if (has('cpu')) {
-          writes.push(
-            h.unified
-              ? [join(dir, 'cpu.max'), `${quota} ${limits.cpuPeriodUs}`]
-              : [join(dir, 'cpu.cfs_quota_us'), String(quota)],
-          );
-        }
-        continue;
+      if (has('cpu')) {
+        writes.push(
+          ...(h.unified
+            ? [[join(dir, 'cpu.max'), `${quota} ${limits.cpuPeriodUs}`] as [string, string]]
+            : // The period first: a quota above the current period would be refused.
+              ([
+                [join(dir, 'cpu.cfs_period_us'), String(limits.cpuPeriodUs)],
+                [join(dir, 'cpu.cfs_quota_us'), String(quota)],
+              ] as [string, string][])),
+        );
       }
       if (has('memory') && h.unified) {
         writes.push([join(dir, 'memory.max'), String(limits.memoryBytes)]);
@@ -353,20 +390,31 @@ export class CellCgroup {
         writes.push([join(dir, 'memory.limit_in_bytes'), String(limits.memoryBytes)]);
         writes.push([join(dir, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes)]);
       }
-      if (has('cpu') && !h.unified) {
-        writes.push([join(dir, 'cpu.cfs_period_us'), String(limits.cpuPeriodUs)]);
-      }
       if (has('pids')) writes.push([join(dir, 'pids.max'), String(limits.pids)]);
     }
     return writes;
   }
 
-  private dirs(): string[] {
-    return this.layout.hierarchies.map((h) => this.dirOf(h));
+  private dirs(part: CellPart): string[] {
+    return this.hierarchiesOf(part).map((h) => this.dirOf(h, part));
   }
 
-  private dirOf(h: Hierarchy): string {
-    return join(h.mount, this.layout.parent, this.name);
+  /** The parts with a cgroup in `h`: the agent's always, the user's where it limits. */
+  private partsIn(h: Hierarchy): CellPart[] {
+    return PARTS.filter((part) => this.hierarchiesOf(part).includes(h));
+  }
+
+  private hierarchiesOf(part: CellPart): Hierarchy[] {
+    const { hierarchies, version, limits } = this.layout;
+    if (part === 'agent') return hierarchies;
+    return hierarchies.filter((h) =>
+      h.unified ? version === 2 : h.controllers.some((c) => limits.has(c as LimitController)),
+    );
+  }
+
+  private dirOf(h: Hierarchy, part: CellPart): string {
+    const name = part === 'agent' ? `${this.name}.agent` : this.name;
+    return join(h.mount, this.layout.parent, name);
   }
 }
 

@@ -2,10 +2,14 @@
  * Starting the sandbox process (notes/sandbox.md §1, §6 "Multi-uid launch", §9):
  *
  *   server (root) ─spawn─> bash wrapper (root): closes every inherited descriptor but the
- *   ones below, joins the cell's cgroups, disables core dumps, then
+ *   ones below, joins the agent's cgroups, opens the user's `cgroup.procs` files,
+ *   disables core dumps, then
  *   exec setpriv --reuid=<base> ─> exec bwrap --args 4 (as <base>, unprivileged)
  *
- * so the cell's processes never run outside its cgroups nor as root. bwrap creates the
+ * so the cell's processes never run outside its cgroups nor as root. The agent moves
+ * each user process into the user's cgroups on those descriptors before it runs (opened
+ * by root, so the kernel lets them move a process of another uid: @workcell/agent's
+ * user-cgroups.ts). bwrap creates the
  * namespaces, reports the sandbox's pid on the info pipe and waits; the server writes the
  * uid/gid maps (0 -> base, 1000 -> base+1000), which only a privileged process can do for
  * two ids, and releases bwrap with one byte on the block descriptor. The launch ends when
@@ -20,7 +24,8 @@
  *         sandbox's pid 1 closes every descriptor above 2, so only the agent keeps it
  *   4     --args: bwrap's options (no host path reaches /proc/1/cmdline)
  *   5     --info-fd
- *   6...  generated files (--ro-bind-data, --file), one descriptor each
+ *   6-8   the user's cgroup.procs files, one per limiting hierarchy (at most 3)
+ *   9...  generated files (--ro-bind-data, --file), one descriptor each
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -32,12 +37,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runHost } from './host';
 import { CELL_USER_UID } from './uids';
 
-export const FD = { channel: 3, args: 4, info: 5, firstData: 6 } as const;
+export const FD = { channel: 3, args: 4, info: 5, userCgroups: 6, firstData: 9 } as const;
 
 const WRAPPER = `keep=$1; shift
 for fd in /proc/$$/fd/*; do fd=\${fd##*/}; if ((fd >= keep)); then eval "exec $fd>&-"; fi; done
 ulimit -c 0
 until [[ $1 == -- ]]; do echo $$ >"$1" || exit 125; shift; done
+shift
+fd=${FD.userCgroups}
+until [[ $1 == -- ]]; do eval "exec $fd>\"\$1\"" || exit 125; fd=$((fd + 1)); shift; done
 shift
 exec "$@"`;
 
@@ -53,8 +61,10 @@ export interface LaunchTools {
 export interface LaunchRequest {
   tools: LaunchTools;
   hostUid: number;
-  /** cgroup.procs files to join before dropping root. */
+  /** cgroup.procs files to join before dropping root: the agent's. */
   cgroupProcs: string[];
+  /** cgroup.procs files the agent moves user processes into, on FD.userCgroups... */
+  userCgroupProcs: string[];
   args: string[];
   command: string[];
   /** Host files whose content goes on descriptors FD.firstData, FD.firstData + 1, ... */
@@ -78,6 +88,9 @@ export interface Sandbox {
 
 export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
   const { tools, hostUid } = request;
+  if (request.userCgroupProcs.length > FD.firstData - FD.userCgroups) {
+    throw new Error(`a cell joins at most ${FD.firstData - FD.userCgroups} user cgroups`);
+  }
   const dataFds = request.dataFiles.map((file) => openSync(file, 'r'));
   let child: ChildProcess;
   try {
@@ -89,6 +102,8 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
         'workcell-cell',
         String(FD.firstData + dataFds.length),
         ...request.cgroupProcs,
+        '--',
+        ...request.userCgroupProcs,
         '--',
         tools.setpriv,
         `--reuid=${hostUid}`,
@@ -102,7 +117,16 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
       ],
       {
         env: {},
-        stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'pipe', ...dataFds],
+        stdio: [
+          'ignore',
+          'ignore',
+          'pipe',
+          'pipe',
+          'pipe',
+          'pipe',
+          ...Array<'ignore'>(FD.firstData - FD.userCgroups).fill('ignore'),
+          ...dataFds,
+        ],
         // Its own session: signals for the server's process group stay out of the cell.
         detached: true,
       },

@@ -56,7 +56,9 @@ function hostUidOf(spec: CellSpec, cellsDir: string): number | undefined {
 function leftovers(spec: CellSpec, cellsDir = host.cellsDir, parent = host.cgroupParent) {
   // v1 hierarchies are /sys/fs/cgroup/<controller>; a pure v2 host has one at the top.
   const cgroups = ['', ...readdirSync('/sys/fs/cgroup')]
-    .map((entry) => join('/sys/fs/cgroup', entry, parent, spec.workspaceId))
+    .flatMap((entry) =>
+      cgroupNames(spec).map((name) => join('/sys/fs/cgroup', entry, parent, name)),
+    )
     .filter((dir) => existsSync(dir));
   const mountPoint = join(cellsDir, spec.workspaceId, 'app');
   const mounted = readFileSync('/proc/self/mountinfo', 'utf8').includes(` ${mountPoint} `);
@@ -92,17 +94,28 @@ function processesOfUids(from: number, to: number): number[] {
     .map(Number);
 }
 
-/** A cell's cgroup file, in the controller's v1 hierarchy or the v2 one. */
-function cgroupFile(spec: CellSpec, controller: string, file: string): string {
-  const v1 = join('/sys/fs/cgroup', controller, host.cgroupParent, spec.workspaceId, file);
-  return existsSync(v1) ? v1 : join('/sys/fs/cgroup', host.cgroupParent, spec.workspaceId, file);
+type Part = 'user' | 'agent';
+
+/** The cgroup names of a cell: the user's processes, and the agent's beside them. */
+function cgroupNames(spec: CellSpec, parts: readonly Part[] = ['user', 'agent']): string[] {
+  return parts.map((part) => (part === 'user' ? spec.workspaceId : `${spec.workspaceId}.agent`));
 }
 
-function cgroupProcesses(spec: CellSpec): number[] {
-  const procs = cgroupFile(spec, 'pids', 'cgroup.procs');
-  return existsSync(procs)
-    ? readFileSync(procs, 'utf8').split('\n').filter(Boolean).map(Number)
-    : [];
+/** A cell's cgroup file, in the controller's v1 hierarchy or the v2 one. */
+function cgroupFile(spec: CellSpec, controller: string, file: string, part: Part = 'user'): string {
+  const [name = ''] = cgroupNames(spec, [part]);
+  const v1 = join('/sys/fs/cgroup', controller, host.cgroupParent, name, file);
+  return existsSync(v1) ? v1 : join('/sys/fs/cgroup', host.cgroupParent, name, file);
+}
+
+/** Processes in the cell's cgroups (its pids hierarchy): both parts, or one. */
+function cgroupProcesses(spec: CellSpec, parts: readonly Part[] = ['user', 'agent']): number[] {
+  return parts.flatMap((part) => {
+    const procs = cgroupFile(spec, 'pids', 'cgroup.procs', part);
+    return existsSync(procs)
+      ? readFileSync(procs, 'utf8').split('\n').filter(Boolean).map(Number)
+      : [];
+  });
 }
 
 describe('isolation', () => {
@@ -224,7 +237,7 @@ EOF`);
     const { stdout } = await a.sh('ls /proc/self/fd | sort -n | tr "\\n" " "');
     // 0-2 and the descriptor ls opens to list the directory.
     expect(stdout).toBe('0 1 2 3 ');
-    const pids = cgroupProcesses(specA);
+    const pids = cgroupProcesses(specA, ['agent']);
     const command = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
     const targets = (pid: number) =>
       new Map(
@@ -239,11 +252,23 @@ EOF`);
     expect([agentFds.get(0), agentFds.get(1)]).toEqual(['/dev/null', '/dev/null']);
     expect(agentFds.get(2)).toMatch(/^socket:/);
     expect(agentFds.get(3)).toMatch(/^socket:/);
+    // User processes run in the user's cgroups, held to its limits; bwrap and the agent
+    // in their own, where no process of the user's uid stays.
+    await a.sh('sleep 30 >/dev/null 2>&1 &');
+    const uidOf = (pid: number) =>
+      Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    const userUid = hostUidOf(specA, host.cellsDir)! + 1000;
+    const userPids = cgroupProcesses(specA, ['user']);
+    expect(userPids.map(command)).toContain('sleep');
+    expect(new Set(userPids.map(uidOf))).toEqual(new Set([userUid]));
+    expect(cgroupProcesses(specA, ['agent']).map(uidOf)).not.toContain(userUid);
+    // Its only files: the user's cgroup.procs files, to move user processes into.
+    const userProcs = ['cpu', 'memory', 'pids'].map((c) => cgroupFile(specA, c, 'cgroup.procs'));
     expect(
-      [...agentFds.values()].filter(
-        (t) => t.startsWith('/') && !/^\/dev\/(null|ptmx|pts\/)/.test(t),
-      ),
-    ).toEqual([]);
+      [...agentFds.values()]
+        .filter((t) => t.startsWith('/') && !/^\/dev\/(null|ptmx|pts\/)/.test(t))
+        .sort(),
+    ).toEqual(userProcs.sort());
     // bwrap's pid 1 inside and its monitor outside keep nothing but stdio: every other
     // descriptor is one of their own (close-on-exec), none is inherited.
     const bwraps = pids.filter((pid) => command(pid) === '/usr/bin/bwrap');
@@ -531,13 +556,17 @@ describe('lifecycle', () => {
       const spec = testSpec('v2');
       const cell = await startTestCell(v2, spec);
       await cell.sh('sleep 1000 & sleep 1000 &');
-      const procs = join(
-        '/sys/fs/cgroup/unified',
-        `${host.cgroupParent}-v2`,
-        spec.workspaceId,
-        'cgroup.procs',
-      );
-      expect(readFileSync(procs, 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(4);
+      const procs = (name: string) =>
+        readFileSync(
+          join('/sys/fs/cgroup/unified', `${host.cgroupParent}-v2`, name, 'cgroup.procs'),
+          'utf8',
+        )
+          .trim()
+          .split('\n');
+      const [user, agent] = cgroupNames(spec);
+      // The two sleeps moved into the user's cgroup; bwrap, pid 1 and the agent in their own.
+      expect(procs(user!)).toHaveLength(2);
+      expect(procs(agent!).length).toBeGreaterThanOrEqual(3);
       await cell.cell.stop();
       expect(leftovers(spec, host.cellsDir, `${host.cgroupParent}-v2`)).toEqual(NOTHING);
     },

@@ -75,11 +75,10 @@ export interface LocalDriverOptions {
 /**
  * Steps of a cell's start in the order they end: left-overs of a crash removed, cgroup
  * and volume ready (in parallel), namespaces made (bwrap reported its pid), uid/gid maps
- * written, user namespaces sealed (overlaps the agent's start), the agent's first bytes,
- * CPU limit applied.
+ * written, user namespaces sealed (overlaps the agent's start), the agent's first bytes.
  */
 export type StartStep =
-  'leftovers' | 'cgroup' | 'volume' | 'namespaces' | 'mapped' | 'sealed' | 'agent' | 'limited';
+  'leftovers' | 'cgroup' | 'volume' | 'namespaces' | 'mapped' | 'sealed' | 'agent';
 
 const STOP_GRACE_MS = 5_000;
 const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -246,6 +245,7 @@ export class LocalCellDriver implements CellDriver {
         ? cgroupResult.reason
         : (volumeResult as PromiseRejectedResult).reason;
     }
+    const userCgroupProcs = cgroup?.procsFiles('user') ?? [];
     const profile = buildProfile(
       {
         tree,
@@ -264,6 +264,7 @@ export class LocalCellDriver implements CellDriver {
             home: CELL_HOME,
             shellEnv: cellShellEnv(CELL_ROOT, CELL_HOME, spec.egress),
             egressProxyPort: spec.egress && EGRESS_PROXY_PORT,
+            userCgroupFds: userCgroupProcs.map((_, i) => FD.userCgroups + i),
           }),
           ...agentExtra,
         },
@@ -276,7 +277,8 @@ export class LocalCellDriver implements CellDriver {
       sandbox = await launchSandbox({
         tools: host.tools,
         hostUid,
-        cgroupProcs: cgroup?.procsFiles() ?? [],
+        cgroupProcs: cgroup?.procsFiles('agent') ?? [],
+        userCgroupProcs,
         args: profile.args,
         command: this.options.command?.(profile.command) ?? profile.command,
         dataFiles: profile.dataFiles.map((file) => this.runtimeFile(file)),
@@ -284,8 +286,6 @@ export class LocalCellDriver implements CellDriver {
         timeoutMs: this.options.startTimeoutMs ?? 30_000,
         step,
       });
-      await cgroup?.limitCpu();
-      step('limited');
     } catch (error) {
       await release();
       throw error;

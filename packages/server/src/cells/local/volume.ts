@@ -251,7 +251,8 @@ export async function attachedImages(
     try {
       backing = (await readFile(`/sys/block/${device}/loop/backing_file`, 'utf8')).trim();
     } catch (error) {
-      if (isErrno(error, 'ENOENT')) continue;
+      // ENODEV: the device is being detached (another cell's release) while we read it.
+      if (isErrno(error, 'ENOENT', 'ENODEV')) continue;
       throw error;
     }
     const match =
