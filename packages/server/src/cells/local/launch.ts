@@ -45,7 +45,7 @@ ulimit -c 0
 until [[ $1 == -- ]]; do echo $$ >"$1" || exit 125; shift; done
 shift
 fd=${FD.userCgroups}
-until [[ $1 == -- ]]; do eval "exec $fd>\"\$1\"" || exit 125; fd=$((fd + 1)); shift; done
+until [[ $1 == -- ]]; do eval "exec $fd>\\"\\$1\\"" || exit 125; fd=$((fd + 1)); shift; done
 shift
 exec "$@"`;
 
