@@ -161,22 +161,28 @@ async function bareAgent(): Promise<Row> {
 const field = (text: string, name: string) =>
   Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
 
-/** Processes of the cell (its cgroup, whichever hierarchy has one) and their PSS in KiB. */
+/**
+ * Processes of the cell (its two cgroups, the user's and the agent's, in whichever
+ * hierarchy has them) and their PSS in KiB.
+ */
 async function cellMemory(workspaceId: string): Promise<Row> {
   const base = '/sys/fs/cgroup';
-  const candidates = [join(base, 'memory', host.cgroupParent, workspaceId)];
-  candidates.push(join(base, host.cgroupParent, workspaceId));
-  let pids: number[] = [];
-  let usage = NaN;
-  for (const dir of candidates) {
-    const procs = await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => undefined);
-    if (procs === undefined) continue;
-    pids = procs.split('\n').filter(Boolean).map(Number);
-    const bytes = await readFile(join(dir, 'memory.usage_in_bytes'), 'utf8')
-      .catch(() => readFile(join(dir, 'memory.current'), 'utf8'))
-      .catch(() => 'NaN');
-    usage = Number(bytes) / 1024;
-    break;
+  const pids: number[] = [];
+  let usage = 0;
+  for (const name of [workspaceId, `${workspaceId}.agent`]) {
+    for (const dir of [
+      join(base, 'memory', host.cgroupParent, name),
+      join(base, host.cgroupParent, name),
+    ]) {
+      const procs = await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => undefined);
+      if (procs === undefined) continue;
+      pids.push(...procs.split('\n').filter(Boolean).map(Number));
+      const bytes = await readFile(join(dir, 'memory.usage_in_bytes'), 'utf8')
+        .catch(() => readFile(join(dir, 'memory.current'), 'utf8'))
+        .catch(() => 'NaN');
+      usage += Number(bytes) / 1024;
+      break;
+    }
   }
   const row: Row = { 'PSS: agent (node)': 0, 'PSS: bwrap (2 processes)': 0, 'PSS: other': 0 };
   for (const pid of pids) {
@@ -195,7 +201,7 @@ async function cellMemory(workspaceId: string): Promise<Row> {
   row['PSS: the cell'] = Object.entries(row)
     .filter(([name]) => name.startsWith('PSS: ') && name !== 'PSS: the cell')
     .reduce((sum, [, kib]) => sum + kib, 0);
-  row["the cell's memory cgroup (charged pages)"] = usage;
+  row["the cell's memory cgroups (charged pages)"] = usage;
   row.processes = pids.length;
   return row;
 }
