@@ -6,7 +6,7 @@
  *
  * A batch of `runs` rounds, `repeat` times (the figures are medians of the batches'
  * medians, with their spread). Each round starts, in turn and through the same driver
- * (cgroups, volume, bash → setpriv → bwrap with the cell's own options, uid maps):
+ * (cgroups, volume, unshare → bash → setpriv → bwrap with the cell's own options, uid maps):
  * - the cell with a trivial command instead of the agent (`sh` writing one byte on the
  *   agent's descriptor: the smallest thing that can say it is up), the sandbox's floor;
  * - the cell with a bare Node (`node -e`, writing that byte), Node's floor in the sandbox;
@@ -129,8 +129,8 @@ async function realCell(): Promise<Row> {
     // The steps, in order; cgroup and volume run in parallel.
     '1 crash left-overs check': m('leftovers') - t0,
     '2a cgroup creation': m('cgroup') - m('leftovers'),
-    '2b volume mount': m('volume') - m('leftovers'),
-    '3 bash → setpriv → bwrap, namespaces': m('namespaces') - spawned,
+    '2b volume image ready': m('volume') - m('leftovers'),
+    '3 unshare → bash (volume mount) → setpriv → bwrap, namespaces': m('namespaces') - spawned,
     '4 uid/gid maps written': m('mapped') - m('namespaces'),
     "5 bwrap's mounts → exec of the agent": s.at - m('mapped'),
     "6 Node's own start": s.node,
@@ -353,7 +353,7 @@ if (!values['no-docs']) {
 ${RUNS} rounds × ${REPEAT} batches (after ${WARMUP} warm-ups) of one workspace's cell with the
 local driver and the default limits (0.5 core with a 10 ms period, 512 MiB, 256 pids), its
 volume image already present (a new workspace adds \`mkfs.ext4\`, about 10 ms). Each round
-starts, through the same driver (cgroups, volume, bash → setpriv → bwrap with the cell's own
+starts, through the same driver (cgroups, volume, unshare → bash → setpriv → bwrap with the cell's own
 options, uid maps), a cell running \`sh -c 'printf x >&3'\` (the sandbox's floor: the
 smallest command that can say it is up), one running a bare \`node -e\` (Node's floor in
 the sandbox), the real cell up to its first shell prompt, and the agent without a sandbox.
@@ -381,12 +381,15 @@ takes ${ms(sandboxFloor)}, Node's own start adds ${ms(nodeFloor - sandboxFloor)}
 
 - **Before the sandbox**: the crash left-overs check is skipped unless the workspace's
   marker says a crash left something (it read every loop device and mount on the host);
-  the cgroup (file writes from Node) and the volume (\`mount -o loop\`, the one process
-  spawned before the sandbox) are made in parallel.
-- **The sandbox**: one process runs bash (joins the cgroups, closes descriptors), setpriv
-  and bwrap, which makes the namespaces and waits for the server to write the uid/gid maps
-  (under 2 ms), then builds the cell's ~60 mounts and runs the agent. Sealing the user
-  namespace (\`nsenter\`) overlaps the agent's start.
+  the cgroups (file writes from Node: the user's and the agent's) and the volume's image
+  (a \`stat\`; a new image is made and prepared on the host once) in parallel.
+- **The sandbox**: one process runs \`unshare --mount\` (a mount namespace of the cell's
+  own), bash (joins the agent's cgroups, opens the user's, closes descriptors,
+  loop-mounts the volume there: the one process it spawns), setpriv and bwrap, which
+  makes the namespaces and waits for the server to write the uid/gid maps (under 2 ms),
+  then builds the cell's ~60 mounts and runs the agent. Sealing the user namespace
+  (\`nsenter\`) overlaps the agent's start. The agent has a cgroup of its own, with a
+  whole core, so it starts at full speed while the user's processes have half a core.
 - **Node's own start** (V8, Node's bootstrap) is the largest single step: a bare
   \`node -e\` costs as much in the cell.
 - **The agent's code** now loads from V8's code cache; what remains before \`ready\` is
@@ -422,20 +425,22 @@ writes one byte.
   V8 flag invalidates the code cache unless the build uses it too;
   \`--min-semi-space-size=16\` made the start slower.
 
-### The 50 ms target needs a pool
+### The 20 ms target needs a pool
 
-p50 ≤ 50 ms from request to ready is out of reach on this design: a bare Node in the cell
+Issue 17 asks for a cold start of p50 ≤ 60 ms and p99 ≤ 100 ms, and a start from a pool
+of p50 ≤ 20 ms. p50 ≤ 60 ms from request to ready is out of reach on this design: a bare Node in the cell
 is already ${ms(median('bwrap + node -e: request → up'))} from the request here, of which ${ms(nodeFloor - sandboxFloor)} is Node's own start.
 Idle, a bare \`node -e 0\` takes about 40 ms and bwrap with the cell's options about 13 ms
 (notes/sandbox.md). The design change that meets it is a **warm pool** of started
 sandboxes, each with its agent ready, handed to a workspace on its first start. What fixes
 a cell to its workspace at bwrap's start, and how a pool would get around it:
 
-- **/app is bound when bwrap builds the mount namespace.** bwrap makes the namespace a
-  slave of the host's, so mounts the host makes later under a *shared* mount propagate
-  into it. A pool slot would bind an empty shared mount point (\`<cells>/pool/<n>\`,
-  \`mount --make-shared\`) at /app; handing the slot to a workspace mounts its volume on
-  that point on the host, and it appears at /app in the cell.
+- **/app is bound when bwrap builds the mount namespace.** bwrap makes its namespace a
+  slave of the one it starts in (the cell's own, from \`unshare --mount\`), so a mount
+  made there later under a *shared* mount point propagates into the sandbox. A pool slot
+  would bind an empty mount point made shared (\`mount --make-shared\`) at /app; handing
+  the slot to a workspace mounts its volume on that point in the slot's outer namespace
+  (\`nsenter --mount\`), and it appears at /app in the cell.
 - **The host uid is per workspace and the uid map cannot change** once written. Slots get
   their own uid blocks; the volume's files would be stored under fixed ids and mapped to
   the slot's uids by an idmapped mount (\`mount_setattr\` with \`MOUNT_ATTR_IDMAP\`, ext4
@@ -449,12 +454,12 @@ a cell to its workspace at bwrap's start, and how a pool would get around it:
 - **Expected**: hand-over = one loop mount (≈ 8 ms idle) + one agent round trip, within
   50 ms p50; the pool refills in the background at today's start cost.
 
-A second finding concerns many idle cells: every running cell's volume is a loop mount in
-the host's mount namespace, and every new sandbox copies the host's whole mount table. With
-1,000 extra mounts, \`bwrap … /bin/true\` went from 9–13 ms to 30–63 ms median (three
-alternating pairs of 25 runs, load about 10). Mounting each volume inside the cell's own
-mount namespace (the launch wrapper entering \`unshare -m\` before setpriv and bwrap) would
-keep the host's table small, and the mount would go with the cell.
+Every running cell's volume used to be a loop mount in the host's mount namespace, and
+every new sandbox copies the mount table it starts from: with 1,000 extra mounts,
+\`bwrap … /bin/true\` went from 9–13 ms to 30–63 ms median. Each volume is now mounted
+in the cell's own mount namespace (the launch wrapper runs \`unshare --mount\` before
+bash, setpriv and bwrap), so the host's table stays the same size and the mount goes
+with the cell ([Cold start among running cells](#cold-start-among-running-cells)).
 `;
   await writeSection('## Cell cold start', section);
 }

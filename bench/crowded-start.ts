@@ -36,6 +36,11 @@ const RAMP_CONCURRENCY = 4;
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
 const host = await createTestHost('crowd');
+let aborted = false;
+process.once('SIGINT', () => {
+  aborted = true;
+  log('interrupted: stopping the cells');
+});
 const driver = host.driver();
 const shDriver = host.driver({ command: () => ['/bin/sh', '-c', 'printf x >&3; exec sleep 600'] });
 const report = await driver.probe();
@@ -50,7 +55,7 @@ const crowd: { cell: RunningCell; agent: AgentClient }[] = [];
 async function growCrowd(size: number): Promise<void> {
   let next = crowd.length;
   const worker = async () => {
-    while (next < size) {
+    while (next < size && !aborted) {
       const cell = await driver.start(testSpec(`idle-${next++}`));
       const agent = new AgentClient(cell.channel);
       await agent.waitReady(120_000);
@@ -89,6 +94,7 @@ const started = performance.now();
 try {
   for (const size of CROWDS) {
     await growCrowd(size);
+    if (aborted) break;
     const batches = { floor: [] as number[][], ready: [] as number[][] };
     await timeStart(driver, 'measured', true); // warm-up at this crowd
     for (let b = 0; b < REPEAT; b++) {
@@ -129,6 +135,7 @@ try {
   );
   await host.dispose();
 }
+if (aborted) process.exit(130);
 const seconds = (performance.now() - started) / 1000;
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;

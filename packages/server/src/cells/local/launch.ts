@@ -1,9 +1,10 @@
 /**
  * Starting the sandbox process (notes/sandbox.md §1, §6 "Multi-uid launch", §9):
  *
- *   server (root) ─spawn─> bash wrapper (root): closes every inherited descriptor but the
- *   ones below, joins the agent's cgroups, opens the user's `cgroup.procs` files,
- *   disables core dumps, then
+ *   server (root) ─spawn─> unshare --mount (root): a mount namespace of the cell's own,
+ *   exec bash wrapper (root): closes every inherited descriptor but the ones below, joins
+ *   the agent's cgroups, opens the user's `cgroup.procs` files, disables core dumps,
+ *   mounts the workspace volume (volume.ts), then
  *   exec setpriv --reuid=<base> ─> exec bwrap --args 4 (as <base>, unprivileged)
  *
  * so the cell's processes never run outside its cgroups nor as root. The agent moves
@@ -47,11 +48,15 @@ shift
 fd=${FD.userCgroups}
 until [[ $1 == -- ]]; do eval "exec $fd>\\"\\$1\\"" || exit 125; fd=$((fd + 1)); shift; done
 shift
+mount=(); until [[ $1 == -- ]]; do mount+=("$1"); shift; done; shift
+repair=(); until [[ $1 == -- ]]; do repair+=("$1"); shift; done; shift
+if ((\${#mount[@]})); then "\${mount[@]}" || { "\${repair[@]}"; "\${mount[@]}"; } || exit 124; fi
 exec "$@"`;
 
 const STDERR_TAIL_BYTES = 4096;
 
 export interface LaunchTools {
+  unshare: string;
   bash: string;
   setpriv: string;
   bwrap: string;
@@ -65,6 +70,11 @@ export interface LaunchRequest {
   cgroupProcs: string[];
   /** cgroup.procs files the agent moves user processes into, on FD.userCgroups... */
   userCgroupProcs: string[];
+  /**
+   * Mounts the workspace volume in the cell's mount namespace; `repair` runs once if
+   * that fails. Absent: nothing to mount (a plain directory).
+   */
+  volume?: { mount: string[]; repair: string[] };
   args: string[];
   command: string[];
   /** Host files whose content goes on descriptors FD.firstData, FD.firstData + 1, ... */
@@ -95,8 +105,13 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
   let child: ChildProcess;
   try {
     child = spawn(
-      tools.bash,
+      tools.unshare,
       [
+        '--mount',
+        '--propagation',
+        'private',
+        '--',
+        tools.bash,
         '-c',
         WRAPPER,
         'workcell-cell',
@@ -104,6 +119,10 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
         ...request.cgroupProcs,
         '--',
         ...request.userCgroupProcs,
+        '--',
+        ...(request.volume?.mount ?? []),
+        '--',
+        ...(request.volume?.repair ?? []),
         '--',
         tools.setpriv,
         `--reuid=${hostUid}`,

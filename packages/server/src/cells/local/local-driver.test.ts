@@ -435,6 +435,10 @@ describe('lifecycle', () => {
     const first = await startTestCell(driver, spec);
     await first.sh('echo kept > /app/file.txt; sleep 1000 & sleep 1000 &');
     expect(leftovers(spec).processes.length).toBeGreaterThan(3);
+    // The volume is the cell's own mount (its quota holds), held by a loop device, and not
+    // in the host's mount table, which every new sandbox would copy.
+    expect((await first.sh('stat -f -c %T /app')).stdout).toBe('ext2/ext3\n');
+    expect(leftovers(spec)).toMatchObject({ mounted: false, loops: [expect.any(String)] });
     await first.cell.stop();
     expect(await first.cell.exited).toEqual({ reason: 'stopped' });
     expect(leftovers(spec)).toEqual(NOTHING);
@@ -499,7 +503,10 @@ describe('lifecycle', () => {
 
     server.kill('SIGKILL');
     await waitFor(() => cgroupProcesses(spec).length === 0, 'the orphaned cell to die');
-    expect(leftovers(spec).mounted).toBe(true);
+    // The volume's mount goes with the cell's mount namespace; its cgroups and marker stay.
+    await waitFor(() => leftovers(spec).loops.length === 0, 'the loop device to be released');
+    expect(leftovers(spec)).toMatchObject({ mounted: false, marked: true });
+    expect(leftovers(spec).cgroups.length).toBeGreaterThan(0);
 
     const fresh = host.driver();
     const swept = await fresh.sweepOrphans(new Set(['some-other-workspace']));

@@ -128,7 +128,7 @@ export class LocalCellDriver implements CellDriver {
   }
 
   /** `agentExtra` adds to the agent's environment (the fake kubelet makes it listen). */
-  async start(spec: CellSpec, agentExtra: Record<string, string> = {}): Promise<RunningCell> {
+  async start(spec: CellSpec, agentExtra: Record<string, string> = {}): Promise<LocalCell> {
     const host = await this.hostState();
     if (!host.report.usable) {
       const missing = host.report.features.filter((f) => f.required && !f.ok);
@@ -219,8 +219,6 @@ export class LocalCellDriver implements CellDriver {
     // Before anything else exists, so that a crash at any later point is swept.
     const marker = `${JSON.stringify({ hostUid, startedAt: new Date() })}\n`;
     await writeFile(this.markerFile(workspaceId), marker, { mode: 0o600 });
-    // The volume must be mounted before bwrap starts: its mount namespace is a copy of the
-    // host's at that moment, and later mounts need not propagate into it.
     const [cgroupResult, volumeResult] = await Promise.allSettled([
       host.cgroups &&
         CellCgroup.create(host.cgroups, workspaceId, limits).finally(() => step('cgroup')),
@@ -279,6 +277,7 @@ export class LocalCellDriver implements CellDriver {
         hostUid,
         cgroupProcs: cgroup?.procsFiles('agent') ?? [],
         userCgroupProcs,
+        volume: volume.mountCommands(),
         args: profile.args,
         command: this.options.command?.(profile.command) ?? profile.command,
         dataFiles: profile.dataFiles.map((file) => this.runtimeFile(file)),
@@ -386,7 +385,7 @@ function assertSpec(spec: CellSpec): void {
   }
 }
 
-class LocalCell implements RunningCell {
+export class LocalCell implements RunningCell {
   readonly exited: Promise<{ reason: string }>;
   private readonly released: Promise<Error | undefined>;
   private pending: LimitEvent[] = [];
@@ -414,11 +413,19 @@ class LocalCell implements RunningCell {
     return this.sandbox.channel;
   }
 
+  /**
+   * The cell's /app as the host reaches it while the cell runs: the volume is mounted in
+   * the cell's own mount namespace, so its mount point on the host is empty.
+   */
+  volumePath(): string {
+    return `/proc/${this.sandbox.innerPid}/root${CELL_ROOT}`;
+  }
+
   async takeLimitEvents(): Promise<LimitEvent[]> {
     const events = this.pending;
     this.pending = [];
     if (this.cgroup) events.push(...(await this.cgroup.takeLimitEvents()));
-    const full = await this.volume.full();
+    const full = await this.volume.full(this.volumePath());
     if (full && !this.diskFull) {
       events.push({
         kind: 'disk',

@@ -38,6 +38,7 @@ export interface ProbeOptions {
 }
 
 const TOOL_NAMES: Record<keyof LocalTools, string> = {
+  unshare: 'unshare',
   bash: 'bash',
   setpriv: 'setpriv',
   bwrap: 'bwrap',
@@ -96,11 +97,11 @@ export async function probeHost(options: ProbeOptions): Promise<HostState> {
     bwrap,
     {
       name: 'setpriv',
-      ok: found.setpriv !== undefined && found.bash !== undefined,
+      ok: found.setpriv !== undefined && found.bash !== undefined && found.unshare !== undefined,
       required: true,
       detail:
-        found.setpriv === undefined
-          ? 'setpriv not found (install util-linux)'
+        found.setpriv === undefined || found.unshare === undefined
+          ? `${found.setpriv === undefined ? 'setpriv' : 'unshare'} not found (install util-linux)`
           : found.bash === undefined
             ? 'bash not found'
             : `${found.setpriv}: drops to the cell's host uid before bwrap runs`,

@@ -1,14 +1,21 @@
 /**
- * The workspace volume mounted at /app: a sparse ext4 image per workspace, loop-mounted
- * on the host, so the image's size is the workspace's disk quota (this kernel has no
- * project quotas). The image is kept between starts as a cache of the workspace's files
- * (the database is the truth). Where loop devices are unavailable the volume degrades to
- * a plain directory: the cell still runs, without a disk quota.
+ * The workspace volume mounted at /app: a sparse ext4 image per workspace, loop-mounted,
+ * so the image's size is the workspace's disk quota (this kernel has no project quotas).
+ * The image is kept between starts as a cache of the workspace's files (the database is
+ * the truth). Where loop devices are unavailable the volume degrades to a plain directory:
+ * the cell still runs, without a disk quota.
+ *
+ * A running cell's volume is mounted in the cell's own mount namespace, not the host's
+ * (launch.ts runs mountCommand() there before bwrap): every new sandbox copies the mount
+ * table it starts from, so host mounts that grew with the number of cells made every start
+ * slower, and the mount goes with the cell when its last process does. The host mounts an
+ * image only to prepare it (a new image, or files to hand to another uid).
  *
  * Layout under the cells directory (DATA_DIR/cells), traversable but not listable, so
  * the unprivileged bwrap can reach the mount point and nobody else can browse:
- *   <cellsDir>/<workspaceId>/app.ext4   the image (root, 0600)
- *   <cellsDir>/<workspaceId>/app        its mount point (the filesystem root: user, 0700)
+ *   <cellsDir>/<workspaceId>/app.ext4    the image (root, 0600)
+ *   <cellsDir>/<workspaceId>/app.owner   the host uid the image's root was last given to
+ *   <cellsDir>/<workspaceId>/app         its mount point (the filesystem root: user, 0700)
  */
 import {
   chmod,
@@ -23,6 +30,7 @@ import {
   stat,
   statfs,
   truncate,
+  writeFile,
 } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -30,7 +38,9 @@ import { HostCommandError, isErrno, poll, readMounts, runHost, whenMissing } fro
 import { CELL_USER_UID, HOST_UID_FIRST_BASE, HOST_UID_STRIDE } from './uids';
 
 const IMAGE_NAME = 'app.ext4';
+const OWNER_NAME = 'app.owner';
 const MOUNT_NAME = 'app';
+const MOUNT_OPTIONS = 'loop,nosuid,nodev,discard,noinit_itable';
 
 export interface VolumeTools {
   mkfs: string;
@@ -54,12 +64,17 @@ export class WorkspaceVolume {
   private closed = false;
 
   private constructor(
-    /** The host directory to bind at /app. */
+    /** The mount point on the host, bound at /app. */
     readonly path: string,
-    /** True when the volume has a size limit (loop image), false for a plain directory. */
-    readonly quota: boolean,
+    /** The loop image; undefined for a plain directory. */
+    private readonly image: string | undefined,
     private readonly tools: VolumeTools,
   ) {}
+
+  /** True when the volume has a size limit (loop image), false for a plain directory. */
+  get quota(): boolean {
+    return this.image !== undefined;
+  }
 
   /** Where the volume of the workspace whose cell directory is `dir` appears on the host. */
   static mountPoint(dir: string): string {
@@ -67,8 +82,9 @@ export class WorkspaceVolume {
   }
 
   /**
-   * Mounts (creating or growing the image if needed) the volume of the workspace whose
-   * cell directory is `dir`, owned by the cell user's host uid `owner`.
+   * Makes the volume of the workspace whose cell directory is `dir` ready to mount
+   * (creating or growing the image if needed), its root owned by the cell user's host
+   * uid `owner`.
    */
   static async open(
     dir: string,
@@ -80,10 +96,9 @@ export class WorkspaceVolume {
     await mkdir(dir, { recursive: true, mode: 0o711 });
     const mountPoint = WorkspaceVolume.mountPoint(dir);
     await mkdir(mountPoint, { recursive: true, mode: 0o700 });
-    const volume = new WorkspaceVolume(mountPoint, useLoop, tools);
     if (!useLoop) {
       await adoptRoot(mountPoint, owner);
-      return volume;
+      return new WorkspaceVolume(mountPoint, undefined, tools);
     }
     const image = join(dir, IMAGE_NAME);
     const existing = await stat(image).catch(whenMissing(undefined));
@@ -96,40 +111,77 @@ export class WorkspaceVolume {
       await runHost(tools.e2fsck, ['-f', '-p', image], { okCodes: [0, 1] });
       await runHost(tools.resize2fs, [image]);
     }
-    const mount = () =>
-      runHost(tools.mount, ['-o', 'loop,nosuid,nodev,discard,noinit_itable', image, mountPoint]);
-    await mount().catch(async (error: unknown) => {
-      // An image left inconsistent by a crash: repair once. A failure after that is real.
-      if (!existing) throw error;
-      await runHost(tools.e2fsck, ['-f', '-y', image]).catch(() => undefined);
-      await mount();
-    });
-    try {
-      // mkfs makes lost+found, which the cell would show as owned by nobody.
-      await rmdir(join(mountPoint, 'lost+found')).catch((error: unknown) => {
-        if (!isErrno(error, 'ENOENT', 'ENOTEMPTY')) throw error;
-      });
-      await adoptRoot(mountPoint, owner);
-    } catch (error) {
-      await volume.close();
-      throw error;
+    const ownerRecord = join(dir, OWNER_NAME);
+    const recorded = await readFile(ownerRecord, 'utf8').catch(whenMissing(undefined));
+    if (recorded !== String(owner)) {
+      await prepareOnHost(image, mountPoint, owner, existing !== undefined, tools);
+      await writeFile(ownerRecord, String(owner), { mode: 0o600 });
     }
-    return volume;
+    return new WorkspaceVolume(mountPoint, image, tools);
   }
 
-  /** True when the volume is (nearly) full: less than one MiB or 0.5 % left. */
-  async full(): Promise<boolean> {
+  /**
+   * What mounts the volume at `path` in the cell's mount namespace, and what repairs an
+   * image a crash left inconsistent if that fails; undefined for a plain directory.
+   */
+  mountCommands(): { mount: string[]; repair: string[] } | undefined {
+    if (!this.image) return undefined;
+    return {
+      mount: [this.tools.mount, '-o', MOUNT_OPTIONS, this.image, this.path],
+      repair: [this.tools.e2fsck, '-f', '-y', this.image],
+    };
+  }
+
+  /**
+   * True when the volume is (nearly) full: less than one MiB or 0.5 % left. `root`: where
+   * the volume's root is reachable from the host while its cell runs.
+   */
+  async full(root: string): Promise<boolean> {
     if (!this.quota || this.closed) return false;
-    const s = await statfs(this.path);
+    // Gone with the cell's last process: nothing is filling it any more.
+    const s = await statfs(root).catch(whenMissing(undefined));
+    if (!s) return false;
     const free = s.bavail * s.bsize;
     return free < Math.max(1024 * 1024, s.blocks * s.bsize * 0.005);
   }
 
-  /** Unmounts the image and releases its loop device. Idempotent. */
+  /**
+   * Makes sure no mount or loop device holds the image any more (the cell's namespace
+   * lets it go with the cell's last process). Idempotent.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.quota) await releaseVolume(dirname(this.path), this.tools);
+  }
+}
+
+/**
+ * Mounts the image on the host to give its root to `owner` (and the files of a former
+ * owner's uid block with it), then unmounts it.
+ */
+async function prepareOnHost(
+  image: string,
+  mountPoint: string,
+  owner: number,
+  existing: boolean,
+  tools: VolumeTools,
+): Promise<void> {
+  const mount = () => runHost(tools.mount, ['-o', MOUNT_OPTIONS, image, mountPoint]);
+  await mount().catch(async (error: unknown) => {
+    // An image left inconsistent by a crash: repair once. A failure after that is real.
+    if (!existing) throw error;
+    await runHost(tools.e2fsck, ['-f', '-y', image]).catch(() => undefined);
+    await mount();
+  });
+  try {
+    // mkfs makes lost+found, which the cell would show as owned by nobody.
+    await rmdir(join(mountPoint, 'lost+found')).catch((error: unknown) => {
+      if (!isErrno(error, 'ENOENT', 'ENOTEMPTY')) throw error;
+    });
+    await adoptRoot(mountPoint, owner);
+  } finally {
+    await releaseVolume(dirname(mountPoint), tools);
   }
 }
 

@@ -36,7 +36,7 @@ export async function startCellCluster(
     cellsDir,
     cgroupParent: `workcell-fake-cluster-${process.pid}-${clusters++}`,
   });
-  const kubelet = new CellKubelet(driver, cellsDir);
+  const kubelet = new CellKubelet(driver);
   const fake = await startFakeKubernetes({
     kubelet,
     namespaces: ['default', namespace],

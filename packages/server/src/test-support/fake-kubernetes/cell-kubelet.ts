@@ -3,7 +3,8 @@
  * driver's, with its limits, volume and isolation) running the real agent from the pod's
  * own environment — so the Kubernetes driver's cells are reached, authenticated and
  * used exactly as in a cluster. Only the pod network is emulated: the cell has none of its
- * own, so its agent listens on a unix socket in its volume, and the pod's address
+ * own, so its agent listens on a unix socket in its volume (reached through the cell's
+ * root, as its volume is mounted in the cell's namespace only), and the pod's address
  * (127.3.x.y, all of 127/8 is loopback) relays to it.
  */
 import { access } from 'node:fs/promises';
@@ -17,7 +18,6 @@ import type { RunningCell } from '../../cells/driver';
 import { defaultCellLimits } from '../../cells/limits';
 import type { LocalCellDriver } from '../../cells/local';
 import { BLOCKED, TEST_OWNER } from '../../cells/local/test-support';
-import { WorkspaceVolume } from '../../cells/local/volume';
 import type { ExecStreams, FakeKubelet, PodReporter } from './kubelet';
 import type { PodJson } from './objects';
 
@@ -51,10 +51,7 @@ export class CellKubelet implements FakeKubelet {
   readonly #runs = new Map<string, PodCellRun>();
   #addresses = 0;
 
-  constructor(
-    private readonly driver: LocalCellDriver,
-    private readonly cellsDir: string,
-  ) {}
+  constructor(private readonly driver: LocalCellDriver) {}
 
   async start(pod: PodJson, report: PodReporter): Promise<{ podIP: string }> {
     const id = pod.metadata.uid!;
@@ -94,10 +91,7 @@ export class CellKubelet implements FakeKubelet {
     // The cell's own channel only says the agent lives, as a container runtime's does.
     cell.channel.resume();
     void cell.exited.then(({ reason }) => report.exited(reason === 'stopped' ? 0 : 1));
-    const socketPath = join(
-      WorkspaceVolume.mountPoint(join(this.cellsDir, id)),
-      CELL_SOCKET.slice('/app/'.length),
-    );
+    const socketPath = join(cell.volumePath(), CELL_SOCKET.slice('/app/'.length));
     const run: PodCellRun = {
       podName: pod.metadata.name!,
       cell,
