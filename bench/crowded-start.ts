@@ -60,7 +60,7 @@ async function growCrowd(size: number): Promise<void> {
       const agent = new AgentClient(cell.channel);
       await agent.waitReady(120_000);
       crowd.push({ cell, agent });
-      process.stderr.write(`\r${crowd.length}/${size} idle cells`);
+      if (crowd.length % 50 === 0) log(`${crowd.length}/${size} idle cells`);
     }
   };
   await Promise.all(Array.from({ length: RAMP_CONCURRENCY }, worker));
@@ -118,21 +118,27 @@ try {
       };
     };
     const load = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
-    results.push({
+    const figures = {
       crowd: size,
       mounts: await mountCount(),
       load,
       floor: summary(batches.floor),
       ready: summary(batches.ready),
-    });
+    };
+    results.push(figures);
+    log(JSON.stringify(figures));
   }
 } finally {
-  await Promise.all(
-    crowd.map(async ({ cell, agent }) => {
-      agent.dispose();
-      await cell.stop();
-    }),
-  );
+  // A few at a time: a thousand stops at once starve each other of the CPU.
+  let stopped = 0;
+  const stopper = async () => {
+    for (let entry = crowd.pop(); entry; entry = crowd.pop()) {
+      entry.agent.dispose();
+      await entry.cell.stop().catch((error: unknown) => log(`stopping a cell: ${String(error)}`));
+      process.stderr.write(`\r${++stopped} cells stopped`);
+    }
+  };
+  await Promise.all(Array.from({ length: RAMP_CONCURRENCY }, stopper));
   await host.dispose();
 }
 if (aborted) process.exit(130);
@@ -154,7 +160,7 @@ console.log(`\n${table}\n`);
 
 if (!values['no-docs']) {
   await writeSection(
-    'Cold start among running cells',
+    '## Cold start among running cells',
     `## Cold start among running cells
 
 A cell's cold start (request → agent ready, the same start as above) and the sandbox's

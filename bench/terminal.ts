@@ -548,14 +548,14 @@ try {
   });
   const echoRatio = ratio(echo, 'workcell', (s) => s.median);
   checks.push({
-    target: 'keystroke echo: p50 ≤ 1.5× baseline',
+    target: 'keystroke echo: p50 ≤ 1.3× baseline',
     measured: x(echoRatio),
-    ok: echoRatio <= 1.5,
+    ok: echoRatio <= 1.3,
   });
   const echoP99 = across(echo, 'workcell').p99;
-  const echoP99Limit = 1.3 * across(echo, 'baseline').p99 + 1;
+  const echoP99Limit = 1.2 * across(echo, 'baseline').p99 + 0.5;
   checks.push({
-    target: 'keystroke echo: p99 ≤ 1.3× baseline + 1 ms',
+    target: 'keystroke echo: p99 ≤ 1.2× baseline + 0.5 ms',
     measured: `${ms(echoP99)} vs ${ms(echoP99Limit)}`,
     ok: echoP99 <= echoP99Limit,
   });
@@ -567,9 +567,9 @@ try {
   });
   const interruptWorst = Math.max(...interruptRuns.flatMap((run) => run.workcell!));
   checks.push({
-    target: 'Ctrl+C during the flood: within 100 ms',
+    target: 'Ctrl+C during the flood: within 50 ms',
     measured: `${ms(interruptWorst)} (slowest)`,
-    ok: interruptWorst <= 100,
+    ok: interruptWorst <= 50,
   });
   const manyRatio = ratio(manyRuns, 'workcell', (s) => s.p99);
   checks.push({
@@ -579,9 +579,9 @@ try {
   });
   const saveP99 = across(runs.saveToCell!, 'workcell').p99;
   checks.push({
-    target: 'save → visible in the cell: p99 ≤ 20 ms',
+    target: 'save → visible in the cell: p99 ≤ 8 ms',
     measured: ms(saveP99),
-    ok: saveP99 <= 20,
+    ok: saveP99 <= 8,
   });
   const writeP99 = across(runs.writeToEvent!, 'workcell').p99;
   checks.push({
@@ -708,14 +708,70 @@ loads, and of the built agent driven directly through its channel (unsandboxed, 
   the server's end of the agent channel (the row "Workcell from the agent channel": the
   same PTY without the browser's socket and the server's handling) the echo takes
   ${ms(channelEcho)} against ${ms(across(echo, 'workcell').median)} through the whole stack: the WebSocket and the server add
-  little (their profile under the echo load is mostly idle; JSON and zod per message cost
-  microseconds), so binary frames would not close the gap. It lies between the server
-  and the PTY: the agent's work per message (decode and validate the request, dispatch,
-  node-pty's write through libuv's thread pool, the headless xterm, frame the echo) and
-  the cell around it. The quota costs the median little: the baseline at 0.5 core echoes
-  in ${x(cappedEcho)} the baseline's time. The p99s of all sides are set by the host's load and, in
-  a cell, by the CFS quota: a cell that used its 5 ms of a 10 ms period waits for the
-  next one.
+  little (their profile under the echo load is mostly idle; per keystroke, encoding,
+  decoding and validating the agent frames costs about 2 µs on both sides together —
+  \`agentRequest.safeParse\` 0.34 µs, decoding a frame 0.99 µs, encoding one 0.69 µs,
+  100,000 iterations each), so binary frames would not close the gap. It lies between
+  the server and the PTY: the extra process hop (two context switches each way on a
+  2-core VM), node-pty's write through libuv's thread pool, the headless xterm, framing
+  the echo, and the cell around it. The quota costs the median little: the baseline at
+  0.5 core echoes in ${x(cappedEcho)} the baseline's time. The p99s of all sides are set by the
+  host's load. The agent now runs in a cgroup of its own beside the user's (issue 17):
+  before, a cell that had used its 5 ms of a 10 ms period held the agent's echo until
+  the next period too, and the echo p99 was 8.80 ms against the baseline's 4.61 ms (the
+  same bench at commit b4c989c, 3 runs); now it is ${ms(echoP99)} against ${ms(across(echo, 'baseline').p99)}.
+- **Open** sent three requests to the agent and a database query before a new shell
+  started (pty.list, the saved screen, pty.open, then a snapshot); a new terminal now
+  sends only pty.open. What remains is mostly \`bash -l\` starting in the cell (the
+  baseline at 0.5 core: ${x(cappedOpen)} the baseline's time).
+- **Bulk**: the program (\`head\`, \`base64\`) has the cell's half core and the agent,
+  whose headless xterm parses every byte (the screen a reattach restores: about half the
+  agent's CPU during the flood in its profile; the channel writes most of the rest),
+  its own core. Before the agent had its own cgroup the three shared the half core:
+  5.2 MB/s, 0.33× the baseline (commit b4c989c, 3 runs); now ${mbs(across(bulkRuns, 'workcell', true).median)}, ${x(bulkRatio)}, above the baseline
+  confined to the cell's quota (${x(cappedBulk)}), which shows what the program alone may do at
+  half a core. The rest of the gap to 0.9× is the agent's parse and copy per byte and
+  the program's quota. Flow control keeps Ctrl+C prompt during the flood: at most
+  256 KiB is unacknowledged.
+- **Save → visible in the cell**: from the POST of a file (the editor's save) until the
+  agent's \`fs.read\` in the cell returns the new content (polled back to back).
+- **Terminal write → file.changed**: from the Enter of \`echo … > file\` until a second
+  socket watching the workspace hears \`file.changed\`; the agent's watch waits for 50 ms
+  of quiet and the server's sync for 30 ms, to batch a program's writes.
+
+Machine: ${machine()}.
+Command: \`${command}\` (as root).
+
+${table}
+
+${targets}
+
+### Where the time goes
+
+Profiles: \`node --cpu-prof\` of the bench (server in process) under the echo and bulk
+loads, and of the built agent driven directly through its channel (unsandboxed, as
+\`spawnLocalAgent\` runs it) with keys back to back and the flood.
+
+- **Echo** was 15× the baseline (median 7.5 ms against 0.48 ms, load 9) before this
+  section's fixes: the agent held every PTY read for up to 4 ms to batch output, so an
+  echo waited for the timer. Output now goes out as it is read; only a read of 1 KiB or
+  more (a flood) opens a 4 ms batching window (\`packages/agent/src/batcher.ts\`). The
+  agent alone, unsandboxed, in its profile run: echo median 4.4 ms → 0.27 ms. Typed from
+  the server's end of the agent channel (the row "Workcell from the agent channel": the
+  same PTY without the browser's socket and the server's handling) the echo takes
+  ${ms(channelEcho)} against ${ms(across(echo, 'workcell').median)} through the whole stack: the WebSocket and the server add
+  little (their profile under the echo load is mostly idle; per keystroke, encoding,
+  decoding and validating the agent frames costs about 2 µs on both sides together —
+  \`agentRequest.safeParse\` 0.34 µs, decoding a frame 0.99 µs, encoding one 0.69 µs,
+  100,000 iterations each), so binary frames would not close the gap. It lies between
+  the server and the PTY: the extra process hop (two context switches each way on a
+  2-core VM), node-pty's write through libuv's thread pool, the headless xterm, framing
+  the echo, and the cell around it. The quota costs the median little: the baseline at
+  0.5 core echoes in ${x(cappedEcho)} the baseline's time. The p99s of all sides are set by the
+  host's load. The agent now runs in a cgroup of its own beside the user's (issue 17):
+  before, a cell that had used its 5 ms of a 10 ms period held the agent's echo until
+  the next period too, and the echo p99 was 8.80 ms against the baseline's 4.61 ms (the
+  same bench at commit b4c989c, 3 runs); now it is ${ms(echoP99)} against ${ms(across(echo, 'baseline').p99)}.
 - **Open** sent three requests to the agent and a database query before a new shell
   started (pty.list, the saved screen, pty.open, then a snapshot); a new terminal now
   sends only pty.open. What remains is mostly \`bash -l\` starting in the cell (the
@@ -739,18 +795,13 @@ loads, and of the built agent driven directly through its channel (unsandboxed, 
 
 Proposed design changes for what is missed:
 
-- Run the agent outside the user's CPU quota: a sibling cgroup for the agent (its own
-  small quota) and the 0.5-core cgroup for user processes only. The agent is Workcell's
-  code, not the user's; a user's CPU hog would then no longer delay echoes and the
-  screen parsing would not take the user's half core — this is what bulk and the echo
-  p99 need. The cell's total then grows by the agent's share, which is small at rest.
-- For echo medians within 1.5×: take the agent off the keystroke path or make it cheaper
+- For echo medians within 1.3×: take the agent off the keystroke path or make it cheaper
   there. With the local driver the agent could pass the PTY's master fd to the server
   (SCM_RIGHTS over the channel's socketpair) and keep only a copy of the output for its
   screen; the Kubernetes driver's exec channel cannot pass fds and would keep today's
   path. Short of that, profile the agent inside a cell (it runs without Node flags
   today) for its per-keystroke costs.
-- For save → cell within 20 ms at p99: the sync no longer reads anything before its
+- For save → cell within 8 ms at p99: the sync no longer reads anything before its
   write; what remains is the save's transaction (see REST under concurrency: keeping the
   replaced content as a revision and pruning old revisions in one statement, the quota
   update joined to the file update) and, on PGlite, its running in the server's own
