@@ -733,55 +733,6 @@ loads, and of the built agent driven directly through its channel (unsandboxed, 
   half a core. The rest of the gap to 0.9× is the agent's parse and copy per byte and
   the program's quota. Flow control keeps Ctrl+C prompt during the flood: at most
   256 KiB is unacknowledged.
-- **Save → visible in the cell**: from the POST of a file (the editor's save) until the
-  agent's \`fs.read\` in the cell returns the new content (polled back to back).
-- **Terminal write → file.changed**: from the Enter of \`echo … > file\` until a second
-  socket watching the workspace hears \`file.changed\`; the agent's watch waits for 50 ms
-  of quiet and the server's sync for 30 ms, to batch a program's writes.
-
-Machine: ${machine()}.
-Command: \`${command}\` (as root).
-
-${table}
-
-${targets}
-
-### Where the time goes
-
-Profiles: \`node --cpu-prof\` of the bench (server in process) under the echo and bulk
-loads, and of the built agent driven directly through its channel (unsandboxed, as
-\`spawnLocalAgent\` runs it) with keys back to back and the flood.
-
-- **Echo** was 15× the baseline (median 7.5 ms against 0.48 ms, load 9) before this
-  section's fixes: the agent held every PTY read for up to 4 ms to batch output, so an
-  echo waited for the timer. Output now goes out as it is read; only a read of 1 KiB or
-  more (a flood) opens a 4 ms batching window (\`packages/agent/src/batcher.ts\`). The
-  agent alone, unsandboxed, in its profile run: echo median 4.4 ms → 0.27 ms. Typed from
-  the server's end of the agent channel (the row "Workcell from the agent channel": the
-  same PTY without the browser's socket and the server's handling) the echo takes
-  ${ms(channelEcho)} against ${ms(across(echo, 'workcell').median)} through the whole stack: the WebSocket and the server add
-  little (their profile under the echo load is mostly idle; per keystroke, encoding,
-  decoding and validating the agent frames costs about 2 µs on both sides together —
-  \`agentRequest.safeParse\` 0.34 µs, decoding a frame 0.99 µs, encoding one 0.69 µs,
-  100,000 iterations each), so binary frames would not close the gap. It lies between
-  the server and the PTY: the extra process hop (two context switches each way on a
-  2-core VM), node-pty's write through libuv's thread pool, the headless xterm, framing
-  the echo, and the cell around it. The quota costs the median little: the baseline at
-  0.5 core echoes in ${x(cappedEcho)} the baseline's time. The p99s of all sides are set by the
-  host's load. The agent now runs in a cgroup of its own beside the user's (issue 17):
-  before, a cell that had used its 5 ms of a 10 ms period held the agent's echo until
-  the next period too, and the echo p99 was 8.80 ms against the baseline's 4.61 ms (the
-  same bench at commit b4c989c, 3 runs); now it is ${ms(echoP99)} against ${ms(across(echo, 'baseline').p99)}.
-- **Open** sent three requests to the agent and a database query before a new shell
-  started (pty.list, the saved screen, pty.open, then a snapshot); a new terminal now
-  sends only pty.open. What remains is mostly \`bash -l\` starting in the cell (the
-  baseline at 0.5 core: ${x(cappedOpen)} the baseline's time).
-- **Bulk** is bound by the cell's half core, shared by \`head\`, \`base64\` and the agent,
-  whose headless xterm parses every byte (the screen a reattach restores: about half the
-  agent's CPU during the flood in its profile; the channel writes most of the rest). The
-  baseline confined to the same quota reaches ${x(cappedBulk)} of the unconstrained baseline, so
-  0.9× is out of reach while the program and the agent share 0.5 core. Flow control
-  keeps Ctrl+C prompt during the flood: at most 256 KiB is unacknowledged.
 - **Save → visible in the cell** is mostly the save's own commit (the POST row: a
   transaction, on PGlite inside the server's process here) and then
   one agent round trip: the change event carries the committed content, so the sync
