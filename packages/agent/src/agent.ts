@@ -62,6 +62,7 @@ export class Agent {
       this.egress = new EgressProxy(settings.egressProxyPort, () => this.current?.egress);
     }
   }
+
   /** How a user process starts: as the user, held until userCgroups.adopt() lets it run. */
   userArgv(argv: readonly string[]): string[] {
     return this.userCgroups.held(asUser(argv, this.user));

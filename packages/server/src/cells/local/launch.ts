@@ -10,10 +10,10 @@
  * so the cell's processes never run outside its cgroups nor as root. The agent moves
  * each user process into the user's cgroups on those descriptors before it runs (opened
  * by root, so the kernel lets them move a process of another uid: @workcell/agent's
- * user-cgroups.ts). bwrap creates the
- * namespaces, reports the sandbox's pid on the info pipe and waits; the server writes the
- * uid/gid maps (0 -> base, 1000 -> base+1000), which only a privileged process can do for
- * two ids, and releases bwrap with one byte on the block descriptor. The launch ends when
+ * user-cgroups.ts). bwrap creates the namespaces, reports the sandbox's pid on the info
+ * pipe and waits; the server writes the uid/gid maps (0 -> base, 1000 -> base+1000),
+ * which only a privileged process can do for two ids, and releases bwrap with one byte
+ * on the block descriptor. The launch ends when
  * the agent has written its first bytes: it is up, and a failure before that is reported
  * with what bwrap or the agent said on stderr.
  *

@@ -6,7 +6,7 @@
  * the cell still runs, without a disk quota.
  *
  * A running cell's volume is mounted in the cell's own mount namespace, not the host's
- * (launch.ts runs mountCommand() there before bwrap): every new sandbox copies the mount
+ * (launch.ts runs mountCommands() there before bwrap): every new sandbox copies the mount
  * table it starts from, so host mounts that grew with the number of cells made every start
  * slower, and the mount goes with the cell when its last process does. The host mounts an
  * image only to prepare it (a new image, or files to hand to another uid).
