@@ -486,14 +486,7 @@ export class FileService {
     // The statements in a WITH see one snapshot: the revision copies the content before
     // the update, and the pruning counts the revision as kept (prunableOnceKept).
     const { rows } = await sql<FileMeta & { kept_bytes: string; forgotten_bytes: string }>`
-      WITH kept AS (
-        INSERT INTO file_revisions
-          (workspace_id, path, version, content, size, sha256, reason, source, saved_at)
-        SELECT workspace_id, path, version, content, size, sha256, 'overwrite', source, updated_at
-          FROM files
-          WHERE id = ${existing.id} AND content IS NOT NULL AND sha256 IS NOT NULL
-        RETURNING size
-      ),
+      WITH kept AS (${revisionCopies(tx, [existing.id], 'overwrite').returning('size')}),
       forgotten AS (
         DELETE FROM file_revisions
           WHERE id IN (${prunableOnceKept(existing.workspace_id, existing.id, this.limits.revisions)})
@@ -943,9 +936,8 @@ export class FileService {
   }
 
   /**
-   * Keeps the current contents of these files as revisions, with who made them and when,
-   * copied inside the database (no content crosses to the server), then lets go of each
-   * path's revisions that the retention schedule no longer keeps.
+   * Keeps the current contents of these files as revisions (revisionCopies), then lets go
+   * of each path's revisions that the retention schedule no longer keeps.
    */
   private async keepRevisions(
     tx: Tx,
@@ -955,39 +947,7 @@ export class FileService {
   ): Promise<void> {
     if (this.limits.revisions.perFile === 0 || fileIds.length === 0) return;
     const ids = [...fileIds];
-    await tx
-      .insertInto('file_revisions')
-      .columns([
-        'workspace_id',
-        'path',
-        'version',
-        'content',
-        'size',
-        'sha256',
-        'reason',
-        'source',
-        'saved_at',
-      ])
-      .expression((eb) =>
-        eb
-          .selectFrom('files')
-          .select([
-            'workspace_id',
-            'path',
-            'version',
-            'content',
-            'size',
-            'sha256',
-            sql.lit(reason).as('reason'),
-            'source',
-            'updated_at',
-          ])
-          .where(sql<boolean>`id = any(${ids})`)
-          .where('content', 'is not', null)
-          .where('sha256', 'is not', null)
-          .orderBy('id'),
-      )
-      .execute();
+    await revisionCopies(tx, ids, reason).execute();
     const forgotten = await tx
       .deleteFrom('file_revisions')
       .where(sql<boolean>`id IN (${prunableRevisions(workspaceId, this.limits.revisions, ids)})`)
@@ -1036,4 +996,43 @@ async function readInSlices(
     content.set(row.part, offset);
   }
   return content;
+}
+
+/**
+ * Copies the current contents of these files into revisions, with who made them and when,
+ * inside the database: no content crosses to the server.
+ */
+function revisionCopies(tx: Tx, fileIds: number[], reason: 'overwrite' | 'delete') {
+  return tx
+    .insertInto('file_revisions')
+    .columns([
+      'workspace_id',
+      'path',
+      'version',
+      'content',
+      'size',
+      'sha256',
+      'reason',
+      'source',
+      'saved_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom('files')
+        .select([
+          'workspace_id',
+          'path',
+          'version',
+          'content',
+          'size',
+          'sha256',
+          sql.lit(reason).as('reason'),
+          'source',
+          'updated_at',
+        ])
+        .where(sql<boolean>`id = any(${fileIds})`)
+        .where('content', 'is not', null)
+        .where('sha256', 'is not', null)
+        .orderBy('id'),
+    );
 }
