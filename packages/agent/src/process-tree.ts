@@ -4,6 +4,7 @@
  * Each is named with its start time, so a pid reused meanwhile is never killed.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { statFields } from './proc-stat';
 
 interface ProcessEntry {
   pid: number;
@@ -16,8 +17,7 @@ interface ProcessEntry {
 async function readEntry(pid: number): Promise<ProcessEntry | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields from the state on (field 3), after a command name that may contain anything.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(stat);
     return {
       pid,
       ppid: Number(fields[1]),

@@ -15,6 +15,7 @@ import { OutputBatcher } from './batcher';
 import { AgentFailure } from './failure';
 import { killTree, processTree } from './process-tree';
 import { preferForOomKill } from './settings';
+import { statFields } from './proc-stat';
 
 export const PTY_SCROLLBACK_LINES = 5000;
 /** Output is coalesced into frames of up to this size... */
@@ -209,9 +210,7 @@ class PtySession {
 function foregroundGroup(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which may itself contain spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const tpgid = Number(fields[5]);
+    const tpgid = Number(statFields(stat)[5]);
     return tpgid > 0 ? tpgid : undefined;
   } catch {
     return undefined;

@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 
 import type { AgentResult } from '@workcell/protocol/agent';
+import { statFields } from './proc-stat';
 
 /** USER_HZ, the unit of the times in /proc/<pid>/stat: 100 on every Linux architecture. */
 const MS_PER_TICK = 10;
@@ -25,11 +26,7 @@ async function readProcess(pid: number): Promise<ProcessInfo | undefined> {
       readFile(`/proc/${pid}/stat`, 'utf8'),
       readFile(`/proc/${pid}/status`, 'utf8'),
     ]);
-    // Fields from the state on (field 3), after a command name that may contain anything.
-    const fields = stat
-      .slice(stat.lastIndexOf(')') + 2)
-      .split(' ')
-      .map(Number);
+    const fields = statFields(stat).map(Number);
     const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15);
     const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
     const rssKiB = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);

@@ -11,11 +11,12 @@
  * and Node marks inherited descriptors close-on-exec, so no child, user code least of all,
  * holds them. A process that cannot be moved is killed before it runs.
  */
-import { readFile } from 'node:fs/promises';
 import { writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { AgentFailure } from './failure';
+import { statFields } from './proc-stat';
 
 /** How long a just-spawned process may take to stop itself (a shell's start). */
 const STOP_TIMEOUT_MS = 5_000;
@@ -50,9 +51,7 @@ export class UserCgroups {
 async function untilStopped(pid: number): Promise<void> {
   const deadline = performance.now() + STOP_TIMEOUT_MS;
   for (;;) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // The command name may hold spaces and parentheses; the state follows the last ')'.
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    const [state] = statFields(await readFile(`/proc/${pid}/stat`, 'utf8'));
     if (state === 'T') return;
     if (state === 'Z' || state === 'X') throw new Error('it exited');
     if (performance.now() > deadline)
