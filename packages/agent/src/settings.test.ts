@@ -56,3 +56,17 @@ describe('listening settings', () => {
     expect(agentEnv({ channel: 3 })).toEqual({ WORKCELL_AGENT_FD: '3' });
   });
 });
+
+describe('user cgroup descriptors', () => {
+  test('a list of descriptors, written back the same; none by default', () => {
+    const settings = read({ WORKCELL_USER_CGROUP_FDS: '6,7,8' });
+    expect(settings.userCgroupFds).toEqual([6, 7, 8]);
+    expect(agentEnv(settings)).toMatchObject({ WORKCELL_USER_CGROUP_FDS: '6,7,8' });
+    expect(read({}).userCgroupFds).toEqual([]);
+    expect(agentEnv(read({}))).not.toHaveProperty('WORKCELL_USER_CGROUP_FDS');
+  });
+
+  test.each(['', '6,', 'six', '6;7', '-1'])('%j is refused', (text) => {
+    expect(() => read({ WORKCELL_USER_CGROUP_FDS: text })).toThrow(/descriptors/);
+  });
+});
