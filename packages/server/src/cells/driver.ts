@@ -25,15 +25,22 @@ export interface EgressSettings {
   pipIndexUrl?: string;
 }
 
-export interface CellSpec {
-  workspaceId: string;
-  /** The workspace owner's user id, for drivers that label what they make. */
-  ownerId: string;
+/**
+ * What a cell is made with, whichever workspace it serves: the server's settings. A warm
+ * pool's sandboxes are made from it before any workspace is known.
+ */
+export interface CellTemplate {
   limits: CellLimits;
   /** Commands masked inside the cell by a stub that says they are blocked. */
   blockedCommands: readonly string[];
   /** Absent: the cell reaches nothing beyond its loopback. */
   egress?: EgressSettings;
+}
+
+export interface CellSpec extends CellTemplate {
+  workspaceId: string;
+  /** The workspace owner's user id, for drivers that label what they make. */
+  ownerId: string;
   /** Told of start steps worth showing the user (scheduled, pulling the image). */
   progress?: (message: string) => void;
 }

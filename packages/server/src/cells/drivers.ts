@@ -10,14 +10,22 @@ import type { Config } from '../config';
 import type { CellDriver } from './driver';
 import { KubernetesCellDriver } from './kubernetes';
 import { egressSettings } from './egress-env';
-import { cellLimits } from './limits';
+import { cellLimits, cellTemplate } from './limits';
 import { LocalCellDriver } from './local';
 
 const DRIVERS: Record<
   Config['CELL_DRIVER'],
   (config: Config, log?: FastifyBaseLogger) => CellDriver
 > = {
-  local: (config) => new LocalCellDriver({ cellsDir: join(config.DATA_DIR, 'cells') }),
+  local: (config, log) =>
+    new LocalCellDriver({
+      cellsDir: join(config.DATA_DIR, 'cells'),
+      warmPool: {
+        size: config.CELL_WARM_POOL_SIZE,
+        template: cellTemplate(config),
+        onError: (error) => log?.warn({ err: error }, 'the warm pool could not be refilled'),
+      },
+    }),
   kubernetes: (config, log) =>
     new KubernetesCellDriver({
       namespace: config.CELL_NAMESPACE,

@@ -1,5 +1,6 @@
 import { loadConfig, type Config } from '../config';
-import type { CellLimits } from './driver';
+import type { CellLimits, CellTemplate } from './driver';
+import { egressSettings } from './egress-env';
 
 const MiB = 1024 * 1024;
 
@@ -18,3 +19,12 @@ export function cellLimits(config: Config): CellLimits {
 
 /** The limits of a cell under the default configuration. */
 export const defaultCellLimits = (): CellLimits => cellLimits(loadConfig({}));
+
+/** What every cell of this server is made with, whichever workspace it serves. */
+export function cellTemplate(config: Config): CellTemplate {
+  return {
+    limits: cellLimits(config),
+    blockedCommands: config.CELL_BLOCKED_COMMANDS,
+    egress: egressSettings(config),
+  };
+}

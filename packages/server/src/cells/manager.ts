@@ -27,8 +27,7 @@ import type {
   LimitEvent,
   RunningCell,
 } from './driver';
-import { egressSettings } from './egress-env';
-import { cellLimits } from './limits';
+import { cellTemplate } from './limits';
 import { CellSync, type SyncNotice } from './sync';
 
 export type CellEvent =
@@ -473,12 +472,12 @@ export class CellManager {
     let running: RunningCell | undefined;
     let agent: AgentClient | undefined;
     try {
+      const template = cellTemplate(config);
       running = await driver.start({
+        ...template,
         workspaceId,
         ownerId,
-        limits: cellLimits(config),
-        blockedCommands: config.CELL_BLOCKED_COMMANDS,
-        egress: this.options.egress && egressSettings(config),
+        egress: this.options.egress && template.egress,
         progress: (progress) =>
           this.emit({ type: 'status', workspaceId, state: 'starting', progress }),
       });

@@ -19,7 +19,8 @@ import type { RunResult } from '@workcell/protocol';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 
-import { LocalCellDriver } from '../cells/local';
+import { cellTemplate } from '../cells/limits';
+import { LocalCellDriver, type LocalDriverOptions } from '../cells/local';
 import type { CellEvent } from '../cells/manager';
 import { loadConfig } from '../config';
 import { buildApp, createServices } from '../http/app';
@@ -57,6 +58,7 @@ export interface CellTestEnv {
 export interface CellTestApp extends TestApp {
   /** Every cell event since the app was built, in order. */
   events: CellEvent[];
+  driver: LocalCellDriver;
   /** Closes the app and stops its cells, as the server does on SIGTERM. */
   close(): Promise<void>;
 }
@@ -90,8 +92,8 @@ export async function createCellTestEnv(
       ? PRODUCTION_CGROUP_PARENT
       : `workcell-test-${name}-${process.pid}`,
   };
-  const driver = () =>
-    new LocalCellDriver({ cellsDir: host.cellsDir, cgroupParent: host.cgroupParent });
+  const driver = (warmPool?: LocalDriverOptions['warmPool']) =>
+    new LocalCellDriver({ cellsDir: host.cellsDir, cgroupParent: host.cgroupParent, warmPool });
   const apps: CellTestApp[] = [];
   return {
     host,
@@ -103,7 +105,13 @@ export async function createCellTestEnv(
         DATA_DIR: host.dir,
         ...env,
       });
-      const services = createServices(config, database, driver());
+      // A warm pool only where a test asks for one: it keeps sandboxes running.
+      const cellDriver = driver(
+        env.CELL_WARM_POOL_SIZE === undefined
+          ? undefined
+          : { size: config.CELL_WARM_POOL_SIZE, template: cellTemplate(config) },
+      );
+      const services = createServices(config, database, cellDriver);
       const events: CellEvent[] = [];
       services.cells.onEvent((event) => events.push(event));
       const app = await buildApp(services);
@@ -115,6 +123,7 @@ export async function createCellTestEnv(
         services,
         config,
         events,
+        driver: cellDriver,
         close: async () => {
           if (closed) return;
           closed = true;

@@ -59,6 +59,17 @@ export function killIfAlive(pid: number): void {
   }
 }
 
+/** True while a process `pid` exists (whoever's it is: pids are reused). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, as someone this process may not signal.
+    return !isErrno(error, 'ESRCH');
+  }
+}
+
 /** A rejection handler: `value` when the path does not exist, the error otherwise. */
 export const whenMissing =
   <T>(value: T) =>

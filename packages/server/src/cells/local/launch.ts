@@ -40,6 +40,14 @@ import { CELL_USER_UID } from './uids';
 
 export const FD = { channel: 3, args: 4, info: 5, userCgroups: 6, firstData: 9 } as const;
 
+/**
+ * Takes a mount command and a repair command, each ended by `--`, from the arguments and
+ * mounts, repairing once if the mount fails. Exits 124 if it still fails.
+ */
+const MOUNT = `mount=(); until [[ $1 == -- ]]; do mount+=("$1"); shift; done; shift
+repair=(); until [[ $1 == -- ]]; do repair+=("$1"); shift; done; shift
+if ((\${#mount[@]})); then "\${mount[@]}" || { "\${repair[@]}"; "\${mount[@]}"; } || exit 124; fi`;
+
 const WRAPPER = `keep=$1; shift
 for fd in /proc/$$/fd/*; do fd=\${fd##*/}; if ((fd >= keep)); then eval "exec $fd>&-"; fi; done
 ulimit -c 0
@@ -48,9 +56,7 @@ shift
 fd=${FD.userCgroups}
 until [[ $1 == -- ]]; do eval "exec $fd>\\"\\$1\\"" || exit 125; fd=$((fd + 1)); shift; done
 shift
-mount=(); until [[ $1 == -- ]]; do mount+=("$1"); shift; done; shift
-repair=(); until [[ $1 == -- ]]; do repair+=("$1"); shift; done; shift
-if ((\${#mount[@]})); then "\${mount[@]}" || { "\${repair[@]}"; "\${mount[@]}"; } || exit 124; fi
+${MOUNT}
 exec "$@"`;
 
 const STDERR_TAIL_BYTES = 4096;
@@ -218,6 +224,30 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
     channel.destroy();
     throw reason;
   }
+}
+
+/**
+ * Mounts a volume into a running sandbox as the wrapper does before bwrap starts: in the
+ * outer mount namespace of `monitorPid` (the bwrap monitor), under a mount point shared
+ * with the sandbox (volume.ts sharedMountPointCommands), so it appears in the sandbox too.
+ */
+export async function mountInSandbox(
+  tools: LaunchTools,
+  monitorPid: number,
+  volume: { mount: string[]; repair: string[] },
+): Promise<void> {
+  await runHost(tools.nsenter, [
+    `--mount=/proc/${monitorPid}/ns/mnt`,
+    '--',
+    tools.bash,
+    '-c',
+    MOUNT,
+    'workcell-mount',
+    ...volume.mount,
+    '--',
+    ...volume.repair,
+    '--',
+  ]);
 }
 
 /**

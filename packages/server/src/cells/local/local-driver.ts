@@ -3,9 +3,10 @@
  * by cgroups and a loop-mounted volume. See launch.ts for how a cell starts, profile.ts
  * for what it contains, and notes/sandbox.md for the measurements behind both.
  */
-import { access, chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 
 import {
   agentDistDir,
@@ -21,6 +22,7 @@ import type {
   CellLayout,
   CellLimits,
   CellSpec,
+  CellTemplate,
   IsolationReport,
   LimitEvent,
   RunningCell,
@@ -28,7 +30,7 @@ import type {
 import { cellShellEnv } from '../egress-env';
 import { CellCgroup, formatMiB, type CgroupFs } from './cgroups';
 import { killIfAlive, whenMissing } from './host';
-import { launchSandbox, FD, type Sandbox } from './launch';
+import { launchSandbox, mountInSandbox, FD, type Sandbox } from './launch';
 import { OptTree, type OptSources } from './opt-tree';
 import { isAbandonedProbe, probeHost, type HostState, type LocalTools } from './probe';
 import {
@@ -43,7 +45,14 @@ import {
 } from './profile';
 import { UidRegistry } from './uid-registry';
 import { CELL_USER_UID } from './uids';
-import { attachedImages, mountedVolumes, releaseVolume, WorkspaceVolume } from './volume';
+import {
+  attachedImages,
+  mountedVolumes,
+  releaseVolume,
+  sharedMountPointCommands,
+  WorkspaceVolume,
+} from './volume';
+import { WarmPool, type Spare } from './warm-pool';
 
 const MiB = 1024 * 1024;
 
@@ -70,15 +79,22 @@ export interface LocalDriverOptions {
    * the command to run, which writes a byte to descriptor 3 once it is up.
    */
   command?: (agent: readonly string[]) => string[];
+  /**
+   * Keeps `size` sandboxes started from `template` (the server's settings) for the starts
+   * whose spec has the same template (warm-pool.ts). It fills from the first start or sweep.
+   */
+  warmPool?: { size: number; template: CellTemplate; onError?: (error: unknown) => void };
 }
 
 /**
  * Steps of a cell's start in the order they end: left-overs of a crash removed, cgroup
  * and volume ready (in parallel), namespaces made (bwrap reported its pid), uid/gid maps
  * written, user namespaces sealed (overlaps the agent's start), the agent's first bytes.
+ * A start from the warm pool has two: left-overs removed, and the volume handed over
+ * (mounted into the waiting sandbox and given to its uids).
  */
 export type StartStep =
-  'leftovers' | 'cgroup' | 'volume' | 'namespaces' | 'mapped' | 'sealed' | 'agent';
+  'leftovers' | 'cgroup' | 'volume' | 'namespaces' | 'mapped' | 'sealed' | 'agent' | 'handedOver';
 
 const STOP_GRACE_MS = 5_000;
 const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -115,11 +131,21 @@ export class LocalCellDriver implements CellDriver {
   private readonly trees = new Map<string, Promise<HostTree>>();
   /** Cells of this driver, from the start of their launch until their resources are released. */
   private readonly cells = new Map<string, LocalCell | 'starting'>();
+  readonly pool: WarmPool | undefined;
 
   constructor(private readonly options: LocalDriverOptions) {
     this.cellsDir = resolve(options.cellsDir);
     this.runtimeDir = join(this.cellsDir, '.runtime');
     this.uids = new UidRegistry(options.uidRegistry);
+    const warm = options.warmPool;
+    if (warm && warm.size > 0) {
+      this.pool = new WarmPool(warm.size, {
+        launch: async (name) => this.launchSpare(await this.hostState(), name, warm.template),
+        discard: async (spare) => this.discardSpare(await this.hostState(), spare),
+        busy: () => [...this.cells.values()].includes('starting'),
+        onError: warm.onError ?? (() => undefined),
+      });
+    }
   }
 
   async probe(): Promise<IsolationReport> {
@@ -129,14 +155,7 @@ export class LocalCellDriver implements CellDriver {
 
   /** `agentExtra` adds to the agent's environment (the fake kubelet makes it listen). */
   async start(spec: CellSpec, agentExtra: Record<string, string> = {}): Promise<LocalCell> {
-    const host = await this.hostState();
-    if (!host.report.usable) {
-      const missing = host.report.features.filter((f) => f.required && !f.ok);
-      throw new WorkcellError(
-        'ISOLATION_UNAVAILABLE',
-        `This host cannot isolate user code (${missing.map((f) => `${f.name}: ${f.detail}`).join('; ')}); run \`workcell doctor\`.`,
-      );
-    }
+    const host = await this.usableHost();
     const { workspaceId } = spec;
     assertSpec(spec);
     if (this.cells.has(workspaceId)) {
@@ -144,7 +163,11 @@ export class LocalCellDriver implements CellDriver {
     }
     this.cells.set(workspaceId, 'starting');
     try {
-      const cell = await this.launch(host, spec, agentExtra);
+      const spare =
+        Object.keys(agentExtra).length === 0 && this.fitsPool(spec) && this.pool?.take();
+      const cell = spare
+        ? await this.handOver(host, spare, spec)
+        : await this.launch(host, spec, agentExtra);
       this.cells.set(workspaceId, cell);
       void cell.exited.finally(() => {
         if (this.cells.get(workspaceId) === cell) this.cells.delete(workspaceId);
@@ -153,6 +176,8 @@ export class LocalCellDriver implements CellDriver {
     } catch (error) {
       this.cells.delete(workspaceId);
       throw error;
+    } finally {
+      this.pool?.refill();
     }
   }
 
@@ -179,20 +204,42 @@ export class LocalCellDriver implements CellDriver {
     );
     for (const id of orphans) await this.removeLeftovers(host, id);
     await OptTree.sweep(this.cellsDir, host.tools);
-    for (const name of [...found].filter(isAbandonedProbe)) {
+    for (const name of [...found].filter((n) => isAbandonedProbe(n) || WarmPool.isAbandoned(n))) {
       await this.removeLeftovers(host, name);
-      await rm(join(this.cellsDir, name), { recursive: true, force: true });
+      await this.removeCellDir(name);
     }
+    if (host.report.usable) this.pool?.refill();
     return orphans;
   }
 
   async close(): Promise<void> {
+    await this.pool?.close();
     const opt = this.opt;
     this.opt = undefined;
     await opt?.then(
       (tree) => tree.close(),
       () => undefined,
     );
+  }
+
+  private async usableHost(): Promise<HostState> {
+    const host = await this.hostState();
+    if (!host.report.usable) {
+      const missing = host.report.features.filter((f) => f.required && !f.ok);
+      throw new WorkcellError(
+        'ISOLATION_UNAVAILABLE',
+        `This host cannot isolate user code (${missing.map((f) => `${f.name}: ${f.detail}`).join('; ')}); run \`workcell doctor\`.`,
+      );
+    }
+    return host;
+  }
+
+  /** A spare serves a spec made from the pool's template, and only that. */
+  private fitsPool(spec: CellSpec): boolean {
+    const template = this.options.warmPool?.template;
+    if (!template) return false;
+    const made = (t: CellTemplate) => [t.limits, t.blockedCommands, t.egress];
+    return isDeepStrictEqual(made(spec), made(template));
   }
 
   private async launch(
@@ -202,28 +249,18 @@ export class LocalCellDriver implements CellDriver {
   ): Promise<LocalCell> {
     const { workspaceId, limits } = spec;
     const step = (name: StartStep) => this.options.onStep?.(workspaceId, name);
-    // A crash may have left this workspace's cgroup or mount behind, and then its marker
-    // too (written before them, removed after them). Without a marker the check is skipped:
-    // it reads every loop device and mount of the host, more of them with every idle cell.
-    if (await access(this.markerFile(workspaceId)).then(() => true, whenMissing(false))) {
-      await this.removeLeftovers(host, workspaceId);
-    }
+    await this.removeCrashLeftovers(host, workspaceId);
     step('leftovers');
-    const [opt, tree] = await Promise.all([
-      this.optTree(host),
-      this.hostTree(spec.blockedCommands),
-    ]);
     const cellDir = join(this.cellsDir, workspaceId);
     await mkdir(cellDir, { recursive: true, mode: 0o711 });
     const hostUid = await this.uids.baseFor(cellDir);
     // Before anything else exists, so that a crash at any later point is swept.
-    const marker = `${JSON.stringify({ hostUid, startedAt: new Date() })}\n`;
-    await writeFile(this.markerFile(workspaceId), marker, { mode: 0o600 });
+    await this.mark(workspaceId, hostUid);
     const [cgroupResult, volumeResult] = await Promise.allSettled([
       host.cgroups &&
         CellCgroup.create(host.cgroups, workspaceId, limits).finally(() => step('cgroup')),
       WorkspaceVolume.open(
-        join(this.cellsDir, workspaceId),
+        cellDir,
         hostUid + CELL_USER_UID,
         limits.diskBytes,
         host.loop,
@@ -243,46 +280,15 @@ export class LocalCellDriver implements CellDriver {
         ? cgroupResult.reason
         : (volumeResult as PromiseRejectedResult).reason;
     }
-    const userCgroupProcs = cgroup?.procsFiles('user') ?? [];
-    const profile = buildProfile(
-      {
-        tree,
-        blockedCommands: spec.blockedCommands,
-        limits,
-        shmBytes: this.options.shmBytes ?? 64 * MiB,
-        volume: volume.path,
-        opt: opt.path,
-        node: opt.node,
-        agentEnv: {
-          ...agentEnv({
-            channel: FD.channel,
-            root: CELL_ROOT,
-            userUid: CELL_USER_UID,
-            userGid: CELL_USER_UID,
-            home: CELL_HOME,
-            shellEnv: cellShellEnv(CELL_ROOT, CELL_HOME, spec.egress),
-            egressProxyPort: spec.egress && EGRESS_PROXY_PORT,
-            userCgroupFds: userCgroupProcs.map((_, i) => FD.userCgroups + i),
-          }),
-          ...agentExtra,
-        },
-        fds: { block: FD.channel, info: FD.info },
-      },
-      FD.firstData,
-    );
     let sandbox: Sandbox;
     try {
-      sandbox = await launchSandbox({
-        tools: host.tools,
+      sandbox = await this.startSandbox(host, {
+        template: spec,
         hostUid,
-        cgroupProcs: cgroup?.procsFiles('agent') ?? [],
-        userCgroupProcs,
-        volume: volume.mountCommands(),
-        args: profile.args,
-        command: this.options.command?.(profile.command) ?? profile.command,
-        dataFiles: profile.dataFiles.map((file) => this.runtimeFile(file)),
-        sealUserns: host.sealUserns,
-        timeoutMs: this.options.startTimeoutMs ?? 30_000,
+        cgroup,
+        appSource: volume.path,
+        mountApp: volume.mountCommands(),
+        agentExtra,
         step,
       });
     } catch (error) {
@@ -297,6 +303,157 @@ export class LocalCellDriver implements CellDriver {
       limits,
       this.markerFile(workspaceId),
     );
+  }
+
+  /**
+   * Starts a sandbox for no workspace yet: its /app is an empty mount point shared with
+   * it, its uid block and cgroups its own (named `name`).
+   */
+  private async launchSpare(host: HostState, name: string, template: CellTemplate): Promise<Spare> {
+    const dir = join(this.cellsDir, name);
+    await mkdir(dir, { recursive: true, mode: 0o711 });
+    const hostUid = await this.uids.baseFor(dir);
+    await this.mark(name, hostUid);
+    const mountPoint = WorkspaceVolume.mountPoint(dir);
+    let cgroup: CellCgroup | undefined;
+    try {
+      // The agent's until a volume covers it: bwrap, running as the agent, enters it.
+      await mkdir(mountPoint, { mode: 0o700 });
+      await chown(mountPoint, hostUid, hostUid);
+      cgroup = host.cgroups && (await CellCgroup.create(host.cgroups, name, template.limits));
+      const sandbox = await this.startSandbox(host, {
+        template,
+        hostUid,
+        cgroup,
+        appSource: mountPoint,
+        mountApp: sharedMountPointCommands(mountPoint, host.tools),
+        agentExtra: {},
+      });
+      return { name, dir, mountPoint, sandbox, cgroup };
+    } catch (error) {
+      await this.removeLeftovers(host, name);
+      await this.removeCellDir(name);
+      throw error;
+    }
+  }
+
+  private async discardSpare(host: HostState, spare: Spare): Promise<void> {
+    killIfAlive(spare.sandbox.innerPid);
+    spare.sandbox.channel.destroy();
+    await this.removeLeftovers(host, spare.name);
+    await this.removeCellDir(spare.name);
+  }
+
+  /**
+   * Makes a spare the workspace's cell: the workspace takes the spare's uid block (its uid
+   * map cannot change), and its volume is mounted into the spare's /app and given to that
+   * block's user before any user code runs. The spare's cgroups and directory stay the
+   * cell's until it stops; the workspace's marker names them for a sweep after a crash.
+   */
+  private async handOver(host: HostState, spare: Spare, spec: CellSpec): Promise<LocalCell> {
+    const { workspaceId, limits } = spec;
+    const step = (name: StartStep) => this.options.onStep?.(workspaceId, name);
+    const cellDir = join(this.cellsDir, workspaceId);
+    const marker = this.markerFile(workspaceId);
+    let volume: WorkspaceVolume | undefined;
+    try {
+      await this.removeCrashLeftovers(host, workspaceId);
+      step('leftovers');
+      await mkdir(cellDir, { recursive: true, mode: 0o711 });
+      const hostUid = await this.uids.transfer(spare.dir, cellDir);
+      await this.mark(workspaceId, hostUid, spare.name);
+      volume = await WorkspaceVolume.open(
+        cellDir,
+        hostUid + CELL_USER_UID,
+        limits.diskBytes,
+        host.loop,
+        host.tools,
+        'once-mounted',
+      );
+      const mountApp = volume.mountCommands(spare.mountPoint);
+      if (mountApp) await mountInSandbox(host.tools, spare.sandbox.process.pid!, mountApp);
+      const cell = new LocalCell(
+        workspaceId,
+        spare.sandbox,
+        spare.cgroup,
+        volume,
+        limits,
+        marker,
+        spare.dir,
+      );
+      await volume.adopt(cell.volumePath()).catch(async (error: unknown) => {
+        await cell.stop().catch(() => undefined);
+        throw error;
+      });
+      step('handedOver');
+      return cell;
+    } catch (error) {
+      await this.discardSpare(host, spare).catch(() => undefined);
+      await volume?.close().catch(() => undefined);
+      await rm(marker, { force: true });
+      throw error;
+    }
+  }
+
+  private async startSandbox(
+    host: HostState,
+    plan: {
+      template: CellTemplate;
+      hostUid: number;
+      cgroup: CellCgroup | undefined;
+      /** What bwrap binds at /app. */
+      appSource: string;
+      /** Run before bwrap in the cell's mount namespace: the volume, or a shared mount point. */
+      mountApp: { mount: string[]; repair: string[] } | undefined;
+      agentExtra: Record<string, string>;
+      step?: (name: StartStep) => void;
+    },
+  ): Promise<Sandbox> {
+    const { template, cgroup } = plan;
+    const [opt, tree] = await Promise.all([
+      this.optTree(host),
+      this.hostTree(template.blockedCommands),
+    ]);
+    const userCgroupProcs = cgroup?.procsFiles('user') ?? [];
+    const profile = buildProfile(
+      {
+        tree,
+        blockedCommands: template.blockedCommands,
+        limits: template.limits,
+        shmBytes: this.options.shmBytes ?? 64 * MiB,
+        volume: plan.appSource,
+        opt: opt.path,
+        node: opt.node,
+        agentEnv: {
+          ...agentEnv({
+            channel: FD.channel,
+            root: CELL_ROOT,
+            userUid: CELL_USER_UID,
+            userGid: CELL_USER_UID,
+            home: CELL_HOME,
+            shellEnv: cellShellEnv(CELL_ROOT, CELL_HOME, template.egress),
+            egressProxyPort: template.egress && EGRESS_PROXY_PORT,
+            userCgroupFds: userCgroupProcs.map((_, i) => FD.userCgroups + i),
+          }),
+          ...plan.agentExtra,
+        },
+        fds: { block: FD.channel, info: FD.info },
+      },
+      FD.firstData,
+    );
+    return launchSandbox({
+      tools: host.tools,
+      hostUid: plan.hostUid,
+      cgroupProcs: cgroup?.procsFiles('agent') ?? [],
+      userCgroupProcs,
+      volume: plan.mountApp,
+      args: profile.args,
+      command: this.options.command?.(profile.command) ?? profile.command,
+      dataFiles: profile.dataFiles.map((file) => this.runtimeFile(file)),
+      sealUserns: host.sealUserns,
+      timeoutMs: this.options.startTimeoutMs ?? 30_000,
+      step: plan.step,
+    });
   }
 
   async removeVolume(workspaceId: string): Promise<void> {
@@ -314,16 +471,58 @@ export class LocalCellDriver implements CellDriver {
     return this.uids.recordedBase(join(this.cellsDir, workspaceId));
   }
 
-  /** Kills and removes whatever of a workspace's cell exists on the host. */
-  private async removeLeftovers(host: HostState, workspaceId: string): Promise<void> {
-    if (host.cgroups) await CellCgroup.existing(host.cgroups, workspaceId).destroy();
-    await releaseVolume(join(this.cellsDir, workspaceId), host.tools);
-    await rm(this.markerFile(workspaceId), { force: true });
+  /**
+   * A crash may have left this workspace's cgroup or mount behind, and then its marker
+   * too (written before them, removed after them). Without a marker the check is skipped:
+   * it reads every loop device and mount of the host, more of them with every idle cell.
+   */
+  private async removeCrashLeftovers(host: HostState, workspaceId: string): Promise<void> {
+    if (await access(this.markerFile(workspaceId)).then(() => true, whenMissing(false))) {
+      await this.removeLeftovers(host, workspaceId);
+    }
+  }
+
+  /**
+   * Kills and removes whatever of the cell `name` (a workspace's or a spare's) exists on
+   * the host: a workspace handed a spare kills the spare's cgroups and removes its
+   * directory too.
+   */
+  private async removeLeftovers(host: HostState, name: string): Promise<void> {
+    const sandbox = await this.markedSandbox(name);
+    if (host.cgroups) await CellCgroup.existing(host.cgroups, sandbox).destroy();
+    await releaseVolume(join(this.cellsDir, name), host.tools);
+    if (sandbox !== name) await this.removeCellDir(sandbox);
+    await rm(this.markerFile(name), { force: true });
+  }
+
+  /** Removes a spare's or a probe's cell directory, giving its uid block back. */
+  private async removeCellDir(name: string): Promise<void> {
+    const dir = join(this.cellsDir, name);
+    await this.uids.release(dir);
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  /** Written before a cell's resources exist, removed after they are all released. */
+  private async mark(name: string, hostUid: number, sandbox?: string): Promise<void> {
+    const marker = { hostUid, sandbox, startedAt: new Date() };
+    await writeFile(this.markerFile(name), `${JSON.stringify(marker)}\n`, { mode: 0o600 });
+  }
+
+  /** The cell whose cgroups the marked cell `name` runs in: a spare's it was handed, or its own. */
+  private async markedSandbox(name: string): Promise<string> {
+    const text = await readFile(this.markerFile(name), 'utf8').catch(whenMissing(''));
+    try {
+      const { sandbox } = JSON.parse(text) as { sandbox?: unknown };
+      if (typeof sandbox === 'string' && WarmPool.isSpare(sandbox)) return sandbox;
+    } catch {
+      // No marker, or one cut short by a crash: the cell's own name.
+    }
+    return name;
   }
 
   /** Exists from the start of a cell until all its resources are released. */
-  private markerFile(workspaceId: string): string {
-    return join(this.cellsDir, workspaceId, 'cell.json');
+  private markerFile(name: string): string {
+    return join(this.cellsDir, name, 'cell.json');
   }
 
   private hostState(): Promise<HostState> {
@@ -399,6 +598,8 @@ export class LocalCell implements RunningCell {
     private readonly volume: WorkspaceVolume,
     private readonly limits: CellLimits,
     private readonly marker: string,
+    /** The directory of the spare it was handed, removed once the cell has stopped. */
+    private readonly spareDir?: string,
   ) {
     const gone = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       sandbox.process.once('exit', (code, signal) => resolve({ code, signal }));
@@ -411,6 +612,11 @@ export class LocalCell implements RunningCell {
 
   get channel() {
     return this.sandbox.channel;
+  }
+
+  /** Handed a spare sandbox of the warm pool, rather than started for its workspace. */
+  get fromPool(): boolean {
+    return this.spareDir !== undefined;
   }
 
   /**
@@ -477,6 +683,8 @@ export class LocalCell implements RunningCell {
       await attempt(() => cgroup.destroy());
     }
     await attempt(() => this.volume.close());
+    const spareDir = this.spareDir;
+    if (spareDir) await attempt(() => rm(spareDir, { recursive: true, force: true }));
     // What could not be released stays marked for the next sweep.
     if (!failure) await attempt(() => rm(this.marker, { force: true }));
     this.sandbox.channel.destroy();

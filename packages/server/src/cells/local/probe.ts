@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 
 import type { IsolationFeature, IsolationReport } from '../driver';
 import { prepareCgroups, type CgroupFs, type CgroupLayout } from './cgroups';
-import { isErrno, readIfExists, runHost } from './host';
+import { processAlive, readIfExists, runHost } from './host';
 import type { LaunchTools } from './launch';
 import { HOST_UID_FIRST_BASE } from './uids';
 import { WorkspaceVolume, type VolumeTools } from './volume';
@@ -318,13 +318,7 @@ const PROBE_PREFIX = '.probe-';
 /** A probe volume whose process has died (so it will never unmount it itself). */
 export function isAbandonedProbe(name: string): boolean {
   const pid = /^\.probe-(\d+)-/.exec(name)?.[1];
-  if (pid === undefined) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return isErrno(error, 'ESRCH');
-  }
+  return pid !== undefined && !processAlive(Number(pid));
 }
 
 /** Mounts a small ext4 image, the way volumes are, to prove loop devices work here. */

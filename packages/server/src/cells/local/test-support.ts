@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { AgentClient } from '../agent-client';
-import type { CellLimits, CellSpec, RunningCell } from '../driver';
+import type { CellLimits, CellSpec } from '../driver';
 import { defaultCellLimits } from '../limits';
-import { LocalCellDriver, type LocalDriverOptions } from './local-driver';
+import { LocalCellDriver, type LocalCell, type LocalDriverOptions } from './local-driver';
 
 export const BLOCKED = [
   'sudo',
@@ -105,7 +105,7 @@ export interface RunResult {
 }
 
 export interface TestCell {
-  cell: RunningCell;
+  cell: LocalCell;
   agent: AgentClient;
   /** Runs a bash script as the cell's user, in /app. */
   sh(script: string, timeoutMs?: number): Promise<RunResult>;

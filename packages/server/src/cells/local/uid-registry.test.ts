@@ -56,4 +56,21 @@ describe('the host-wide uid registry', () => {
     expect(await registry.baseFor(await cellDir('after'))).toBe(base);
     expect(await registry.baseFor(await cellDir('kept'))).toBe(kept);
   });
+
+  it('moves a spare sandbox’s block to the workspace it is handed to, freeing the old one', async () => {
+    const registry = new UidRegistry(join(dir, 'registry'));
+    const workspace = await cellDir('workspace');
+    const old = await registry.baseFor(workspace);
+    const spare = await cellDir('.spare-1');
+    const spareBase = await registry.baseFor(spare);
+
+    expect(await registry.transfer(spare, workspace)).toBe(spareBase);
+    expect(await registry.recordedBase(workspace)).toBe(spareBase);
+    expect(await registry.baseFor(workspace)).toBe(spareBase);
+    expect(await registry.recordedBase(spare)).toBeUndefined();
+    // The workspace's former block is free, and the moved one is not handed out twice.
+    expect(await registry.baseFor(await cellDir('next'))).toBe(old);
+    expect(await registry.baseFor(await cellDir('after'))).not.toBe(spareBase);
+    await expect(registry.transfer(spare, await cellDir('other'))).rejects.toThrow(/no uid block/);
+  });
 });

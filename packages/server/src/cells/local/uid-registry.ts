@@ -76,6 +76,29 @@ export class UidRegistry {
     await rm(join(cellDir, UID_SLOT_RECORD), { force: true });
   }
 
+  /**
+   * Gives the slot of `from` (a spare sandbox's directory) to `to` (the workspace it is
+   * handed to), whose former slot, if any, goes back to the registry: the sandbox's uid map
+   * was written with that block and cannot change. Returns the block's base.
+   */
+  async transfer(from: string, to: string): Promise<number> {
+    const slot = await this.recorded(from);
+    if (slot === undefined) throw new HostUidError(`${from} holds no uid block`);
+    return this.locked(async () => {
+      if ((await this.holder(slot)) !== from) {
+        throw new HostUidError(`uid block ${slot} is no longer held by ${from}`);
+      }
+      const previous = await this.recorded(to);
+      if (previous !== undefined && previous !== slot && (await this.holder(previous)) === to) {
+        await rm(join(this.dir, String(previous)), { force: true });
+      }
+      await writeFile(join(this.dir, String(slot)), to, { mode: 0o600 });
+      const base = await this.record(to, slot);
+      await rm(join(from, UID_SLOT_RECORD), { force: true });
+      return base;
+    });
+  }
+
   private async record(cellDir: string, slot: number): Promise<number> {
     await writeFile(join(cellDir, UID_SLOT_RECORD), `${slot}\n`, { mode: 0o600 });
     return hostUidBaseOfSlot(slot);

@@ -68,6 +68,10 @@ export class WorkspaceVolume {
     readonly path: string,
     /** The loop image; undefined for a plain directory. */
     private readonly image: string | undefined,
+    /** The cell user's host uid; the image's root must be theirs before user code runs. */
+    private readonly owner: number,
+    /** The image was just made, or last given to another uid: adopt() has work to do. */
+    private unadopted: boolean,
     private readonly tools: VolumeTools,
   ) {}
 
@@ -83,8 +87,9 @@ export class WorkspaceVolume {
 
   /**
    * Makes the volume of the workspace whose cell directory is `dir` ready to mount
-   * (creating or growing the image if needed), its root owned by the cell user's host
-   * uid `owner`.
+   * (creating or growing the image if needed), for the cell user's host uid `owner`. An
+   * image whose root is not yet the owner's is adopted on the host here, unless `adopt` is
+   * `once-mounted`: then the caller mounts it and calls adopt() before user code runs.
    */
   static async open(
     dir: string,
@@ -92,13 +97,14 @@ export class WorkspaceVolume {
     bytes: number,
     useLoop: boolean,
     tools: VolumeTools = defaultVolumeTools,
+    adopt: 'on-host' | 'once-mounted' = 'on-host',
   ): Promise<WorkspaceVolume> {
     await mkdir(dir, { recursive: true, mode: 0o711 });
     const mountPoint = WorkspaceVolume.mountPoint(dir);
     await mkdir(mountPoint, { recursive: true, mode: 0o700 });
     if (!useLoop) {
       await adoptRoot(mountPoint, owner);
-      return new WorkspaceVolume(mountPoint, undefined, tools);
+      return new WorkspaceVolume(mountPoint, undefined, owner, false, tools);
     }
     const image = join(dir, IMAGE_NAME);
     const existing = await stat(image).catch(whenMissing(undefined));
@@ -111,25 +117,43 @@ export class WorkspaceVolume {
       await runHost(tools.e2fsck, ['-f', '-p', image], { okCodes: [0, 1] });
       await runHost(tools.resize2fs, [image]);
     }
-    const ownerRecord = join(dir, OWNER_NAME);
-    const recorded = await readFile(ownerRecord, 'utf8').catch(whenMissing(undefined));
-    if (recorded !== String(owner)) {
-      await prepareOnHost(image, mountPoint, owner, existing !== undefined, tools);
-      await writeFile(ownerRecord, String(owner), { mode: 0o600 });
+    const recorded = await readFile(join(dir, OWNER_NAME), 'utf8').catch(whenMissing(undefined));
+    const volume = new WorkspaceVolume(mountPoint, image, owner, recorded !== String(owner), tools);
+    if (adopt === 'on-host' && volume.unadopted) {
+      await volume.adoptOnHost(image, existing !== undefined);
     }
-    return new WorkspaceVolume(mountPoint, image, tools);
+    return volume;
   }
 
   /**
-   * What mounts the volume at `path` in the cell's mount namespace, and what repairs an
-   * image a crash left inconsistent if that fails; undefined for a plain directory.
+   * What mounts the volume at `target` (its own mount point unless given) in a cell's mount
+   * namespace, and what repairs an image a crash left inconsistent if that fails; undefined
+   * when there is nothing to mount (a plain directory bound where it is).
    */
-  mountCommands(): { mount: string[]; repair: string[] } | undefined {
-    if (!this.image) return undefined;
+  mountCommands(target = this.path): { mount: string[]; repair: string[] } | undefined {
+    if (!this.image) {
+      if (target === this.path) return undefined;
+      return { mount: [this.tools.mount, '--bind', this.path, target], repair: [] };
+    }
     return {
-      mount: [this.tools.mount, '-o', MOUNT_OPTIONS, this.image, this.path],
+      mount: [this.tools.mount, '-o', MOUNT_OPTIONS, this.image, target],
       repair: [this.tools.e2fsck, '-f', '-y', this.image],
     };
+  }
+
+  /**
+   * Gives the mounted volume's root, reachable at `root`, to the owner, if open() left
+   * that to the caller: lost+found goes and a former owner's files move with it.
+   */
+  async adopt(root: string): Promise<void> {
+    if (!this.unadopted) return;
+    // mkfs makes lost+found, which the cell would show as owned by nobody.
+    await rmdir(join(root, 'lost+found')).catch((error: unknown) => {
+      if (!isErrno(error, 'ENOENT', 'ENOTEMPTY')) throw error;
+    });
+    await adoptRoot(root, this.owner);
+    await writeFile(join(dirname(this.path), OWNER_NAME), String(this.owner), { mode: 0o600 });
+    this.unadopted = false;
   }
 
   /**
@@ -154,35 +178,35 @@ export class WorkspaceVolume {
     this.closed = true;
     if (this.quota) await releaseVolume(dirname(this.path), this.tools);
   }
+
+  /** Mounts the image on the host to adopt it there, then unmounts it. */
+  private async adoptOnHost(image: string, existing: boolean): Promise<void> {
+    const { path, tools } = this;
+    const mount = () => runHost(tools.mount, ['-o', MOUNT_OPTIONS, image, path]);
+    await mount().catch(async (error: unknown) => {
+      // An image left inconsistent by a crash: repair once. A failure after that is real.
+      if (!existing) throw error;
+      await runHost(tools.e2fsck, ['-f', '-y', image]).catch(() => undefined);
+      await mount();
+    });
+    try {
+      await this.adopt(path);
+    } finally {
+      await releaseVolume(dirname(path), tools);
+    }
+  }
 }
 
 /**
- * Mounts the image on the host to give its root to `owner` (and the files of a former
- * owner's uid block with it), then unmounts it.
+ * What a spare sandbox's wrapper runs in the sandbox's outer mount namespace: its /app
+ * mount point bound onto itself and made shared, so that a volume mounted there at the
+ * hand-over (mountCommands) propagates into the sandbox, whose namespace is its slave.
  */
-async function prepareOnHost(
-  image: string,
-  mountPoint: string,
-  owner: number,
-  existing: boolean,
+export function sharedMountPointCommands(
+  point: string,
   tools: VolumeTools,
-): Promise<void> {
-  const mount = () => runHost(tools.mount, ['-o', MOUNT_OPTIONS, image, mountPoint]);
-  await mount().catch(async (error: unknown) => {
-    // An image left inconsistent by a crash: repair once. A failure after that is real.
-    if (!existing) throw error;
-    await runHost(tools.e2fsck, ['-f', '-y', image]).catch(() => undefined);
-    await mount();
-  });
-  try {
-    // mkfs makes lost+found, which the cell would show as owned by nobody.
-    await rmdir(join(mountPoint, 'lost+found')).catch((error: unknown) => {
-      if (!isErrno(error, 'ENOENT', 'ENOTEMPTY')) throw error;
-    });
-    await adoptRoot(mountPoint, owner);
-  } finally {
-    await releaseVolume(dirname(mountPoint), tools);
-  }
+): { mount: string[]; repair: string[] } {
+  return { mount: [tools.mount, '--bind', '--make-shared', point, point], repair: [] };
 }
 
 async function createImage(image: string, bytes: number, owner: number, tools: VolumeTools) {

@@ -1,0 +1,153 @@
+/**
+ * The local driver's warm pool, with real cells: a start takes a waiting sandbox, the
+ * workspace's files and uids are its, and nothing of a spare outlives it.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { CellTemplate } from '../driver';
+import { defaultCellLimits } from '../limits';
+import type { LocalCellDriver } from './local-driver';
+import {
+  BLOCKED,
+  createTestHost,
+  startTestCell,
+  testSpec,
+  waitFor,
+  type TestHost,
+} from './test-support';
+import { HOST_UID_STRIDE } from './uids';
+
+const template: CellTemplate = {
+  limits: defaultCellLimits(),
+  blockedCommands: BLOCKED,
+  egress: undefined,
+};
+
+let host: TestHost;
+let driver: LocalCellDriver;
+const poolErrors: unknown[] = [];
+
+beforeAll(async () => {
+  host = await createTestHost('warm');
+  driver = host.driver({
+    warmPool: { size: 1, template, onError: (error) => poolErrors.push(error) },
+  });
+  await driver.sweepOrphans(new Set());
+  await driver.pool!.filled();
+});
+
+afterAll(async () => {
+  await host.dispose();
+  expect(poolErrors).toEqual([]);
+});
+
+/** The cells' cgroups under the test's parent, in every hierarchy. */
+function cgroupsOnHost(): string[] {
+  return ['', ...readdirSync('/sys/fs/cgroup')].flatMap((hierarchy) => {
+    const parent = join('/sys/fs/cgroup', hierarchy, host.cgroupParent);
+    if (!existsSync(parent)) return [];
+    return readdirSync(parent, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  });
+}
+
+const spareDirs = () => readdirSync(host.cellsDir).filter((name) => name.startsWith('.spare-'));
+
+/** Host processes (zombies included) with a uid in the block at `base`. */
+function processesOfBlock(base: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+        return uid >= base && uid < base + HOST_UID_STRIDE;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('the local warm pool', { timeout: 120_000 }, () => {
+  it('hands a waiting sandbox to a workspace, with its files and as its user, and refills', async () => {
+    expect(driver.pool!.waiting).toBe(1);
+    const [spare] = spareDirs();
+    const spec = testSpec('warm-first');
+    const first = await startTestCell(driver, spec);
+    expect(first.cell.fromPool).toBe(true);
+    const base = await driver.hostUidOf(spec.workspaceId);
+    expect(base).toBeDefined();
+
+    const inside = await first.sh(
+      'id -u; stat -c "%u %a" /app; ls -A /app; echo hello > /app/note.txt; stat -c %u /app/note.txt',
+    );
+    expect(inside.stderr).toBe('');
+    // The volume is mounted on the spare's /app: empty, the user's, no lost+found.
+    expect(inside.stdout).toBe('1000\n1000 700\n1000\n');
+    // On the host, user code runs in the block the workspace took over from the spare.
+    const sleeper = await first.sh('sleep 60 >/dev/null 2>&1 & echo $!');
+    const sleeperPid = Number(sleeper.stdout);
+    // Its pid inside the cell is not the host's: find it among the block's by command.
+    const sleeping = () =>
+      processesOfBlock(base!).filter((pid) =>
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep\0'),
+      );
+    expect(sleeperPid).toBeGreaterThan(0);
+    await waitFor(() => sleeping().length === 1, "the user's sleep on the host", 10_000);
+
+    // The pool made another spare while the cell runs: the next start is warm too.
+    await driver.pool!.filled();
+    expect(driver.pool!.waiting).toBe(1);
+
+    await first.cell.stop();
+    // The host's init may not yet have reaped the zombie the isolation probe left in the
+    // first block, which a spare of a new registry gets.
+    await waitFor(() => processesOfBlock(base!).length === 0, 'the block to be empty', 5_000);
+    expect(existsSync(join(host.cellsDir, spare!))).toBe(false);
+    expect(existsSync(join(host.cellsDir, spec.workspaceId, 'cell.json'))).toBe(false);
+    expect(cgroupsOnHost().filter((name) => name.startsWith(spare!))).toEqual([]);
+
+    // Started again, from another spare in another uid block: the files came along.
+    await driver.pool!.filled();
+    const again = await startTestCell(driver, spec);
+    expect(again.cell.fromPool).toBe(true);
+    const moved = await driver.hostUidOf(spec.workspaceId);
+    expect(moved).not.toBe(base);
+    const reread = await again.sh('cat /app/note.txt; stat -c %u /app/note.txt; id -u');
+    expect(reread.stdout).toBe('hello\n1000\n1000\n');
+    await again.cell.stop();
+  });
+
+  it('starts a cell whose settings differ from the pool’s without it', async () => {
+    await driver.pool!.filled();
+    const other = await startTestCell(driver, testSpec('warm-other', { pids: 77 }));
+    expect(other.cell.fromPool).toBe(false);
+    expect(driver.pool!.waiting).toBe(1);
+    expect((await other.sh('id -u')).stdout).toBe('1000\n');
+    await other.cell.stop();
+  });
+
+  it('sweeps the spares of a server that died, and a closed driver leaves none', async () => {
+    // A spare of a server that is gone: its directory and marker, as a crash leaves them.
+    const dead = spawnSync('true').pid;
+    const abandoned = join(host.cellsDir, `.spare-${dead}-1`);
+    await mkdir(join(abandoned, 'app'), { recursive: true });
+    await writeFile(join(abandoned, 'cell.json'), '{"hostUid":1}\n');
+    await driver.sweepOrphans(new Set());
+    expect(existsSync(abandoned)).toBe(false);
+
+    await driver.pool!.filled();
+    const [spare] = spareDirs();
+    expect(spare).toBeDefined();
+    await driver.close();
+    expect(spareDirs()).toEqual([]);
+    expect(cgroupsOnHost()).toEqual([]);
+  });
+});
