@@ -1,5 +1,5 @@
 /**
- * Cell cold start with the local driver, and what an idle cell costs. Needs root, like the
+ * Cell start with the local driver, cold and from the warm pool, and what an idle cell costs. Needs root, like the
  * cells themselves.
  *
  *   npx tsx bench/cell-start.ts [--runs 20] [--repeat 3] [--warmup 2] [--idle 30] [--no-docs]
@@ -11,6 +11,9 @@
  *   agent's descriptor: the smallest thing that can say it is up), the sandbox's floor;
  * - the cell with a bare Node (`node -e`, writing that byte), Node's floor in the sandbox;
  * - the real cell: start → agent ready → first shell prompt through a PTY;
+ * - the warm start: the same, from a driver with a warm pool of one spare, waited for
+ *   before each start: of a new workspace, and of one started before (whose volume moves
+ *   to the spare's uid block);
  * - the agent without a sandbox, spawn → ready.
  * Each step of the real start is timed from the driver's onStep reports and the times in
  * the agent's ready event. During each batch another cell, started as the server starts
@@ -29,7 +32,8 @@ import { machine, stats, writeSection } from './report';
 import { AgentClient } from '../packages/server/src/cells/agent-client';
 import { formatIsolationReport } from '../packages/server/src/cells/isolation-report';
 import type { StartStep } from '../packages/server/src/cells/local/local-driver';
-import { createTestHost, testSpec } from '../packages/server/src/cells/local/test-support';
+import { defaultCellLimits } from '../packages/server/src/cells/limits';
+import { BLOCKED, createTestHost, testSpec } from '../packages/server/src/cells/local/test-support';
 
 const { values } = parseArgs({
   options: {
@@ -67,13 +71,21 @@ const nodeDriver = host.driver({
   ...driverOptions,
   command: ([node = '/usr/bin/node']) => [node, '-e', NODE_UP],
 });
+/** Keeps one spare waiting, as a server does (CELL_WARM_POOL_SIZE): the warm start. */
+const warmDriver = host.driver({
+  ...driverOptions,
+  warmPool: {
+    size: 1,
+    template: { limits: defaultCellLimits(), blockedCommands: BLOCKED, egress: undefined },
+  },
+});
 const report = await driver.probe();
 if (!report.usable) {
   log(formatIsolationReport(report));
   await host.dispose();
   process.exit(1);
 }
-await Promise.all([shDriver.probe(), nodeDriver.probe()]);
+await Promise.all([shDriver.probe(), nodeDriver.probe(), warmDriver.sweepOrphans(new Set())]);
 const spec = testSpec('bench');
 const idleSpec = testSpec('bench-idle');
 const bareRoot = join(host.dir, 'bare');
@@ -102,16 +114,7 @@ async function realCell(): Promise<Row> {
   const agent = new AgentClient(cell.channel);
   const ready = await agent.waitReady(60_000);
   const tReady = now();
-  let output = '';
-  const prompted = new Promise<void>((resolve) => {
-    agent.on('pty.output', (_event, body) => {
-      output += body.toString('utf8');
-      if (output.includes('$ ')) resolve();
-    });
-  });
-  await agent.request({ op: 'pty.open', ptyId: 'bench', cols: 80, rows: 24 });
-  await prompted;
-  const tPrompt = now();
+  const tPrompt = await firstPrompt(agent);
   agent.dispose();
   const tStop = now();
   await cell.stop();
@@ -140,6 +143,49 @@ async function realCell(): Promise<Row> {
     '10 ready → first prompt': tPrompt - tReady,
     'stop (not part of the start)': stopped - tStop,
   };
+}
+
+let warmStarts = 0;
+
+/**
+ * A start from the warm pool, once a spare waits: of a workspace started before (its
+ * image exists and changes uid block) or of a new one (a new image).
+ */
+async function warmCell(workspace: 'new' | 'started before'): Promise<Row> {
+  await warmDriver.pool!.filled();
+  // A spare usually waits longer than its own start: its preloading is over by then.
+  await sleep(300);
+  const id = workspace === 'new' ? `bench-warm-${++warmStarts}` : 'bench-warm';
+  marks = new Map();
+  const t0 = now();
+  const cell = await warmDriver.start(testSpec(id));
+  if (!cell.fromPool) throw new Error('the warm start did not come from the pool');
+  const agent = new AgentClient(cell.channel);
+  await agent.waitReady(60_000);
+  const tReady = now();
+  const tPrompt = await firstPrompt(agent);
+  agent.dispose();
+  await cell.stop();
+  if (workspace === 'new') await warmDriver.removeVolume(id);
+  return {
+    [`warm, ${workspace}: request → agent ready`]: tReady - t0,
+    [`warm, ${workspace}: request → first shell prompt`]: tPrompt - t0,
+    [`warm, ${workspace}: volume handed over`]: marks.get('handedOver')! - marks.get('leftovers')!,
+  };
+}
+
+/** Opens a terminal; resolves with the time its first prompt arrived. */
+async function firstPrompt(agent: AgentClient): Promise<number> {
+  let output = '';
+  const prompted = new Promise<void>((resolve) => {
+    agent.on('pty.output', (_event, body) => {
+      output += body.toString('utf8');
+      if (output.includes('$ ')) resolve();
+    });
+  });
+  await agent.request({ op: 'pty.open', ptyId: 'bench', cols: 80, rows: 24 });
+  await prompted;
+  return now();
 }
 
 async function bareAgent(): Promise<Row> {
@@ -242,6 +288,7 @@ try {
   for (let i = 0; i < WARMUP && !aborted; i++) {
     await baseline(shDriver, 'w');
     await realCell();
+    await warmCell('started before');
   }
   for (let b = 0; b < REPEAT && !aborted; b++) {
     const idle = await startIdleCell();
@@ -253,6 +300,8 @@ try {
           ...(await baseline(shDriver, 'bwrap + sh')),
           ...(await baseline(nodeDriver, 'bwrap + node -e')),
           ...(await realCell()),
+          ...(await warmCell('new')),
+          ...(await warmCell('started before')),
           ...(await bareAgent()),
         });
         process.stderr.write(`\rbatch ${b + 1}/${REPEAT}: ${i + 1}/${RUNS}`);
@@ -425,34 +474,46 @@ writes one byte.
   V8 flag invalidates the code cache unless the build uses it too;
   \`--min-semi-space-size=16\` made the start slower.
 
-### The 20 ms target needs a pool
+### The warm pool
 
 Issue 17 asks for a cold start of p50 ≤ 60 ms and p99 ≤ 100 ms, and a start from a pool
-of p50 ≤ 20 ms. p50 ≤ 60 ms from request to ready is out of reach on this design: a bare Node in the cell
-is already ${ms(median('bwrap + node -e: request → up'))} from the request here, of which ${ms(nodeFloor - sandboxFloor)} is Node's own start.
-Idle, a bare \`node -e 0\` takes about 40 ms and bwrap with the cell's options about 13 ms
-(notes/sandbox.md). The design change that meets it is a **warm pool** of started
-sandboxes, each with its agent ready, handed to a workspace on its first start. What fixes
-a cell to its workspace at bwrap's start, and how a pool would get around it:
+of p50 ≤ 20 ms. p50 ≤ 60 ms from request to ready is out of reach for a cold start on this
+design: a bare Node in the cell is already ${ms(median('bwrap + node -e: request → up'))} from the request here, of which
+${ms(nodeFloor - sandboxFloor)} is Node's own start. So the local driver keeps a **warm pool**
+(\`CELL_WARM_POOL_SIZE\`, 2 by default, the setting the Kubernetes driver's pool has):
+sandboxes started with the server's settings before any workspace is known, each with its
+agent ready and its terminals loaded (\`WORKCELL_PRELOAD_TERMINALS\`). A start takes one
+and hands it over (\`cells/local/warm-pool.ts\`, \`handOver\` in the driver):
 
-- **/app is bound when bwrap builds the mount namespace.** bwrap makes its namespace a
-  slave of the one it starts in (the cell's own, from \`unshare --mount\`), so a mount
-  made there later under a *shared* mount point propagates into the sandbox. A pool slot
-  would bind an empty mount point made shared (\`mount --make-shared\`) at /app; handing
-  the slot to a workspace mounts its volume on that point in the slot's outer namespace
-  (\`nsenter --mount\`), and it appears at /app in the cell.
-- **The host uid is per workspace and the uid map cannot change** once written. Slots get
-  their own uid blocks; the volume's files would be stored under fixed ids and mapped to
-  the slot's uids by an idmapped mount (\`mount_setattr\` with \`MOUNT_ATTR_IDMAP\`, ext4
-  on Linux ≥ 5.15; util-linux 2.38 here has no \`X-mount.idmap\`, so a small helper), not
-  chowned at every start.
-- **Limits and settings**: the slot's cgroup exists already; the workspace's limits are
-  written at hand-over, and the agent gets its settings (shell environment) in an
-  \`assign\` request instead of its environment.
-- **Safety**: a slot runs no user code before its hand-over and never returns to the pool.
-  Each waiting slot costs an idle cell's memory (the table above) and a few kernel objects.
-- **Expected**: hand-over = one loop mount (≈ 8 ms idle) + one agent round trip, within
-  50 ms p50; the pool refills in the background at today's start cost.
+- **/app**: a spare's launch wrapper binds its empty mount point onto itself and makes it
+  shared (\`mount --bind --make-shared\`) before bwrap, whose namespace is a slave of
+  the spare's own. The hand-over mounts the workspace's volume on that point in the spare's
+  namespace (\`nsenter --mount\`), and it appears at /app in the cell. Nothing in the
+  agent opens /app before a request, and every path through /app resolves to the volume
+  from then on.
+- **uids**: a uid map cannot change once written, so the workspace takes over the spare's
+  uid block and its former block goes back to the registry. A volume last used under
+  another block has its files given to the new one (one \`lchown\` per file, through
+  \`/proc/<pid>/root\`), a cost that grows with the workspace's files. Idmapped mounts
+  would remove it (\`mount_setattr\` with \`MOUNT_ATTR_IDMAP\`; util-linux 2.38 here has
+  no \`X-mount.idmap\`, so it needs a helper beyond Node).
+- **Settings**: a spare serves only a start whose limits, blocked commands and egress are
+  the pool's (the server's configuration); its cgroups were made with those limits. Any
+  other start is cold.
+- **Safety**: a spare runs no user code before its hand-over and never returns to the
+  pool: its sandbox, cgroups and directory go with the cell. The pool refills one sandbox
+  at a time, and only while no start is in flight. A crashed server's spares are swept at
+  the next server's start (a spare is named after its server's pid).
+- **Cost**: each waiting spare is an idle cell (the memory table above) with its terminals
+  loaded.
+
+Measured above, each warm start after its spare had waited at least 300 ms: request →
+agent ready ${ms(median('warm, new: request → agent ready'))} for a new workspace (p99 ${ms(get('warm, new: request → agent ready').p99)}) and ${ms(median('warm, started before: request → agent ready'))} for one started
+before (p99 ${ms(get('warm, started before: request → agent ready').p99)}), against ${ms(readyMedian)} cold; the first shell prompt ${ms(median('warm, new: request → first shell prompt'))} and
+${ms(median('warm, started before: request → first shell prompt'))}, against ${ms(median('request → first shell prompt'))} cold. The hand-over itself (left-overs check to
+volume adopted) is ${ms(median('warm, new: volume handed over'))} and ${ms(median('warm, started before: volume handed over'))}: the uid block moved in the registry, the
+image made (\`mkfs.ext4\`) or checked, the loop mount through \`nsenter\`, and the volume's
+root adopted. From the prompt on, the start is bash's login start-up at half a core.
 
 Every running cell's volume used to be a loop mount in the host's mount namespace, and
 every new sandbox copies the mount table it starts from: with 1,000 extra mounts,

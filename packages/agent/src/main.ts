@@ -82,6 +82,9 @@ function serve(
   });
   const connection = agent.connect((header, body) => channel.send(header, body));
   channel.send(readyEvent());
+  if (settings.preloadTerminals) {
+    agent.ptys.get().catch((error: unknown) => log(`loading the terminals: ${describe(error)}`));
+  }
   return { channel, connection };
 }
 

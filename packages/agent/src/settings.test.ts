@@ -70,3 +70,15 @@ describe('user cgroup descriptors', () => {
     expect(() => read({ WORKCELL_USER_CGROUP_FDS: text })).toThrow(/descriptors/);
   });
 });
+
+describe('preloading terminals', () => {
+  test('on with 1, written back the same; off by default and with 0', () => {
+    const settings = read({ WORKCELL_PRELOAD_TERMINALS: '1' });
+    expect(settings.preloadTerminals).toBe(true);
+    expect(agentEnv(settings)).toMatchObject({ WORKCELL_PRELOAD_TERMINALS: '1' });
+    expect(read({}).preloadTerminals).toBe(false);
+    expect(read({ WORKCELL_PRELOAD_TERMINALS: '0' }).preloadTerminals).toBe(false);
+    expect(agentEnv(read({}))).not.toHaveProperty('WORKCELL_PRELOAD_TERMINALS');
+    expect(() => read({ WORKCELL_PRELOAD_TERMINALS: 'yes' })).toThrow(/PRELOAD/);
+  });
+});

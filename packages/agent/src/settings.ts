@@ -34,6 +34,11 @@ export const AGENT_ENV = {
    * the agent moves user processes into (user-cgroups.ts).
    */
   userCgroupFds: 'WORKCELL_USER_CGROUP_FDS',
+  /**
+   * `1`: load the terminals right after `ready` instead of on first use. A warm pool's spare
+   * waits idle, and its first terminal is opened soon after it is handed to a workspace.
+   */
+  preloadTerminals: 'WORKCELL_PRELOAD_TERMINALS',
 } as const;
 
 /** The egress proxy's port drivers give the agent: squid's, the one a proxy usually has. */
@@ -53,6 +58,7 @@ export interface AgentSettings {
   shellEnv: Record<string, string>;
   egressProxyPort?: number;
   userCgroupFds: number[];
+  preloadTerminals: boolean;
 }
 
 export function defaultShellEnv(home: string): Record<string, string> {
@@ -139,6 +145,7 @@ export function readSettings(
         .regex(/^\d{1,4}(,\d{1,4})*$/, 'must be descriptors separated by commas')
         .transform((text) => text.split(',').map(Number))
         .optional(),
+      [AGENT_ENV.preloadTerminals]: z.enum(['0', '1']).optional(),
     })
     .superRefine((settings, ctx) => {
       const token = settings[AGENT_ENV.token];
@@ -171,6 +178,7 @@ export function readSettings(
     },
     egressProxyPort,
     userCgroupFds: parsed[AGENT_ENV.userCgroupFds] ?? [],
+    preloadTerminals: parsed[AGENT_ENV.preloadTerminals] === '1',
   };
 }
 
@@ -191,6 +199,7 @@ export function agentEnv(settings: Partial<AgentSettings>): Record<string, strin
   set(AGENT_ENV.egressProxyPort, settings.egressProxyPort);
   if (settings.userCgroupFds?.length)
     set(AGENT_ENV.userCgroupFds, settings.userCgroupFds.join(','));
+  if (settings.preloadTerminals) set(AGENT_ENV.preloadTerminals, 1);
   return env;
 }
 

@@ -327,7 +327,7 @@ export class LocalCellDriver implements CellDriver {
         cgroup,
         appSource: mountPoint,
         mountApp: sharedMountPointCommands(mountPoint, host.tools),
-        agentExtra: {},
+        agentExtra: agentEnv({ preloadTerminals: true }),
       });
       return { name, dir, mountPoint, sandbox, cgroup };
     } catch (error) {
