@@ -490,7 +490,10 @@ and hands it over (\`cells/local/warm-pool.ts\`, \`handOver\` in the driver):
   the spare's own. The hand-over mounts the workspace's volume on that point in the spare's
   namespace (\`nsenter --mount\`), and it appears at /app in the cell. Nothing in the
   agent opens /app before a request, and every path through /app resolves to the volume
-  from then on.
+  from then on. Each spare also has a blank volume mounted there already, made and given
+  to its user while it waited: a new workspace takes it by a rename of the image file (a
+  loop device holds the file, not its name), so its first start mounts nothing; a
+  workspace with an image has the blank one unmounted and its own mounted instead.
 - **uids**: a uid map cannot change once written, so the workspace takes over the spare's
   uid block and its former block goes back to the registry. A volume last used under
   another block has its files given to the new one (one \`lchown\` per file, through
@@ -511,9 +514,9 @@ Measured above, each warm start after its spare had waited at least 300 ms: requ
 agent ready ${ms(median('warm, new: request → agent ready'))} for a new workspace (p99 ${ms(get('warm, new: request → agent ready').p99)}) and ${ms(median('warm, started before: request → agent ready'))} for one started
 before (p99 ${ms(get('warm, started before: request → agent ready').p99)}), against ${ms(readyMedian)} cold; the first shell prompt ${ms(median('warm, new: request → first shell prompt'))} and
 ${ms(median('warm, started before: request → first shell prompt'))}, against ${ms(median('request → first shell prompt'))} cold. The hand-over itself (left-overs check to
-volume adopted) is ${ms(median('warm, new: volume handed over'))} and ${ms(median('warm, started before: volume handed over'))}: the uid block moved in the registry, the
-image made (\`mkfs.ext4\`) or checked, the loop mount through \`nsenter\`, and the volume's
-root adopted. From the prompt on, the start is bash's login start-up at half a core.
+volume adopted) is ${ms(median('warm, new: volume handed over'))} and ${ms(median('warm, started before: volume handed over'))}: the uid block moved in the registry and
+the blank image renamed, or the blank one unmounted and the workspace's mounted through
+\`nsenter\` and its files given to the new uid block. From the prompt on, the start is bash's login start-up at half a core.
 
 Every running cell's volume used to be a loop mount in the host's mount namespace, and
 every new sandbox copies the mount table it starts from: with 1,000 extra mounts,

@@ -329,7 +329,21 @@ export class LocalCellDriver implements CellDriver {
         mountApp: sharedMountPointCommands(mountPoint, host.tools),
         agentExtra: agentEnv({ preloadTerminals: true }),
       });
-      return { name, dir, mountPoint, sandbox, cgroup };
+      const spare: Spare = { name, dir, mountPoint, sandbox, cgroup, blank: undefined };
+      if (host.loop) {
+        const blank = await WorkspaceVolume.open(
+          dir,
+          hostUid + CELL_USER_UID,
+          template.limits.diskBytes,
+          true,
+          host.tools,
+          'once-mounted',
+        );
+        await mountInSandbox(host.tools, sandbox.process.pid!, blank.mountCommands()!);
+        await blank.adopt(`/proc/${sandbox.innerPid}/root${CELL_ROOT}`);
+        spare.blank = blank;
+      }
+      return spare;
     } catch (error) {
       await this.removeLeftovers(host, name);
       await this.removeCellDir(name);
@@ -362,16 +376,7 @@ export class LocalCellDriver implements CellDriver {
       await mkdir(cellDir, { recursive: true, mode: 0o711 });
       const hostUid = await this.uids.transfer(spare.dir, cellDir);
       await this.mark(workspaceId, hostUid, spare.name);
-      volume = await WorkspaceVolume.open(
-        cellDir,
-        hostUid + CELL_USER_UID,
-        limits.diskBytes,
-        host.loop,
-        host.tools,
-        'once-mounted',
-      );
-      const mountApp = volume.mountCommands(spare.mountPoint);
-      if (mountApp) await mountInSandbox(host.tools, spare.sandbox.process.pid!, mountApp);
+      volume = await this.volumeInSpare(host, spare, cellDir, hostUid, limits.diskBytes);
       const cell = new LocalCell(
         workspaceId,
         spare.sandbox,
@@ -393,6 +398,35 @@ export class LocalCellDriver implements CellDriver {
       await rm(marker, { force: true });
       throw error;
     }
+  }
+
+  /**
+   * The workspace's volume, mounted on the spare's /app: the spare's blank one, moved,
+   * for a workspace without an image; else its own, in place of the blank one.
+   */
+  private async volumeInSpare(
+    host: HostState,
+    spare: Spare,
+    cellDir: string,
+    hostUid: number,
+    bytes: number,
+  ): Promise<WorkspaceVolume> {
+    const { blank } = spare;
+    if (blank && !(await WorkspaceVolume.hasImage(cellDir))) return blank.moveTo(cellDir);
+    const volume = await WorkspaceVolume.open(
+      cellDir,
+      hostUid + CELL_USER_UID,
+      bytes,
+      host.loop,
+      host.tools,
+      'once-mounted',
+    );
+    const mountApp = volume.mountCommands(spare.mountPoint);
+    const unmountBlank = blank ? [host.tools.umount, spare.mountPoint] : [];
+    if (mountApp) {
+      await mountInSandbox(host.tools, spare.sandbox.process.pid!, mountApp, unmountBlank);
+    }
+    return volume;
   }
 
   private async startSandbox(

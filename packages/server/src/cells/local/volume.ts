@@ -25,6 +25,7 @@ import {
   open,
   readdir,
   readFile,
+  rename,
   rm,
   rmdir,
   stat,
@@ -85,6 +86,11 @@ export class WorkspaceVolume {
     return join(dir, MOUNT_NAME);
   }
 
+  /** True once the workspace whose cell directory is `dir` has an image. */
+  static hasImage(dir: string): Promise<boolean> {
+    return stat(join(dir, IMAGE_NAME)).then(() => true, whenMissing(false));
+  }
+
   /**
    * Makes the volume of the workspace whose cell directory is `dir` ready to mount
    * (creating or growing the image if needed), for the cell user's host uid `owner`. An
@@ -139,6 +145,22 @@ export class WorkspaceVolume {
       mount: [this.tools.mount, '-o', MOUNT_OPTIONS, this.image, target],
       repair: [this.tools.e2fsck, '-f', '-y', this.image],
     };
+  }
+
+  /**
+   * Moves the image (mounted or not) and its owner record to the cell directory `dir`,
+   * which must have none: a spare's blank volume becoming a new workspace's. A loop device
+   * holds the file, not its name, so a mount of it stays. Returns the volume there.
+   */
+  async moveTo(dir: string): Promise<WorkspaceVolume> {
+    if (!this.image || this.unadopted) throw new Error('only an adopted image can move');
+    const mountPoint = WorkspaceVolume.mountPoint(dir);
+    await mkdir(mountPoint, { recursive: true, mode: 0o700 });
+    const image = join(dir, IMAGE_NAME);
+    await rename(this.image, image);
+    await rename(join(dirname(this.path), OWNER_NAME), join(dir, OWNER_NAME));
+    this.closed = true;
+    return new WorkspaceVolume(mountPoint, image, this.owner, false, this.tools);
   }
 
   /**

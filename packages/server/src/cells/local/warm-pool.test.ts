@@ -57,6 +57,19 @@ function cgroupsOnHost(): string[] {
   });
 }
 
+/** The backing files of the host's loop devices. */
+function loopImages(): string[] {
+  return readdirSync('/sys/block')
+    .filter((device) => device.startsWith('loop'))
+    .flatMap((device) => {
+      try {
+        return [readFileSync(`/sys/block/${device}/loop/backing_file`, 'utf8').trim()];
+      } catch {
+        return [];
+      }
+    });
+}
+
 const spareDirs = () => readdirSync(host.cellsDir).filter((name) => name.startsWith('.spare-'));
 
 /** Host processes (zombies included) with a uid in the block at `base`. */
@@ -91,6 +104,11 @@ describe('the local warm pool', { timeout: 120_000 }, () => {
     expect(inside.stderr).toBe('');
     // The volume is mounted on the spare's /app: empty, the user's, no lost+found.
     expect(inside.stdout).toBe('1000\n1000 700\n1000\n');
+    // It is the spare's blank image, now the workspace's, with the quota of any volume.
+    expect(loopImages()).toContain(join(host.cellsDir, spec.workspaceId, 'app.ext4'));
+    const size = Number((await first.sh('df -B1 --output=size /app | tail -1')).stdout);
+    expect(size).toBeGreaterThan(0.9 * spec.limits.diskBytes);
+    expect(size).toBeLessThanOrEqual(spec.limits.diskBytes);
     // On the host, user code runs in the block the workspace took over from the spare.
     const sleeper = await first.sh('sleep 60 >/dev/null 2>&1 & echo $!');
     const sleeperPid = Number(sleeper.stdout);

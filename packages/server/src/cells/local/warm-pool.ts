@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CellCgroup } from './cgroups';
 import { processAlive } from './host';
 import type { Sandbox } from './launch';
+import type { WorkspaceVolume } from './volume';
 
 /** Spares are named `.spare-<server pid>-<n>`: never a workspace id, and sweepable. */
 const SPARE_NAME = /^\.spare-(\d+)-\d+$/;
@@ -28,6 +29,11 @@ export interface Spare {
   mountPoint: string;
   sandbox: Sandbox;
   cgroup: CellCgroup | undefined;
+  /**
+   * A new workspace's volume, already mounted at /app and given to the spare's user, so
+   * that a first start only moves its image (loop devices only).
+   */
+  blank: WorkspaceVolume | undefined;
 }
 
 export interface WarmPoolDeps {
