@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 
 import WebSocket from 'ws';
 
-import { prepareShell } from '../packages/agent/src/shell';
+import { ensureHistoryFolder, prepareHome } from '../packages/agent/src/shell';
 import { machine, stats, writeSection } from './report';
 import { startLiveServer, type LiveServer } from '../packages/server/src/test-support/live-server';
 import {
@@ -368,7 +368,8 @@ setTimeout(
 try {
   // The baseline's bash reads the same start-up files as a cell's.
   const home = join(scratch, 'home');
-  await prepareShell({ root: scratch, home, owner: undefined });
+  await prepareHome({ root: scratch, home, owner: undefined });
+  await ensureHistoryFolder({ root: scratch, owner: undefined });
   const plainBaseline = await startBaseline(home);
   baselines.push(plainBaseline);
   const cgroup = await cpuCgroup(`workcell-bench-baseline-${process.pid}`);

@@ -14,7 +14,7 @@ import { log } from './log';
 import { OnFirstUse } from './on-first-use';
 import type { PtyHost } from './pty';
 import type { AgentSettings } from './settings';
-import { prepareShell } from './shell';
+import { ensureHistoryFolder, prepareHome } from './shell';
 import { UserCgroups } from './user-cgroups';
 import { Workspace } from './workspace';
 
@@ -55,12 +55,25 @@ export class Agent {
     // Every user process needs the home (pip, caches, dotfiles), not only shells: made at
     // once, awaited by the ops that start user processes. Without its start-up files a
     // shell still works, just plainer: not worth failing for.
-    this.shellReady = prepareShell({ ...settings, owner: this.user }).catch((error: unknown) =>
+    this.shellReady = prepareHome({ ...settings, owner: this.user }).catch((error: unknown) =>
       log(`preparing the shell's home failed: ${String(error)}`),
     );
     if (settings.egressProxyPort !== undefined) {
       this.egress = new EgressProxy(settings.egressProxyPort, () => this.current?.egress);
     }
+  }
+
+  /**
+   * Settles once a shell may start: its home prepared and its history folder in the
+   * workspace. Without them a shell still works, just plainer: never a failure.
+   */
+  async shellPrepared(): Promise<void> {
+    await Promise.all([
+      this.shellReady,
+      ensureHistoryFolder({ root: this.settings.root, owner: this.user }).catch((error: unknown) =>
+        log(`making the shell's history folder failed: ${String(error)}`),
+      ),
+    ]);
   }
 
   /** How a user process starts: as the user, held until userCgroups.adopt() lets it run. */

@@ -133,8 +133,7 @@ export class Connection {
   private readonly handlers: Handlers = {
     ping: async () => ({ result: { time: Date.now() } }),
     'pty.open': async (request) => {
-      // Without its start-up files a shell still works, just plainer: not worth failing for.
-      const [ptys] = await Promise.all([this.agent.ptys.get(), this.agent.shellReady]);
+      const [ptys] = await Promise.all([this.agent.ptys.get(), this.agent.shellPrepared()]);
       const [file = '', ...args] = this.agent.userArgv(request.command ?? DEFAULT_COMMAND);
       const cwd =
         request.cwd === undefined

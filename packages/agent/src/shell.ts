@@ -33,31 +33,44 @@ alias ls='ls --color=auto' grep='grep --color=auto'
 
 /**
  * Creates the home (owned by the user) with a default ~/.profile and ~/.bashrc unless the
- * user has their own, and the history folder in the workspace. Idempotent.
+ * user has their own. Idempotent.
  */
-export async function prepareShell(options: {
+export async function prepareHome(options: {
   root: string;
   home: string;
   owner: { uid: number; gid: number } | undefined;
 }): Promise<void> {
   const { root, home, owner } = options;
-  const historyFolder = join(root, HISTORY_FOLDER);
-  const own = async (path: string) => {
-    if (owner) await chown(path, owner.uid, owner.gid);
-  };
-  for (const folder of [home, historyFolder]) {
-    if (await lstatOrUndefined(folder)) continue;
-    await mkdir(folder, { recursive: true, mode: 0o755 });
-    await own(folder);
-  }
+  await makeOwnedFolder(home, owner);
   const files = {
     '.profile': profile,
-    '.bashrc': bashrc(join(historyFolder, 'bash_history')),
+    '.bashrc': bashrc(join(root, HISTORY_FOLDER, 'bash_history')),
   };
   for (const [name, content] of Object.entries(files)) {
     const path = join(home, name);
     if (await lstatOrUndefined(path)) continue;
     await writeFile(path, content, { mode: 0o644 });
-    await own(path);
+    if (owner) await chown(path, owner.uid, owner.gid);
   }
+}
+
+/**
+ * Creates the history folder in the workspace unless it exists. Checked as each shell
+ * starts, not once: a warm pool's spare starts its agent before any workspace's volume is
+ * mounted at the root.
+ */
+export function ensureHistoryFolder(options: {
+  root: string;
+  owner: { uid: number; gid: number } | undefined;
+}): Promise<void> {
+  return makeOwnedFolder(join(options.root, HISTORY_FOLDER), options.owner);
+}
+
+async function makeOwnedFolder(
+  folder: string,
+  owner: { uid: number; gid: number } | undefined,
+): Promise<void> {
+  if (await lstatOrUndefined(folder)) return;
+  await mkdir(folder, { recursive: true, mode: 0o755 });
+  if (owner) await chown(folder, owner.uid, owner.gid);
 }

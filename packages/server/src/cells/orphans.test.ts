@@ -5,7 +5,7 @@
  * while no server listened is lost.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,6 +183,11 @@ describe('a server killed with SIGKILL', { timeout: SERVER_TEST_TIMEOUT_MS }, ()
     expect(readFileSync(join(volume(), 'notes/late.txt'), 'utf8')).toBe(
       'written just before the server died\n',
     );
+    const spares = () =>
+      readdirSync(env.host.cellsDir).filter((name) =>
+        name.startsWith(`.spare-${first.child.pid}-`),
+      );
+    expect(spares().length).toBeGreaterThan(0);
     await first.kill('SIGKILL');
 
     // The cells' cgroups stay for the next server to sweep (their volumes' mounts go with
@@ -200,6 +205,8 @@ describe('a server killed with SIGKILL', { timeout: SERVER_TEST_TIMEOUT_MS }, ()
     for (const other of others)
       expect(leftovers(env.host, other.uuid, other.seen)).toEqual(NOTHING_LEFT);
     expect(optTrees()).not.toContain(deadServersOpt);
+    // Nor of the dead server's warm pool (CELL_WARM_POOL_SIZE): its waiting sandboxes.
+    expect(spares()).toEqual([]);
     expect(await ok(second, 'GET', `/api/workspace/${workspace}/cell`, session)).toMatchObject({
       state: 'stopped',
       reason: 'the server restarted',

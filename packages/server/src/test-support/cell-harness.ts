@@ -286,15 +286,36 @@ function isLive({ pid, startTime }: HostProcess): boolean {
   }
 }
 
+const sandboxNames = new Map<string, string>();
+
+/**
+ * What the workspace's cell's cgroups are named: a warm pool's spare's, as the cell's
+ * marker says, or the workspace's. Remembered once seen: the marker goes with the cell.
+ */
+function sandboxName(host: TestHost, workspaceId: string): string {
+  const dir = join(host.cellsDir, workspaceId);
+  try {
+    const marker = JSON.parse(readFileSync(join(dir, 'cell.json'), 'utf8')) as {
+      sandbox?: unknown;
+    };
+    if (typeof marker.sandbox === 'string') sandboxNames.set(dir, marker.sandbox);
+  } catch {
+    // No marker: the cell is not running, or has not written it yet.
+  }
+  return sandboxNames.get(dir) ?? workspaceId;
+}
+
 /** The cell's cgroups in every hierarchy: the user's, and the agent's beside them. */
-const cgroupDirs = (host: TestHost, workspaceId: string) =>
-  readdirSync('/sys/fs/cgroup')
+const cgroupDirs = (host: TestHost, workspaceId: string) => {
+  const name = sandboxName(host, workspaceId);
+  return readdirSync('/sys/fs/cgroup')
     .flatMap((hierarchy) =>
-      [workspaceId, `${workspaceId}.agent`].map((name) =>
-        join('/sys/fs/cgroup', hierarchy, host.cgroupParent, name),
+      [name, `${name}.agent`].map((part) =>
+        join('/sys/fs/cgroup', hierarchy, host.cgroupParent, part),
       ),
     )
     .filter((dir) => existsSync(dir));
+};
 
 /** The processes in the workspace's cell, from its cgroups. */
 export function cellProcesses(host: TestHost, workspaceId: string): HostProcess[] {

@@ -120,6 +120,14 @@ describe('the local warm pool', { timeout: 120_000 }, () => {
     expect(sleeperPid).toBeGreaterThan(0);
     await waitFor(() => sleeping().length === 1, "the user's sleep on the host", 10_000);
 
+    // A shell keeps its history in the workspace, as in a cell started for it.
+    await first.agent.request({ op: 'pty.open', ptyId: 'shell', cols: 80, rows: 24 });
+    await waitFor(() => first.ptyOutput('shell').includes('$ '), 'the prompt', 10_000);
+    await first.agent.request({ op: 'pty.input', ptyId: 'shell' }, Buffer.from('echo kept\r'));
+    const history = async () =>
+      (await first.sh('cat /app/.workcell/bash_history 2>/dev/null')).stdout.includes('echo kept');
+    await waitFor(history, 'the history in the workspace', 10_000, 100);
+
     // The pool made another spare while the cell runs: the next start is warm too.
     await driver.pool!.filled();
     expect(driver.pool!.waiting).toBe(1);
