@@ -85,6 +85,8 @@ try {
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'info',
       CELL_MAX_TOTAL: String(USERS + 10),
+      // Every simulated user connects from this machine's one address.
+      MAX_CONNECTIONS_PER_ADDRESS: String(2 * USERS + 16),
     },
   });
   const users: User[] = [];
