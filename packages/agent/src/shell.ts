@@ -2,7 +2,7 @@
  * What an interactive shell in the cell needs around it: a home with start-up files (the
  * home is a fresh tmpfs in every cell) and a history file on the persisted workspace.
  */
-import { chown, mkdir, writeFile } from 'node:fs/promises';
+import { chown, lchown, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { lstatOrUndefined } from './workspace';
@@ -66,11 +66,15 @@ export function ensureHistoryFolder(options: {
   return makeOwnedFolder(join(options.root, HISTORY_FOLDER), options.owner);
 }
 
+/**
+ * lchown: the history folder is made while user code may run, and a symbolic link put in
+ * its place between the check and the mkdir must not turn into a chown of its target.
+ */
 async function makeOwnedFolder(
   folder: string,
   owner: { uid: number; gid: number } | undefined,
 ): Promise<void> {
   if (await lstatOrUndefined(folder)) return;
   await mkdir(folder, { recursive: true, mode: 0o755 });
-  if (owner) await chown(folder, owner.uid, owner.gid);
+  if (owner) await lchown(folder, owner.uid, owner.gid);
 }
