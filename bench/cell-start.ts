@@ -516,7 +516,8 @@ before (p99 ${ms(get('warm, started before: request → agent ready').p99)}), ag
 ${ms(median('warm, started before: request → first shell prompt'))}, against ${ms(median('request → first shell prompt'))} cold. The hand-over itself (left-overs check to
 volume adopted) is ${ms(median('warm, new: volume handed over'))} and ${ms(median('warm, started before: volume handed over'))}: the uid block moved in the registry and
 the blank image renamed, or the blank one unmounted and the workspace's mounted through
-\`nsenter\` and its files given to the new uid block. From the prompt on, the start is bash's login start-up at half a core.
+\`nsenter\` and its files given to the new uid block. From ready to the prompt, the time is
+bash's login start-up at half a core.
 
 Every running cell's volume used to be a loop mount in the host's mount namespace, and
 every new sandbox copies the mount table it starts from: with 1,000 extra mounts,
