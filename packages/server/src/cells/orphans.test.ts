@@ -319,8 +319,15 @@ describe('a server killed with SIGKILL', { timeout: SERVER_TEST_TIMEOUT_MS }, ()
   it('stops its cells cleanly on SIGTERM', async () => {
     const processes = cellProcesses(env.host, workspace);
     expect(processes.length).toBeGreaterThanOrEqual(3);
+    const spares = () =>
+      readdirSync(env.host.cellsDir).filter((name) =>
+        name.startsWith(`.spare-${second.child.pid}-`),
+      );
+    await waitFor(() => spares().length > 0, 'the warm pool to fill');
     await second.kill('SIGTERM');
     expect(second.child.exitCode).toBe(0);
     expect(leftovers(env.host, workspace, processes)).toEqual(NOTHING_LEFT);
+    // Its warm pool's waiting sandboxes went with it.
+    expect(spares()).toEqual([]);
   });
 });
