@@ -998,6 +998,9 @@ async function readInSlices(
   return content;
 }
 
+/** What a revision copies of its file as it is, under the same names. */
+const COPIED_COLUMNS = ['workspace_id', 'path', 'version', 'content', 'size', 'sha256'] as const;
+
 /**
  * Copies the current contents of these files into revisions, with who made them and when,
  * inside the database: no content crosses to the server.
@@ -1005,31 +1008,11 @@ async function readInSlices(
 function revisionCopies(tx: Tx, fileIds: number[], reason: 'overwrite' | 'delete') {
   return tx
     .insertInto('file_revisions')
-    .columns([
-      'workspace_id',
-      'path',
-      'version',
-      'content',
-      'size',
-      'sha256',
-      'reason',
-      'source',
-      'saved_at',
-    ])
+    .columns([...COPIED_COLUMNS, 'reason', 'source', 'saved_at'])
     .expression((eb) =>
       eb
         .selectFrom('files')
-        .select([
-          'workspace_id',
-          'path',
-          'version',
-          'content',
-          'size',
-          'sha256',
-          sql.lit(reason).as('reason'),
-          'source',
-          'updated_at',
-        ])
+        .select([...COPIED_COLUMNS, sql.lit(reason).as('reason'), 'source', 'updated_at'])
         .where(sql<boolean>`id = any(${fileIds})`)
         .where('content', 'is not', null)
         .where('sha256', 'is not', null)
