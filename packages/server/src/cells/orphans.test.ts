@@ -5,7 +5,7 @@
  * while no server listened is lost.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ import {
   type HostProcess,
   type ServerProcess,
 } from '../test-support/cell-harness';
+import { spareNames } from './local/test-support';
 import { LocalCellDriver } from './local';
 
 let env: CellTestEnv;
@@ -183,10 +184,7 @@ describe('a server killed with SIGKILL', { timeout: SERVER_TEST_TIMEOUT_MS }, ()
     expect(readFileSync(join(volume(), 'notes/late.txt'), 'utf8')).toBe(
       'written just before the server died\n',
     );
-    const spares = () =>
-      readdirSync(env.host.cellsDir).filter((name) =>
-        name.startsWith(`.spare-${first.child.pid}-`),
-      );
+    const spares = () => spareNames(env.host.cellsDir, first.child.pid);
     expect(spares().length).toBeGreaterThan(0);
     await first.kill('SIGKILL');
 
@@ -319,10 +317,7 @@ describe('a server killed with SIGKILL', { timeout: SERVER_TEST_TIMEOUT_MS }, ()
   it('stops its cells cleanly on SIGTERM', async () => {
     const processes = cellProcesses(env.host, workspace);
     expect(processes.length).toBeGreaterThanOrEqual(3);
-    const spares = () =>
-      readdirSync(env.host.cellsDir).filter((name) =>
-        name.startsWith(`.spare-${second.child.pid}-`),
-      );
+    const spares = () => spareNames(env.host.cellsDir, second.child.pid);
     await waitFor(() => spares().length > 0, 'the warm pool to fill');
     await second.kill('SIGTERM');
     expect(second.child.exitCode).toBe(0);

@@ -2,8 +2,6 @@
  * Opening a workspace on a server with a warm pool: the cell is a sandbox that was
  * waiting, and the user cannot tell, except that it is ready sooner.
  */
-import { readdirSync } from 'node:fs';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -21,12 +19,13 @@ import {
   type CellTestApp,
   type CellTestEnv,
 } from '../test-support/cell-harness';
+import { spareNames } from './local/test-support';
 
 describe('a server with a warm pool', { timeout: 120_000 }, () => {
   let env: CellTestEnv;
   let database: TestDatabase;
   let main: CellTestApp;
-  const spares = () => readdirSync(env.host.cellsDir).filter((name) => name.startsWith('.spare-'));
+  const spares = () => spareNames(env.host.cellsDir);
 
   beforeAll(async () => {
     env = await createCellTestEnv('warmstart');

@@ -329,7 +329,7 @@ export class LocalCellDriver implements CellDriver {
         mountApp: sharedMountPointCommands(mountPoint, host.tools),
         agentExtra: agentEnv({ preloadTerminals: true }),
       });
-      const spare: Spare = { name, dir, mountPoint, sandbox, cgroup, blank: undefined };
+      const spare: Spare = { name, dir, sandbox, cgroup, blank: undefined };
       if (host.loop) {
         const blank = await WorkspaceVolume.open(
           dir,
@@ -340,7 +340,7 @@ export class LocalCellDriver implements CellDriver {
           'once-mounted',
         );
         await mountInSandbox(host.tools, sandbox.process.pid!, blank.mountCommands()!);
-        await blank.adopt(`/proc/${sandbox.innerPid}/root${CELL_ROOT}`);
+        await blank.adopt(appOnHost(sandbox));
         spare.blank = blank;
       }
       return spare;
@@ -377,7 +377,9 @@ export class LocalCellDriver implements CellDriver {
       const hostUid = await this.uids.transfer(spare.dir, cellDir);
       await this.mark(workspaceId, hostUid, spare.name);
       volume = await this.volumeInSpare(host, spare, cellDir, hostUid, limits.diskBytes);
-      const cell = new LocalCell(
+      await volume.adopt(appOnHost(spare.sandbox));
+      step('handedOver');
+      return new LocalCell(
         workspaceId,
         spare.sandbox,
         spare.cgroup,
@@ -386,12 +388,6 @@ export class LocalCellDriver implements CellDriver {
         marker,
         spare.dir,
       );
-      await volume.adopt(cell.volumePath()).catch(async (error: unknown) => {
-        await cell.stop().catch(() => undefined);
-        throw error;
-      });
-      step('handedOver');
-      return cell;
     } catch (error) {
       await this.discardSpare(host, spare).catch(() => undefined);
       await volume?.close().catch(() => undefined);
@@ -421,8 +417,9 @@ export class LocalCellDriver implements CellDriver {
       host.tools,
       'once-mounted',
     );
-    const mountApp = volume.mountCommands(spare.mountPoint);
-    const unmountBlank = blank ? [host.tools.umount, spare.mountPoint] : [];
+    const mountPoint = WorkspaceVolume.mountPoint(spare.dir);
+    const mountApp = volume.mountCommands(mountPoint);
+    const unmountBlank = blank ? [host.tools.umount, mountPoint] : [];
     if (mountApp) {
       await mountInSandbox(host.tools, spare.sandbox.process.pid!, mountApp, unmountBlank);
     }
@@ -606,6 +603,11 @@ export class LocalCellDriver implements CellDriver {
   }
 }
 
+/** Where the host reaches a running sandbox's /app: through its pid 1's root. */
+function appOnHost(sandbox: Sandbox): string {
+  return `/proc/${sandbox.innerPid}/root${CELL_ROOT}`;
+}
+
 function assertSpec(spec: CellSpec): void {
   if (!WORKSPACE_ID.test(spec.workspaceId)) {
     throw new Error(`invalid workspace id ${JSON.stringify(spec.workspaceId)}`);
@@ -658,7 +660,7 @@ export class LocalCell implements RunningCell {
    * the cell's own mount namespace, so its mount point on the host is empty.
    */
   volumePath(): string {
-    return `/proc/${this.sandbox.innerPid}/root${CELL_ROOT}`;
+    return appOnHost(this.sandbox);
   }
 
   async takeLimitEvents(): Promise<LimitEvent[]> {

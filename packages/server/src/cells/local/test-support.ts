@@ -3,6 +3,7 @@
  * cells directory (so tests never touch a running server's cells), driven through the
  * server's AgentClient.
  */
+import { readdirSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +81,12 @@ export async function createTestHost(name: string): Promise<TestHost> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The warm pool's spare sandboxes under `cellsDir`: all, or those of the server `serverPid`. */
+export function spareNames(cellsDir: string, serverPid?: number): string[] {
+  const prefix = serverPid === undefined ? '.spare-' : `.spare-${serverPid}-`;
+  return readdirSync(cellsDir).filter((name) => name.startsWith(prefix));
 }
 
 /** The user the cells of driver tests belong to (drivers only label with it). */

@@ -15,6 +15,7 @@ import type { LocalCellDriver } from './local-driver';
 import {
   BLOCKED,
   createTestHost,
+  spareNames,
   startTestCell,
   testSpec,
   waitFor,
@@ -70,7 +71,7 @@ function loopImages(): string[] {
     });
 }
 
-const spareDirs = () => readdirSync(host.cellsDir).filter((name) => name.startsWith('.spare-'));
+const spareDirs = () => spareNames(host.cellsDir);
 
 /** Host processes (zombies included) with a uid in the block at `base`. */
 function processesOfBlock(base: number): number[] {
@@ -158,6 +159,29 @@ describe('the local warm pool', { timeout: 120_000 }, () => {
     expect(driver.pool!.waiting).toBe(1);
     expect((await other.sh('id -u')).stdout).toBe('1000\n');
     await other.cell.stop();
+  });
+
+  it('replaces a waiting sandbox that dies, and releases what it held', async () => {
+    await driver.pool!.filled();
+    const [dying] = spareDirs();
+    // Its processes, from its agent's cgroup in the unified or a v1 hierarchy.
+    const procs = ['', ...readdirSync('/sys/fs/cgroup')]
+      .map((h) => join('/sys/fs/cgroup', h, host.cgroupParent, `${dying!}.agent`, 'cgroup.procs'))
+      .find((file) => existsSync(file));
+    const pids = readFileSync(procs!, 'utf8').split('\n').filter(Boolean).map(Number);
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+
+    await waitFor(
+      () => !spareDirs().includes(dying!) && driver.pool!.waiting === 1,
+      'another spare in its place',
+      30_000,
+    );
+    expect(cgroupsOnHost().filter((name) => name.startsWith(dying!))).toEqual([]);
+    const next = await startTestCell(driver, testSpec('warm-after-death'));
+    expect(next.cell.fromPool).toBe(true);
+    expect((await next.sh('id -u')).stdout).toBe('1000\n');
+    await next.cell.stop();
   });
 
   it('sweeps the spares of a server that died, and a closed driver leaves none', async () => {

@@ -23,10 +23,11 @@ const BUSY_POLL_MS = 25;
 export interface Spare {
   /** Its cgroup's and cell directory's name. */
   name: string;
-  /** Its cell directory: its marker, its uid block's record and /app's mount point. */
+  /**
+   * Its cell directory: its marker, its uid block's record and /app's mount point (shared,
+   * where the hand-over mounts the volume).
+   */
   dir: string;
-  /** The shared mount point bound at /app, where the hand-over mounts the volume. */
-  mountPoint: string;
   sandbox: Sandbox;
   cgroup: CellCgroup | undefined;
   /**
