@@ -22,6 +22,34 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       // With noUncheckedIndexedAccess, `!` marks indexes the code has just checked.
       '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-restricted-syntax': [
+        'error',
+        {
+          // A bundler keeps only the zod functions a namespace import uses; `{ z }` keeps all.
+          selector: "ImportDeclaration[source.value='zod'][importKind='value'] > ImportSpecifier",
+          message: "import * as z from 'zod', so bundles keep only what they use.",
+        },
+      ],
+    },
+  },
+  {
+    // Every cell runs the agent's bundle, and what it loads stays in the cell's memory.
+    files: ['packages/agent/src/**'],
+    ignores: ['**/*.test.ts', '**/test-support.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@workcell/protocol',
+              allowTypeImports: true,
+              message:
+                "The protocol's index runs every API schema; import the module itself (@workcell/protocol/paths, /json-text…).",
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -16,20 +16,6 @@ import { build } from 'esbuild';
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, 'dist');
 
-// zod's `z` namespace re-exports every locale (over 300 KB of the bundle, compiled and
-// run at every start); the agent only ever reports zod's default English messages.
-const noZodLocales = {
-  name: 'no-zod-locales',
-  setup(b) {
-    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes('/zod/')
-        ? { path: args.path, namespace: 'no-zod-locales' }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'no-zod-locales' }, () => ({ contents: '', loader: 'js' }));
-  },
-};
-
 const common = {
   bundle: true,
   platform: 'node',
@@ -40,9 +26,13 @@ const common = {
   external: ['node-pty'],
   write: false,
   logLevel: 'warning',
+  // The bundle's text stays in every agent's heap (V8 compiles functions lazily from it),
+  // so it carries no indentation or comments; names stay readable in stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
 };
 const [agent, boot] = await Promise.all([
-  build({ ...common, entryPoints: [join(here, 'src', 'main.ts')], plugins: [noZodLocales] }),
+  build({ ...common, entryPoints: [join(here, 'src', 'main.ts')] }),
   build({ ...common, entryPoints: [join(here, 'src', 'boot.ts')] }),
 ]);
 const output = agent.outputFiles[0].contents;

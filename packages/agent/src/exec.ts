@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
 import type { AgentResult } from '@workcell/protocol/agent';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { AgentFailure } from './failure';
 import { log } from './log';

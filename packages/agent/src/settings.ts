@@ -5,8 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 
-import { jsonText } from '@workcell/protocol';
-import { z } from 'zod';
+import { jsonText } from '@workcell/protocol/json-text';
+import * as z from 'zod';
 
 export const AGENT_ENV = {
   /**

@@ -10,7 +10,7 @@ import { lstat, mkdir, open, readdir, rename, rm, chown } from 'node:fs/promises
 import { join } from 'node:path';
 
 import { MAX_FRAME_HEADER_BYTES, type ListedEntry } from '@workcell/protocol/agent';
-import { isWithin, normaliseWorkspacePath, parentPaths } from '@workcell/protocol';
+import { isWithin, normaliseWorkspacePath, parentPaths } from '@workcell/protocol/paths';
 import { MAX_REFUSED_NAMES } from '@workcell/protocol/agent';
 
 import { AgentFailure } from './failure';

@@ -1,5 +1,5 @@
 /** The admin API (`GET /api/users/`, `/api/admin/…`) and detailed health, for server and SPA. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { cellState } from './api';
 

@@ -13,7 +13,7 @@
  * crash. Headers stay JSON even when large (a listing of a whole workspace), hence the
  * header limit; the sender must never exceed a limit, because the receiver drops the stream.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { parseBoundedJson } from './bounded-json';
 import { errorCodes } from './errors';

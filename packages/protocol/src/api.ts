@@ -1,5 +1,5 @@
 /** Bodies and replies of the REST API, shared by the server (validation, OpenAPI) and the web app. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { errorCodes } from './errors';
 import { nameProblem } from './names';

@@ -1,5 +1,5 @@
 /** `POST /api/workspace/{uuid}/format`: a Python file's text formatted by a formatter in the cell. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const FORMAT_MAX_CONTENT_CHARS = 2 * 1024 * 1024;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A string holding JSON, parsed and then checked against `schema` (settings from the environment). */
 export function jsonText<T extends z.ZodType>(schema: T) {

@@ -7,7 +7,7 @@
  * Path templates name their parameters in braces; `{path}` is a workspace file path of one
  * or more segments (Fastify's `*`), each segment URL-encoded on its own.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import {
   adminCellList,

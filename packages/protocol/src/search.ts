@@ -3,7 +3,7 @@
  * reply grouped by file, and the replace body and reply. Lines and columns count from 1,
  * in UTF-16 code units as the editor does.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SEARCH_TEXT_MAX_CHARS = 1000;
 /** A comma-separated glob list, all of it. */

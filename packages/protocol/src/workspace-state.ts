@@ -10,7 +10,7 @@
  * part by part (`readWorkspaceState`), so a part a later version dropped or tightened
  * reads as its default instead of losing the whole document.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { IssueParams } from './api';
 import { normaliseWorkspacePath, PATH_MAX_BYTES, type PathResult } from './paths';

@@ -7,7 +7,7 @@
  * it falls behind; a client that never acks (the prototype's messages) gets output only
  * while its socket keeps up.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { ChangeSource, FileType } from './api';
 import { errorCodes } from './errors';

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { jsonText } from '@workcell/protocol';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { AllowList } from './egress/allow-list';
 

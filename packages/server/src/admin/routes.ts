@@ -16,7 +16,7 @@ import {
   stopCellReply,
 } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { requireCaller } from '../auth/plugin';
 import type { AuthService } from '../auth/service';

@@ -9,7 +9,7 @@ import {
 } from '@workcell/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { Config } from '../config';
 import { isWorkcellError, WorkcellError } from '../errors';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { cellStatus, errorResponse, runBody, runResult, type CellStatus } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { callerOf, requireCaller } from '../auth/plugin';
 import type { Config } from '../config';

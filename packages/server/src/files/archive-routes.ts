@@ -1,6 +1,6 @@
 import { archiveDownloadQuery, archiveQuery, errorResponse, fileList } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { requireCaller } from '../auth/plugin';
 import { requireOwnedWorkspace, workspaceOf } from '../workspaces/ownership';

@@ -17,7 +17,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import mime from 'mime';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { requireCaller } from '../auth/plugin';
 import { WorkcellError } from '../errors';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { errorResponse, formatBody, formatResult } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { callerOf, requireCaller } from '../auth/plugin';
 import type { CellManager } from '../cells/manager';

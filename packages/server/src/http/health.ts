@@ -5,7 +5,7 @@
  */
 import { detailedHealth, errorResponse, type CellState } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { requireAdminOrMetricsToken } from '../admin/access';
 import type { CellManager } from '../cells/manager';

@@ -5,7 +5,7 @@
  * code in the cell) are only parsed, and a stream that breaks the framing is dropped.
  */
 import { JsonTooDeepError, parseBoundedJson } from '@workcell/protocol';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The most a browser message may hold (a whole file in didOpen/didChange, with room). */
 export const MAX_LSP_MESSAGE_BYTES = 4 * 1024 * 1024;

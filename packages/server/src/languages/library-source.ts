@@ -11,7 +11,7 @@ import { posix } from 'node:path';
 
 import { errorResponse, librarySource, librarySourceQuery } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { callerOf, requireCaller } from '../auth/plugin';
 import type { CellLayout } from '../cells/driver';

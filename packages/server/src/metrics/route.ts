@@ -9,7 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { errorResponse } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { WorkcellError } from '../errors';
 

@@ -6,7 +6,7 @@ import {
   searchReply,
 } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { requireCaller } from '../auth/plugin';
 import { answerOnceInCell, type WhenInCell } from '../files/settle';

@@ -1,6 +1,6 @@
 import { errorResponse, WORKSPACE_STATE_LIMITS, workspaceState } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { callerOf, requireCaller } from '../auth/plugin';
 import { requireOwnedWorkspace, workspaceOf } from '../workspaces/ownership';

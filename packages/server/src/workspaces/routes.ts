@@ -7,7 +7,7 @@ import {
   workspaceListQuery,
 } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { callerOf, requireCaller } from '../auth/plugin';
 import type { CellManager } from '../cells/manager';

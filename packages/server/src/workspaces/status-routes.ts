@@ -1,6 +1,6 @@
 import { ensureDefaultReply, errorResponse, workspaceStatus } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { requireCaller } from '../auth/plugin';
 import type { FileService } from '../files/service';
