@@ -14,8 +14,9 @@ import pty from 'node-pty';
 import { OutputBatcher } from './batcher';
 import { AgentFailure } from './failure';
 import { killTree, processTree } from './process-tree';
-import { preferForOomKill } from './settings';
 import { statFields } from './proc-stat';
+import { PtyInput } from './pty-input';
+import { preferForOomKill } from './settings';
 
 export const PTY_SCROLLBACK_LINES = 5000;
 /** Output is coalesced into frames of up to this size... */
@@ -47,6 +48,7 @@ class PtySession {
   private readonly terminal: headless.Terminal;
   private readonly serializer = new SerializeAddon();
   private readonly batcher: OutputBatcher;
+  private readonly input: PtyInput;
   /** Bytes read from the PTY (the batcher counts those sent as output events). */
   private readBytes = 0;
   /** Output read from the PTY and not yet acknowledged (counted when read, sent or not). */
@@ -70,6 +72,8 @@ class PtySession {
       allowProposedApi: true,
     });
     this.terminal.loadAddon(this.serializer);
+    // node-pty's UnixTerminal (the agent runs on Linux) exposes its master; IPty does not say so.
+    this.input = new PtyInput((process as pty.IPty & { readonly fd: number }).fd);
     this.batcher = new OutputBatcher((data, offset) => events.output(id, data, offset), {
       maxBytes: PTY_OUTPUT_BATCH_BYTES,
       delayMs: PTY_OUTPUT_DELAY_MS,
@@ -88,7 +92,7 @@ class PtySession {
   }
 
   write(data: Buffer): void {
-    this.process.write(data);
+    this.input.write(data);
   }
 
   resize(cols: number, rows: number): void {
@@ -200,6 +204,7 @@ class PtySession {
 
   private dispose(): void {
     this.closed = true;
+    this.input.dispose();
     this.batcher.dispose();
     this.terminal.dispose();
     this.onGone();
