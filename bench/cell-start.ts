@@ -442,7 +442,7 @@ takes ${ms(sandboxFloor)}, Node's own start adds ${ms(nodeFloor - sandboxFloor)}
 - **Node's own start** (V8, Node's bootstrap) is the largest single step: a bare
   \`node -e\` costs as much in the cell.
 - **The agent's code** now loads from V8's code cache; what remains before \`ready\` is
-  running its modules: zod building the protocol's schemas, Node's \`net\` and stream
+  running its modules: zod building the agent protocol's schemas, Node's \`net\` and stream
   modules for the channel, reading the settings.
 - **ready → prompt**: the terminal's modules load on first use, then bash's login start-up
   runs at half a core.
@@ -463,8 +463,13 @@ writes one byte.
   the functions the start runs must be in it.
 - **Loaded on first use**: terminals (\`@xterm/headless\`, its serialise addon, node-pty),
   \`exec\`, \`proc\` and \`stats\`. The headless xterm's module alone took 22 profiled ms.
-- **No zod locales**: \`z\` re-exports every locale (370 KB of the bundle, run at every
-  start); the bundle went from 1.14 to 0.82 MB.
+- **Only what the agent uses** (12-04): \`import { z } from 'zod'\` kept all of zod
+  (every locale too) and one import from the protocol's index ran every API schema in
+  each cell (since commit 0ad8044). Namespace imports of zod (\`import * as z\`, which a
+  bundler can trim) and imports of the protocol's own modules (lint rules keep both),
+  and a bundle without whitespace: 0.89 MB and a 493 KB code cache became 0.44 MB and
+  262 KB; request → ready went from 95.3 to 77.2 ms (the agent's modules 32.3 → 19.8 ms,
+  its CPU until ready 65.0 → 45.2 ms) and an idle agent's RSS from 52.3 to 44.3 MiB.
 - **Tried and left out**: a Node start-up snapshot (\`--snapshot-blob\` with the agent's
   modules already run) used less CPU (48 vs 63 ms) but its heap stays: idle PSS 19.6 vs
   11.9 MiB, and a blob from another Node binary is a fatal error, not a fallback. V8 flags
@@ -472,7 +477,10 @@ writes one byte.
   \`--v8-pool-size=0\`, \`--single-threaded-gc\`, \`--lite-mode\`, \`--jitless\`) gave no
   lasting PSS gain once V8's memory reducer had run (about 20 s after the start), and any
   V8 flag invalidates the code cache unless the build uses it too;
-  \`--min-semi-space-size=16\` made the start slower.
+  \`--min-semi-space-size=16\` made the start slower. Tried again on 12-04, with the
+  build using the flag: \`--max-semi-space-size=1\` left 9.95 MiB of PSS per idle cell at
+  200 cells against 9.44 MiB without (\`bench/idle-cells.ts --cells 200\`): objects
+  promoted early stay in the old generation.
 
 ### The warm pool
 
