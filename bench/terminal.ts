@@ -292,14 +292,12 @@ async function startBaseline(
     ...(limit?.only === 'shells' ? [limit.cgroup] : []),
   ];
   // Joins the cgroup before exec, so the server and every shell it spawns are inside.
-  const argv =
-    limit?.only === 'all'
-      ? ['/bin/sh', '-c', `echo $$ > ${join(limit.cgroup, 'cgroup.procs')} && exec "$@"`].concat(
-          'sh',
-          server,
-        )
-      : server;
   const cgroup = limit?.cgroup;
+  const joinFirst =
+    limit?.only === 'all'
+      ? ['/bin/sh', '-c', `echo $$ > ${join(limit.cgroup, 'cgroup.procs')} && exec "$@"`, 'sh']
+      : [];
+  const argv = [...joinFirst, ...server];
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: join(import.meta.dirname, '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -763,8 +761,8 @@ loads, and of the built agent driven directly through its channel (unsandboxed, 
   0.012–0.024 ms (p99 0.24–0.31 ms) written directly (2,000 keys, two runs each). The
   baseline server still writes through node-pty. And the server acks rendered output to
   the agent in batches of 32 KiB: an ack per echo woke the agent once more per key (its
-  CPU per key, unsandboxed, typed through its channel: 398 → 350 µs). The quota costs the median little: the baseline at
-  0.5 core echoes in ${x(cappedEcho)} the baseline's time. The p99s of all sides are set by the
+  CPU per key, unsandboxed, typed through its channel: 398 → 350 µs). The quota costs
+  the median little: the baseline at 0.5 core echoes in ${x(cappedEcho)} the baseline's time. The p99s of all sides are set by the
   host's load. The agent now runs in a cgroup of its own beside the user's (issue 17):
   before, a cell that had used its 5 ms of a 10 ms period held the agent's echo until
   the next period too, and the echo p99 was 8.80 ms against the baseline's 4.61 ms (the
@@ -785,8 +783,8 @@ loads, and of the built agent driven directly through its channel (unsandboxed, 
   with every frame acknowledged at once, relayed the flood at 27–30 MB/s using 64–69 % of
   a core (12-04); a flow-control window 4 times larger or a 1 ms batching delay changed
   nothing. So the agent is not short of CPU: while its one thread parses (the headless
-  xterm works in slices of up to 12 ms) it does not read the PTY, and the program waits. Flow control keeps Ctrl+C prompt during the flood: at most
-  256 KiB is unacknowledged.
+  xterm works in slices of up to 12 ms) it does not read the PTY, and the program waits.
+  Flow control keeps Ctrl+C prompt during the flood: at most 256 KiB is unacknowledged.
 - **Save → visible in the cell** is mostly the save's own commit (the POST row: a
   transaction, on PGlite in a worker thread of the server's process here) and then
   one agent round trip: the change event carries the committed content, so the sync

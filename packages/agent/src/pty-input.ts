@@ -1,7 +1,7 @@
 /**
  * What is typed into a terminal, written straight to its PTY's master. node-pty's own
- * write goes through libuv's thread pool (fs.write) for every keystroke, which added
- * 0.05 ms to an echo at the median and 0.4 ms at p99 (docs/performance.md). The master is
+ * write goes through libuv's thread pool (fs.write) for every keystroke, which added about
+ * 0.04 ms to an echo at the median and 0.4 ms at p99 (docs/performance.md). The master is
  * non-blocking, so a write here takes what the PTY has room for and never waits; the rest
  * waits, in order, for the program to read.
  */
