@@ -468,8 +468,10 @@ writes one byte.
   each cell (since commit 0ad8044). Namespace imports of zod (\`import * as z\`, which a
   bundler can trim) and imports of the protocol's own modules (lint rules keep both),
   and a bundle without whitespace: 0.89 MB and a 493 KB code cache became 0.44 MB and
-  262 KB; request → ready went from 95.3 to 77.2 ms (the agent's modules 32.3 → 19.8 ms,
-  its CPU until ready 65.0 → 45.2 ms) and an idle agent's RSS from 52.3 to 44.3 MiB.
+  262 KB. The previous run of this bench (on an EPYC VM, this one a Xeon) had request →
+  ready 95.3 ms, the agent's modules 32.3 ms, its CPU until ready 65.0 ms and an idle
+  agent's RSS 52.3 MiB. Both builds in one run, unsandboxed, 30 alternating starts each:
+  spawn → ready 58.1 → 43.7 ms median, CPU until ready 61.1 → 44.0 ms.
 - **Tried and left out**: a Node start-up snapshot (\`--snapshot-blob\` with the agent's
   modules already run) used less CPU (48 vs 63 ms) but its heap stays: idle PSS 19.6 vs
   11.9 MiB, and a blob from another Node binary is a fatal error, not a fallback. V8 flags
