@@ -807,9 +807,11 @@ Proposed design changes for what is missed:
 - For echo medians within 1.3×: take the agent off the keystroke path or make it cheaper
   there. With the local driver the agent could pass the PTY's master fd to the server
   (SCM_RIGHTS over the channel's socketpair) and keep only a copy of the output for its
-  screen; the Kubernetes driver's exec channel cannot pass fds and would keep today's
-  path. Short of that, profile the agent inside a cell (it runs without Node flags
-  today) for its per-keystroke costs.
+  screen; the Kubernetes driver's connection over the pod network cannot pass fds and
+  would keep today's path. Making the agent cheaper has little left to give: of its
+  350 µs of CPU per key (unsandboxed), JavaScript is a small part, the rest wake-ups and
+  system calls. Node's IPC passes only sockets, so the PTY's fd needs a small native
+  helper on both sides.
 - For save → cell within 8 ms at p99: the sync no longer reads anything before its
   write; what remains is the save's transaction (see REST under concurrency: keeping the
   replaced content as a revision and pruning old revisions in one statement, the quota

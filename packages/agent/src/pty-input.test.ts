@@ -12,7 +12,7 @@ function terminal(script: string) {
   const output: Buffer[] = [];
   process.onData((data) => output.push(Buffer.from(data)));
   const exited = new Promise<void>((resolve) => process.onExit(() => resolve()));
-  const input = new PtyInput((process as pty.IPty & { readonly fd: number }).fd);
+  const input = new PtyInput(process);
   return { process, input, exited, text: () => Buffer.concat(output).toString() };
 }
 

@@ -7,6 +7,8 @@
  */
 import { writeSync } from 'node:fs';
 
+import type { IPty } from 'node-pty';
+
 /** How soon a full PTY is tried again: a paste into a program that reads slowly. */
 const RETRY_MS = 2;
 
@@ -15,7 +17,12 @@ export class PtyInput {
   private retry: NodeJS.Timeout | undefined;
   private disposed = false;
 
-  constructor(private readonly fd: number) {}
+  private readonly fd: number;
+
+  constructor(pty: IPty) {
+    // node-pty's UnixTerminal (the agent runs on Linux) exposes its master; IPty does not say so.
+    this.fd = (pty as IPty & { readonly fd: number }).fd;
+  }
 
   write(data: Buffer): void {
     if (this.disposed || data.length === 0) return;

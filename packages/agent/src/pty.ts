@@ -72,8 +72,7 @@ class PtySession {
       allowProposedApi: true,
     });
     this.terminal.loadAddon(this.serializer);
-    // node-pty's UnixTerminal (the agent runs on Linux) exposes its master; IPty does not say so.
-    this.input = new PtyInput((process as pty.IPty & { readonly fd: number }).fd);
+    this.input = new PtyInput(process);
     this.batcher = new OutputBatcher((data, offset) => events.output(id, data, offset), {
       maxBytes: PTY_OUTPUT_BATCH_BYTES,
       delayMs: PTY_OUTPUT_DELAY_MS,

@@ -34,11 +34,11 @@ export interface TerminalHost {
 export const NON_ACKING_BACKLOG_LIMIT = 1024 * 1024;
 const SCREEN_SAVE_INTERVAL_MS = 30_000;
 /**
- * Rendered output is acked to the agent once this much has gathered: an ack per echo
- * woke the agent once more per keystroke (12 % of its CPU per key, measured). The agent pauses a
- * PTY only past the whole window, so what is held back here can never stall it.
+ * Rendered output is acked to the agent once this much has gathered: an ack per echo woke
+ * the agent once more per keystroke (12 % of its CPU per key, measured). The agent pauses
+ * a PTY only past the whole window, so what is held back here can never stall it.
  */
-export const AGENT_ACK_BATCH_BYTES = PTY_FLOW_WINDOW_BYTES / 8;
+const AGENT_ACK_BATCH_BYTES = PTY_FLOW_WINDOW_BYTES / 8;
 
 /** Output that arrived for a sink still attaching, held until its snapshot is known. */
 export interface HeldChunk {
