@@ -1,5 +1,5 @@
 /** Small host-side helpers shared by the local driver's parts. */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -13,8 +13,11 @@ export class HostCommandError extends Error {
 }
 
 /**
- * Runs a host tool with a clean environment; rejects with its stderr in the message
- * unless it exits with one of `okCodes`.
+ * Runs a host tool with a clean environment and no input; rejects with its stderr in the
+ * message unless it exits with one of `okCodes`. Its stdin is /dev/null, not a pipe: bash
+ * takes a socket on stdin (which is what a pipe from Node is) for a remote shell and then
+ * runs root's ~/.bashrc, which cost every bash helper about 10 ms and let the host's shell
+ * set-up run in a cell's mount namespace.
  */
 export function runHost(
   file: string,
@@ -22,19 +25,22 @@ export function runHost(
   { timeoutMs = 30_000, okCodes = [0] }: { timeoutMs?: number; okCodes?: number[] } = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
-      file,
-      args,
-      { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' }, timeout: timeoutMs },
-      (error, stdout, stderr) => {
-        if (error && !okCodes.includes(typeof error.code === 'number' ? error.code : -1)) {
-          const detail = stderr.trim() || error.message;
-          reject(new HostCommandError(`${file} ${args.join(' ')}: ${detail}`, stderr));
-        } else {
-          resolve(stdout);
-        }
-      },
-    );
+    const child = spawn(file, args, {
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const fail = (detail: string) =>
+      reject(new HostCommandError(`${file} ${args.join(' ')}: ${detail}`, stderr));
+    child.once('error', (error) => fail(error.message));
+    child.once('close', (code, signal) => {
+      if (code !== null && okCodes.includes(code)) resolve(stdout);
+      else fail(stderr.trim() || (signal ? `killed by ${signal}` : `exit ${code}`));
+    });
   });
 }
 

@@ -41,7 +41,8 @@ import { CELL_USER_UID, HOST_UID_FIRST_BASE, HOST_UID_STRIDE } from './uids';
 const IMAGE_NAME = 'app.ext4';
 const OWNER_NAME = 'app.owner';
 const MOUNT_NAME = 'app';
-const MOUNT_OPTIONS = 'loop,nosuid,nodev,discard,noinit_itable';
+/** The type given, so that `mount` does not probe the image for it (3–5 ms of reads). */
+const MOUNT_ARGS = ['-t', 'ext4', '-o', 'loop,nosuid,nodev,discard,noinit_itable'];
 
 export interface VolumeTools {
   mkfs: string;
@@ -142,7 +143,7 @@ export class WorkspaceVolume {
       return { mount: [this.tools.mount, '--bind', this.path, target], repair: [] };
     }
     return {
-      mount: [this.tools.mount, '-o', MOUNT_OPTIONS, this.image, target],
+      mount: [this.tools.mount, ...MOUNT_ARGS, this.image, target],
       repair: [this.tools.e2fsck, '-f', '-y', this.image],
     };
   }
@@ -204,7 +205,7 @@ export class WorkspaceVolume {
   /** Mounts the image on the host to adopt it there, then unmounts it. */
   private async adoptOnHost(image: string, existing: boolean): Promise<void> {
     const { path, tools } = this;
-    const mount = () => runHost(tools.mount, ['-o', MOUNT_OPTIONS, image, path]);
+    const mount = () => runHost(tools.mount, [...MOUNT_ARGS, image, path]);
     await mount().catch(async (error: unknown) => {
       // An image left inconsistent by a crash: repair once. A failure after that is real.
       if (!existing) throw error;
