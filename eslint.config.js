@@ -47,6 +47,12 @@ export default tseslint.config(
               message:
                 "The protocol's index runs every API schema; import the module itself (@workcell/protocol/paths, /json-text…).",
             },
+            {
+              name: '@workcell/protocol/agent-replies',
+              allowTypeImports: true,
+              message:
+                'Only the server validates what the agent sends; the agent needs these types, not their schemas.',
+            },
           ],
         },
       ],

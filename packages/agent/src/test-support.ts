@@ -12,9 +12,6 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 
 import {
-  agentEvent,
-  agentReplyHeader,
-  agentResults,
   encodeFrame,
   FrameDecoder,
   type AgentErrorPayload,
@@ -23,6 +20,7 @@ import {
   type AgentRequest,
   type AgentResult,
 } from '@workcell/protocol/agent';
+import { agentEvent, agentReplyHeader, agentResults } from '@workcell/protocol/agent-replies';
 
 import { agentBundlePath, agentEnv, ensureAgentBuilt, spawnLocalAgent } from './index';
 import type { AgentSettings, ListenAddress } from './settings';

@@ -10,9 +10,6 @@ import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '@workcell/protocol';
 import {
   AGENT_PROTOCOL_VERSION,
-  agentEvent,
-  agentReplyHeader,
-  agentResults,
   encodeFrame,
   FrameDecoder,
   MAX_FRAME_BODY_BYTES,
@@ -22,6 +19,7 @@ import {
   type AgentRequest,
   type AgentResult,
 } from '@workcell/protocol/agent';
+import { agentEvent, agentReplyHeader, agentResults } from '@workcell/protocol/agent-replies';
 
 import { AgentRequestError } from './agent-error';
 
