@@ -1,14 +1,13 @@
 /**
- * Terminals: each PTY runs beside a headless xterm that sees all its output, so a client
- * that (re)attaches gets the exact screen from a snapshot and then the live stream. Each
- * session owns its PTY and terminal and disposes both; the host owns the sessions.
+ * Terminals: each PTY runs beside a Screen (screen.ts), a headless xterm that sees all its
+ * output, so a client that (re)attaches gets the exact screen from a snapshot and then the
+ * live stream. Each session owns its PTY and screen and disposes both; the host owns the
+ * sessions.
  */
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 
-import { SerializeAddon } from '@xterm/addon-serialize';
-import headless from '@xterm/headless';
-import { PTY_FLOW_WINDOW_BYTES } from '@workcell/protocol/agent';
+import { PTY_FLOW_WINDOW_BYTES, PTY_SCROLLBACK_LINES } from '@workcell/protocol/agent';
 import pty from 'node-pty';
 
 import { OutputBatcher } from './batcher';
@@ -16,9 +15,9 @@ import { AgentFailure } from './failure';
 import { killTree, processTree } from './process-tree';
 import { statFields } from './proc-stat';
 import { PtyInput } from './pty-input';
+import { Screen } from './screen';
 import { preferForOomKill } from './settings';
 
-export const PTY_SCROLLBACK_LINES = 5000;
 /** Output is coalesced into frames of up to this size... */
 export const PTY_OUTPUT_BATCH_BYTES = 64 * 1024;
 /** ...or whatever followed a sent frame within this delay, so `yes` makes hundreds of frames, not millions. */
@@ -45,8 +44,7 @@ export interface PtySpawn {
 }
 
 class PtySession {
-  private readonly terminal: headless.Terminal;
-  private readonly serializer = new SerializeAddon();
+  private readonly screen: Screen;
   private readonly batcher: OutputBatcher;
   private readonly input: PtyInput;
   /** Bytes read from the PTY (the batcher counts those sent as output events). */
@@ -54,6 +52,8 @@ class PtySession {
   /** Output read from the PTY and not yet acknowledged (counted when read, sent or not). */
   private unacked = 0;
   private paused = false;
+  /** The screen has more output waiting to be parsed than it should hold. */
+  private screenBacklogged = false;
   private closed = false;
   private killTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -65,13 +65,10 @@ class PtySession {
     private readonly events: PtyEvents,
     private readonly onGone: () => void,
   ) {
-    this.terminal = new headless.Terminal({
-      cols: process.cols,
-      rows: process.rows,
-      scrollback: PTY_SCROLLBACK_LINES,
-      allowProposedApi: true,
+    this.screen = new Screen(process.cols, process.rows, PTY_SCROLLBACK_LINES, (over) => {
+      this.screenBacklogged = over;
+      this.updateReading();
     });
-    this.terminal.loadAddon(this.serializer);
     this.input = new PtyInput(process);
     this.batcher = new OutputBatcher((data, offset) => events.output(id, data, offset), {
       maxBytes: PTY_OUTPUT_BATCH_BYTES,
@@ -87,7 +84,7 @@ class PtySession {
   }
 
   get size(): { cols: number; rows: number } {
-    return { cols: this.terminal.cols, rows: this.terminal.rows };
+    return this.screen.size;
   }
 
   write(data: Buffer): void {
@@ -96,7 +93,7 @@ class PtySession {
 
   resize(cols: number, rows: number): void {
     this.process.resize(cols, rows);
-    this.terminal.resize(cols, rows);
+    this.screen.resize(cols, rows);
   }
 
   /**
@@ -131,10 +128,7 @@ class PtySession {
   /** Credits `bytes` of output the server consumed; resumes reading below half the window. */
   ack(bytes: number): void {
     this.unacked = Math.max(0, this.unacked - bytes);
-    if (this.paused && this.unacked <= PTY_FLOW_WINDOW_BYTES / 2) {
-      this.paused = false;
-      this.process.resume();
-    }
+    this.updateReading();
   }
 
   /** Forgets the output not yet acknowledged, whose receiver is gone, and resumes. */
@@ -153,17 +147,17 @@ class PtySession {
     // The snapshot must hold exactly the output sent up to `offset` (the stream position
     // of the output events): a client attaching with it then takes the live stream from
     // there, with nothing doubled or lost. So send what was read, let the parser catch up
-    // (an empty write's callback fires once it has), and repeat until nothing was read
-    // meanwhile — a read may also have been sent at once, as a full batch, and parsed not yet.
+    // and repeat until nothing was read meanwhile — a read may also have been sent at once,
+    // as a full batch, and parsed not yet.
     let read: number;
     do {
       read = this.readBytes;
       this.batcher.flush();
-      await new Promise<void>((resolve) => this.terminal.write('', resolve));
+      await this.screen.settled();
     } while (this.readBytes !== read && !this.closed);
     let lines = scrollback ?? PTY_SCROLLBACK_LINES;
     for (;;) {
-      const data = this.serializer.serialize({ scrollback: lines });
+      const data = this.screen.serialize(lines);
       if (lines === 0 || Buffer.byteLength(JSON.stringify(data)) <= maxBytes)
         return { data, offset: this.batcher.sentBytes };
       lines = Math.floor(lines / 2);
@@ -181,14 +175,27 @@ class PtySession {
 
   private read(chunk: Buffer): void {
     if (this.closed) return;
-    this.terminal.write(chunk);
+    this.screen.write(chunk);
     this.readBytes += chunk.length;
     this.unacked += chunk.length;
-    if (!this.paused && this.unacked > PTY_FLOW_WINDOW_BYTES) {
+    this.updateReading();
+    this.batcher.push(chunk);
+  }
+
+  /**
+   * Stops reading the PTY (the program then blocks on write; input and signals still
+   * work) while the server has not acknowledged a window of output, or the screen has too
+   * much left to parse; reads again once both are down to half.
+   */
+  private updateReading(): void {
+    if (this.closed) return;
+    if (!this.paused && (this.unacked > PTY_FLOW_WINDOW_BYTES || this.screenBacklogged)) {
       this.paused = true;
       this.process.pause();
+    } else if (this.paused && this.unacked <= PTY_FLOW_WINDOW_BYTES / 2 && !this.screenBacklogged) {
+      this.paused = false;
+      this.process.resume();
     }
-    this.batcher.push(chunk);
   }
 
   private exited(exitCode: number, signal: number | undefined): void {
@@ -205,7 +212,7 @@ class PtySession {
     this.closed = true;
     this.input.dispose();
     this.batcher.dispose();
-    this.terminal.dispose();
+    this.screen.dispose();
     this.onGone();
   }
 }

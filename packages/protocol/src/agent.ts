@@ -22,6 +22,11 @@ export const AGENT_PROTOCOL_VERSION = 1;
 export const FRAME_PREFIX_BYTES = 8;
 /** Refused names one listing reports at most. */
 export const MAX_REFUSED_NAMES = 100;
+/**
+ * Lines of history the agent keeps of each terminal, and the most a snapshot holds: what a
+ * client attaching again gets back. A flood of output beyond them is not parsed at all.
+ */
+export const PTY_SCROLLBACK_LINES = 1000;
 export const MAX_FRAME_HEADER_BYTES = 16 * 1024 * 1024;
 export const MAX_FRAME_BODY_BYTES = 32 * 1024 * 1024;
 /** The most bytes one `net.data` frame carries. */
@@ -208,7 +213,10 @@ export const agentRequest = z.discriminatedUnion('op', [
    * history (all kept by default; fewer if the reply would outgrow the header limit), for a
    * client to `reset()` and `write()`.
    */
-  request('pty.snapshot', { ptyId, scrollback: z.number().int().min(0).max(100_000).optional() }),
+  request('pty.snapshot', {
+    ptyId,
+    scrollback: z.number().int().min(0).max(PTY_SCROLLBACK_LINES).optional(),
+  }),
   request('pty.list', {}),
   /** Replies with the content as the body; a file over `maxBytes` fails with FILE_TOO_LARGE. */
   request('fs.read', {

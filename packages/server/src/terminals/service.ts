@@ -32,7 +32,6 @@ export interface OpenedTerminal {
 }
 
 const RESTORED_BANNER = '\r\n\x1b[2m[restored: the cell restarted, this is a new shell]\x1b[0m\r\n';
-const SNAPSHOT_SCROLLBACK = 1000;
 /**
  * Run terminals' ids start with this, so reattaching one whose program has ended says so
  * instead of starting a shell in its place.
@@ -175,11 +174,8 @@ export class TerminalService implements TerminalHost {
           }),
         });
       } else {
-        const { result } = await cell.agent.request({
-          op: 'pty.snapshot',
-          ptyId: terminalId,
-          scrollback: SNAPSHOT_SCROLLBACK,
-        });
+        // All the history the agent keeps (PTY_SCROLLBACK_LINES).
+        const { result } = await cell.agent.request({ op: 'pty.snapshot', ptyId: terminalId });
         cut = result.offset;
         screen = result.data;
         if (result.cols !== request.cols || result.rows !== request.rows) {
@@ -288,11 +284,7 @@ export class TerminalService implements TerminalHost {
   }
 
   async saveScreen(cell: Cell, terminalId: string): Promise<void> {
-    const { result } = await cell.agent.request({
-      op: 'pty.snapshot',
-      ptyId: terminalId,
-      scrollback: SNAPSHOT_SCROLLBACK,
-    });
+    const { result } = await cell.agent.request({ op: 'pty.snapshot', ptyId: terminalId });
     await this.db
       .insertInto('terminals')
       .values({
