@@ -529,16 +529,26 @@ the blank image renamed, or the blank one unmounted and the workspace's mounted 
 \`nsenter\` and its files given to the new uid block. From ready to the prompt, the time is
 bash's login start-up at half a core.
 
-For a workspace started before, the hand-over is that one \`nsenter\` (12-04, timed in the
-driver, two batches of 11 hand-overs each way): 24.2–24.4 ms median with the blank volume's
-unmount, 18.7–18.9 ms when the unmount was left out (the new mount stacked on the blank one,
-an experiment only: it would keep a loop device attached per cell). In a bare mount
-namespace the same \`nsenter\`, bash, \`umount\` and \`mount -o loop\` take 11 ms, of which
-\`nsenter\` alone is 3 ms and an \`nsenter\` running only the unmount 4.4 ms. Next: a helper left
-in each spare's mount namespace by its launch wrapper, which takes the mount commands on a pipe (no \`nsenter\`
-and no bash to start at the hand-over) and exits after it; and the blank volume mounted
-beside /app and moved onto it (\`mount --move\`) for a new workspace, so that for a
-workspace started before it is unmounted after the hand-over, not before.
+For a workspace started before, the hand-over is that one \`nsenter\`. On 12-04 it took
+24.2–24.4 ms median in a spare (timed in the driver, two batches of 11) against 11 ms for
+the same commands in a bare mount namespace. Traced with \`strace -f\` (12-05), two
+things the spare's namespace had nothing to do with took most of it:
+- **bash ran root's \`~/.bashrc\`**: Node gives a child's stdin as a socket pair, and bash
+  takes a socket on stdin for a remote shell (\`sshd\`) and runs \`~/.bashrc\` even for
+  \`bash -c\`. Here that file starts \`pyenv\`, two subshells. Host tools now get /dev/null
+  for input (\`runHost\`), which also keeps the host's shell set-up out of a cell's
+  namespace.
+- **\`mount\` probed the image for its type**: libblkid read the image in about 40
+  places (4 × 256 KiB among them) through the new loop device before the mount. The type
+  is now given (\`-t ext4\`); this also shortens every cold start, whose wrapper mounts
+  the volume the same way.
+
+With both (unsandboxed driver, 7 hand-overs): 16.1 → 11.9 ms median. What is left is the
+\`nsenter\` and bash start (about 3 ms), \`umount\` of the blank volume (libmount reads
+the mount table first), and \`mount -o loop\`. A helper left in each spare's namespace,
+taking the mount commands on a pipe, would save the first; mounting the blank volume
+beside /app and moving it (\`mount --move\`) for a new workspace would let the unmount
+come after the hand-over.
 
 Every running cell's volume used to be a loop mount in the host's mount namespace, and
 every new sandbox copies the mount table it starts from: with 1,000 extra mounts,

@@ -772,19 +772,23 @@ loads, and of the built agent driven directly through its channel (unsandboxed, 
   started (pty.list, the saved screen, pty.open, then a snapshot); a new terminal now
   sends only pty.open. What remains is mostly \`bash -l\` starting in the cell (the
   baseline at 0.5 core: ${x(cappedOpen)} the baseline's time).
-- **Bulk**: the program (\`head\`, \`base64\`) has the cell's half core and the agent,
-  whose headless xterm parses every byte (the screen a reattach restores: about half the
-  agent's CPU during the flood in its profile; the channel writes most of the rest),
-  its own core. Before the agent had its own cgroup the three shared the half core:
-  5.2 MB/s, 0.33× the baseline (commit b4c989c, 3 runs); now ${mbs(across(bulkRuns, 'workcell', true).median)}, ${x(bulkRatio)}, above the baseline
-  confined to the cell's quota (${x(cappedBulk)}). The baseline whose bash alone has the cell's
-  quota (the program limited as in a cell, the relay not) reaches ${x(shellsOfBaseline)} of the
-  unconstrained one, and Workcell ${x(shellsBulk)} of it: the program's quota is not what holds
-  Workcell back, its path is. The agent alone, unsandboxed and driven through its channel
-  with every frame acknowledged at once, relayed the flood at 27–30 MB/s using 64–69 % of
-  a core (12-04); a flow-control window 4 times larger or a 1 ms batching delay changed
-  nothing. So the agent is not short of CPU: while its one thread parses (the headless
-  xterm works in slices of up to 12 ms) it does not read the PTY, and the program waits.
+- **Bulk**: the program (\`head\`, \`base64\`) has the cell's half core and the agent its
+  own core. Before the agent had its own cgroup the three shared the half core: 5.2 MB/s,
+  0.33× the baseline (commit b4c989c, 3 runs). On 12-04 the agent's headless xterm parsed
+  every byte as it was read, and while its one thread parsed (in slices of up to 12 ms) it
+  did not read the PTY, so the program waited: 20.2 MB/s, 0.43×, and 0.55× of the baseline
+  whose bash alone has the cell's quota. Only a snapshot reads that screen, so now the
+  agent parses after a delay of 50 ms, in slices of 32 KiB with the event loop turning
+  between them, and of a run of plain text only the first line and the lines that can
+  still show (\`packages/agent/src/screen.ts\`; exact: its tests compare it with parsing
+  every byte, random streams too); it also keeps the 1,000 lines of history a snapshot
+  returns instead of 5,000. The agent alone, unsandboxed and driven through its channel
+  (4 floods of 30 MB, two runs each, 12-05): 21.7–27.9 MB/s at 19.0–23.1 ms of its CPU per
+  MB before, 28.0–38.2 MB/s at 9.0–14.9 ms per MB after (the test process driving it,
+  which keeps every byte, is the limit there). Here: ${mbs(across(bulkRuns, 'workcell', true).median)}, ${x(bulkRatio)} of the
+  baseline, and ${x(shellsBulk)} of the baseline whose bash alone has the cell's quota (the
+  program limited as in a cell, the relay not), which itself reaches ${x(shellsOfBaseline)} of the
+  unconstrained one; the baseline confined to the cell's quota as a whole: ${x(cappedBulk)}.
   Flow control keeps Ctrl+C prompt during the flood: at most 256 KiB is unacknowledged.
 - **Save → visible in the cell** is mostly the save's own commit (the POST row: a
   transaction, on PGlite in a worker thread of the server's process here) and then
@@ -796,7 +800,13 @@ loads, and of the built agent driven directly through its channel (unsandboxed, 
   PostgreSQL; 6.7 and 18.1 ms on PGlite with no cell running. A save is 7 statements
   (the workspace's owner, begin, the workspace locked, the file read, the one
   \`WITH\` that writes content, revision and prune, the owner's bytes, commit), 4 ms of
-  PGlite's time, 2 of them the \`WITH\`; the manifest's insert follows the push.
+  PGlite's time, 2 of them the \`WITH\`; the manifest's insert follows the push. Folding
+  the workspace's size and the owner's charge into that \`WITH\` as well (two statements
+  fewer; 12-05, 500 saves of 2 KiB at the service, two rounds each way) changed nothing:
+  PGlite 3.15 and 3.06 → 3.17 and 3.03 ms median, PostgreSQL 1.93 and 1.85 → 1.91 and
+  1.91 ms. A statement's round trip is 0.1–0.2 ms; the \`WITH\` itself is 1.5–1.8 ms on
+  PGlite, 1.1 ms of it the retention schedule's query over the file's revisions (0.6 ms
+  on PostgreSQL), so the fold was not kept.
 - **Terminal write → file.changed** waits by design for the agent's watch (50 ms of
   quiet) and the server's sync (30 ms), then reads the file from the cell and commits it
   before telling the sockets; its tail follows the database's commit time on the busy
@@ -817,10 +827,13 @@ Proposed design changes for what is missed:
   replaced content as a revision and pruning old revisions in one statement, the quota
   update joined to the file update) and, on PGlite, each statement being a round trip to
   its worker thread and running in WebAssembly; on PostgreSQL the commit runs in another
-  process.
-- For bulk output within 0.9×: keep the PTY read apart from the parse (the headless
-  xterm in a worker thread, fed the chunks the agent has already sent), or keep the
-  screen in the server, which has the bytes anyway.
+  process. The largest single part is the retention schedule's query in every save: the
+  save could keep only the per-file cap and leave the schedule to the sweep, which
+  already applies it to every path.
+- For bulk output within 0.9×: the relay now keeps up with a program limited as in a
+  cell (the ratio to the baseline whose bash alone has the cell's quota, above); the
+  target compares a program held to half a core with one that is not, so what is left is
+  the cell's quota (\`CELL_CPU_CORES\`), not Workcell's path.
 `;
   console.log(`\n${table}\n\n${targets}`);
   if (!values['no-docs']) await writeSection('## Terminals and file sync', section);
