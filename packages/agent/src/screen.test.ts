@@ -149,7 +149,17 @@ describe('Screen', () => {
     expect(skipped).toBeGreaterThan(0);
   });
 
-  it('matches parsing every byte for random mixes of text, controls and sequences', async () => {
+  it('keeps enough lines for the size a resize queued before a flood gives', async () => {
+    const chunks: Chunk[] = [
+      lines(100, (i) => `before ${i}`),
+      { cols: COLS, rows: 4 * ROWS },
+      lines(KEEP + 40, (i) => `flood ${i}`),
+    ];
+    const { text } = await throughScreen(chunks, [0]);
+    expect(text).toBe(await parsedWhole(chunks));
+  });
+
+  it('matches parsing every byte for random mixes of text, controls, sequences and resizes', async () => {
     const random = seeded(17);
     const pieces = [
       () => lines(1 + Math.floor(random() * 400), (i) => `${i}:` + 'x'.repeat(random() * 60)),
@@ -171,6 +181,10 @@ describe('Screen', () => {
         const size = 1 + Math.floor(random() * 20_000);
         chunks.push(stream.subarray(at, at + size));
         at += size;
+      }
+      for (let resizes = Math.floor(random() * 3); resizes > 0; resizes--) {
+        const size = { cols: 20 + Math.floor(random() * 60), rows: 5 + Math.floor(random() * 30) };
+        chunks.splice(Math.floor(random() * (chunks.length + 1)), 0, size);
       }
       const settleAfter = chunks.map((_, i) => i).filter(() => random() < 0.5);
       const { text } = await throughScreen(chunks, settleAfter);

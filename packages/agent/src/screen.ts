@@ -26,13 +26,14 @@ export const SCREEN_BACKLOG_BYTES = 8 * 1024 * 1024;
 const CR = 0x0d;
 const LF = 0x0a;
 
-type Step = { data: Uint8Array } | { skippable: Uint8Array } | { cols: number; rows: number };
+type Queued = { data: Uint8Array } | { cols: number; rows: number };
+type Step = Queued | { skippable: Uint8Array };
 
 export class Screen {
   private readonly terminal: headless.Terminal;
   private readonly serializer = new SerializeAddon();
   /** Output and resizes not yet handed to the parser, in order. */
-  private queue: Step[] = [];
+  private queue: Queued[] = [];
   /** Those handed to it in this round, sliced, with the parts that may be skipped. */
   private steps: Step[] = [];
   private backlogBytes = 0;
@@ -115,21 +116,26 @@ export class Screen {
     const queued = this.queue;
     this.queue = [];
     const run: Uint8Array[] = [];
+    // The rows the terminal will have when the run is parsed: a resize may come before it.
+    let rows = this.terminal.rows;
     for (const step of [...queued, undefined]) {
       if (step && 'data' in step) {
         run.push(step.data);
         continue;
       }
-      if (run.length > 0) this.stepsFor(run.length === 1 ? run[0]! : Buffer.concat(run));
+      if (run.length > 0) this.stepsFor(run.length === 1 ? run[0]! : Buffer.concat(run), rows);
       run.length = 0;
-      if (step) this.steps.push(step);
+      if (step) {
+        this.steps.push(step);
+        rows = step.rows;
+      }
     }
     this.next();
   }
 
-  private stepsFor(data: Uint8Array): void {
+  private stepsFor(data: Uint8Array, rows: number): void {
     let at = 0;
-    for (const { from, to } of skippableParts(data, this.scrollback + 2 * this.terminal.rows)) {
+    for (const { from, to } of skippableParts(data, this.scrollback + 2 * rows)) {
       this.slice(data.subarray(at, from));
       this.steps.push({ skippable: data.subarray(from, to) });
       at = to;
