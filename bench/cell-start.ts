@@ -133,8 +133,10 @@ async function realCell(): Promise<Row> {
     '1 crash left-overs check': m('leftovers') - t0,
     '2a cgroup creation': m('cgroup') - m('leftovers'),
     '2b volume image ready': m('volume') - m('leftovers'),
-    '3 unshare → bash (volume mount) → setpriv → bwrap, namespaces': m('namespaces') - spawned,
+    '3 unshare → bash (mount point shared) → setpriv → bwrap, namespaces':
+      m('namespaces') - spawned,
     '4 uid/gid maps written': m('mapped') - m('namespaces'),
+    '4b volume mounted (from the maps, while the agent starts)': m('mounted') - m('mapped'),
     "5 bwrap's mounts → exec of the agent": s.at - m('mapped'),
     "6 Node's own start": s.node,
     '7 agent code loaded (code cache)': s.compiled - s.node,
@@ -433,11 +435,15 @@ takes ${ms(sandboxFloor)}, Node's own start adds ${ms(nodeFloor - sandboxFloor)}
   the cgroups (file writes from Node: the user's and the agent's) and the volume's image
   (a \`stat\`; a new image is made and prepared on the host once) in parallel.
 - **The sandbox**: one process runs \`unshare --mount\` (a mount namespace of the cell's
-  own), bash (joins the agent's cgroups, opens the user's, closes descriptors,
-  loop-mounts the volume there: the one process it spawns), setpriv and bwrap, which
-  makes the namespaces and waits for the server to write the uid/gid maps (under 2 ms),
-  then builds the cell's ~60 mounts and runs the agent. Sealing the user namespace
-  (\`nsenter\`) overlaps the agent's start. The agent has a cgroup of its own, with a
+  own), bash (joins the agent's cgroups, opens the user's, closes descriptors, mounts a
+  small tmpfs on the volume's mount point and makes it shared: the one process it spawns),
+  setpriv and bwrap, which makes the namespaces and waits for the server to write the
+  uid/gid maps (under 2 ms), then builds the cell's ~60 mounts and runs the agent. Sealing
+  the user namespace and loop-mounting the volume on the shared point (each an
+  \`nsenter\`) overlap the agent's start; the start ends when all three are done. Until
+  12-05 the wrapper mounted the volume before bwrap, on the start's critical path: in
+  consecutive runs (12-05) request → ready was 63.8 ms that way and 61.0 ms now, the
+  wrapper's step 18.3 → 15.5 ms. The agent has a cgroup of its own, with a
   whole core, so it starts at full speed while the user's processes have half a core.
 - **Node's own start** (V8, Node's bootstrap) is the largest single step: a bare
   \`node -e\` costs as much in the cell.
@@ -495,9 +501,12 @@ sandboxes started with the server's settings before any workspace is known, each
 agent ready and its terminals loaded (\`WORKCELL_PRELOAD_TERMINALS\`). A start takes one
 and hands it over (\`cells/local/warm-pool.ts\`, \`handOver\` in the driver):
 
-- **/app**: a spare's launch wrapper binds its empty mount point onto itself and makes it
-  shared (\`mount --bind --make-shared\`) before bwrap, whose namespace is a slave of
-  the spare's own. The hand-over mounts the workspace's volume on that point in the spare's
+- **/app**: a spare's launch wrapper mounts a small tmpfs on its empty mount point and
+  makes it shared (\`mount -t tmpfs --make-shared\`) before bwrap, whose namespace is a
+  slave of the spare's own (a cold start does the same since 12-05, and mounts the volume
+  there while the agent starts). A tmpfs, not the point bound onto itself as until 12-05: a
+  bind mount's source, a host path, showed in the cell's \`/proc/self/mountinfo\`.
+  The hand-over mounts the workspace's volume on that point in the spare's
   namespace (\`nsenter --mount\`), and it appears at /app in the cell. Nothing in the
   agent opens /app before a request, and every path through /app resolves to the volume
   from then on. Each spare also has a blank volume mounted there already, made and given
@@ -540,8 +549,7 @@ things the spare's namespace had nothing to do with took most of it:
   namespace.
 - **\`mount\` probed the image for its type**: libblkid read the image in about 40
   places (4 × 256 KiB among them) through the new loop device before the mount. The type
-  is now given (\`-t ext4\`); this also shortens every cold start, whose wrapper mounts
-  the volume the same way.
+  is now given (\`-t ext4\`), for a cold start's mount too.
 
 With both (unsandboxed driver, 7 hand-overs): 16.1 → 11.9 ms median. What is left is the
 \`nsenter\` and bash start (about 3 ms), \`umount\` of the blank volume (libmount reads
@@ -549,6 +557,12 @@ the mount table first), and \`mount -o loop\`. A helper left in each spare's nam
 taking the mount commands on a pipe, would save the first; mounting the blank volume
 beside /app and moving it (\`mount --move\`) for a new workspace would let the unmount
 come after the hand-over.
+
+Loop device nodes stay once made, attached or not, and they cost: after the 1,000-user
+bench (12-05) left 1,000 of them, a stop took 62.9 ms instead of 8.5 ms (releasing a
+volume scans every loop device for its image) and this hand-over 19.5 ms instead of
+13.5 ms; removing the idle nodes (\`LOOP_CTL_REMOVE\`) brought both back. The driver
+does not remove a node when its cell stops; \`losetup\` here cannot.
 
 Every running cell's volume used to be a loop mount in the host's mount namespace, and
 every new sandbox copies the mount table it starts from: with 1,000 extra mounts,

@@ -4,7 +4,7 @@
  *   server (root) ─spawn─> unshare --mount (root): a mount namespace of the cell's own,
  *   exec bash wrapper (root): closes every inherited descriptor but the ones below, joins
  *   the agent's cgroups, opens the user's `cgroup.procs` files, disables core dumps,
- *   mounts the workspace volume (volume.ts), then
+ *   makes the workspace volume's mount point shared (volume.ts), then
  *   exec setpriv --reuid=<base> ─> exec bwrap --args 4 (as <base>, unprivileged)
  *
  * so the cell's processes never run outside its cgroups nor as root. The agent moves
@@ -13,9 +13,10 @@
  * user-cgroups.ts). bwrap creates the namespaces, reports the sandbox's pid on the info
  * pipe and waits; the server writes the uid/gid maps (0 -> base, 1000 -> base+1000),
  * which only a privileged process can do for two ids, and releases bwrap with one byte
- * on the block descriptor. The launch ends when
- * the agent has written its first bytes: it is up, and a failure before that is reported
- * with what bwrap or the agent said on stderr.
+ * on the block descriptor. While the agent starts, the volume is mounted on the shared
+ * point (in the wrapper's namespace; it propagates into bwrap's). The launch ends when
+ * that is done and the agent has written its first bytes: it is up, and a failure before
+ * that is reported with what bwrap or the agent said on stderr.
  *
  * Descriptors of the spawned process:
  *   0, 1  /dev/null — the sandbox's pid 1 keeps its stdio, so nothing worth taking there
@@ -81,6 +82,12 @@ export interface LaunchRequest {
    * that fails. Absent: nothing to mount (a plain directory).
    */
   volume?: { mount: string[]; repair: string[] };
+  /**
+   * Mounted while the agent starts, on the shared mount point `volume` made (mountInSandbox):
+   * the launch ends once both are done. Nothing in the agent opens /app before a request,
+   * and this takes the volume's mount off the start's critical path.
+   */
+  volumeWhileStarting?: { mount: string[]; repair: string[] };
   args: string[];
   command: string[];
   /** Host files whose content goes on descriptors FD.firstData, FD.firstData + 1, ... */
@@ -89,7 +96,7 @@ export interface LaunchRequest {
   sealUserns: boolean;
   timeoutMs: number;
   /** Told as each step ends. */
-  step?: (name: 'namespaces' | 'mapped' | 'sealed' | 'agent') => void;
+  step?: (name: 'namespaces' | 'mapped' | 'sealed' | 'mounted' | 'agent') => void;
 }
 
 export interface Sandbox {
@@ -202,6 +209,8 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
     // the server sends a request, which it can only do once this returns.
     await Promise.all([
       request.sealUserns && sealUserns(tools.nsenter, innerPid).then(() => step('sealed')),
+      request.volumeWhileStarting &&
+        mountInSandbox(tools, child.pid!, request.volumeWhileStarting).then(() => step('mounted')),
       firstOutput(channel).then(() => step('agent')),
     ]);
     return innerPid;

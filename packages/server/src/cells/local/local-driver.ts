@@ -3,7 +3,7 @@
  * by cgroups and a loop-mounted volume. See launch.ts for how a cell starts, profile.ts
  * for what it contains, and notes/sandbox.md for the measurements behind both.
  */
-import { access, chmod, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -89,12 +89,21 @@ export interface LocalDriverOptions {
 /**
  * Steps of a cell's start in the order they end: left-overs of a crash removed, cgroup
  * and volume ready (in parallel), namespaces made (bwrap reported its pid), uid/gid maps
- * written, user namespaces sealed (overlaps the agent's start), the agent's first bytes.
+ * written, user namespaces sealed and the volume mounted (both overlap the agent's start),
+ * the agent's first bytes.
  * A start from the warm pool has two: left-overs removed, and the volume handed over
  * (mounted into the waiting sandbox and given to its uids).
  */
 export type StartStep =
-  'leftovers' | 'cgroup' | 'volume' | 'namespaces' | 'mapped' | 'sealed' | 'agent' | 'handedOver';
+  | 'leftovers'
+  | 'cgroup'
+  | 'volume'
+  | 'namespaces'
+  | 'mapped'
+  | 'sealed'
+  | 'mounted'
+  | 'agent'
+  | 'handedOver';
 
 const STOP_GRACE_MS = 5_000;
 const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -282,12 +291,14 @@ export class LocalCellDriver implements CellDriver {
     }
     let sandbox: Sandbox;
     try {
+      const mountVolume = volume.mountCommands();
       sandbox = await this.startSandbox(host, {
         template: spec,
         hostUid,
         cgroup,
         appSource: volume.path,
-        mountApp: volume.mountCommands(),
+        mountApp: mountVolume && sharedMountPointCommands(volume.path, host.tools),
+        mountWhileStarting: mountVolume,
         agentExtra,
         step,
       });
@@ -317,9 +328,7 @@ export class LocalCellDriver implements CellDriver {
     const mountPoint = WorkspaceVolume.mountPoint(dir);
     let cgroup: CellCgroup | undefined;
     try {
-      // The agent's until a volume covers it: bwrap, running as the agent, enters it.
       await mkdir(mountPoint, { mode: 0o700 });
-      await chown(mountPoint, hostUid, hostUid);
       cgroup = host.cgroups && (await CellCgroup.create(host.cgroups, name, template.limits));
       const sandbox = await this.startSandbox(host, {
         template,
@@ -434,8 +443,10 @@ export class LocalCellDriver implements CellDriver {
       cgroup: CellCgroup | undefined;
       /** What bwrap binds at /app. */
       appSource: string;
-      /** Run before bwrap in the cell's mount namespace: the volume, or a shared mount point. */
+      /** Run before bwrap in the cell's mount namespace: a shared mount point for the volume. */
       mountApp: { mount: string[]; repair: string[] } | undefined;
+      /** The volume, mounted on that point while the agent starts. */
+      mountWhileStarting?: { mount: string[]; repair: string[] } | undefined;
       agentExtra: Record<string, string>;
       step?: (name: StartStep) => void;
     },
@@ -478,6 +489,7 @@ export class LocalCellDriver implements CellDriver {
       cgroupProcs: cgroup?.procsFiles('agent') ?? [],
       userCgroupProcs,
       volume: plan.mountApp,
+      volumeWhileStarting: plan.mountWhileStarting,
       args: profile.args,
       command: this.options.command?.(profile.command) ?? profile.command,
       dataFiles: profile.dataFiles.map((file) => this.runtimeFile(file)),

@@ -6,7 +6,8 @@
  * the cell still runs, without a disk quota.
  *
  * A running cell's volume is mounted in the cell's own mount namespace, not the host's
- * (launch.ts runs mountCommands() there before bwrap): every new sandbox copies the mount
+ * (launch.ts runs mountCommands() there, on a shared mount point, while the agent starts):
+ * every new sandbox copies the mount
  * table it starts from, so host mounts that grew with the number of cells made every start
  * slower, and the mount goes with the cell when its last process does. The host mounts an
  * image only to prepare it (a new image, or files to hand to another uid).
@@ -221,15 +222,30 @@ export class WorkspaceVolume {
 }
 
 /**
- * What a spare sandbox's wrapper runs in the sandbox's outer mount namespace: its /app
- * mount point bound onto itself and made shared, so that a volume mounted there at the
- * hand-over (mountCommands) propagates into the sandbox, whose namespace is its slave.
+ * What a sandbox's wrapper runs in the sandbox's outer mount namespace when the volume is
+ * mounted later (while the agent starts, or at a spare's hand-over: mountCommands): a small
+ * tmpfs on the /app mount point, made shared, so that the volume mounted on it propagates
+ * into the sandbox, whose namespace is its slave. A tmpfs rather than the mount point bound
+ * onto itself: the cell's mountinfo shows a bind mount's source path, which is the host's.
+ * bwrap, as the cell's uids, enters it before the volume covers it: mode 711.
  */
 export function sharedMountPointCommands(
   point: string,
   tools: VolumeTools,
 ): { mount: string[]; repair: string[] } {
-  return { mount: [tools.mount, '--bind', '--make-shared', point, point], repair: [] };
+  return {
+    mount: [
+      tools.mount,
+      '-t',
+      'tmpfs',
+      '-o',
+      'size=4k,mode=711,nosuid,nodev,noexec',
+      '--make-shared',
+      'workcell-app',
+      point,
+    ],
+    repair: [],
+  };
 }
 
 async function createImage(image: string, bytes: number, owner: number, tools: VolumeTools) {

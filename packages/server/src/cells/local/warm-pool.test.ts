@@ -110,6 +110,9 @@ describe('the local warm pool', { timeout: 120_000 }, () => {
     const size = Number((await first.sh('df -B1 --output=size /app | tail -1')).stdout);
     expect(size).toBeGreaterThan(0.9 * spec.limits.diskBytes);
     expect(size).toBeLessThanOrEqual(spec.limits.diskBytes);
+    // Nothing in the cell shows where its volume or the spare lived on the host.
+    const mounts = async (cell: typeof first) => (await cell.sh('cat /proc/self/mountinfo')).stdout;
+    expect(await mounts(first)).not.toContain(host.dir);
     // On the host, user code runs in the block the workspace took over from the spare.
     const sleeper = await first.sh('sleep 60 >/dev/null 2>&1 & echo $!');
     const sleeperPid = Number(sleeper.stdout);
@@ -149,6 +152,7 @@ describe('the local warm pool', { timeout: 120_000 }, () => {
     expect(moved).not.toBe(base);
     const reread = await again.sh('cat /app/note.txt; stat -c %u /app/note.txt; id -u');
     expect(reread.stdout).toBe('hello\n1000\n1000\n');
+    expect(await mounts(again)).not.toContain(host.dir);
     await again.cell.stop();
   });
 
