@@ -17,6 +17,20 @@ describe('runHost', () => {
     ).resolves.toBe('done\n');
   });
 
+  it('stops a tool that writes without end, and keeps only the end of what it said', async () => {
+    await expect(runHost('/usr/bin/yes', [])).rejects.toThrow(/wrote more than/);
+    const chatty = runHost('/bin/sh', [
+      '-c',
+      'yes early | head -c 100000 >&2; echo the-end >&2; exit 2',
+    ]);
+    const error = await chatty.then(
+      () => expect.fail('the tool failed'),
+      (caught: unknown) => caught as HostCommandError,
+    );
+    expect(error.stderr).toMatch(/the-end\n$/);
+    expect(error.stderr.length).toBeLessThanOrEqual(16 * 1024);
+  });
+
   it('names a tool that cannot be run', async () => {
     await expect(runHost('/nonexistent/tool', [])).rejects.toThrow(/\/nonexistent\/tool.*ENOENT/);
   });

@@ -12,6 +12,10 @@ export class HostCommandError extends Error {
   }
 }
 
+/** The most a host tool may write to stdout (what `execFile` allowed), and the stderr kept. */
+const MAX_HOST_OUTPUT = 1024 * 1024;
+const MAX_HOST_STDERR = 16 * 1024;
+
 /**
  * Runs a host tool with a clean environment and no input; rejects with its stderr in the
  * message unless it exits with one of `okCodes`. Its stdin is /dev/null, not a pipe: bash
@@ -32,10 +36,19 @@ export function runHost(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     const fail = (detail: string) =>
       reject(new HostCommandError(`${file} ${args.join(' ')}: ${detail}`, stderr));
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      stdout += text;
+      if (stdout.length > MAX_HOST_OUTPUT) {
+        child.kill('SIGKILL');
+        fail(`wrote more than ${MAX_HOST_OUTPUT} characters`);
+      }
+    });
+    // What a tool says may quote a cell's files (e2fsck does): only its end is kept.
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      stderr = (stderr + text).slice(-MAX_HOST_STDERR);
+    });
     child.once('error', (error) => fail(error.message));
     child.once('close', (code, signal) => {
       if (code !== null && okCodes.includes(code)) resolve(stdout);
