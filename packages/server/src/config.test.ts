@@ -107,6 +107,16 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses file and workspace limits the database cannot count (2 GiB and more)', () => {
+    expect(loadConfig({ MAX_WORKSPACE_BYTES: String(2 ** 31 - 1) }).MAX_WORKSPACE_BYTES).toBe(
+      2 ** 31 - 1,
+    );
+    expect(() => loadConfig({ MAX_WORKSPACE_BYTES: String(2 ** 31) })).toThrow(
+      /MAX_WORKSPACE_BYTES/,
+    );
+    expect(() => loadConfig({ MAX_FILE_BYTES: String(2 ** 31) })).toThrow(/MAX_FILE_BYTES/);
+  });
+
   it('names every bad variable at once', () => {
     expect(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' })).toThrow(
       /PORT[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*PORT/,

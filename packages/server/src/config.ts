@@ -42,8 +42,9 @@ const environmentSchema = z.object({
   /** The URL users reach Workcell at; WebSocket Origin checks compare against it. */
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  MAX_FILE_BYTES: integer(10 * MiB, 1),
-  MAX_WORKSPACE_BYTES: integer(100 * MiB, 1),
+  /** At most 2 GiB - 1 each: the database counts a file's and a workspace's bytes in 32 bits. */
+  MAX_FILE_BYTES: integer(10 * MiB, 1, 2 ** 31 - 1),
+  MAX_WORKSPACE_BYTES: integer(100 * MiB, 1, 2 ** 31 - 1),
   /** Everything one user makes the server store: files and revisions in all their workspaces. */
   MAX_USER_BYTES: integer(1024 * MiB, 1),
   MAX_WORKSPACES_PER_USER: integer(50, 1),

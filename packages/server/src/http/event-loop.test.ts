@@ -87,7 +87,12 @@ forEachDatabase('the event loop under one heavy user', (ctx) => {
       'leave another user’s health checks answered and the loop free',
       { timeout: 120_000 },
       async () => {
-        const { app } = await ctx.buildApp({ MAX_FILE_BYTES: String(10 * MiB) });
+        // Room for as many rounds as a fast machine makes in the time: each imports 5 MiB more.
+        const { app } = await ctx.buildApp({
+          MAX_FILE_BYTES: String(10 * MiB),
+          MAX_WORKSPACE_BYTES: String(1024 * MiB),
+          MAX_USER_BYTES: String(4096 * MiB),
+        });
         const heavy = await registerUser(app, 'heavy');
         const { uuid } = await createWorkspace(app, heavy, 'heavy', 'empty');
         await app.listen({ port: 0, host: '127.0.0.1' });
@@ -130,7 +135,7 @@ forEachDatabase('the event loop under one heavy user', (ctx) => {
           `${ctx.kind}: ${statuses.length} heavy requests; event-loop delay p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms; health ${health.count} answers, p99 ${health.p99} ms, max ${health.max} ms, longest gap ${health.longestGap} ms`,
         );
         expect(statuses.length).toBeGreaterThanOrEqual(3);
-        expect(statuses.every((status) => status < 300)).toBe(true);
+        expect(statuses.filter((status) => status >= 300)).toEqual([]);
         expect(health.longestGap).toBeLessThan(1000);
         expect(loop.max).toBeLessThan(500);
         expect(
