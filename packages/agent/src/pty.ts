@@ -52,8 +52,6 @@ class PtySession {
   /** Output read from the PTY and not yet acknowledged (counted when read, sent or not). */
   private unacked = 0;
   private paused = false;
-  /** The screen has more output waiting to be parsed than it should hold. */
-  private screenBacklogged = false;
   private closed = false;
   private killTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -65,10 +63,9 @@ class PtySession {
     private readonly events: PtyEvents,
     private readonly onGone: () => void,
   ) {
-    this.screen = new Screen(process.cols, process.rows, PTY_SCROLLBACK_LINES, (over) => {
-      this.screenBacklogged = over;
-      this.updateReading();
-    });
+    this.screen = new Screen(process.cols, process.rows, PTY_SCROLLBACK_LINES, () =>
+      this.updateReading(),
+    );
     this.input = new PtyInput(process);
     this.batcher = new OutputBatcher((data, offset) => events.output(id, data, offset), {
       maxBytes: PTY_OUTPUT_BATCH_BYTES,
@@ -189,10 +186,14 @@ class PtySession {
    */
   private updateReading(): void {
     if (this.closed) return;
-    if (!this.paused && (this.unacked > PTY_FLOW_WINDOW_BYTES || this.screenBacklogged)) {
+    if (!this.paused && (this.unacked > PTY_FLOW_WINDOW_BYTES || this.screen.backlogged)) {
       this.paused = true;
       this.process.pause();
-    } else if (this.paused && this.unacked <= PTY_FLOW_WINDOW_BYTES / 2 && !this.screenBacklogged) {
+    } else if (
+      this.paused &&
+      this.unacked <= PTY_FLOW_WINDOW_BYTES / 2 &&
+      !this.screen.backlogged
+    ) {
       this.paused = false;
       this.process.resume();
     }

@@ -194,7 +194,7 @@ describe('Screen', () => {
 
   it('asks for reading to stop while too much waits to be parsed, and to go on once it is parsed', async () => {
     const told: boolean[] = [];
-    const screen = new Screen(COLS, ROWS, SCROLLBACK, (over) => told.push(over));
+    const screen: Screen = new Screen(COLS, ROWS, SCROLLBACK, () => told.push(screen.backlogged));
     // Colour on every line: nothing of it may be skipped.
     const line = Buffer.from('\x1b[32m' + 'y'.repeat(30) + '\x1b[0m\r\n');
     const chunk = Buffer.concat(Array<Buffer>(1000).fill(line));

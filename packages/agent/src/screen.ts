@@ -37,7 +37,7 @@ export class Screen {
   /** Those handed to it in this round, sliced, with the parts that may be skipped. */
   private steps: Step[] = [];
   private backlogBytes = 0;
-  private backlogged = false;
+  private overBacklog = false;
   private timer: NodeJS.Timeout | undefined;
   private parsing = false;
   private settleWaiters: (() => void)[] = [];
@@ -50,12 +50,17 @@ export class Screen {
     cols: number,
     rows: number,
     private readonly scrollback: number,
-    /** Told when the backlog passes SCREEN_BACKLOG_BYTES (true) and when it is back under half. */
-    private readonly onBacklog: (over: boolean) => void,
+    /** Told when `backlogged` changes: past SCREEN_BACKLOG_BYTES, and back under half. */
+    private readonly onBacklog: () => void,
   ) {
     this.terminal = new headless.Terminal({ cols, rows, scrollback, allowProposedApi: true });
     this.terminal.loadAddon(this.serializer);
     this.requested = { cols, rows };
+  }
+
+  /** More output waits to be parsed than the screen should hold (see onBacklog). */
+  get backlogged(): boolean {
+    return this.overBacklog;
   }
 
   /** The size the terminal has once everything queued is parsed. */
@@ -115,21 +120,23 @@ export class Screen {
     this.parsing = true;
     const queued = this.queue;
     this.queue = [];
-    const run: Uint8Array[] = [];
-    // The rows the terminal will have when the run is parsed: a resize may come before it.
+    let run: Uint8Array[] = [];
+    // The rows the terminal will have when a run is parsed: a resize may come before it.
     let rows = this.terminal.rows;
-    for (const step of [...queued, undefined]) {
-      if (step && 'data' in step) {
-        run.push(step.data);
-        continue;
-      }
+    const endRun = () => {
       if (run.length > 0) this.stepsFor(run.length === 1 ? run[0]! : Buffer.concat(run), rows);
-      run.length = 0;
-      if (step) {
+      run = [];
+    };
+    for (const step of queued) {
+      if ('data' in step) {
+        run.push(step.data);
+      } else {
+        endRun();
         this.steps.push(step);
         rows = step.rows;
       }
     }
+    endRun();
     this.next();
   }
 
@@ -178,19 +185,20 @@ export class Screen {
     }
     this.terminal.write(step.data, () => {
       this.countBacklog(-step.data.length);
-      setImmediate(() => this.next());
+      // The event loop turns between slices; after the last (an echo's only one) no need.
+      if (this.steps.length > 0) setImmediate(() => this.next());
+      else this.next();
     });
   }
 
   private countBacklog(delta: number): void {
     this.backlogBytes += delta;
-    if (!this.backlogged && this.backlogBytes > SCREEN_BACKLOG_BYTES) {
-      this.backlogged = true;
-      this.onBacklog(true);
-    } else if (this.backlogged && this.backlogBytes <= SCREEN_BACKLOG_BYTES / 2) {
-      this.backlogged = false;
-      this.onBacklog(false);
-    }
+    const over = this.overBacklog
+      ? this.backlogBytes > SCREEN_BACKLOG_BYTES / 2
+      : this.backlogBytes > SCREEN_BACKLOG_BYTES;
+    if (over === this.overBacklog) return;
+    this.overBacklog = over;
+    this.onBacklog();
   }
 
   /**
