@@ -136,13 +136,16 @@ describe('isolation', () => {
   });
 
   it('runs user code as uid 1000 in /app with a clean environment', async () => {
+    // The first command after the start: the volume, mounted while the agent started, is
+    // already at /app (ext4), not the tmpfs it was mounted on.
     const { stdout } = await a.sh(
-      'id -u; id -g; pwd; hostname; echo "$HOME $USER $PATH $LANG $OMP_NUM_THREADS"',
+      'id -u; id -g; pwd; stat -f -c %T /app; hostname; echo "$HOME $USER $PATH $LANG $OMP_NUM_THREADS"',
     );
     expect(stdout.split('\n')).toEqual([
       '1000',
       '1000',
       '/app',
+      'ext2/ext3',
       'workcell',
       '/home/user user /app/.local/bin:/usr/local/bin:/usr/bin:/bin C.UTF-8 1',
       '',
@@ -578,6 +581,26 @@ describe('lifecycle', () => {
       expect(leftovers(spec, host.cellsDir, `${host.cgroupParent}-v2`)).toEqual(NOTHING);
     },
   );
+
+  it('returns a started cell only once its volume is mounted, however long the mount takes', async () => {
+    // The volume is mounted beside the agent's start: a mount slower than the agent must
+    // still come before the cell is handed out, or user code would find no /app.
+    const slowMount = join(host.dir, 'slow-mount');
+    await writeFile(
+      slowMount,
+      '#!/bin/sh\ncase "$*" in *loop*) sleep 1 ;; esac\nexec /usr/bin/mount "$@"\n',
+      {
+        mode: 0o755,
+      },
+    );
+    const slow = host.driver({ tools: { mount: slowMount } });
+    await slow.probe();
+    const spec = testSpec('slow-mount');
+    const cell = await startTestCell(slow, spec);
+    expect((await cell.sh('stat -f -c %T /app')).stdout).toBe('ext2/ext3\n');
+    await cell.cell.stop();
+    expect(leftovers(spec)).toEqual(NOTHING);
+  });
 
   it('degrades to a plain directory without a disk quota where loop mounts fail', async () => {
     const plain = host.driver({ tools: { mkfs: '/nonexistent/mkfs.ext4' } });
