@@ -59,7 +59,7 @@ forEachDatabase('revision history', (ctx) => {
       ctx.db,
     );
 
-  it('a save keeps every revision of the last hour, the newest of each hour for a day and of each day for 30 days', async () => {
+  it('a save lets go only of what REVISIONS_PER_FILE does not keep; the sweep keeps every revision of the last hour, the newest of each hour for a day and of each day for 30 days', async () => {
     await save('plan.txt', 'first');
     // Oldest first, as they would have been kept.
     await keptEarlier('plan.txt', 101, `now() - interval '40 days'`);
@@ -88,11 +88,13 @@ forEachDatabase('revision history', (ctx) => {
     await keptEarlier('plan.txt', 108, `now() - interval '20 minutes'`);
 
     await save('plan.txt', 'second');
+    const versions = async () => (await history('plan.txt')).map((revision) => revision.version);
+    // 1 is the content the save replaced.
+    expect(await versions()).toEqual([1, 108, 107, 106, 105, 104, 103, 102, 101]);
 
-    const kept = (await history('plan.txt')).map((revision) => revision.version);
-    // 1 is the content the save replaced; 101 was older than 30 days, 103 not the last
-    // of its day, 105 not the last of its hour.
-    expect(kept).toEqual([1, 108, 107, 106, 104, 102]);
+    await ctx.services.revisionSweep.tick();
+    // 101 was older than 30 days, 103 not the last of its day, 105 not the last of its hour.
+    expect(await versions()).toEqual([1, 108, 107, 106, 104, 102]);
   });
 
   it('a revision kept before sources were recorded answers no source and its keeping time', async () => {
@@ -101,7 +103,7 @@ forEachDatabase('revision history', (ctx) => {
     expect(old!.savedAt).toBe(old!.createdAt);
   });
 
-  it('REVISIONS_PER_FILE still bounds what the schedule keeps', async () => {
+  it('REVISIONS_PER_FILE bounds what a save and a delete keep', async () => {
     const { app } = await ctx.buildApp({ REVISIONS_PER_FILE: '2' });
     for (const content of ['a', 'b', 'c', 'd'])
       await app.inject({
@@ -111,6 +113,13 @@ forEachDatabase('revision history', (ctx) => {
         payload: { content },
       });
     expect((await history('capped.txt')).map((revision) => revision.version)).toEqual([3, 2]);
+    const removed = await app.inject({
+      method: 'DELETE',
+      url: `${base()}/file/capped.txt`,
+      headers: bearer(alice),
+    });
+    expect(removed.statusCode, removed.body).toBe(204);
+    expect((await history('capped.txt')).map((revision) => revision.version)).toEqual([4, 3]);
   });
 
   it('each revision says who made that version: editor, upload, terminal, restore', async () => {

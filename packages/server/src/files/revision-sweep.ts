@@ -1,10 +1,10 @@
 /**
- * Thins the revisions of files nobody writes any more. A save applies the retention
- * schedule to the paths it writes, so a file left alone would keep every revision of its
- * last busy hour (up to REVISIONS_PER_FILE), and a deleted one all of its own, until the
- * owner's quota needed the room. The sweep visits each workspace that has revisions, a
- * batch a tick, in order of id and round again, and applies the schedule to all of its
- * paths in one transaction per workspace. Replicas may sweep at once: each workspace's
+ * Thins revisions by the retention schedule. A write applies only REVISIONS_PER_FILE to
+ * the paths it writes (retention.ts says why), so without the sweep every file would keep
+ * that many, and a deleted one all of its own, until the owner's quota needed the room.
+ * The sweep visits each workspace that has revisions, a batch a tick, in order of id and
+ * round again, and applies the schedule to all of its paths in one transaction per
+ * workspace. Replicas may sweep at once: each workspace's
  * pruning holds its row's lock, so the second finds nothing left to do.
  */
 import type { FastifyBaseLogger } from 'fastify';

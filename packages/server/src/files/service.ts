@@ -13,7 +13,7 @@ import type { Db } from '../store/database';
 import type { ChangeSource, Database, FileRevisionRow, FileRow } from '../store/schema';
 import { sha256, toFileContent } from './content';
 import type { FileChangeEvent, FileChangeListener } from './events';
-import { prunableOnceKept, prunableRevisions, type RevisionRetention } from './retention';
+import { prunableRevisions, revisionsOverCap, type RevisionRetention } from './retention';
 
 export interface FileLimits {
   maxFileBytes: number;
@@ -464,7 +464,7 @@ export class FileService {
 
   /**
    * Overwrites a file's content, keeping the old one as a revision and letting go of the
-   * revisions the schedule then no longer keeps, in one statement: a save's transaction is
+   * revisions beyond the per-file cap, in one statement: a save's transaction is
    * the fewer round trips for it. Answers the bytes kept and let go, for the owner's charge.
    */
   private async replaceKeepingRevision(
@@ -484,12 +484,12 @@ export class FileService {
       return { file: rows[0]!, keptBytes: 0, forgottenBytes: 0 };
     }
     // The statements in a WITH see one snapshot: the revision copies the content before
-    // the update, and the pruning counts the revision as kept (prunableOnceKept).
+    // the update, and the pruning does not see that copy, so it keeps one fewer.
     const { rows } = await sql<FileMeta & { kept_bytes: string; forgotten_bytes: string }>`
       WITH kept AS (${revisionCopies(tx, [existing.id], 'overwrite').returning('size')}),
       forgotten AS (
         DELETE FROM file_revisions
-          WHERE id IN (${prunableOnceKept(existing.workspace_id, existing.id, this.limits.revisions)})
+          WHERE id IN (${revisionsOverCap(existing.workspace_id, [existing.id], this.limits.revisions.perFile - 1)})
           RETURNING size
       ),
       replaced AS (${replace})
@@ -937,7 +937,7 @@ export class FileService {
 
   /**
    * Keeps the current contents of these files as revisions (revisionCopies), then lets go
-   * of each path's revisions that the retention schedule no longer keeps.
+   * of each path's revisions beyond the per-file cap.
    */
   private async keepRevisions(
     tx: Tx,
@@ -950,7 +950,9 @@ export class FileService {
     await revisionCopies(tx, ids, reason).execute();
     const forgotten = await tx
       .deleteFrom('file_revisions')
-      .where(sql<boolean>`id IN (${prunableRevisions(workspaceId, this.limits.revisions, ids)})`)
+      .where(
+        sql<boolean>`id IN (${revisionsOverCap(workspaceId, ids, this.limits.revisions.perFile)})`,
+      )
       .returning('size')
       .execute();
     // The kept contents were already the owner's (as the files'); the forgotten go.
@@ -958,8 +960,8 @@ export class FileService {
   }
 
   /**
-   * Applies the retention schedule to all of the workspace's revisions (a save applies it
-   * only to the paths it writes); answers how many were let go.
+   * Applies the retention schedule to all of the workspace's revisions (a write applies
+   * only the per-file cap); answers how many were let go.
    */
   async pruneRevisions(workspaceId: string): Promise<number> {
     return this.transaction(workspaceId, async (tx) => {
