@@ -3,10 +3,10 @@
  * each hour, then the newest of each day, and never more than a cap per file. A revision's
  * time is when it was replaced, so "the newest of an hour" is the file as it stood at the
  * end of that hour. A write that adds revisions applies the cap, an index walk over one
- * path; the schedule, which ranks all of a path's revisions three ways, is applied by the
- * sweep (revision-sweep.ts). It cost a save of a file with 200 revisions a quarter of its
- * time, and lets go only of revisions older than REVISIONS_ALL_MINUTES, which the sweep's
- * next visit reaches as well.
+ * path (`workcell_keep_revisions`, migration 0012); the schedule, which ranks all of a
+ * path's revisions three ways, is applied by the sweep (revision-sweep.ts). It cost a save
+ * of a file with 200 revisions a quarter of its time, and lets go only of revisions older
+ * than REVISIONS_ALL_MINUTES, which the sweep's next visit reaches as well.
  */
 import { sql } from 'kysely';
 
@@ -40,16 +40,4 @@ export function prunableRevisions(workspaceId: string, retention: RevisionRetent
       OR (rank_in_hour = 1 AND ${newer(retention.hourlySeconds)})
       OR (rank_in_day = 1 AND ${newer(retention.dailySeconds)})
     ))`;
-}
-
-/** The revisions at the paths of these files beyond the newest `keep` of each path. */
-export function revisionsOverCap(workspaceId: string, fileIds: readonly number[], keep: number) {
-  return sql<{ id: number }>`
-    SELECT older.id FROM files
-      CROSS JOIN LATERAL (
-        SELECT id FROM file_revisions
-          WHERE workspace_id = files.workspace_id AND path = files.path
-          ORDER BY id DESC OFFSET ${keep}
-      ) AS older
-      WHERE files.workspace_id = ${workspaceId} AND files.id = any(${[...fileIds]})`;
 }

@@ -4,7 +4,7 @@
  * are serialised: version checks, the size quota and revisions cannot race. Listeners
  * hear about a change only after its commit.
  */
-import { isWithin, normaliseWorkspacePath, parentPaths } from '@workcell/protocol';
+import { isWithin, normaliseWorkspacePath, parentPaths, type ErrorCode } from '@workcell/protocol';
 import { sql, type AliasedRawBuilder, type ExpressionBuilder, type Transaction } from 'kysely';
 
 import { WorkcellError } from '../errors';
@@ -13,7 +13,7 @@ import type { Db } from '../store/database';
 import type { ChangeSource, Database, FileRevisionRow, FileRow } from '../store/schema';
 import { sha256, toFileContent } from './content';
 import type { FileChangeEvent, FileChangeListener } from './events';
-import { prunableRevisions, revisionsOverCap, type RevisionRetention } from './retention';
+import { prunableRevisions, type RevisionRetention } from './retention';
 
 export interface FileLimits {
   maxFileBytes: number;
@@ -220,9 +220,7 @@ export class FileService {
   ): Promise<WrittenFile> {
     this.checkFileSize(bytes.length);
     const saved = this.metrics.fileSaveDuration.startTimer({ source: options.source });
-    const outcome = await this.transaction(workspaceId, (tx) =>
-      this.writeIn(tx, workspaceId, path, bytes, options),
-    );
+    const outcome = await this.writeFile(workspaceId, path, bytes, options);
     saved();
     this.publishWrite(workspaceId, outcome, options.source);
     return toWrittenFile(outcome);
@@ -412,93 +410,51 @@ export class FileService {
     return { events, rows };
   }
 
-  private async writeIn(
-    tx: Tx,
+  /**
+   * One statement, `workcell_write_file` (migration 0012), makes the parents, checks the
+   * version, keeps the replaced content as a revision within the per-file cap, and charges
+   * the workspace and its owner: a save is one round trip. When the owner's quota is short,
+   * a transaction first lets go of their oldest revisions (makeRoom), then writes.
+   */
+  private async writeFile(
     workspaceId: string,
     path: string,
     bytes: Uint8Array,
     options: WriteOptions,
   ): Promise<WriteOutcome> {
-    const hash = sha256(bytes);
-    const created = await this.createParents(tx, workspaceId, path, options.source);
-    const existing = await this.lockRow(tx, workspaceId, path);
-    if (existing?.type === 'folder') throw new WorkcellError('IS_A_FOLDER', `${path} is a folder.`);
-    if (options.baseVersion !== undefined && (existing?.version ?? 0) !== options.baseVersion) {
-      const current =
-        existing &&
-        (await tx.selectFrom('files').selectAll().where('id', '=', existing.id).executeTakeFirst());
+    const write = async (db: Db | Tx) => {
+      const { rows } = await sql<FileMeta & { changed: boolean; created_folders: string[] }>`
+        SELECT * FROM workcell_write_file(${workspaceId}, ${path}, ${parentPaths(path)},
+          ${bytes}, ${sha256(bytes)}, ${options.source}, ${options.baseVersion ?? null},
+          ${new Date()}, ${this.limits.revisions.perFile}, ${this.limits.maxWorkspaceBytes},
+          ${this.limits.maxUserBytes})`.execute(db);
+      const { changed, created_folders: created, ...file } = rows[0]!;
+      return {
+        file,
+        ...(changed && { content: bytes }),
+        created: created.map((folder) => folderCreated(workspaceId, folder, options.source)),
+        changed,
+      };
+    };
+    try {
+      try {
+        return await write(this.db);
+      } catch (error) {
+        const short = shortOfRoom(error);
+        if (short === undefined) throw error;
+        return await this.transaction(workspaceId, async (tx) => {
+          await this.makeRoom(tx, workspaceId, short.needs, short.stored);
+          return write(tx);
+        });
+      }
+    } catch (error) {
+      const refused = refusalOf(error);
+      if (refused?.code !== 'VERSION_CONFLICT') throw refused ? this.refusalError(refused) : error;
+      const current = await this.find(workspaceId, path);
       throw new WorkcellError('VERSION_CONFLICT', undefined, {
         current: current ? toFileContent(current) : null,
       });
     }
-    if (existing?.sha256 === hash) {
-      return { file: existing, created, changed: false };
-    }
-    const delta = bytes.length - (existing?.size ?? 0);
-    await this.reserveSpace(tx, workspaceId, delta);
-    let file: FileMeta;
-    if (existing) {
-      const replaced = await this.replaceKeepingRevision(tx, existing, bytes, hash, options);
-      file = replaced.file;
-      // The old content stays as a revision: the user then stores both.
-      await this.chargeOwner(tx, workspaceId, delta + replaced.keptBytes - replaced.forgottenBytes);
-    } else {
-      await this.chargeOwner(tx, workspaceId, delta);
-      file = await tx
-        .insertInto('files')
-        .values({
-          workspace_id: workspaceId,
-          path,
-          type: 'file',
-          content: bytes,
-          size: bytes.length,
-          sha256: hash,
-          version: 1,
-          source: options.source,
-        })
-        .returning(META_COLUMNS)
-        .executeTakeFirstOrThrow();
-    }
-    return { file, content: bytes, created, changed: true };
-  }
-
-  /**
-   * Overwrites a file's content, keeping the old one as a revision and letting go of the
-   * revisions beyond the per-file cap, in one statement: a save's transaction is
-   * the fewer round trips for it. Answers the bytes kept and let go, for the owner's charge.
-   */
-  private async replaceKeepingRevision(
-    tx: Tx,
-    existing: FileMeta,
-    bytes: Uint8Array,
-    hash: string,
-    options: WriteOptions,
-  ): Promise<{ file: FileMeta; keptBytes: number; forgottenBytes: number }> {
-    const replace = sql`UPDATE files SET content = ${bytes}, size = ${bytes.length},
-        sha256 = ${hash}, version = version + 1, source = ${options.source},
-        updated_at = ${new Date()}
-      WHERE id = ${existing.id}
-      RETURNING ${sql.join(META_COLUMNS.map((column) => sql.ref(column)))}`;
-    if (!this.keepsRevision(existing)) {
-      const { rows } = await sql<FileMeta>`${replace}`.execute(tx);
-      return { file: rows[0]!, keptBytes: 0, forgottenBytes: 0 };
-    }
-    // The statements in a WITH see one snapshot: the revision copies the content before
-    // the update, and the pruning does not see that copy, so it keeps one fewer.
-    const { rows } = await sql<FileMeta & { kept_bytes: string; forgotten_bytes: string }>`
-      WITH kept AS (${revisionCopies(tx, [existing.id], 'overwrite').returning('size')}),
-      forgotten AS (
-        DELETE FROM file_revisions
-          WHERE id IN (${revisionsOverCap(existing.workspace_id, [existing.id], this.limits.revisions.perFile - 1)})
-          RETURNING size
-      ),
-      replaced AS (${replace})
-      SELECT replaced.*,
-        (SELECT coalesce(sum(size), 0) FROM kept) AS kept_bytes,
-        (SELECT coalesce(sum(size), 0) FROM forgotten) AS forgotten_bytes
-      FROM replaced`.execute(tx);
-    const { kept_bytes: kept, forgotten_bytes: forgotten, ...file } = rows[0]!;
-    return { file, keptBytes: Number(kept), forgottenBytes: Number(forgotten) };
   }
 
   /** After the commit: the folders a write made, then the file, if its content changed. */
@@ -819,36 +775,17 @@ export class FileService {
   ): Promise<FileChangeEvent[]> {
     const parents = parentPaths(path);
     if (parents.length === 0) return [];
-    const existing = await tx
-      .selectFrom('files')
-      .select(['path', 'type'])
-      .where('workspace_id', '=', workspaceId)
-      .where('path', 'in', parents)
-      .execute();
-    const file = existing.find((row) => row.type === 'file');
-    if (file) throw new WorkcellError('NOT_A_FOLDER', `${file.path} is a file, not a folder.`);
-    const missing = parents.filter((parent) => !existing.some((row) => row.path === parent));
-    if (missing.length === 0) return [];
-    await tx
-      .insertInto('files')
-      .values(
-        missing.map((folder) => ({
-          workspace_id: workspaceId,
-          path: folder,
-          type: 'folder' as const,
-          size: 0,
-          version: 1,
-          source,
-        })),
-      )
-      .execute();
-    return missing.map((folder) => ({
-      workspaceId,
-      path: folder,
-      type: 'folder',
-      version: 1,
-      source,
-    }));
+    try {
+      const { rows } = await sql<{ path: string }>`
+        SELECT workcell_create_parents(${workspaceId}, ${parents}, ${source}) AS path`.execute(tx);
+      const made = new Set(rows.map((row) => row.path));
+      return parents
+        .filter((parent) => made.has(parent))
+        .map((folder) => folderCreated(workspaceId, folder, source));
+    } catch (error) {
+      const refused = refusalOf(error);
+      throw refused ? this.refusalError(refused) : error;
+    }
   }
 
   private async reserveSpace(tx: Tx, workspaceId: string, delta: number): Promise<void> {
@@ -859,12 +796,7 @@ export class FileService {
       .where('id', '=', workspaceId)
       .where(sql<boolean>`size_bytes + ${delta} <= ${this.limits.maxWorkspaceBytes}`)
       .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) {
-      throw new WorkcellError(
-        'WORKSPACE_FULL',
-        `The workspace would exceed its limit of ${formatBytes(this.limits.maxWorkspaceBytes)}.`,
-      );
-    }
+    if (updated.numUpdatedRows === 0n) throw this.refusalError({ code: 'WORKSPACE_FULL' });
   }
 
   /** Whether overwriting or deleting `row` keeps its content as a revision. */
@@ -873,15 +805,13 @@ export class FileService {
   }
 
   /**
-   * Adds `delta` bytes to what the workspace's owner stores. Growth beyond MAX_USER_BYTES
-   * first forgets the owner's oldest revisions, across all their workspaces, as many as it
-   * takes; when even all of them would not make room, nothing is forgotten and the write is
-   * refused. The guarded UPDATE of the owner's row serialises writers in different
-   * workspaces of one user, so two cannot both take the last free bytes.
+   * Adds `delta` bytes to what the workspace's owner stores, making room (makeRoom) for
+   * growth beyond MAX_USER_BYTES. The guarded UPDATE of the owner's row serialises writers
+   * in different workspaces of one user, so two cannot both take the last free bytes.
    */
   private async chargeOwner(tx: Tx, workspaceId: string, delta: number): Promise<void> {
     if (delta === 0) return;
-    const owner = sql<string>`(SELECT owner_id FROM workspaces WHERE id = ${workspaceId})`;
+    const owner = ownerOf(workspaceId);
     const charge = (guarded: boolean) =>
       tx
         .updateTable('users')
@@ -900,14 +830,30 @@ export class FileService {
       .select('stored_bytes')
       .where('id', '=', owner)
       .executeTakeFirstOrThrow();
-    const excess = stored + delta - this.limits.maxUserBytes;
+    await this.makeRoom(tx, workspaceId, delta, stored);
+    // Another of the user's workspaces may have taken the room meanwhile.
+    if ((await charge(true)).numUpdatedRows === 0n) throw this.quotaExceeded(delta, stored);
+  }
+
+  /**
+   * Forgets the owner's oldest revisions, across all their workspaces, until `needs` more
+   * bytes fit beside the `stored` they have; when even all of them would not make room,
+   * nothing is forgotten and the write is refused.
+   */
+  private async makeRoom(
+    tx: Tx,
+    workspaceId: string,
+    needs: number,
+    stored: number,
+  ): Promise<void> {
+    const excess = stored + needs - this.limits.maxUserBytes;
     // The oldest revisions whose sizes, added up in order, first reach the excess.
     const oldest = await tx
       .selectFrom((eb) =>
         eb
           .selectFrom('file_revisions as r')
           .innerJoin('workspaces as w', 'w.id', 'r.workspace_id')
-          .where('w.owner_id', '=', owner)
+          .where('w.owner_id', '=', ownerOf(workspaceId))
           .select(['r.id', 'r.size', sql<number>`sum(r.size) OVER (ORDER BY r.id)`.as('running')])
           .as('ordered'),
       )
@@ -915,12 +861,7 @@ export class FileService {
       .where(sql<boolean>`running - size < ${excess}`)
       .orderBy('id')
       .execute();
-    const refused = () =>
-      new WorkcellError(
-        'USER_QUOTA_EXCEEDED',
-        `This needs ${formatBytes(delta)} more, and your files and their earlier versions already use ${formatBytes(stored)} of your ${formatBytes(this.limits.maxUserBytes)}. Delete files or workspaces to make room.`,
-      );
-    if ((oldest.at(-1)?.running ?? 0) < excess) throw refused();
+    if ((oldest.at(-1)?.running ?? 0) < excess) throw this.quotaExceeded(needs, stored);
     const forgotten = await tx
       .deleteFrom('file_revisions')
       .where(
@@ -931,13 +872,39 @@ export class FileService {
       .returning('size')
       .execute();
     await this.chargeOwner(tx, workspaceId, -sum(forgotten));
-    // Another of the user's workspaces may have taken the room meanwhile.
-    if ((await charge(true)).numUpdatedRows === 0n) throw refused();
+  }
+
+  private quotaExceeded(needs: number, stored: number): WorkcellError {
+    return new WorkcellError(
+      'USER_QUOTA_EXCEEDED',
+      `This needs ${formatBytes(needs)} more, and your files and their earlier versions already use ${formatBytes(stored)} of your ${formatBytes(this.limits.maxUserBytes)}. Delete files or workspaces to make room.`,
+    );
+  }
+
+  /** The error to answer for what the database refused (migration 0012), but a conflict. */
+  private refusalError(refused: Pick<Refusal, 'code'> & Partial<Refusal>): WorkcellError {
+    switch (refused.code) {
+      case 'WORKSPACE_FULL':
+        return new WorkcellError(
+          'WORKSPACE_FULL',
+          `The workspace would exceed its limit of ${formatBytes(this.limits.maxWorkspaceBytes)}.`,
+        );
+      case 'USER_QUOTA_EXCEEDED': {
+        const { needs, stored } = roomNeeded(refused.detail!);
+        return this.quotaExceeded(needs, stored);
+      }
+      case 'IS_A_FOLDER':
+        return new WorkcellError('IS_A_FOLDER', `${refused.detail} is a folder.`);
+      case 'NOT_A_FOLDER':
+        return new WorkcellError('NOT_A_FOLDER', `${refused.detail} is a file, not a folder.`);
+      default:
+        return new WorkcellError(refused.code);
+    }
   }
 
   /**
-   * Keeps the current contents of these files as revisions (revisionCopies), then lets go
-   * of each path's revisions beyond the per-file cap.
+   * Keeps the current contents of these files as revisions, then lets go of each path's
+   * revisions beyond the per-file cap (`workcell_keep_revisions`, migration 0012).
    */
   private async keepRevisions(
     tx: Tx,
@@ -946,17 +913,11 @@ export class FileService {
     reason: 'overwrite' | 'delete',
   ): Promise<void> {
     if (this.limits.revisions.perFile === 0 || fileIds.length === 0) return;
-    const ids = [...fileIds];
-    await revisionCopies(tx, ids, reason).execute();
-    const forgotten = await tx
-      .deleteFrom('file_revisions')
-      .where(
-        sql<boolean>`id IN (${revisionsOverCap(workspaceId, ids, this.limits.revisions.perFile)})`,
-      )
-      .returning('size')
-      .execute();
+    const { rows } = await sql<{ forgotten: number | string }>`
+      SELECT workcell_keep_revisions(${workspaceId}, ${[...fileIds]}, ${reason},
+        ${this.limits.revisions.perFile}) AS forgotten`.execute(tx);
     // The kept contents were already the owner's (as the files'); the forgotten go.
-    await this.chargeOwner(tx, workspaceId, -sum(forgotten));
+    await this.chargeOwner(tx, workspaceId, -Number(rows[0]!.forgotten));
   }
 
   /**
@@ -1000,24 +961,34 @@ async function readInSlices(
   return content;
 }
 
-/** What a revision copies of its file as it is, under the same names. */
-const COPIED_COLUMNS = ['workspace_id', 'path', 'version', 'content', 'size', 'sha256'] as const;
+/** The owner of the workspace, as an SQL expression. */
+const ownerOf = (workspaceId: string) =>
+  sql<string>`(SELECT owner_id FROM workspaces WHERE id = ${workspaceId})`;
+
+const folderCreated = (
+  workspaceId: string,
+  path: string,
+  source: ChangeSource,
+): FileChangeEvent => ({ workspaceId, path, type: 'folder', version: 1, source });
 
 /**
- * Copies the current contents of these files into revisions, with who made them and when,
- * inside the database: no content crosses to the server.
+ * What the database's file functions refuse (migration 0012): SQLSTATE WC000, the error
+ * code as the message, and in the detail what the error's message needs.
  */
-function revisionCopies(tx: Tx, fileIds: number[], reason: 'overwrite' | 'delete') {
-  return tx
-    .insertInto('file_revisions')
-    .columns([...COPIED_COLUMNS, 'reason', 'source', 'saved_at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('files')
-        .select([...COPIED_COLUMNS, sql.lit(reason).as('reason'), 'source', 'updated_at'])
-        .where(sql<boolean>`id = any(${fileIds})`)
-        .where('content', 'is not', null)
-        .where('sha256', 'is not', null)
-        .orderBy('id'),
-    );
+interface Refusal {
+  code: ErrorCode;
+  detail: string;
+}
+
+function refusalOf(error: unknown): Refusal | undefined {
+  if (!(error instanceof Error) || (error as { code?: unknown }).code !== 'WC000') return undefined;
+  return { code: error.message as ErrorCode, detail: (error as { detail?: string }).detail ?? '' };
+}
+
+/** A USER_QUOTA_EXCEEDED refusal's detail: what the write needs, and what the owner stores. */
+const roomNeeded = (detail: string) => JSON.parse(detail) as { needs: number; stored: number };
+
+function shortOfRoom(error: unknown): { needs: number; stored: number } | undefined {
+  const refused = refusalOf(error);
+  return refused?.code === 'USER_QUOTA_EXCEEDED' ? roomNeeded(refused.detail) : undefined;
 }

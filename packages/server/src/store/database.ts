@@ -20,6 +20,7 @@ import * as cellLeases from './migrations/0008-cell-leases';
 import * as adminAudit from './migrations/0009-admin-audit';
 import * as revisionSource from './migrations/0010-revision-source';
 import * as workspaceState from './migrations/0011-workspace-state';
+import * as writeFileFunction from './migrations/0012-write-file-function';
 import { PGliteDialect } from './pglite-dialect';
 import { PGliteThread } from './pglite-thread';
 import type { Database } from './schema';
@@ -49,6 +50,7 @@ export const migrations: Record<string, Migration> = {
   '0009-admin-audit': adminAudit,
   '0010-revision-source': revisionSource,
   '0011-workspace-state': workspaceState,
+  '0012-write-file-function': writeFileFunction,
 };
 
 // node-postgres returns bigint columns as strings; our counts and sizes fit in a number.
