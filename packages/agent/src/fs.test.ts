@@ -1,9 +1,10 @@
 import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
+import { SYNC_IO_BYTES } from './file-io';
 import { startAgent, type TestAgent } from './test-support';
 
 let agent: TestAgent;
@@ -15,6 +16,7 @@ afterAll(async () => {
 });
 
 const at = (path: string) => join(agent.root, path);
+const digest = (content: Buffer) => createHash('sha256').update(content).digest('hex');
 const allBytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
 describe('files', () => {
@@ -32,6 +34,20 @@ describe('files', () => {
     const empty = await agent.call('fs.write', { path: 'empty' }, Buffer.alloc(0));
     expect(empty.result.size).toBe(0);
     expect((await agent.call('fs.read', { path: 'empty', maxBytes: 0 })).body.length).toBe(0);
+  });
+
+  test('a file larger than what is read and written synchronously round-trips, hashed whole', async () => {
+    // Random, so a part written twice or left out changes the hash.
+    const content = randomBytes(SYNC_IO_BYTES * 3 + 7);
+    await agent.call('fs.write', { path: 'big.bin', expectSha256: null }, content);
+    expect(await readFile(at('big.bin'))).toEqual(content);
+    const read = await agent.call('fs.read', { path: 'big.bin', maxBytes: content.length });
+    expect(Buffer.compare(read.body, content)).toBe(0);
+    const listed = await agent.call('fs.list', { path: 'big.bin', ignore: [], hash: true });
+    expect(listed.result.entries[0]?.sha256).toBe(digest(content));
+    const smaller = content.subarray(0, SYNC_IO_BYTES + 1);
+    await agent.call('fs.write', { path: 'big.bin', expectSha256: digest(content) }, smaller);
+    expect(await readFile(at('big.bin'))).toEqual(smaller);
   });
 
   test('new files and folders belong to the cell user; a rewrite keeps the mode', async () => {

@@ -5,19 +5,34 @@
  * has no links), so a link planted by user code cannot redirect a write or a delete.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rm, chown } from 'node:fs/promises';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  type Stats,
+} from 'node:fs';
+import { chown, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 
 import { MAX_FRAME_HEADER_BYTES, type ListedEntry } from '@workcell/protocol/agent';
 import { isWithin, normaliseWorkspacePath, parentPaths } from '@workcell/protocol/paths';
 import { MAX_REFUSED_NAMES } from '@workcell/protocol/agent';
 
 import { AgentFailure } from './failure';
+import { readAt, writeAll } from './file-io';
 
 export const MAX_LIST_ENTRIES = 100_000;
 /** Room left in a reply header for everything but the entries. */
 const LIST_HEADER_BUDGET = MAX_FRAME_HEADER_BYTES - 64 * 1024;
+
+const HASH_CHUNK_BYTES = 64 * 1024;
+/** Files a listing hashes between turns of the event loop: at most 8 MiB read in one go. */
+const HASHES_PER_TURN = 32;
 
 const TEMP_NAME = /^\.workcell-[0-9a-f]{16}\.tmp$/;
 /**
@@ -77,47 +92,50 @@ export class Workspace {
   async read(input: string, maxBytes: number): Promise<Buffer> {
     const { path, abs } = this.resolve(input);
     await this.checkParents(path, false);
-    const stats = await this.lstatExisting(path, abs);
+    const stats = this.lstatExisting(path, abs);
     if (stats.isDirectory()) throw new AgentFailure('IS_A_FOLDER', `${path} is a folder`);
     if (!stats.isFile()) throw new AgentFailure('INVALID_PATH', `${path} is not a regular file`);
     if (stats.size > maxBytes) throw tooLarge(path, maxBytes);
-    const handle = await open(abs, READ_FLAGS);
+    const fd = openSync(abs, READ_FLAGS);
     try {
       const buffer = Buffer.allocUnsafe(maxBytes + 1);
       let length = 0;
       for (;;) {
-        const { bytesRead } = await handle.read(buffer, length, buffer.length - length);
+        const bytesRead = await readAt(fd, buffer, length, buffer.length - length, length);
         if (bytesRead === 0) break;
         length += bytesRead;
         if (length > maxBytes) throw tooLarge(path, maxBytes);
       }
       return buffer.subarray(0, length);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
-  /** Replaces the file atomically (temp file + rename), keeping an existing file's mode. */
+  /**
+   * Replaces the file atomically (temp file + rename), keeping an existing file's mode. Its
+   * system calls are synchronous (file-io.ts): a save reaches the cell through here.
+   */
   async write(input: string, content: Buffer, expectSha256?: string | null): Promise<number> {
     const { path, abs } = this.resolve(input);
     await this.checkParents(path, true);
-    await this.checkExpected(path, expectSha256);
-    const existing = await lstatOrUndefined(abs);
+    const existing = lstatSync(abs, { throwIfNoEntry: false });
+    await this.checkExpected(path, existing, expectSha256);
     if (existing?.isDirectory()) throw new AgentFailure('IS_A_FOLDER', `${path} is a folder`);
     const mode = existing?.isFile() ? existing.mode & 0o7777 : 0o644;
     const temp = join(abs, '..', `.workcell-${randomBytes(8).toString('hex')}.tmp`);
     try {
       const flags =
         constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-      const handle = await open(temp, flags, mode);
+      const fd = openSync(temp, flags, mode);
       try {
-        await handle.writeFile(content);
-        await handle.chmod(mode); // the umask applied at creation
-        if (this.owner) await handle.chown(this.owner.uid, this.owner.gid);
+        await writeAll(fd, content);
+        fchmodSync(fd, mode); // the umask applied at creation
+        if (this.owner) fchownSync(fd, this.owner.uid, this.owner.gid);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
-      await rename(temp, abs);
+      renameSync(temp, abs);
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
@@ -129,8 +147,7 @@ export class Workspace {
   async delete(input: string, expectSha256?: string | null): Promise<void> {
     const { path, abs } = this.resolve(input);
     await this.checkParents(path, false);
-    await this.lstatExisting(path, abs);
-    await this.checkExpected(path, expectSha256);
+    await this.checkExpected(path, this.lstatExisting(path, abs), expectSha256);
     await rm(abs, { recursive: true });
   }
 
@@ -138,7 +155,7 @@ export class Workspace {
   async folder(input: string): Promise<string> {
     const { path, abs } = this.resolve(input);
     await this.checkParents(path, false);
-    checkFolder(path, await this.lstatExisting(path, abs));
+    checkFolder(path, this.lstatExisting(path, abs));
     return abs;
   }
 
@@ -155,7 +172,7 @@ export class Workspace {
       throw new AgentFailure('VALIDATION_FAILED', `cannot move ${from.path} into itself`);
     }
     await this.checkParents(from.path, false);
-    await this.lstatExisting(from.path, from.abs);
+    this.lstatExisting(from.path, from.abs);
     await this.checkParents(to.path, true);
     if (await lstatOrUndefined(to.abs)) {
       throw new AgentFailure('ALREADY_EXISTS', `${to.path} already exists`);
@@ -179,6 +196,7 @@ export class Workspace {
     const refused: string[] = [];
     let budget = LIST_HEADER_BUDGET;
     const stack: Child[] = [];
+    let hashed = 0;
     const push = (children: Child[]) => stack.push(...children.reverse());
     if (input === undefined) {
       if (maxDepth > 0) push(await this.readFolder('', ignore, 1, refused));
@@ -189,6 +207,8 @@ export class Workspace {
     for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
       const entry = toEntry(item.path, item.stats);
       if (options.hash && item.stats.isFile()) {
+        // A small file's hash takes no turn of the event loop (file-io.ts); the terminals get one.
+        if (++hashed % HASHES_PER_TURN === 0) await setImmediate();
         const sha256 = await this.hash(item.path).catch(() => undefined);
         if (sha256 === undefined) continue; // gone or replaced meanwhile
         entry.sha256 = sha256;
@@ -206,15 +226,18 @@ export class Workspace {
 
   /** The sha256 of a file's content (hex), read without following a link. */
   async hash(path: string): Promise<string> {
-    const handle = await open(join(this.root, path), READ_FLAGS);
+    const fd = openSync(join(this.root, path), READ_FLAGS);
     try {
       const hash = createHash('sha256');
-      for await (const chunk of handle.createReadStream({ autoClose: false })) {
-        hash.update(chunk as Buffer);
+      const buffer = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+      for (let position = 0; ;) {
+        const bytesRead = await readAt(fd, buffer, 0, buffer.length, position);
+        if (bytesRead === 0) return hash.digest('hex');
+        hash.update(buffer.subarray(0, bytesRead));
+        position += bytesRead;
       }
-      return hash.digest('hex');
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
@@ -237,9 +260,13 @@ export class Workspace {
    * Fails with VERSION_CONFLICT unless the path holds what the caller expects: a file
    * with that hash, or (null) no file.
    */
-  private async checkExpected(path: string, expected: string | null | undefined): Promise<void> {
+  /** `stats` are the path's, or undefined if nothing is there. */
+  private async checkExpected(
+    path: string,
+    stats: Stats | undefined,
+    expected: string | null | undefined,
+  ): Promise<void> {
     if (expected === undefined) return;
-    const stats = await lstatOrUndefined(join(this.root, path));
     const actual = stats?.isFile() ? await this.hash(path).catch(() => null) : null;
     if (actual !== expected) {
       throw new AgentFailure(
@@ -288,7 +315,7 @@ export class Workspace {
   private async ensureFolders(paths: readonly string[]): Promise<void> {
     for (const path of paths) {
       const abs = join(this.root, path);
-      const stats = await lstatOrUndefined(abs);
+      const stats = lstatSync(abs, { throwIfNoEntry: false });
       if (stats) {
         checkFolder(path, stats);
         continue;
@@ -305,20 +332,22 @@ export class Workspace {
 
   /**
    * Checks that every parent of `path` is a real folder; missing ones are created when
-   * `create` is set, otherwise they make the path not found.
+   * `create` is set, otherwise they make the path not found. Its lstat calls, as
+   * lstatExisting's, are synchronous: a few per path, each cheaper than a round trip to
+   * libuv's thread pool (file-io.ts).
    */
   private async checkParents(path: string, create: boolean): Promise<void> {
     const parents = parentPaths(path);
     if (create) return this.ensureFolders(parents);
     for (const parent of parents) {
-      const stats = await lstatOrUndefined(join(this.root, parent));
+      const stats = lstatSync(join(this.root, parent), { throwIfNoEntry: false });
       if (!stats) throw new AgentFailure('FILE_NOT_FOUND', `${path}: no such file or folder`);
       checkFolder(parent, stats);
     }
   }
 
-  private async lstatExisting(path: string, abs: string): Promise<Stats> {
-    const stats = await lstatOrUndefined(abs);
+  private lstatExisting(path: string, abs: string): Stats {
+    const stats = lstatSync(abs, { throwIfNoEntry: false });
     if (!stats) throw new AgentFailure('FILE_NOT_FOUND', `${path}: no such file or folder`);
     return stats;
   }
