@@ -350,10 +350,29 @@ another process is expensive); writing the HTTP responses is about 6%; Kysely bu
 SQL about 5%, garbage collection 3%, node-postgres parsing rows 3%, zod's response
 serialisation 1.5%, pino's request log lines 1–2% (plus their writes). A listing is the
 token lookup (now remembered for \`AUTH_CACHE_SECONDS\`, see below), the workspace's
-ownership and the listing; a save adds a transaction of 7 statements (lock the workspace
-row, parent folders when the path has any, lock the file row, the workspace's size, one
-statement that keeps the replaced content as a revision, prunes old revisions and updates
-the file, the owner's quota, and the commit's WAL flush).
+ownership and the listing; a save is the ownership and one statement that does the whole
+write (below) and waits for its commit's WAL flush.
+
+**Fixed: a save in one statement** (issue 17, "the save path", 12-05). The save's
+transaction was 7 statements (lock the workspace row, parent folders when the path has
+any, lock the file row, the workspace's size, the \`WITH\` that kept the revision, pruned
+and updated the file, the owner's quota, the commit), and its pruning applied the whole
+retention schedule. Now one statement, \`workcell_write_file\` (a PL/pgSQL function,
+migration 0012), does all of it in the database's own transaction and prunes only beyond
+\`REVISIONS_PER_FILE\` (the sweep applies the schedule); a save whose owner is short of
+quota falls back to a transaction that first forgets their oldest revisions. The same
+command with \`--no-docs\` on the commit before this session (b8737ca), then this table's
+run, back to back:
+
+| Request         | Load        | Before: requests/s (spread), p50, p99 | Before: server CPU a request | After: requests/s (spread), p50, p99 | After: server CPU a request |
+| --------------- | ----------- | ------------------------------------- | ---------------------------- | ------------------------------------ | --------------------------- |
+| \`POST …/file/…\` | closed loop | 421 (399–442), 463.3 ms, 734.2 ms     | 1.44 ms                      | 808 (742–853), 245.0 ms, 391.3 ms    | 0.64 ms                     |
+| \`POST …/file/…\` | open loop   | 252/s offered: 4.5 ms, 48.6 ms        | 1.56 ms                      | 485/s offered: 3.6 ms, 56.4 ms       | 0.90 ms                     |
+| \`GET …/files\`   | closed loop | 1571 (1385–1706), 121.0 ms, 222.0 ms  | 0.63 ms                      | 1590 (1355–1732), 120.4 ms, 243.3 ms | 0.62 ms                     |
+
+The save's throughput nearly doubled and its server CPU fell by more than half, well
+outside both spreads; the listing, which this does not touch, stayed within its spread.
+This host was slower that day than in the runs below (the listing 1,571 against 2,187).
 
 **Fixed: a save's revision, pruning and update in one statement** (issue 17, "the save
 path"). They were three statements, and the owner's charge a fourth when pruning freed
@@ -411,15 +430,12 @@ listing's is a request queued behind a save's work in the one server process.
 What would bring the p99 to 10 ms, in order of effect:
 
 1. Cache the workspace's ownership (a workspace never changes owner; forget it on delete)
-   so a listing is one statement; the ownership hook loads the whole row for every
-   workspace route today.
-2. Fewer statements per save still: the workspace's size and the owner's quota could join
-   the file's statement (the quota's fallback, forgetting the owner's oldest revisions,
-   would stay a statement of its own for the rare save that needs it).
-3. More than one server process (replicas or Node's cluster behind the proxy): the token
+   so a listing is one statement and a save one statement; the ownership hook loads the
+   whole row for every workspace route today.
+2. More than one server process (replicas or Node's cluster behind the proxy): the token
    cache is per process with a bounded staleness, so this is already safe; 20,000
    requests/s closed-loop needs about 16 server cores at today's cost.
-4. \`synchronous_commit\` is PostgreSQL's: every save waits for a WAL flush; a larger pool
+3. \`synchronous_commit\` is PostgreSQL's: every save waits for a WAL flush; a larger pool
    (\`DATABASE_POOL_SIZE\`, 10) lets more saves share one flush. On this host 10 and 30
    measured the same within the noise.
 `;

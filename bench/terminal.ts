@@ -790,23 +790,24 @@ loads, and of the built agent driven directly through its channel (unsandboxed, 
   program limited as in a cell, the relay not), which itself reaches ${x(shellsOfBaseline)} of the
   unconstrained one; the baseline confined to the cell's quota as a whole: ${x(cappedBulk)}.
   Flow control keeps Ctrl+C prompt during the flood: at most 256 KiB is unacknowledged.
-- **Save → visible in the cell** is mostly the save's own commit (the POST row: a
-  transaction, on PGlite in a worker thread of the server's process here) and then
-  one agent round trip: the change event carries the committed content, so the sync
-  writes it to the cell (\`fs.write\`) without a query first (the cell's manifest is
-  mirrored in memory; before, two queries preceded the write) and records the manifest
-  after it. The POST alone, 300 saves in a row with the cell running (12-04, the same
-  live server as here): median 9.4 ms, p99 27.1 ms on PGlite; 6.7 and 16.9 ms on
-  PostgreSQL; 6.7 and 18.1 ms on PGlite with no cell running. A save is 7 statements
-  (the workspace's owner, begin, the workspace locked, the file read, the one
-  \`WITH\` that writes content, revision and prune, the owner's bytes, commit), 4 ms of
-  PGlite's time, 2 of them the \`WITH\`; the manifest's insert follows the push. Folding
-  the workspace's size and the owner's charge into that \`WITH\` as well (two statements
-  fewer; 12-05, 500 saves of 2 KiB at the service, two rounds each way) changed nothing:
-  PGlite 3.15 and 3.06 → 3.17 and 3.03 ms median, PostgreSQL 1.93 and 1.85 → 1.91 and
-  1.91 ms. A statement's round trip is 0.1–0.2 ms; the \`WITH\` itself is 1.5–1.8 ms on
-  PGlite, 1.1 ms of it the retention schedule's query over the file's revisions (0.6 ms
-  on PostgreSQL), so the fold was not kept.
+- **Save → visible in the cell** is mostly the POST (the save, on PGlite in a worker
+  thread of the server's process here) and then one agent round trip: the change event
+  carries the committed content, so the sync writes it to the cell (\`fs.write\`) without
+  a query first and records the cell's manifest after it. A save is one statement now,
+  \`workcell_write_file\` (migration 0012: the parents, the version check, the revision
+  within the per-file cap, the workspace's and the owner's bytes), where it was a
+  transaction of 7 (begin, the workspace locked, the file read, a \`WITH\` writing content,
+  revision and pruning, the owner's bytes, commit), and it no longer applies the retention
+  schedule, which ranked all of the file's revisions three ways (the sweep applies it).
+  Each round trip costs more on this VM than its statement: the first query after 150 ms
+  of quiet took 1.1 ms against 0.3 ms back to back. At the service (400 saves of 2 KiB to
+  a file with 200 revisions, 12-05): PGlite 3.7 → 2.8 ms median for the cap alone, → 1.1
+  ms as one statement (5.9 → 3.0 ms with 150 ms between saves); PostgreSQL 2.25 → 1.65 →
+  0.95 ms. The agent's write in the cell now makes synchronous system calls for a file's
+  first 256 KiB (\`packages/agent/src/file-io.ts\`): 1.4–1.7 → 0.7–0.8 ms from the server.
+  This bench's save, before and after, alternating on the same host (150 saves 150 ms
+  apart, two runs each, 12-05): save → visible in the cell 15.4–17.3 → 9.6–9.9 ms median,
+  p99 42.6–43.5 → 27.0–34.3 ms.
 - **Terminal write → file.changed** waits by design for the agent's watch (50 ms of
   quiet) and the server's sync (30 ms), then reads the file from the cell and commits it
   before telling the sockets; its tail follows the database's commit time on the busy
@@ -822,14 +823,15 @@ Proposed design changes for what is missed:
   350 µs of CPU per key (unsandboxed), JavaScript is a small part, the rest wake-ups and
   system calls. Node's IPC passes only sockets, so the PTY's fd needs a small native
   helper on both sides.
-- For save → cell within 8 ms at p99: the sync no longer reads anything before its
-  write; what remains is the save's transaction (see REST under concurrency: keeping the
-  replaced content as a revision and pruning old revisions in one statement, the quota
-  update joined to the file update) and, on PGlite, each statement being a round trip to
-  its worker thread and running in WebAssembly; on PostgreSQL the commit runs in another
-  process. The largest single part is the retention schedule's query in every save: the
-  save could keep only the per-file cap and leave the schedule to the sweep, which
-  already applies it to every path.
+- For save → cell within 8 ms at p99: what is left of a save, live (100 saves, the
+  server instrumented, 12-05): the workspace's ownership before it (\`getRow\`, 1.0 ms
+  median), the save's statement (1.9 ms), the cell's write seen from the server (1.6 ms),
+  the manifest's row after it (0.7 ms), and HTTP and the client in the same process
+  (about 3 ms). The tail is this VM's: every wake-up of an idle thread or process is
+  slow (above), and a save wakes the server, PGlite's thread and the agent. Next: the
+  manifest's row after the answer (the stop and the next start must then wait for it: a
+  row landing after a new volume's manifest was cleared would make that start delete the
+  file), and the ownership check inside the save's statement.
 - For bulk output within 0.9×: the relay now keeps up with a program limited as in a
   cell (the ratio to the baseline whose bash alone has the cell's quota, above); the
   target compares a program held to half a core with one that is not, so what is left is
