@@ -258,9 +258,8 @@ export class Workspace {
 
   /**
    * Fails with VERSION_CONFLICT unless the path holds what the caller expects: a file
-   * with that hash, or (null) no file.
+   * with that hash, or (null) no file. `stats` are the path's (undefined: nothing there).
    */
-  /** `stats` are the path's, or undefined if nothing is there. */
   private async checkExpected(
     path: string,
     stats: Stats | undefined,
