@@ -216,7 +216,7 @@ export class CellManager {
     if (!cell) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      cell.sync.flush(),
+      cell.sync.inCell(),
       new Promise((resolve) => (timer = setTimeout(resolve, SYNC_WAIT_MS))),
     ]).finally(() => clearTimeout(timer));
   }

@@ -64,6 +64,8 @@ const WATCH_DEBOUNCE_MS = 30;
 
 export class CellSync {
   private queue: Promise<void> = Promise.resolve();
+  /** Resolves when the last queued step's change is in the cell (inCell). */
+  private lastReachedCell: Promise<void> = Promise.resolve();
   private pendingPaths = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -85,7 +87,8 @@ export class CellSync {
           event.path,
           Math.max(event.version, this.newestVersions.get(event.path) ?? 0),
         );
-      if (event.source !== 'terminal') this.enqueue('push', () => this.pushToCell(event));
+      if (event.source !== 'terminal')
+        this.enqueue('push', (reachedCell) => this.pushToCell(event, reachedCell));
     });
     options.agent.on('watch.changes', ({ changes }) => {
       for (const change of changes) this.pendingPaths.add(change.path);
@@ -114,6 +117,16 @@ export class CellSync {
   }
 
   /**
+   * Resolves once the cell holds every change queued so far: as flush, but without
+   * waiting for the manifest's row of the last write into the cell (about a millisecond of
+   * a save's answer). That row is written before anything queued after it runs.
+   */
+  async inCell(): Promise<void> {
+    if (this.pendingPaths.size > 0) this.importPending();
+    await this.lastReachedCell;
+  }
+
+  /**
    * Brings the database up to date with all the cell holds, changes the agent's watch has
    * not reported yet included (it reports after a quiet moment): for a cell about to stop.
    */
@@ -132,23 +145,36 @@ export class CellSync {
     return path.split('/').some((segment) => this.options.ignore.includes(segment));
   }
 
-  private enqueue(operation: SyncOperation, work: () => Promise<void>): void {
+  private enqueue(
+    operation: SyncOperation,
+    work: (reachedCell: () => void) => Promise<void>,
+  ): void {
     void this.enqueueAndWait(operation, work);
   }
 
-  /** Runs `work` after everything queued before it; timed from its start, not its queueing. */
-  private enqueueAndWait(operation: SyncOperation, work: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `work` after everything queued before it; timed from its start, not its queueing.
+   * `work` may call `reachedCell` once the cell holds its change (see inCell); its end does.
+   */
+  private enqueueAndWait(
+    operation: SyncOperation,
+    work: (reachedCell: () => void) => Promise<void>,
+  ): Promise<void> {
+    let reachedCell!: () => void;
+    this.lastReachedCell = new Promise((resolve) => (reachedCell = resolve));
     const run = this.queue.then(async () => {
-      if (this.disposed) return;
+      if (this.disposed) return reachedCell();
       const done = this.options.metrics.cellSyncDuration.startTimer({ operation });
       try {
-        await work();
+        await work(reachedCell);
         done();
       } catch (error) {
         this.options.log.warn(
           { err: error, workspaceId: this.options.workspaceId },
           'cell sync step failed',
         );
+      } finally {
+        reachedCell();
       }
     });
     this.queue = run;
@@ -281,7 +307,7 @@ export class CellSync {
 
   // ---- database → cell ----------------------------------------------------------------
 
-  private async pushToCell(event: FileChangeEvent): Promise<void> {
+  private async pushToCell(event: FileChangeEvent, reachedCell?: () => void): Promise<void> {
     const { agent } = this.options;
     if (this.isIgnored(event.path)) return;
     this.options.onActivity();
@@ -316,6 +342,7 @@ export class CellSync {
         { op: 'fs.write', path: event.path, expectSha256: synced ? synced.sha256 : null },
         Buffer.from(written.content ?? new Uint8Array()),
       );
+      reachedCell?.();
       await this.remember(event.path, written.sha256 ?? null);
     } catch (error) {
       // The cell's copy changed since the last sync: take it in first; the database's becomes a revision.
