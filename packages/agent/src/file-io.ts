@@ -1,10 +1,9 @@
 /**
  * Reading and writing a file's content through a descriptor: its first SYNC_IO_BYTES with
  * synchronous calls, the rest through libuv's thread pool. An asynchronous call is a round
- * trip to a pool thread and back, about 40 µs each on an idle host and milliseconds on a
- * busy one, and a save's write in the cell took eight of them: replacing a 1.5 KiB file
- * took 0.50 ms median (p99 11 ms) that way, 0.10 ms (p99 0.9 ms) with synchronous calls
- * (ext4 on a loop device, 2,000 writes). Past the first SYNC_IO_BYTES no file, however
+ * trip to a pool thread and back, and a save's write in the cell made about ten of them:
+ * replacing a 1.5 KiB file took 0.50 ms median (p99 11 ms) that way, 0.10 ms (p99 0.9 ms)
+ * with synchronous calls (ext4 on a loop device, 2,000 writes). Past the first SYNC_IO_BYTES no file, however
  * large, holds the agent's event loop, which relays the user's terminals.
  */
 import { read, readSync, write, writeSync } from 'node:fs';
