@@ -249,8 +249,15 @@ forEachDatabase('files API (/api/workspace/{uuid}/…)', (ctx) => {
       const ws = await fresh();
       await ws.folder('dir');
       const before = await ws.paths();
-      expectError(await ws.write('script.py/inner.txt', { content: 'x' }), 409, 'NOT_A_FOLDER');
-      expectError(await ws.write('dir', { content: 'x' }), 409, 'IS_A_FOLDER');
+      const underFile = expectError(
+        await ws.write('script.py/inner.txt', { content: 'x' }),
+        409,
+        'NOT_A_FOLDER',
+      );
+      // The database refuses (migration 0012); the message names the path that is in the way.
+      expect(underFile.error.message).toBe('script.py is a file, not a folder.');
+      const ontoFolder = expectError(await ws.write('dir', { content: 'x' }), 409, 'IS_A_FOLDER');
+      expect(ontoFolder.error.message).toBe('dir is a folder.');
       expect(await ws.paths()).toEqual(before);
     });
 

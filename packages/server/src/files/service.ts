@@ -796,7 +796,7 @@ export class FileService {
       .where('id', '=', workspaceId)
       .where(sql<boolean>`size_bytes + ${delta} <= ${this.limits.maxWorkspaceBytes}`)
       .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) throw this.refusalError({ code: 'WORKSPACE_FULL' });
+    if (updated.numUpdatedRows === 0n) throw this.workspaceFull();
   }
 
   /** Whether overwriting or deleting `row` keeps its content as a revision. */
@@ -881,16 +881,20 @@ export class FileService {
     );
   }
 
+  private workspaceFull(): WorkcellError {
+    return new WorkcellError(
+      'WORKSPACE_FULL',
+      `The workspace would exceed its limit of ${formatBytes(this.limits.maxWorkspaceBytes)}.`,
+    );
+  }
+
   /** The error to answer for what the database refused (migration 0012), but a conflict. */
-  private refusalError(refused: Pick<Refusal, 'code'> & Partial<Refusal>): WorkcellError {
+  private refusalError(refused: Refusal): WorkcellError {
     switch (refused.code) {
       case 'WORKSPACE_FULL':
-        return new WorkcellError(
-          'WORKSPACE_FULL',
-          `The workspace would exceed its limit of ${formatBytes(this.limits.maxWorkspaceBytes)}.`,
-        );
+        return this.workspaceFull();
       case 'USER_QUOTA_EXCEEDED': {
-        const { needs, stored } = roomNeeded(refused.detail!);
+        const { needs, stored } = roomNeeded(refused.detail);
         return this.quotaExceeded(needs, stored);
       }
       case 'IS_A_FOLDER':
