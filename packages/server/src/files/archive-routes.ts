@@ -2,7 +2,7 @@ import { archiveDownloadQuery, archiveQuery, errorResponse, fileList } from '@wo
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import * as z from 'zod';
 
-import { requireCaller } from '../auth/plugin';
+import { callerOf, requireCaller } from '../auth/plugin';
 import { requireOwnedWorkspace, workspaceOf } from '../workspaces/ownership';
 import type { WorkspaceService } from '../workspaces/service';
 import { WorkcellError } from '../errors';
@@ -28,7 +28,7 @@ export const archiveRoutes: FastifyPluginAsyncZod<{
 }> = async (app, { files, uploads, workspaces, maxArchiveEntries, whenInCell }) => {
   requireCaller(app);
   reserveUploads(app, uploads);
-  requireOwnedWorkspace(app, workspaces);
+  requireOwnedWorkspace(app, workspaces, 'remembered');
   answerOnceInCell(app, whenInCell);
   const importer = new ArchiveImporter(files, {
     maxEntries: maxArchiveEntries,
@@ -63,7 +63,9 @@ export const archiveRoutes: FastifyPluginAsyncZod<{
       if (folder !== undefined && (await files.find(workspace.id, folder))?.type !== 'folder')
         throw new WorkcellError('FILE_NOT_FOUND');
       const name =
-        folder === undefined ? workspace.name : folder.slice(folder.lastIndexOf('/') + 1);
+        folder === undefined
+          ? (await workspaces.getRow(callerOf(request).id, workspace.id)).name
+          : folder.slice(folder.lastIndexOf('/') + 1);
       return reply
         .header('content-type', 'application/zip')
         .header('content-disposition', attachmentDisposition(`${name}.zip`))

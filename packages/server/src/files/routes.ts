@@ -87,7 +87,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{
 }> = async (app, { files, uploads, workspaces, workers, whenInCell }) => {
   requireCaller(app);
   reserveUploads(app, uploads);
-  requireOwnedWorkspace(app, workspaces);
+  requireOwnedWorkspace(app, workspaces, 'remembered');
   answerOnceInCell(app, whenInCell);
   const { maxFileBytes } = files.limits;
 

@@ -153,7 +153,12 @@ export function createServices(
     }),
     search: new SearchService(database.db, files),
     uploads: new UploadLedger(database.db, config.MAX_USER_BYTES),
-    workspaces: new WorkspaceService(database.db, files, config.MAX_WORKSPACES_PER_USER),
+    workspaces: new WorkspaceService(
+      database.db,
+      files,
+      config.MAX_WORKSPACES_PER_USER,
+      config.AUTH_CACHE_SECONDS * 1000,
+    ),
     cells,
     terminals: new TerminalService(cells, database.db, log, metrics),
     workers: new WorkerPool(),

@@ -25,7 +25,7 @@ export const searchRoutes: FastifyPluginAsyncZod<{
   whenInCell: WhenInCell;
 }> = async (app, { search, workspaces, whenInCell }) => {
   requireCaller(app);
-  requireOwnedWorkspace(app, workspaces);
+  requireOwnedWorkspace(app, workspaces, 'remembered');
   answerOnceInCell(app, whenInCell);
 
   app.get(

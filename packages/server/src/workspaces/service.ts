@@ -22,12 +22,26 @@ export const toWorkspace = (row: WorkspaceRow): Workspace => ({
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Bounds the owners remembered; the oldest is forgotten first. */
+const REMEMBERED_OWNERS = 10_000;
+
+export type OwnedWorkspace = Pick<WorkspaceRow, 'id'>;
 
 export class WorkspaceService {
+  /**
+   * Owners by workspace id, each until a time: a workspace never changes owner and its id
+   * is never reused, so an entry can only go stale by the workspace's deletion, which
+   * forgets it here at once and on other replicas within `ownerCacheMs`.
+   */
+  private readonly owners = new Map<string, { ownerId: string; until: number }>();
+  /** Counts deletions, so a lookup that overlapped one is not remembered. */
+  private deletions = 0;
+
   constructor(
     private readonly db: Db,
     private readonly files: FileService,
     private readonly maxWorkspaces: number,
+    private readonly ownerCacheMs = 0,
   ) {}
 
   async list(ownerId: string): Promise<Workspace[]> {
@@ -88,6 +102,7 @@ export class WorkspaceService {
   }
 
   async getRow(ownerId: string, id: string): Promise<WorkspaceRow> {
+    const deletions = this.deletions;
     const row = UUID.test(id)
       ? await this.db
           .selectFrom('workspaces')
@@ -97,7 +112,29 @@ export class WorkspaceService {
           .executeTakeFirst()
       : undefined;
     if (!row) throw new WorkcellError('WORKSPACE_NOT_FOUND');
+    if (deletions === this.deletions) this.rememberOwner(row);
     return row;
+  }
+
+  /**
+   * As `getRow`, answered from the owners remembered when it can be: for requests whose
+   * statements find a workspace deleted meanwhile (through another replica) empty or
+   * refuse it, never for one that would create what belongs to a workspace (a cell).
+   */
+  async owned(ownerId: string, id: string): Promise<OwnedWorkspace> {
+    const remembered = this.owners.get(id);
+    if (remembered && remembered.until > Date.now()) {
+      if (remembered.ownerId !== ownerId) throw new WorkcellError('WORKSPACE_NOT_FOUND');
+      return { id };
+    }
+    return this.getRow(ownerId, id);
+  }
+
+  private rememberOwner(row: WorkspaceRow): void {
+    if (this.ownerCacheMs <= 0) return;
+    this.owners.delete(row.id);
+    if (this.owners.size >= REMEMBERED_OWNERS) this.owners.delete(this.owners.keys().next().value!);
+    this.owners.set(row.id, { ownerId: row.owner_id, until: Date.now() + this.ownerCacheMs });
   }
 
   async rename(ownerId: string, id: string, name: string): Promise<Workspace> {
@@ -151,6 +188,8 @@ export class WorkspaceService {
         .where('id', '=', ownerId)
         .execute();
     });
+    this.owners.delete(id);
+    this.deletions += 1;
   }
 
   /** What the user stores and may store, and how many workspaces they have and may have. */

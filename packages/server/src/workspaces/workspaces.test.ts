@@ -268,6 +268,45 @@ forEachDatabase('workspaces API (/api/sessions)', (ctx) => {
         'WORKSPACE_NOT_FOUND',
       );
     });
+
+    it("another server process remembers a workspace's owner for AUTH_CACHE_SECONDS: never for someone else, and a deletion made elsewhere lets nothing be written", async () => {
+      const other = (await ctx.buildApp({ AUTH_CACHE_SECONDS: '1' })).app;
+      const doomed = await createWorkspace(ctx.app, alice, 'Deleted elsewhere');
+      const files = `/api/workspace/${doomed.uuid}/files`;
+      const save = (user: TestUser) =>
+        other.inject({
+          method: 'POST',
+          url: `/api/workspace/${doomed.uuid}/file/late.txt`,
+          headers: bearer(user),
+          payload: { content: 'written after the deletion' },
+        });
+      expect((await other.inject({ url: files, headers: bearer(alice) })).statusCode).toBe(200);
+      expectError(
+        await other.inject({ url: files, headers: bearer(bob) }),
+        404,
+        'WORKSPACE_NOT_FOUND',
+      );
+      expectError(await save(bob), 404, 'WORKSPACE_NOT_FOUND');
+
+      const deleted = await ctx.app.inject({
+        method: 'DELETE',
+        url: `/api/sessions/${doomed.uuid}`,
+        headers: bearer(alice),
+      });
+      expect(deleted.statusCode).toBe(204);
+      // Still remembered there: the save is refused by its own statement, the listing is empty.
+      expectError(await save(alice), 404, 'WORKSPACE_NOT_FOUND');
+      const listed = await other.inject({ url: files, headers: bearer(alice) });
+      expect(listed.json()).toEqual({ files: [] });
+      expect(await fileRows(doomed.uuid)).toEqual([]);
+
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expectError(
+        await other.inject({ url: files, headers: bearer(alice) }),
+        404,
+        'WORKSPACE_NOT_FOUND',
+      );
+    });
   });
 
   describe('?user_id= (the prototype passed the caller in the query)', () => {
