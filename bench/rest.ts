@@ -349,9 +349,36 @@ the \`writev\` system call that sends each statement (on a busy 2-core VM a writ
 another process is expensive); writing the HTTP responses is about 6%; Kysely building the
 SQL about 5%, garbage collection 3%, node-postgres parsing rows 3%, zod's response
 serialisation 1.5%, pino's request log lines 1–2% (plus their writes). A listing is the
-token lookup (now remembered for \`AUTH_CACHE_SECONDS\`, see below), the workspace's
-ownership and the listing; a save is the ownership and one statement that does the whole
-write (below) and waits for its commit's WAL flush.
+token lookup and the workspace's owner (both remembered for \`AUTH_CACHE_SECONDS\`, see
+below) and the listing; a save is one statement that does the whole write (below) and
+waits for its commit's WAL flush.
+
+**Fixed: the workspace's owner looked up on every request** (issue 17, 12-05). Every
+workspace route loaded the workspace's row to check the caller owns it: one statement
+before every listing and save. A workspace never changes owner and its id is never reused,
+so the routes that read and write files and search now remember its owner for
+\`AUTH_CACHE_SECONDS\` (\`WorkspaceService.owned\`); a deletion forgets it at once on its
+server and within that time on the others, whose statements meanwhile refuse a save to the
+deleted workspace or find it empty. Routes that may start a cell or change the workspace
+still read the row. The same command with \`--no-docs\`, alternating the commit before
+(d655588) and this one on the same host, two rounds, then one round each with
+\`--rate 200\` (the host was slow and drifting: the listing did 1,007–1,191/s before and
+1,204–1,643/s after):
+
+| Request         | Load             | Before: requests/s, p50, p99 (two rounds)                  | After: requests/s, p50, p99 (two rounds)                   | Server CPU a request, before → after | DB transactions a request, before → after |
+| --------------- | ---------------- | ---------------------------------------------------------- | ---------------------------------------------------------- | ------------------------------------ | ----------------------------------------- |
+| \`GET …/files\`   | closed loop      | 1,099, 177.3 ms, 298.9 ms; 1,007, 194.6 ms, 338.3 ms       | 1,204, 157.7 ms, 324.5 ms; 1,643, 113.8 ms, 249.4 ms       | 0.87, 0.98 → 0.77, 0.59 ms           | 2.01 → 1.03                               |
+| \`POST …/file/…\` | closed loop      | 655, 301.6 ms, 464.6 ms; 579, 340.5 ms, 528.0 ms           | 642, 297.9 ms, 852.8 ms; 832, 227.8 ms, 670.1 ms           | 0.85, 0.96 → 0.79, 0.61 ms           | 2.29 → 1.28                               |
+| \`GET …/files\`   | open loop, 200/s | 3.1 ms, 26.5 ms                                            | 2.5 ms, 18.9 ms                                            | 1.80 → 1.50 ms                       | 2.19 → 1.23                               |
+| \`POST …/file/…\` | open loop, 200/s | 5.2 ms, 56.3 ms                                            | 3.8 ms, 28.0 ms                                            | 1.84 → 1.35 ms                       | 3.16 → 2.12                               |
+
+One statement fewer a request is certain (the transactions column), and the server's CPU
+a request fell in every pair. Throughput rose in three of four pairs, within this host's
+drift. At 200 requests/s the medians fell by a fifth to a quarter and the p99s by a third
+to a half. One thing moved the other way in every closed-loop pair: the save's p99 (464.6
+and 528.0 → 852.8 and 670.1 ms) while its median fell; with 200 saves always waiting, a
+save no longer queues twice for the database pool, and which save waits longest changed. It
+is not what a user at a load the server carries sees (the open loops), and was left.
 
 **Fixed: a save in one statement** (issue 17, "the save path", 12-05). The save's
 transaction was 7 statements (lock the workspace row, parent folders when the path has
@@ -424,18 +451,17 @@ server process is then about 45–70% busy, and a request that arrives behind ot
 At 200 requests/s offered — one a second on each connection, like 200 users clicking — the
 same command with \`--rate 200\` (3 runs, quiet machine, before the one-statement save)
 gave: listing p50 2.9 ms, p99 12.4 ms (8.8–14.6); save p50 5.1 ms, p99 32.9 ms
-(19.0–33.1); no errors. A save's p99 is its transaction's WAL flush and its statements; a
-listing's is a request queued behind a save's work in the one server process.
+(19.0–33.1); no errors. On 12-05's slower host, after the owner was remembered: listing
+p50 2.5 ms, p99 18.9 ms; save p50 3.8 ms, p99 28.0 ms (the table above). A save's p99 is
+its commit's WAL flush; a listing's is a request queued behind a save's work in the one
+server process.
 
 What would bring the p99 to 10 ms, in order of effect:
 
-1. Cache the workspace's ownership (a workspace never changes owner; forget it on delete)
-   so a listing is one statement and a save one statement; the ownership hook loads the
-   whole row for every workspace route today.
-2. More than one server process (replicas or Node's cluster behind the proxy): the token
-   cache is per process with a bounded staleness, so this is already safe; 20,000
+1. More than one server process (replicas or Node's cluster behind the proxy): the token
+   and owner caches are per process with a bounded staleness, so this is already safe; 20,000
    requests/s closed-loop needs about 16 server cores at today's cost.
-3. \`synchronous_commit\` is PostgreSQL's: every save waits for a WAL flush; a larger pool
+2. \`synchronous_commit\` is PostgreSQL's: every save waits for a WAL flush; a larger pool
    (\`DATABASE_POOL_SIZE\`, 10) lets more saves share one flush. On this host 10 and 30
    measured the same within the noise.
 `;
