@@ -5,6 +5,7 @@ import type { ExpressionBuilder } from 'kysely';
 
 import { WorkcellError } from '../errors';
 import type { Db } from '../store/database';
+import { Remembered } from '../store/remembered';
 import type { Database, UserRow } from '../store/schema';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { hashToken, looksLikeToken, newToken } from './tokens';
@@ -41,12 +42,6 @@ const userNotFound = (ref: UserRef) =>
 /** The most signed-in tokens remembered at once; the oldest is forgotten first. */
 const CACHE_ENTRIES = 10_000;
 
-interface CachedCaller {
-  caller: AuthenticatedUser;
-  /** Date.now() after which the database is asked again. */
-  until: number;
-}
-
 /** Told which signed-in callers lost their session (sign-out, password change, disabled). */
 export type RevocationListener = (revoked: (caller: AuthenticatedUser) => boolean) => void;
 
@@ -61,9 +56,7 @@ export class AuthService {
    * forgets the tokens it revokes at once; one made by another server process (another
    * replica, the CLI) takes effect here within `cacheMs`.
    */
-  private readonly cache = new Map<string, CachedCaller>();
-  /** Bumped by every forget: a lookup that overlapped one is not remembered. */
-  private generation = 0;
+  private readonly cache: Remembered<string, AuthenticatedUser>;
   private readonly revocationListeners = new Set<RevocationListener>();
   /** ADMIN_USERS: administrators by configuration, never written to the database. */
   private readonly configuredAdmins: ReadonlySet<string>;
@@ -71,10 +64,11 @@ export class AuthService {
   constructor(
     private readonly db: Db,
     ttlDays: number,
-    private readonly cacheMs = 0,
+    cacheMs = 0,
     configuredAdmins: readonly string[] = [],
   ) {
     this.ttlMs = ttlDays * DAY_MS;
+    this.cache = new Remembered(cacheMs, CACHE_ENTRIES);
     this.configuredAdmins = new Set(configuredAdmins.map((name) => name.toLowerCase()));
   }
 
@@ -133,9 +127,8 @@ export class AuthService {
     if (!looksLikeToken(token)) return undefined;
     const hash = hashToken(token);
     const cached = this.cache.get(hash);
-    if (cached && cached.until > Date.now()) return cached.caller;
-    this.cache.delete(hash);
-    const generation = this.generation;
+    if (cached) return cached;
+    const mark = this.cache.mark();
     const row = await this.db
       .selectFrom('login_tokens as t')
       .innerJoin('users as u', 'u.id', 't.user_id')
@@ -169,10 +162,7 @@ export class AuthService {
       isAdmin: this.isAdmin(row),
       tokenId: row.tokenId,
     };
-    if (this.cacheMs > 0 && generation === this.generation) {
-      if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(hash, { caller, until: Math.min(now + this.cacheMs, expiresAt) });
-    }
+    this.cache.remember(mark, hash, caller, expiresAt);
     return caller;
   }
 
@@ -208,15 +198,9 @@ export class AuthService {
     return () => this.revocationListeners.delete(listener);
   }
 
-  /** Drops the remembered callers that `match`, so their next request asks the database. */
-  private forget(match: (caller: AuthenticatedUser) => boolean): void {
-    this.generation += 1;
-    for (const [hash, { caller }] of this.cache) if (match(caller)) this.cache.delete(hash);
-  }
-
   /** The sessions of the callers that `match` have ended: forgotten, and their sockets closed. */
   private revoked(match: (caller: AuthenticatedUser) => boolean): void {
-    this.forget(match);
+    this.cache.forget(match);
     for (const listener of this.revocationListeners) listener(match);
   }
 
@@ -296,7 +280,7 @@ export class AuthService {
       await audit?.(tx, row);
       return row;
     });
-    this.forget((caller) => caller.id === user.id);
+    this.cache.forget((caller) => caller.id === user.id);
   }
 
   /** Disabling revokes every session of the account at once; enabling lets it sign in again. */

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { WorkcellError } from '../errors';
 import type { FileService, Tx } from '../files/service';
 import type { Db } from '../store/database';
+import { Remembered } from '../store/remembered';
 import type { WorkspaceRow } from '../store/schema';
 import { templates } from './templates';
 
@@ -33,16 +34,16 @@ export class WorkspaceService {
    * is never reused, so an entry can only go stale by the workspace's deletion, which
    * forgets it here at once and on other replicas within `ownerCacheMs`.
    */
-  private readonly owners = new Map<string, { ownerId: string; until: number }>();
-  /** Counts deletions, so a lookup that overlapped one is not remembered. */
-  private deletions = 0;
+  private readonly owners: Remembered<string, string>;
 
   constructor(
     private readonly db: Db,
     private readonly files: FileService,
     private readonly maxWorkspaces: number,
-    private readonly ownerCacheMs = 0,
-  ) {}
+    ownerCacheMs = 0,
+  ) {
+    this.owners = new Remembered(ownerCacheMs, REMEMBERED_OWNERS);
+  }
 
   async list(ownerId: string): Promise<Workspace[]> {
     const rows = await this.db
@@ -102,7 +103,7 @@ export class WorkspaceService {
   }
 
   async getRow(ownerId: string, id: string): Promise<WorkspaceRow> {
-    const deletions = this.deletions;
+    const mark = this.owners.mark();
     const row = UUID.test(id)
       ? await this.db
           .selectFrom('workspaces')
@@ -112,7 +113,7 @@ export class WorkspaceService {
           .executeTakeFirst()
       : undefined;
     if (!row) throw new WorkcellError('WORKSPACE_NOT_FOUND');
-    if (deletions === this.deletions) this.rememberOwner(row);
+    this.owners.remember(mark, row.id, row.owner_id);
     return row;
   }
 
@@ -123,18 +124,9 @@ export class WorkspaceService {
    */
   async owned(ownerId: string, id: string): Promise<OwnedWorkspace> {
     const remembered = this.owners.get(id);
-    if (remembered && remembered.until > Date.now()) {
-      if (remembered.ownerId !== ownerId) throw new WorkcellError('WORKSPACE_NOT_FOUND');
-      return { id };
-    }
-    return this.getRow(ownerId, id);
-  }
-
-  private rememberOwner(row: WorkspaceRow): void {
-    if (this.ownerCacheMs <= 0) return;
-    this.owners.delete(row.id);
-    if (this.owners.size >= REMEMBERED_OWNERS) this.owners.delete(this.owners.keys().next().value!);
-    this.owners.set(row.id, { ownerId: row.owner_id, until: Date.now() + this.ownerCacheMs });
+    if (remembered === undefined) return this.getRow(ownerId, id);
+    if (remembered !== ownerId) throw new WorkcellError('WORKSPACE_NOT_FOUND');
+    return { id };
   }
 
   async rename(ownerId: string, id: string, name: string): Promise<Workspace> {
@@ -188,8 +180,7 @@ export class WorkspaceService {
         .where('id', '=', ownerId)
         .execute();
     });
-    this.owners.delete(id);
-    this.deletions += 1;
+    this.owners.forget((_, workspaceId) => workspaceId === id);
   }
 
   /** What the user stores and may store, and how many workspaces they have and may have. */
