@@ -4,6 +4,12 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/** Every cell starts the agent: zod/mini builds its schemas in a third of classic zod's time. */
+const ZOD_CLASSIC_IN_THE_AGENT = {
+  name: 'zod',
+  message: "The agent's code uses zod/mini (docs/performance.md, Cell cold start).",
+};
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -53,9 +59,17 @@ export default tseslint.config(
               message:
                 'Only the server validates what the agent sends; the agent needs these types, not their schemas.',
             },
+            ZOD_CLASSIC_IN_THE_AGENT,
           ],
         },
       ],
+    },
+  },
+  {
+    // The protocol's modules with schemas that the agent's bundle holds.
+    files: ['packages/protocol/src/agent.ts', 'packages/protocol/src/json-text.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [ZOD_CLASSIC_IN_THE_AGENT] }],
     },
   },
   {

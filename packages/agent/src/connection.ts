@@ -17,7 +17,7 @@ import {
   type AgentResult,
   type Frame,
 } from '@workcell/protocol/agent';
-import type { z } from 'zod';
+import type { core } from 'zod/mini';
 
 import type { Agent, Send } from './agent';
 import { requireProgram } from './as-user';
@@ -37,7 +37,9 @@ type Handlers = { [Op in AgentOp]: (request: RequestOf<Op>, body: Buffer) => Pro
 const DEFAULT_COMMAND = ['/bin/bash', '-l'];
 /** Room for a serialised screen in a reply header, as JSON. */
 const SNAPSHOT_HEADER_BUDGET = MAX_FRAME_HEADER_BYTES - 1024;
-const ops = new Set<string>(agentRequest.options.map((option) => option.shape.op.value));
+const ops = new Set<string>(
+  agentRequest.def.options.flatMap((option) => option.def.shape.op.def.values),
+);
 
 export class Connection {
   private readonly execs = new OnFirstUse(async () => new (await import('./exec')).ExecHost());
@@ -323,7 +325,7 @@ function describe(request: AgentRequest): string {
   return subject === undefined ? request.op : `${request.op} ${subject}`;
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: core.$ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.join('.') || 'header'}: ${issue.message}`)

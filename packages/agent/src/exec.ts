@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
 import type { AgentResult } from '@workcell/protocol/agent';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 import { AgentFailure } from './failure';
 import { log } from './log';
@@ -57,10 +57,10 @@ report.write(json.dumps({
 `;
 
 const launcherReport = z.object({
-  exitCode: z.number().int().nullable(),
-  signal: z.string().max(32).nullable(),
-  cpuMs: z.number().min(0),
-  peakMemoryBytes: z.number().min(0),
+  exitCode: z.nullable(z.int()),
+  signal: z.nullable(z.string().check(z.maxLength(32))),
+  cpuMs: z.number().check(z.minimum(0)),
+  peakMemoryBytes: z.number().check(z.minimum(0)),
 });
 
 export interface ExecSpec {

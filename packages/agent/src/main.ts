@@ -11,6 +11,8 @@ import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 
 import { AGENT_PROTOCOL_VERSION, encodeFrame, type AgentEvent } from '@workcell/protocol/agent';
+import { en } from 'zod/locales';
+import { config } from 'zod/mini';
 
 import { Agent } from './agent';
 import { Channel } from './channel';
@@ -30,6 +32,9 @@ function start<T>(what: string, step: () => T): T {
     process.exit(2);
   }
 }
+
+// zod/mini, which the agent uses for its small size, says only "Invalid input" without a locale.
+config(en());
 
 const settings = start('bad settings', () =>
   readSettings(process.env, { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }),

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 
 import { jsonText } from '@workcell/protocol/json-text';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const AGENT_ENV = {
   /**
@@ -98,16 +98,26 @@ function proxyEnv(port: number): Record<string, string> {
 /** Shorter tokens are refused: 32 hex digits are 128 random bits, beyond guessing. */
 export const MIN_AGENT_TOKEN_LENGTH = 32;
 
-const id = z.coerce.number().int().min(0).max(0xfffffffe);
-const absolute = z.string().regex(/^\/.*/, 'must be an absolute path');
-const listenAddress = z.string().transform((text, ctx): ListenAddress => {
-  if (text.startsWith('/')) return { path: text };
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]/]+)):(\d{1,5})$/.exec(text);
-  const port = Number(match?.[3]);
-  if (match && port >= 1 && port <= 65535) return { host: match[1] ?? match[2]!, port };
-  ctx.addIssue({ code: 'custom', message: 'must be HOST:PORT, [IPV6]:PORT or an absolute path' });
-  return z.NEVER;
-});
+/** A number written in decimal, an integer of at least `min` (and at most `max`). */
+const integerText = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.pipe(z.coerce.number(), z.int().check(z.minimum(min), z.maximum(max)));
+const id = integerText(0, 0xfffffffe);
+const absolute = z.string().check(z.regex(/^\/.*/, 'must be an absolute path'));
+const listenAddress = z.pipe(
+  z.string(),
+  z.transform((text: string, ctx): ListenAddress => {
+    if (text.startsWith('/')) return { path: text };
+    const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]/]+)):(\d{1,5})$/.exec(text);
+    const port = Number(match?.[3]);
+    if (match && port >= 1 && port <= 65535) return { host: match[1] ?? match[2]!, port };
+    ctx.issues.push({
+      code: 'custom',
+      message: 'must be HOST:PORT, [IPV6]:PORT or an absolute path',
+      input: text,
+    });
+    return z.NEVER;
+  }),
+);
 
 /** `[::]:7070` for an IPv6 host, as listenAddress reads it back. */
 function formatListenAddress(address: ListenAddress): string {
@@ -129,45 +139,50 @@ export function readSettings(
   for (const name of Object.values(AGENT_ENV)) Reflect.deleteProperty(env, name);
   const parsed = z
     .object({
-      [AGENT_ENV.fd]: z
-        .union([z.literal('stdio'), z.literal('none'), z.coerce.number().int().min(0)])
-        .default(3),
-      [AGENT_ENV.listen]: listenAddress.optional(),
-      [AGENT_ENV.token]: z.string().optional(),
-      [AGENT_ENV.root]: absolute.default('/app'),
-      [AGENT_ENV.userUid]: id.optional(),
-      [AGENT_ENV.userGid]: id.optional(),
-      [AGENT_ENV.home]: absolute.default('/home/user'),
-      [AGENT_ENV.shellEnv]: jsonText(z.record(z.string(), z.string())).optional(),
-      [AGENT_ENV.egressProxyPort]: z.coerce.number().int().min(1).max(65535).optional(),
-      [AGENT_ENV.userCgroupFds]: z
-        .string()
-        .regex(/^\d{1,4}(,\d{1,4})*$/, 'must be descriptors separated by commas')
-        .transform((text) => text.split(',').map(Number))
-        .optional(),
-      [AGENT_ENV.preloadTerminals]: z.enum(['0', '1']).optional(),
+      [AGENT_ENV.fd]: z.optional(z.union([z.literal('stdio'), z.literal('none'), integerText(0)])),
+      [AGENT_ENV.listen]: z.optional(listenAddress),
+      [AGENT_ENV.token]: z.optional(z.string()),
+      [AGENT_ENV.root]: z.optional(absolute),
+      [AGENT_ENV.userUid]: z.optional(id),
+      [AGENT_ENV.userGid]: z.optional(id),
+      [AGENT_ENV.home]: z.optional(absolute),
+      [AGENT_ENV.shellEnv]: z.optional(jsonText(z.record(z.string(), z.string()))),
+      [AGENT_ENV.egressProxyPort]: z.optional(integerText(1, 65535)),
+      [AGENT_ENV.userCgroupFds]: z.optional(
+        z.pipe(
+          z
+            .string()
+            .check(z.regex(/^\d{1,4}(,\d{1,4})*$/, 'must be descriptors separated by commas')),
+          z.transform((text: string) => text.split(',').map(Number)),
+        ),
+      ),
+      [AGENT_ENV.preloadTerminals]: z.optional(z.enum(['0', '1'])),
     })
-    .superRefine((settings, ctx) => {
-      const token = settings[AGENT_ENV.token];
-      const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
-      if (settings[AGENT_ENV.listen] === undefined) {
-        if (token !== undefined) issue(`${AGENT_ENV.token} is only for a listening agent`);
-        if (settings[AGENT_ENV.fd] === 'none')
-          issue(`${AGENT_ENV.fd}=none needs ${AGENT_ENV.listen}`);
-      } else if ((token?.length ?? 0) < MIN_AGENT_TOKEN_LENGTH) {
-        issue(`listening needs ${AGENT_ENV.token} of ${MIN_AGENT_TOKEN_LENGTH} characters or more`);
-      }
-    })
+    .check(
+      z.superRefine((settings, ctx) => {
+        const token = settings[AGENT_ENV.token];
+        const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
+        if (settings[AGENT_ENV.listen] === undefined) {
+          if (token !== undefined) issue(`${AGENT_ENV.token} is only for a listening agent`);
+          if (settings[AGENT_ENV.fd] === 'none')
+            issue(`${AGENT_ENV.fd}=none needs ${AGENT_ENV.listen}`);
+        } else if ((token?.length ?? 0) < MIN_AGENT_TOKEN_LENGTH) {
+          issue(
+            `listening needs ${AGENT_ENV.token} of ${MIN_AGENT_TOKEN_LENGTH} characters or more`,
+          );
+        }
+      }),
+    )
     .parse(raw);
-  const home = parsed[AGENT_ENV.home];
+  const home = parsed[AGENT_ENV.home] ?? '/home/user';
   const asRoot = self.uid === 0;
   const address = parsed[AGENT_ENV.listen];
   const token = parsed[AGENT_ENV.token];
   const egressProxyPort = parsed[AGENT_ENV.egressProxyPort];
   return {
-    channel: parsed[AGENT_ENV.fd],
+    channel: parsed[AGENT_ENV.fd] ?? 3,
     listen: address === undefined || token === undefined ? undefined : { address, token },
-    root: parsed[AGENT_ENV.root],
+    root: parsed[AGENT_ENV.root] ?? '/app',
     userUid: parsed[AGENT_ENV.userUid] ?? (asRoot ? 1000 : self.uid),
     userGid: parsed[AGENT_ENV.userGid] ?? (asRoot ? 1000 : self.gid),
     home,

@@ -36,7 +36,7 @@ export const listedEntry = z.object({
   size: z.number().int().min(0),
   mtimeMs: z.number(),
   /** Of a file's content, when the listing asked for `hash`. */
-  sha256: sha256.optional(),
+  sha256: z.optional(sha256),
 });
 export type ListedEntry = z.infer<typeof listedEntry>;
 

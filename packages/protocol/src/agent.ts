@@ -13,7 +13,7 @@
  * crash. Headers stay JSON even when large (a listing of a whole workspace), hence the
  * header limit; the sender must never exceed a limit, because the receiver drops the stream.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 import { parseBoundedJson } from './bounded-json';
 import { errorCodes } from './errors';
@@ -114,17 +114,23 @@ export class FrameDecoder {
 
 // ---- shared pieces -------------------------------------------------------------------
 
+/** A string of `min` to `max` UTF-16 code units. */
+const text = (max: number, min = 0) => z.string().check(z.minLength(min), z.maxLength(max));
+/** An integer of at least `min`, and at most `max` if given. */
+const integer = (min: number, max?: number) =>
+  z.int().check(z.minimum(min), ...(max === undefined ? [] : [z.maximum(max)]));
+
 /** A path relative to the cell's workspace root (`/app`); normalised by the receiver. */
-export const cellPath = z.string().min(1).max(4096);
-export const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+export const cellPath = text(4096, 1);
+export const sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 /**
  * A condition on what a path holds now, so a sync never overwrites or deletes a change
  * made in the cell since it last looked: a hash = a file with that content; `null` = no
  * file (nothing, or a folder). A mismatch fails with VERSION_CONFLICT.
  */
-const expectSha256 = sha256.nullable().optional();
-export const ptyId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
-export const dimension = z.number().int().min(1).max(1000);
+const expectSha256 = z.optional(z.nullable(sha256));
+export const ptyId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/));
+export const dimension = integer(1, 1000);
 export const signalName = z.enum([
   'SIGINT',
   'SIGTERM',
@@ -134,18 +140,10 @@ export const signalName = z.enum([
   'SIGTSTP',
   'SIGCONT',
 ]);
-export const agentError = z.object({ code: z.enum(errorCodes), message: z.string().max(4096) });
+export const agentError = z.object({ code: z.enum(errorCodes), message: text(4096) });
 /** A stream of the cell's egress proxy (net.*), numbered by the agent. */
-export const streamId = z
-  .number()
-  .int()
-  .min(1)
-  .max(2 ** 31);
-export const netBytes = z
-  .number()
-  .int()
-  .min(1)
-  .max(NET_FLOW_WINDOW_BYTES + NET_CHUNK_BYTES);
+export const streamId = integer(1, 2 ** 31);
+export const netBytes = integer(1, NET_FLOW_WINDOW_BYTES + NET_CHUNK_BYTES);
 export type AgentErrorPayload = z.infer<typeof agentError>;
 // What the agent sends is validated by the server only, so its schemas live in a module of
 // their own that the agent never loads; their types are part of this protocol.
@@ -165,7 +163,7 @@ export type {
  * first is answered with an `error` event UNAUTHENTICATED and the connection closed; after
  * it the agent says `ready` and the connection is a channel like any other.
  */
-export const agentAuth = z.object({ auth: z.string().min(1).max(1024) }).strict();
+export const agentAuth = z.strictObject({ auth: text(1024, 1) });
 export type AgentAuth = z.infer<typeof agentAuth>;
 
 // ---- requests: server → agent ----------------------------------------------------------
@@ -174,8 +172,13 @@ export type AgentAuth = z.infer<typeof agentAuth>;
 // request as it arrives, so keystrokes stay in order, but replies may come in any order:
 // a client that needs one request to follow another waits for the first reply.
 
-const request = <Op extends string, Shape extends z.ZodRawShape>(op: Op, shape: Shape) =>
-  z.object({ op: z.literal(op), id: z.number().int().min(0).optional(), ...shape }).strict();
+const request = <Op extends string, Shape extends z.core.$ZodLooseShape>(op: Op, shape: Shape) =>
+  z.strictObject({ op: z.literal(op), id: z.optional(integer(0)), ...shape });
+/** Variables added to a terminal's or a process's environment. */
+const env = z.optional(z.record(text(256), text(4096)));
+/** Names skipped at any depth by a listing or the watch. */
+const ignore = z.array(text(255)).check(z.maxLength(256));
+const argv = (most: number) => z.array(text(64 * 1024)).check(z.minLength(1), z.maxLength(most));
 
 export const agentRequest = z.discriminatedUnion('op', [
   request('ping', {}),
@@ -184,10 +187,10 @@ export const agentRequest = z.discriminatedUnion('op', [
     ptyId,
     cols: dimension,
     rows: dimension,
-    command: z.array(z.string().max(4096)).min(1).max(256).optional(),
-    env: z.record(z.string().max(256), z.string().max(4096)).optional(),
+    command: z.optional(z.array(text(4096)).check(z.minLength(1), z.maxLength(256))),
+    env,
     /** The workspace folder (relative, normalised) to start in; the workspace root if omitted. */
-    cwd: z.string().max(4096).optional(),
+    cwd: z.optional(text(4096)),
   }),
   /** Body: the bytes typed. */
   request('pty.input', { ptyId }),
@@ -201,7 +204,7 @@ export const agentRequest = z.discriminatedUnion('op', [
    * The receiver has consumed `bytes` more bytes of output bodies (a delta since its last
    * ack, not a running total): lets the agent resume a PTY paused by flow control.
    */
-  request('pty.ack', { ptyId, bytes: z.number().int().min(0) }),
+  request('pty.ack', { ptyId, bytes: integer(0) }),
   request('pty.close', { ptyId }),
   /**
    * SIGINT to the PTY's process group; 2 s later SIGKILL to every process of it still
@@ -215,13 +218,13 @@ export const agentRequest = z.discriminatedUnion('op', [
    */
   request('pty.snapshot', {
     ptyId,
-    scrollback: z.number().int().min(0).max(PTY_SCROLLBACK_LINES).optional(),
+    scrollback: z.optional(integer(0, PTY_SCROLLBACK_LINES)),
   }),
   request('pty.list', {}),
   /** Replies with the content as the body; a file over `maxBytes` fails with FILE_TOO_LARGE. */
   request('fs.read', {
     path: cellPath,
-    maxBytes: z.number().int().min(0).max(MAX_FRAME_BODY_BYTES),
+    maxBytes: integer(0, MAX_FRAME_BODY_BYTES),
   }),
   /** Body: the content. Written atomically (temp file + rename), parents created. */
   request('fs.write', { path: cellPath, expectSha256 }),
@@ -236,16 +239,16 @@ export const agentRequest = z.discriminatedUnion('op', [
    * `truncated`.
    */
   request('fs.list', {
-    path: cellPath.optional(),
-    ignore: z.array(z.string().max(255)).max(256),
-    depth: z.number().int().min(0).optional(),
-    hash: z.boolean().optional(),
+    path: z.optional(cellPath),
+    ignore,
+    depth: z.optional(integer(0)),
+    hash: z.optional(z.boolean()),
   }),
   /**
    * Starts (or restarts) reporting changes under /app, skipping entries named in `ignore`
    * (at any depth) and symbolic links, like fs.list.
    */
-  request('watch.start', { ignore: z.array(z.string().max(255)).max(256) }),
+  request('watch.start', { ignore }),
   request('watch.stop', {}),
   /**
    * Body: stdin. Runs `argv` as the cell user in its own process group (killed whole on
@@ -253,22 +256,11 @@ export const agentRequest = z.discriminatedUnion('op', [
    */
   request('exec.run', {
     execId: ptyId,
-    argv: z
-      .array(z.string().max(64 * 1024))
-      .min(1)
-      .max(4096),
-    cwd: cellPath.optional(),
-    env: z.record(z.string().max(256), z.string().max(4096)).optional(),
-    timeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 3600 * 1000),
-    maxOutputBytes: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_FRAME_BODY_BYTES / 2),
+    argv: argv(4096),
+    cwd: z.optional(cellPath),
+    env,
+    timeoutMs: integer(1, 24 * 3600 * 1000),
+    maxOutputBytes: integer(0, MAX_FRAME_BODY_BYTES / 2),
   }),
   request('exec.kill', { execId: ptyId }),
   /**
@@ -279,18 +271,15 @@ export const agentRequest = z.discriminatedUnion('op', [
    */
   request('proc.spawn', {
     procId: ptyId,
-    argv: z
-      .array(z.string().max(64 * 1024))
-      .min(1)
-      .max(256),
-    node: z.boolean().optional(),
-    cwd: cellPath.optional(),
-    env: z.record(z.string().max(256), z.string().max(4096)).optional(),
+    argv: argv(256),
+    node: z.optional(z.boolean()),
+    cwd: z.optional(cellPath),
+    env,
   }),
   /** Body: bytes for the process's stdin. */
   request('proc.input', { procId: ptyId }),
   /** Like pty.ack: `bytes` more of its output consumed, so a paused process may resume. */
-  request('proc.ack', { procId: ptyId, bytes: z.number().int().min(0) }),
+  request('proc.ack', { procId: ptyId, bytes: integer(0) }),
   /** SIGKILLs the process group; `proc.exit` follows. */
   request('proc.kill', { procId: ptyId }),
   request('stats', {}),

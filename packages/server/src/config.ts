@@ -116,19 +116,21 @@ const environmentSchema = z.object({
   /** A RuntimeClass for cell pods (gVisor, Kata); unset: the cluster's default runtime. */
   CELL_RUNTIME_CLASS: z.string().min(1).optional(),
   /** JSON object: the cell pods' nodeSelector. */
-  CELL_NODE_SELECTOR: jsonText(z.record(z.string(), z.string())).optional(),
+  CELL_NODE_SELECTOR: z.optional(jsonText(z.record(z.string(), z.string()))),
   /** JSON array: the cell pods' tolerations, as in a pod spec. */
-  CELL_TOLERATIONS: jsonText(
-    z.array(
-      z.object({
-        key: z.string().optional(),
-        operator: z.enum(['Exists', 'Equal']).optional(),
-        value: z.string().optional(),
-        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-        tolerationSeconds: z.number().int().optional(),
-      }),
+  CELL_TOLERATIONS: z.optional(
+    jsonText(
+      z.array(
+        z.object({
+          key: z.string().optional(),
+          operator: z.enum(['Exists', 'Equal']).optional(),
+          value: z.string().optional(),
+          effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+          tolerationSeconds: z.number().int().optional(),
+        }),
+      ),
     ),
-  ).optional(),
+  ),
   /**
    * How the server reaches a cell pod's agent: `network` (the pod's IP; the NetworkPolicy
    * lets the server in) or `port-forward` (through the API server, where the network
