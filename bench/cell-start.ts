@@ -448,8 +448,8 @@ takes ${ms(sandboxFloor)}, Node's own start adds ${ms(nodeFloor - sandboxFloor)}
 - **Node's own start** (V8, Node's bootstrap) is the largest single step: a bare
   \`node -e\` costs as much in the cell.
 - **The agent's code** now loads from V8's code cache; what remains before \`ready\` is
-  running its modules: zod building the agent protocol's schemas, Node's \`net\` and stream
-  modules for the channel, reading the settings.
+  running its modules: zod/mini building the agent protocol's schemas, Node's \`net\` and
+  stream modules for the channel, reading the settings.
 - **ready → prompt**: the terminal's modules load on first use, then bash's login start-up
   runs at half a core.
 
@@ -478,6 +478,18 @@ writes one byte.
   ready 95.3 ms, the agent's modules 32.3 ms, its CPU until ready 65.0 ms and an idle
   agent's RSS 52.3 MiB. Both builds in one run, unsandboxed, 30 alternating starts each:
   spawn → ready 58.1 → 43.7 ms median, CPU until ready 61.1 → 44.0 ms.
+- **zod/mini** (12-05): building the agent's request schemas with classic zod was the
+  largest item of the agent's own code in a \`--cpu-prof\` profile of the start (7.7 of 45
+  profiled ms); classic zod binds dozens of methods to every schema it makes. The agent's
+  schemas (requests, settings, the exec launcher's report) now use zod/mini, with the
+  English locale so that errors still say what is wrong, and a lint rule keeps classic zod
+  out of the agent: the bundle 442 → 344 KB, its code cache 255 → 165 KB. Both builds in
+  one run, unsandboxed, 30 alternating starts each: spawn → ready 45.1 → 38.9 ms median,
+  CPU until ready 44.4 → 37.8 ms, the modules 18.3 → 12.7 ms. Sandboxed, two runs of this
+  bench for each build, alternating (on the Xeon VM): request → ready 81.2 and 78.8 → 70.7
+  and 73.5 ms, p99 94.0 and 94.9 → 93.0 and 82.8 ms; the agent's modules 20.4 and 19.9 →
+  13.9 and 14.0 ms; its CPU until ready 48.1 and 47.1 → 39.6 and 40.1 ms; the first prompt
+  132.6 and 132.0 → 119.6 and 124.3 ms; an idle agent's PSS 15.1 → 14.1 MiB.
 - **Tried and left out**: a Node start-up snapshot (\`--snapshot-blob\` with the agent's
   modules already run) used less CPU (48 vs 63 ms) but its heap stays: idle PSS 19.6 vs
   11.9 MiB, and a blob from another Node binary is a fatal error, not a fallback. V8 flags
