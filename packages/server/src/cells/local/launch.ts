@@ -238,26 +238,21 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
 /**
  * Mounts a volume into a running sandbox as the wrapper does before bwrap starts: in the
  * outer mount namespace of `monitorPid` (the bwrap monitor), under a mount point shared
- * with the sandbox (volume.ts sharedMountPointCommands), so it appears in the sandbox too.
- * `unmount`, if given, runs first (what the volume replaces), in the same process.
+ * with the sandbox (volume.ts sharedMountPointCommands), so it appears in the sandbox too,
+ * over whatever is mounted there already.
  */
 export async function mountInSandbox(
   tools: LaunchTools,
   monitorPid: number,
   volume: { mount: string[]; repair: string[] },
-  unmount: string[] = [],
 ): Promise<void> {
   await runHost(tools.nsenter, [
     `--mount=/proc/${monitorPid}/ns/mnt`,
     '--',
     tools.bash,
     '-c',
-    `unmount=(); until [[ $1 == -- ]]; do unmount+=("$1"); shift; done; shift
-if ((\${#unmount[@]})); then "\${unmount[@]}" || exit 123; fi
-${MOUNT}`,
+    MOUNT,
     'workcell-mount',
-    ...unmount,
-    '--',
     ...volume.mount,
     '--',
     ...volume.repair,

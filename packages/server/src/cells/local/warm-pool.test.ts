@@ -146,6 +146,7 @@ describe('the local warm pool', { timeout: 120_000 }, () => {
 
     // Started again, from another spare in another uid block: the files came along.
     await driver.pool!.filled();
+    const [secondSpare] = spareDirs();
     const again = await startTestCell(driver, spec);
     expect(again.cell.fromPool).toBe(true);
     const moved = await driver.hostUidOf(spec.workspaceId);
@@ -153,7 +154,12 @@ describe('the local warm pool', { timeout: 120_000 }, () => {
     const reread = await again.sh('cat /app/note.txt; stat -c %u /app/note.txt; id -u');
     expect(reread.stdout).toBe('hello\n1000\n1000\n');
     expect(await mounts(again)).not.toContain(host.dir);
+    // That spare's blank volume lies beneath the workspace's, and goes with the cell.
+    const blankOf = (dir: string) => loopImages().filter((image) => image.startsWith(dir));
+    const secondSpareDir = join(host.cellsDir, secondSpare!);
+    expect(blankOf(secondSpareDir)).toHaveLength(1);
     await again.cell.stop();
+    await waitFor(() => blankOf(secondSpareDir).length === 0, 'its blank volume released', 5_000);
   });
 
   it('starts a cell whose settings differ from the pool’s without it', async () => {
