@@ -524,7 +524,9 @@ and hands it over (\`cells/local/warm-pool.ts\`, \`handOver\` in the driver):
   from then on. Each spare also has a blank volume mounted there already, made and given
   to its user while it waited: a new workspace takes it by a rename of the image file (a
   loop device holds the file, not its name), so its first start mounts nothing; a
-  workspace with an image has the blank one unmounted and its own mounted instead.
+  workspace with an image has its own mounted over the blank one, which stays beneath
+  until the cell stops (until 12-05 the blank one was unmounted first, on the hand-over's
+  path).
 - **uids**: a uid map cannot change once written, so the workspace takes over the spare's
   uid block and its former block goes back to the registry. A volume last used under
   another block has its files given to the new one (one \`lchown\` per file, through
@@ -546,7 +548,7 @@ agent ready ${ms(median('warm, new: request → agent ready'))} for a new worksp
 before (p99 ${ms(get('warm, started before: request → agent ready').p99)}), against ${ms(readyMedian)} cold; the first shell prompt ${ms(median('warm, new: request → first shell prompt'))} and
 ${ms(median('warm, started before: request → first shell prompt'))}, against ${ms(median('request → first shell prompt'))} cold. The hand-over itself (left-overs check to
 volume adopted) is ${ms(median('warm, new: volume handed over'))} and ${ms(median('warm, started before: volume handed over'))}: the uid block moved in the registry and
-the blank image renamed, or the blank one unmounted and the workspace's mounted through
+the blank image renamed, or the workspace's volume mounted over the blank one through
 \`nsenter\` and its files given to the new uid block. From ready to the prompt, the time is
 bash's login start-up at half a core.
 
@@ -563,12 +565,15 @@ things the spare's namespace had nothing to do with took most of it:
   places (4 × 256 KiB among them) through the new loop device before the mount. The type
   is now given (\`-t ext4\`), for a cold start's mount too.
 
-With both (unsandboxed driver, 7 hand-overs): 16.1 → 11.9 ms median. What is left is the
-\`nsenter\` and bash start (about 3 ms), \`umount\` of the blank volume (libmount reads
-the mount table first), and \`mount -o loop\`. A helper left in each spare's namespace,
-taking the mount commands on a pipe, would save the first; mounting the blank volume
-beside /app and moving it (\`mount --move\`) for a new workspace would let the unmount
-come after the hand-over.
+With both (unsandboxed driver, 7 hand-overs): 16.1 → 11.9 ms median. The blank volume's
+unmount (an ext4 filesystem: about 4 ms by hand here) then went: the workspace's volume is
+mounted over the blank one, which the cell's namespace lets go when the cell stops.
+Alternating the two versions, two runs of this bench each (12-05, Xeon VM): the
+hand-over 20.4 and 20.8 → 15.9 and 15.7 ms median, request → agent ready 21.6 and 22.0 →
+17.1 and 17.1 ms (p99 25.4 and 27.2 → 20.5 and 21.2 ms), the first prompt 59.2 and 60.8 →
+53.5 and 53.7 ms; the stop unchanged (22.1 and 22.5 → 22.1 and 22.7 ms). What is left is
+the \`nsenter\` and bash start (about 3 ms) and \`mount -o loop\`; a helper left in each
+spare's namespace, taking the mount commands on a pipe, would save the first.
 
 Loop device nodes stay once made, attached or not, and they cost: after the 1,000-user
 bench (12-05) left 1,000 of them, a stop took 62.9 ms instead of 8.5 ms (releasing a
