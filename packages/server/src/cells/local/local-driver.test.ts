@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, openSync, closeSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -454,6 +454,22 @@ describe('lifecycle', () => {
     // When the agent exits by itself, bwrap's monitor exits on its status without reaping
     // the sandbox's pid 1, whose zombie goes to the host's init to reap.
     await waitFor(() => leftovers(spec).processes.length === 0, "init to reap the sandbox's pid 1");
+    expect(leftovers(spec)).toEqual(NOTHING);
+  });
+
+  it('repairs a volume that a crash left unreadable, once, and keeps its files', async () => {
+    const spec = testSpec('repair');
+    const first = await startTestCell(driver, spec);
+    await first.sh('echo kept > /app/file.txt');
+    await first.cell.stop();
+    // The primary superblock gone, as a crash mid-write may leave it: mount refuses the
+    // image, and e2fsck rebuilds it from a backup.
+    const image = await open(join(host.cellsDir, spec.workspaceId, 'app.ext4'), 'r+');
+    await image.write(Buffer.alloc(1024), 0, 1024, 1024);
+    await image.close();
+    const second = await startTestCell(driver, spec);
+    expect((await second.sh('cat /app/file.txt')).stdout).toBe('kept\n');
+    await second.cell.stop();
     expect(leftovers(spec)).toEqual(NOTHING);
   });
 
