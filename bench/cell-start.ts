@@ -571,9 +571,11 @@ mounted over the blank one, which the cell's namespace lets go when the cell sto
 Alternating the two versions, two runs of this bench each (12-05, Xeon VM): the
 hand-over 20.4 and 20.8 → 15.9 and 15.7 ms median, request → agent ready 21.6 and 22.0 →
 17.1 and 17.1 ms (p99 25.4 and 27.2 → 20.5 and 21.2 ms), the first prompt 59.2 and 60.8 →
-53.5 and 53.7 ms; the stop unchanged (22.1 and 22.5 → 22.1 and 22.7 ms). What is left is
-the \`nsenter\` and bash start (about 3 ms) and \`mount -o loop\`; a helper left in each
-spare's namespace, taking the mount commands on a pipe, would save the first.
+53.5 and 53.7 ms; the stop unchanged (22.1 and 22.5 → 22.1 and 22.7 ms). Then the bash
+between \`nsenter\` and \`mount\` went (\`mountInSandbox\` runs the repair, e2fsck once, itself), in
+the same way: the hand-over 16.1 and 18.1 → 14.5 and 15.3 ms, request → agent ready 17.2
+and 19.4 → 15.6 and 16.5 ms. What is left is \`nsenter\` and \`mount -o loop\` (the loop
+device's attach and the ext4 mount), and the ownership change when the uid block moved.
 
 Loop device nodes stay once made, attached or not, and they cost: after the 1,000-user
 bench (12-05) left 1,000 of them, a stop took 62.9 ms instead of 8.5 ms (releasing a

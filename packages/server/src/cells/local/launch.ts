@@ -246,7 +246,7 @@ export async function mountInSandbox(
   monitorPid: number,
   volume: { mount: string[]; repair: string[] },
 ): Promise<void> {
-  // nsenter runs mount itself: a bash in between cost the hand-over about 1.5 ms.
+  // nsenter runs mount itself: a bash in between cost a hand-over about 2 ms.
   const mount = () =>
     runHost(tools.nsenter, [`--mount=/proc/${monitorPid}/ns/mnt`, '--', ...volume.mount]);
   const [repair, ...repairArgs] = volume.repair;
