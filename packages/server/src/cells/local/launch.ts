@@ -38,16 +38,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { runHost } from './host';
 import { CELL_USER_UID } from './uids';
+import { mountRepairingOnce } from './volume';
 
 export const FD = { channel: 3, args: 4, info: 5, userCgroups: 6, firstData: 9 } as const;
-
-/**
- * Takes a mount command and a repair command, each ended by `--`, from the arguments and
- * mounts, repairing once if the mount fails. Exits 124 if it still fails.
- */
-const MOUNT = `mount=(); until [[ $1 == -- ]]; do mount+=("$1"); shift; done; shift
-repair=(); until [[ $1 == -- ]]; do repair+=("$1"); shift; done; shift
-if ((\${#mount[@]})); then "\${mount[@]}" || { "\${repair[@]}"; "\${mount[@]}"; } || exit 124; fi`;
 
 const WRAPPER = `keep=$1; shift
 for fd in /proc/$$/fd/*; do fd=\${fd##*/}; if ((fd >= keep)); then eval "exec $fd>&-"; fi; done
@@ -57,7 +50,8 @@ shift
 fd=${FD.userCgroups}
 until [[ $1 == -- ]]; do eval "exec $fd>\\"\\$1\\"" || exit 125; fd=$((fd + 1)); shift; done
 shift
-${MOUNT}
+mount=(); until [[ $1 == -- ]]; do mount+=("$1"); shift; done; shift
+if ((\${#mount[@]})); then "\${mount[@]}" || exit 124; fi
 exec "$@"`;
 
 const STDERR_TAIL_BYTES = 4096;
@@ -78,12 +72,12 @@ export interface LaunchRequest {
   /** cgroup.procs files the agent moves user processes into, on FD.userCgroups... */
   userCgroupProcs: string[];
   /**
-   * Mounts the workspace volume in the cell's mount namespace; `repair` runs once if
-   * that fails. Absent: nothing to mount (a plain directory).
+   * Run in the cell's mount namespace before bwrap: makes the shared mount point for the
+   * volume (volume.ts sharedMountPointCommand). Absent: nothing to mount (a plain directory).
    */
-  volume?: { mount: string[]; repair: string[] };
+  mountPoint?: string[];
   /**
-   * Mounted while the agent starts, on the shared mount point `volume` made (mountInSandbox):
+   * Mounted while the agent starts, on the shared mount point `mountPoint` made (mountInSandbox):
    * the launch ends once both are done. Nothing in the agent opens /app before a request,
    * and this takes the volume's mount off the start's critical path.
    */
@@ -133,9 +127,7 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
         '--',
         ...request.userCgroupProcs,
         '--',
-        ...(request.volume?.mount ?? []),
-        '--',
-        ...(request.volume?.repair ?? []),
+        ...(request.mountPoint ?? []),
         '--',
         tools.setpriv,
         `--reuid=${hostUid}`,
@@ -238,7 +230,7 @@ export async function launchSandbox(request: LaunchRequest): Promise<Sandbox> {
 /**
  * Mounts a volume into a running sandbox as the wrapper does before bwrap starts: in the
  * outer mount namespace of `monitorPid` (the bwrap monitor), under a mount point shared
- * with the sandbox (volume.ts sharedMountPointCommands), so it appears in the sandbox too,
+ * with the sandbox (volume.ts sharedMountPointCommand), so it appears in the sandbox too,
  * over whatever is mounted there already.
  */
 export async function mountInSandbox(
@@ -247,15 +239,10 @@ export async function mountInSandbox(
   volume: { mount: string[]; repair: string[] },
 ): Promise<void> {
   // nsenter runs mount itself: a bash in between cost a hand-over about 2 ms.
-  const mount = () =>
-    runHost(tools.nsenter, [`--mount=/proc/${monitorPid}/ns/mnt`, '--', ...volume.mount]);
-  const [repair, ...repairArgs] = volume.repair;
-  await mount().catch(async (error: unknown) => {
-    // An image left inconsistent by a crash: repair once. A failure after that is real.
-    if (repair === undefined) throw error;
-    await runHost(repair, repairArgs).catch(() => undefined);
-    await mount();
-  });
+  await mountRepairingOnce(
+    () => runHost(tools.nsenter, [`--mount=/proc/${monitorPid}/ns/mnt`, '--', ...volume.mount]),
+    volume.repair,
+  );
 }
 
 /**

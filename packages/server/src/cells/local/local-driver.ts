@@ -49,7 +49,7 @@ import {
   attachedImages,
   mountedVolumes,
   releaseVolume,
-  sharedMountPointCommands,
+  sharedMountPointCommand,
   WorkspaceVolume,
 } from './volume';
 import { WarmPool, type Spare } from './warm-pool';
@@ -297,7 +297,7 @@ export class LocalCellDriver implements CellDriver {
         hostUid,
         cgroup,
         appSource: volume.path,
-        mountApp: mountVolume && sharedMountPointCommands(volume.path, host.tools),
+        mountPoint: mountVolume && sharedMountPointCommand(volume.path, host.tools),
         mountWhileStarting: mountVolume,
         agentExtra,
         step,
@@ -335,7 +335,7 @@ export class LocalCellDriver implements CellDriver {
         hostUid,
         cgroup,
         appSource: mountPoint,
-        mountApp: sharedMountPointCommands(mountPoint, host.tools),
+        mountPoint: sharedMountPointCommand(mountPoint, host.tools),
         agentExtra: agentEnv({ preloadTerminals: true }),
       });
       const spare: Spare = { name, dir, sandbox, cgroup, blank: undefined };
@@ -442,7 +442,7 @@ export class LocalCellDriver implements CellDriver {
       /** What bwrap binds at /app. */
       appSource: string;
       /** Run before bwrap in the cell's mount namespace: a shared mount point for the volume. */
-      mountApp: { mount: string[]; repair: string[] } | undefined;
+      mountPoint: string[] | undefined;
       /** The volume, mounted on that point while the agent starts. */
       mountWhileStarting?: { mount: string[]; repair: string[] } | undefined;
       agentExtra: Record<string, string>;
@@ -486,7 +486,7 @@ export class LocalCellDriver implements CellDriver {
       hostUid: plan.hostUid,
       cgroupProcs: cgroup?.procsFiles('agent') ?? [],
       userCgroupProcs,
-      volume: plan.mountApp,
+      mountPoint: plan.mountPoint,
       volumeWhileStarting: plan.mountWhileStarting,
       args: profile.args,
       command: this.options.command?.(profile.command) ?? profile.command,

@@ -128,7 +128,7 @@ export class WorkspaceVolume {
     const recorded = await readFile(join(dir, OWNER_NAME), 'utf8').catch(whenMissing(undefined));
     const volume = new WorkspaceVolume(mountPoint, image, owner, recorded !== String(owner), tools);
     if (adopt === 'on-host' && volume.unadopted) {
-      await volume.adoptOnHost(image, existing !== undefined);
+      await volume.adoptOnHost(existing !== undefined);
     }
     return volume;
   }
@@ -204,48 +204,53 @@ export class WorkspaceVolume {
   }
 
   /** Mounts the image on the host to adopt it there, then unmounts it. */
-  private async adoptOnHost(image: string, existing: boolean): Promise<void> {
-    const { path, tools } = this;
-    const mount = () => runHost(tools.mount, [...MOUNT_ARGS, image, path]);
-    await mount().catch(async (error: unknown) => {
-      // An image left inconsistent by a crash: repair once. A failure after that is real.
-      if (!existing) throw error;
-      await runHost(tools.e2fsck, ['-f', '-y', image]).catch(() => undefined);
-      await mount();
-    });
+  private async adoptOnHost(existing: boolean): Promise<void> {
+    const { mount, repair } = this.mountCommands()!;
+    const [tool, ...args] = mount;
+    await mountRepairingOnce(() => runHost(tool!, args), existing ? repair : []);
     try {
-      await this.adopt(path);
+      await this.adopt(this.path);
     } finally {
-      await releaseVolume(dirname(path), tools);
+      await releaseVolume(dirname(this.path), this.tools);
     }
   }
 }
 
 /**
- * What a sandbox's wrapper runs in the sandbox's outer mount namespace when the volume is
+ * Runs `mount`; if that fails and there is a `repair` command, runs it once (an image a
+ * crash left inconsistent) and mounts again. A failure after that is real.
+ */
+export async function mountRepairingOnce(
+  mount: () => Promise<unknown>,
+  repair: readonly string[],
+): Promise<void> {
+  const [tool, ...args] = repair;
+  await mount().catch(async (error: unknown) => {
+    if (tool === undefined) throw error;
+    await runHost(tool, args).catch(() => undefined);
+    await mount();
+  });
+}
+
+/**
+ * The command a sandbox's wrapper runs in the sandbox's outer mount namespace when the volume is
  * mounted later (while the agent starts, or at a spare's hand-over: mountCommands): a small
  * tmpfs on the /app mount point, made shared, so that the volume mounted on it propagates
  * into the sandbox, whose namespace is its slave. A tmpfs rather than the mount point bound
  * onto itself: the cell's mountinfo shows a bind mount's source path, which is the host's.
  * bwrap, as the cell's uids, enters it before the volume covers it: mode 711.
  */
-export function sharedMountPointCommands(
-  point: string,
-  tools: VolumeTools,
-): { mount: string[]; repair: string[] } {
-  return {
-    mount: [
-      tools.mount,
-      '-t',
-      'tmpfs',
-      '-o',
-      'size=4k,mode=711,nosuid,nodev,noexec',
-      '--make-shared',
-      'workcell-app',
-      point,
-    ],
-    repair: [],
-  };
+export function sharedMountPointCommand(point: string, tools: VolumeTools): string[] {
+  return [
+    tools.mount,
+    '-t',
+    'tmpfs',
+    '-o',
+    'size=4k,mode=711,nosuid,nodev,noexec',
+    '--make-shared',
+    'workcell-app',
+    point,
+  ];
 }
 
 async function createImage(image: string, bytes: number, owner: number, tools: VolumeTools) {
