@@ -105,6 +105,10 @@ export const errorCatalogue = {
     status: 503,
     message: 'This host cannot isolate user code; run `workcell doctor` to see what is missing.',
   },
+  SERVER_UNAVAILABLE: {
+    status: 503,
+    message: "The server's main process did not answer (it may be restarting); try again shortly.",
+  },
   CELL_UNAVAILABLE: { status: 503, message: 'The workspace cell is not running.' },
   CELL_ELSEWHERE: {
     status: 409,

@@ -117,6 +117,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MAX_FILE_BYTES: String(2 ** 31) })).toThrow(/MAX_FILE_BYTES/);
   });
 
+  it('runs several server processes only on PostgreSQL', () => {
+    expect(() => loadConfig({ SERVER_PROCESSES: '2' })).toThrow(
+      /SERVER_PROCESSES: above 1 needs DATABASE_URL/,
+    );
+    const config = loadConfig({
+      SERVER_PROCESSES: '2',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+    });
+    expect(config.SERVER_PROCESSES).toBe(2);
+    expect(loadConfig({}).SERVER_PROCESSES).toBe(1);
+  });
+
   it('names every bad variable at once', () => {
     expect(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' })).toThrow(
       /PORT[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*PORT/,

@@ -39,6 +39,11 @@ const environmentSchema = z.object({
     .optional(),
   /** Connections to PostgreSQL at most; requests beyond wait for one. */
   DATABASE_POOL_SIZE: integer(10, 1, 1000),
+  /**
+   * Server processes sharing the port (processes/): the first runs the cells and the
+   * sockets, the others serve files and search. Above 1 only with DATABASE_URL.
+   */
+  SERVER_PROCESSES: integer(1, 1, 64),
   /** The URL users reach Workcell at; WebSocket Origin checks compare against it. */
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -204,6 +209,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   const values = parsed.data;
+  if (values.SERVER_PROCESSES > 1 && values.DATABASE_URL === undefined) {
+    throw new ConfigError(
+      "Invalid configuration:\n  SERVER_PROCESSES: above 1 needs DATABASE_URL (PGlite is one process's database)",
+    );
+  }
   return {
     ...values,
     DATA_DIR: resolve(values.DATA_DIR),

@@ -49,7 +49,7 @@ export type CellEventListener = (event: CellEvent) => void;
 export const CELL_STATE_DIR = '.workcell';
 const VOLUME_ID_PATH = `${CELL_STATE_DIR}/volume-id`;
 const AGENT_READY_TIMEOUT_MS = 20_000;
-const SYNC_WAIT_MS = 5_000;
+export const SYNC_WAIT_MS = 5_000;
 const SHARED_START_POLL_MS = 250;
 /** Renewed at every reaper tick (at most 30 s apart). */
 const LEASE_MS = 90_000;

@@ -54,6 +54,9 @@ import { recordHttpDurations } from '../metrics/http-durations';
 import { collectProcessMetrics } from '../metrics/process';
 import { metricsRoute } from '../metrics/route';
 import { ServerMetrics } from '../metrics/server-metrics';
+import { forwardToPrimary, trustForwardedFromWorkers } from '../processes/forward';
+import type { WorkerProcesses } from '../processes/primary';
+import type { PrimaryProcess } from '../processes/worker';
 import { WorkerPool } from '../workers/pool';
 import { websocketRoutes } from '../ws/plugin';
 import { registerDocs } from './docs';
@@ -175,11 +178,27 @@ export function createServices(
   };
 }
 
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+/**
+ * Which of the server's processes this app serves in (processes/): the only one, the
+ * primary (cells, sockets, sign-in) or a worker, which relays the primary's routes to it
+ * and serves the files and search itself.
+ */
+export type ProcessRole =
+  | { kind: 'only' }
+  | { kind: 'primary'; workers: WorkerProcesses }
+  | { kind: 'worker'; primary: PrimaryProcess; primarySocket: string };
+
+export async function buildApp(
+  services: Services,
+  role: ProcessRole = { kind: 'only' },
+): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
     loggerInstance: services.log,
-    trustProxy: config.TRUST_PROXY ?? false,
+    trustProxy:
+      role.kind === 'primary'
+        ? trustForwardedFromWorkers(config.TRUST_PROXY)
+        : (config.TRUST_PROXY ?? false),
     // Paths like /api/sessions and /api/sessions/ are the same route (the prototype used both).
     // A 1,024-byte workspace path is up to 3,072 characters percent-encoded.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
@@ -190,7 +209,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
     keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
   }).withTypeProvider<ZodTypeProvider>();
-  limitConnectionsPerAddress(app.server, config.MAX_CONNECTIONS_PER_ADDRESS);
+  // With several processes the primary counts every connection as it deals them out.
+  if (role.kind === 'only') {
+    limitConnectionsPerAddress(app.server, config.MAX_CONNECTIONS_PER_ADDRESS);
+  }
   recordHttpDurations(app, services.metrics);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -214,20 +236,6 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(authPlugin, { auth: services.auth, publicUrl: config.PUBLIC_URL });
   await registerDocs(app);
 
-  await app.register(healthRoutes, {
-    prefix: '/api/health',
-    database: services.database,
-    cells: services.cells,
-    metricsToken: config.METRICS_TOKEN,
-  });
-  await app.register(metricsRoute, {
-    registry: services.metrics.registry,
-    token: config.METRICS_TOKEN,
-  });
-  await app.register(userRoutes, { prefix: '/api/users', auth: services.auth, config });
-  const admin = { db: services.database.db, auth: services.auth, cells: services.cells };
-  await app.register(userListRoute, { prefix: '/api/users', ...admin });
-  await app.register(adminRoutes, { prefix: '/api/admin', ...admin });
   await app.register(settingsRoutes, {
     prefix: '/api/users/me/settings',
     settings: services.settings,
@@ -237,19 +245,18 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     workspaces: services.workspaces,
     uploads: services.uploads,
   });
-  await app.register(workspaceRoutes, {
-    prefix: '/api/sessions',
-    workspaces: services.workspaces,
-    cells: services.cells,
-  });
   const workspacePrefix = '/api/workspace/:uuid';
+  const whenInCell =
+    role.kind === 'worker'
+      ? (workspaceId: string) => role.primary.whenSynced(workspaceId)
+      : (workspaceId: string) => services.cells.synced(workspaceId);
   await app.register(fileRoutes, {
     prefix: workspacePrefix,
     files: services.files,
     uploads: services.uploads,
     workspaces: services.workspaces,
     workers: services.workers,
-    whenInCell: (workspaceId) => services.cells.synced(workspaceId),
+    whenInCell,
   });
   await app.register(archiveRoutes, {
     prefix: workspacePrefix,
@@ -257,13 +264,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     uploads: services.uploads,
     workspaces: services.workspaces,
     maxArchiveEntries: config.MAX_ARCHIVE_ENTRIES,
-    whenInCell: (workspaceId) => services.cells.synced(workspaceId),
+    whenInCell,
   });
   await app.register(searchRoutes, {
     prefix: workspacePrefix,
     search: services.search,
     workspaces: services.workspaces,
-    whenInCell: (workspaceId) => services.cells.synced(workspaceId),
+    whenInCell,
   });
   await app.register(workspaceStatusRoutes, {
     prefix: workspacePrefix,
@@ -271,15 +278,43 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     workspaces: services.workspaces,
   });
   await app.register(workspaceStateRoutes, { prefix: workspacePrefix, ...services });
-  await app.register(cellRoutes, { prefix: workspacePrefix, ...services });
-  await app.register(formatRoutes, { prefix: workspacePrefix, ...services });
-  await app.register(librarySourceRoutes, { prefix: workspacePrefix, ...services });
-  // The prototype stopped a workspace's pod here, outside /api.
-  await app.register(legacyShutdownRoute, { prefix: '/workspace/:uuid', ...services });
-  await app.register(websocketRoutes, {
-    ...services,
-    publicUrl: config.PUBLIC_URL,
-    heartbeatMs: config.WS_HEARTBEAT_MS,
+  // What lives in one process: the cells and their sockets, sign-in with its throttling,
+  // administration and metrics. A worker relays these routes to the primary.
+  await app.register(async (scope) => {
+    if (role.kind === 'worker') scope.addHook('onRequest', forwardToPrimary(role.primarySocket));
+    await scope.register(healthRoutes, {
+      prefix: '/api/health',
+      database: services.database,
+      cells: services.cells,
+      metricsToken: config.METRICS_TOKEN,
+    });
+    await scope.register(metricsRoute, {
+      registry: services.metrics.registry,
+      token: config.METRICS_TOKEN,
+      ...(role.kind === 'primary' && { others: () => role.workers.metrics() }),
+    });
+    await scope.register(userRoutes, { prefix: '/api/users', auth: services.auth, config });
+    const admin = { db: services.database.db, auth: services.auth, cells: services.cells };
+    await scope.register(userListRoute, { prefix: '/api/users', ...admin });
+    await scope.register(adminRoutes, { prefix: '/api/admin', ...admin });
+    await scope.register(workspaceRoutes, {
+      prefix: '/api/sessions',
+      workspaces: services.workspaces,
+      cells: services.cells,
+    });
+    await scope.register(cellRoutes, { prefix: workspacePrefix, ...services });
+    await scope.register(formatRoutes, { prefix: workspacePrefix, ...services });
+    await scope.register(librarySourceRoutes, { prefix: workspacePrefix, ...services });
+    // The prototype stopped a workspace's pod here, outside /api.
+    await scope.register(legacyShutdownRoute, { prefix: '/workspace/:uuid', ...services });
+    // A worker hands a WebSocket upgrade back with its connection (processes/worker.ts).
+    if (role.kind !== 'worker') {
+      await scope.register(websocketRoutes, {
+        ...services,
+        publicUrl: config.PUBLIC_URL,
+        heartbeatMs: config.WS_HEARTBEAT_MS,
+      });
+    }
   });
   // Last only for reading: the router prefers every route above to its catch-all.
   await app.register(webAppRoutes, { webDir: config.WEB_DIR });

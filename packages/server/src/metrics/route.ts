@@ -8,7 +8,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 import { errorResponse } from '@workcell/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Registry } from 'prom-client';
+import {
+  AggregatorRegistry,
+  type MetricObjectWithValues,
+  type MetricValue,
+  type Registry,
+} from 'prom-client';
 import * as z from 'zod';
 
 import { WorkcellError } from '../errors';
@@ -24,7 +29,9 @@ function sameSecret(given: string, expected: string): boolean {
 export const metricsRoute: FastifyPluginAsyncZod<{
   registry: Registry;
   token: string | undefined;
-}> = async (app, { registry, token }) => {
+  /** The other server processes' metrics (processes/), summed with this one's. */
+  others?: () => Promise<MetricObjectWithValues<MetricValue<string>>[][]>;
+}> = async (app, { registry, token, others }) => {
   app.get(
     '/metrics',
     {
@@ -56,7 +63,10 @@ export const metricsRoute: FastifyPluginAsyncZod<{
           { 'www-authenticate': 'Bearer realm="metrics"' },
         );
       }
-      return reply.type(registry.contentType).send(await registry.metrics());
+      const all = others
+        ? AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), ...(await others())])
+        : registry;
+      return reply.type(registry.contentType).send(await all.metrics());
     },
   );
 };
