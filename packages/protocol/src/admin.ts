@@ -169,7 +169,12 @@ export const detailedHealth = z
       .nullable()
       .describe('Cells by state across every replica; null when the database did not answer'),
     egress: z.object({ enabled: z.boolean() }),
-    memory: z.object({ rssBytes: z.number(), heapUsedBytes: z.number() }),
+    serverProcesses: z
+      .object({ configured: z.number().int(), ready: z.number().int() })
+      .describe('SERVER_PROCESSES, and how many of them serve now (a worker may be restarting)'),
+    memory: z
+      .object({ rssBytes: z.number(), heapUsedBytes: z.number() })
+      .describe('Of the process that answered (the primary)'),
   })
   .meta({ id: 'DetailedHealth' });
 export type DetailedHealth = z.infer<typeof detailedHealth>;

@@ -97,7 +97,9 @@ async function serveAsWorker(services: Services, index: number): Promise<void> {
   // Without the primary there is nothing to serve.
   process.once('disconnect', stop);
   // Its own socket only so that the HTTP server checks its connections' timeouts, as a
-  // listening one does; the connections come from the primary.
+  // listening one does; the connections come from the primary. A killed predecessor left
+  // its socket file behind.
+  rmSync(workerFile(runDir, index), { force: true });
   await app.listen({ path: workerFile(runDir, index) });
   primary.serve(app.server);
 }

@@ -157,6 +157,7 @@ forEachDatabase('HTTP app: errors, health, docs', (ctx) => {
         versions: { server: version, node: process.versions.node },
         cellDriver: { name: 'local' },
         egress: { enabled: false },
+        serverProcesses: { configured: 1, ready: 1 },
       });
       expect(body.database).toEqual({
         kind: ctx.kind,

@@ -287,6 +287,10 @@ export async function buildApp(
       database: services.database,
       cells: services.cells,
       metricsToken: config.METRICS_TOKEN,
+      processes: () => ({
+        configured: config.SERVER_PROCESSES,
+        ready: role.kind === 'primary' ? 1 + role.workers.ready : 1,
+      }),
     });
     await scope.register(metricsRoute, {
       registry: services.metrics.registry,

@@ -25,6 +25,8 @@ interface Options {
   database: DatabaseHandle;
   cells: CellManager;
   metricsToken: string | undefined;
+  /** SERVER_PROCESSES, and how many of them are serving. */
+  processes: () => { configured: number; ready: number };
 }
 
 const within = <T>(promise: Promise<T>, ms: number): Promise<T | null> => {
@@ -84,7 +86,7 @@ export const healthRoutes: FastifyPluginAsyncZod<Options> = async (app, options)
         schema: {
           tags,
           summary:
-            'Database, cell driver, cells by state, egress, versions, uptime (admins, or `Authorization: Bearer <METRICS_TOKEN>`)',
+            'Database, cell driver, cells by state, egress, server processes, versions, uptime (admins, or `Authorization: Bearer <METRICS_TOKEN>`)',
           response: { 200: detailedHealth, 401: errorResponse, 403: errorResponse },
         },
       },
@@ -96,8 +98,12 @@ export const healthRoutes: FastifyPluginAsyncZod<Options> = async (app, options)
           cellsByState(database).catch(() => null),
         ]);
         const memory = process.memoryUsage();
+        const processes = options.processes();
         return {
-          status: latencyMs === null ? ('degraded' as const) : ('ok' as const),
+          status:
+            latencyMs === null || processes.ready < processes.configured
+              ? ('degraded' as const)
+              : ('ok' as const),
           versions: { server: version, node: process.versions.node },
           uptimeSeconds: Math.round(process.uptime()),
           database: {
@@ -108,6 +114,7 @@ export const healthRoutes: FastifyPluginAsyncZod<Options> = async (app, options)
           cellDriver: { name: cells.driverName, usable: report?.usable ?? null },
           cells: byState,
           egress: { enabled: cells.egressEnabled },
+          serverProcesses: processes,
           memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
         };
       },

@@ -59,6 +59,10 @@ export class WorkerProcesses implements AsyncDisposable {
     for (let index = 1; index <= this.options.count; index++) this.fork(index, 0);
   }
 
+  get ready(): number {
+    return this.workers.filter((worker) => worker?.ready).length;
+  }
+
   /** The ready workers' metrics, as prom-client's `getMetricsAsJSON()` gives them. */
   async metrics(): Promise<WorkerMetrics[]> {
     const answers = await Promise.all(
