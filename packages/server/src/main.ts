@@ -55,7 +55,7 @@ async function serveAsPrimary(config: Config, services: Services): Promise<void>
     count: config.SERVER_PROCESSES - 1,
     runDir,
     limit: new ConnectionsPerAddress(config.MAX_CONNECTIONS_PER_ADDRESS),
-    whenSynced: (workspaceId) => services.cells.synced(workspaceId),
+    cells: services.cells,
     log: services.log,
   });
   const app = await buildApp(services, { kind: 'primary', workers });

@@ -54,7 +54,7 @@ import { recordHttpDurations } from '../metrics/http-durations';
 import { collectProcessMetrics } from '../metrics/process';
 import { metricsRoute } from '../metrics/route';
 import { ServerMetrics } from '../metrics/server-metrics';
-import { forwardToPrimary, trustForwardedFromWorkers } from '../processes/forward';
+import { forwardToPrimary, trustForwardedFromWorkers, wasRelayed } from '../processes/forward';
 import type { WorkerProcesses } from '../processes/primary';
 import type { PrimaryProcess } from '../processes/worker';
 import { WorkerPool } from '../workers/pool';
@@ -213,7 +213,7 @@ export async function buildApp(
   if (role.kind === 'only') {
     limitConnectionsPerAddress(app.server, config.MAX_CONNECTIONS_PER_ADDRESS);
   }
-  recordHttpDurations(app, services.metrics);
+  recordHttpDurations(app, services.metrics, role.kind === 'worker' ? wasRelayed : undefined);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, config.MAX_FILE_BYTES);

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import type { ServerMetrics } from './server-metrics';
 
@@ -7,8 +7,14 @@ import type { ServerMetrics } from './server-metrics';
  * URL: a URL holds workspace ids and file paths, and would make a series per file. A
  * request no route matched is `unmatched`.
  */
-export function recordHttpDurations(app: FastifyInstance, metrics: ServerMetrics): void {
+export function recordHttpDurations(
+  app: FastifyInstance,
+  metrics: ServerMetrics,
+  /** Requests another process answered and times itself (processes/forward.ts). */
+  timedElsewhere: (request: FastifyRequest) => boolean = () => false,
+): void {
   app.addHook('onResponse', async (request, reply) => {
+    if (timedElsewhere(request)) return;
     metrics.httpRequestDuration.observe(
       {
         method: request.method,

@@ -14,9 +14,15 @@ import { WorkcellError } from '../errors';
 /** Hop-by-hop headers: they describe one connection, not the request or the response. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te']);
 
+const relayed = new WeakSet<FastifyRequest>();
+
+/** Whether the request went to the primary, which answered it (and counts it in metrics). */
+export const wasRelayed = (request: FastifyRequest) => relayed.has(request);
+
 export function forwardToPrimary(socketPath: string): onRequestHookHandler {
   const agent = new Agent({ keepAlive: true });
   return (request: FastifyRequest, reply: FastifyReply, done) => {
+    relayed.add(request);
     reply.hijack();
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(request.headers)) {

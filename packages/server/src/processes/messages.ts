@@ -14,6 +14,11 @@ export type ToWorker =
   | { kind: 'connection'; id: number }
   /** The answer to `whenSynced`. */
   | { kind: 'synced'; request: number }
+  /**
+   * Workspaces whose cell runs (`running`) or no longer runs (`stopped`), on the worker's
+   * start and at every change: a worker asks `whenSynced` only for those.
+   */
+  | { kind: 'cells'; running: string[]; stopped: string[] }
   /** Asks for the worker's metrics, to be summed with the primary's for GET /metrics. */
   | { kind: 'metrics'; request: number };
 

@@ -13,6 +13,7 @@ import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
+import type { CellManager } from '../cells/manager';
 import type { ConnectionsPerAddress } from '../http/connection-limit';
 import { RUN_DIR_ENV, WORKER_ENV, type ToPrimary, type ToWorker } from './messages';
 import { PendingAnswers } from './pending';
@@ -37,7 +38,8 @@ export interface WorkerOptions {
   count: number;
   runDir: string;
   limit: ConnectionsPerAddress;
-  whenSynced: (workspaceId: string) => Promise<void>;
+  /** Its cells (and, through the replica bus, others'), whose syncs a worker waits for. */
+  cells: Pick<CellManager, 'onEvent' | 'synced'>;
   log: FastifyBaseLogger;
 }
 
@@ -47,11 +49,26 @@ export class WorkerProcesses implements AsyncDisposable {
   private readonly metricAnswers = new PendingAnswers<WorkerMetrics>();
   /** The primary's own HTTP server, which takes its share and the handed-back upgrades. */
   private server: HttpServer | undefined;
+  private readonly runningCells = new Set<string>();
   private nextConnection = 0;
   private turn = 0;
   private stopping = false;
 
-  constructor(private readonly options: WorkerOptions) {}
+  constructor(private readonly options: WorkerOptions) {
+    options.cells.onEvent((event) => {
+      if (event.type !== 'status') return;
+      const running = event.state !== 'stopped' && event.state !== 'failed';
+      if (running === this.runningCells.has(event.workspaceId)) return;
+      if (running) this.runningCells.add(event.workspaceId);
+      else this.runningCells.delete(event.workspaceId);
+      const change = running
+        ? { running: [event.workspaceId], stopped: [] }
+        : { running: [], stopped: [event.workspaceId] };
+      for (const worker of this.workers) {
+        if (worker?.ready) worker.child.send({ kind: 'cells', ...change } satisfies ToWorker);
+      }
+    });
+  }
 
   /** Forks the workers; connections go to `server` until each is ready. */
   start(server: HttpServer): void {
@@ -160,6 +177,11 @@ export class WorkerProcesses implements AsyncDisposable {
   private heard(worker: Worker, message: ToPrimary, socket: Socket | undefined): void {
     switch (message.kind) {
       case 'ready':
+        worker.child.send({
+          kind: 'cells',
+          running: [...this.runningCells],
+          stopped: [],
+        } satisfies ToWorker);
         worker.ready = true;
         worker.restarts = 0;
         return;
@@ -186,8 +208,8 @@ export class WorkerProcesses implements AsyncDisposable {
         this.metricAnswers.answer(message.request, message.metrics);
         return;
       case 'whenSynced':
-        void this.options
-          .whenSynced(message.workspaceId)
+        void this.options.cells
+          .synced(message.workspaceId)
           .catch(() => undefined)
           .then(() => {
             if (worker.child.connected) {

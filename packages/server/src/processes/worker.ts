@@ -15,6 +15,8 @@ import { PendingAnswers } from './pending';
 export class PrimaryProcess {
   private readonly connectionIds = new WeakMap<Socket, number>();
   private readonly syncs = new PendingAnswers<true>();
+  /** Workspaces whose cell runs, as the primary last said. */
+  private readonly runningCells = new Set<string>();
 
   constructor(
     private readonly tell: (message: ToPrimary, socket?: Socket) => void,
@@ -30,6 +32,9 @@ export class PrimaryProcess {
         this.connectionIds.set(socket, message.id);
         socket.once('close', () => this.tell({ kind: 'closed', id: message.id }));
         server.emit('connection', socket);
+      } else if (message.kind === 'cells') {
+        for (const workspaceId of message.running) this.runningCells.add(workspaceId);
+        for (const workspaceId of message.stopped) this.runningCells.delete(workspaceId);
       } else if (message.kind === 'synced') {
         this.syncs.answer(message.request, true);
       } else if (message.kind === 'metrics') {
@@ -54,6 +59,7 @@ export class PrimaryProcess {
 
   /** Resolves once the primary's cell of the workspace (if it runs one) has synced. */
   async whenSynced(workspaceId: string): Promise<void> {
+    if (!this.runningCells.has(workspaceId)) return;
     // The primary waits SYNC_WAIT_MS at most; beyond that it is gone or stuck.
     await this.syncs.ask(
       (request) => this.tell({ kind: 'whenSynced', request, workspaceId }),
