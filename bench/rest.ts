@@ -456,11 +456,38 @@ p50 2.5 ms, p99 18.9 ms; save p50 3.8 ms, p99 28.0 ms (the table above). A save'
 its commit's WAL flush; a listing's is a request queued behind a save's work in the one
 server process.
 
+**Measured: two server processes** (issue 17, "more than one core", 12-05).
+\`SERVER_PROCESSES=2\` forks a worker beside the primary and deals connections out in
+turn (\`docs/architecture.md\`, "Server processes"). The same command with \`--no-docs\`
+and \`--env SERVER_PROCESSES=1\` or \`2\`, alternating, two rounds each, twice (the second
+time after a worker stopped asking the primary about workspaces without a running cell),
+on a slow 2-core EPYC VM (a bare \`node -e 0\` took 90–140 ms there); medians of 3 runs:
+
+| Request         | Load                     | 1 process: requests/s (four rounds) | 2 processes: requests/s (four rounds) | 1 process: p99 (four rounds)    | 2 processes: p99 (four rounds) |
+| --------------- | ------------------------ | ----------------------------------- | ------------------------------------- | ------------------------------- | ------------------------------ |
+| \`GET …/files\`   | closed loop              | 1,789, 1,859, 1,640, 1,146          | 1,962, 1,639, 1,970, 1,894            | 287.8, 225.4, 260.3, 412.5 ms   | 214.4, 276.1, 238.9, 228.1 ms  |
+| \`POST …/file/…\` | closed loop              | 618, 892, 763, 512                  | 862, 779, 780, 854                    | 971.4, 614.7, 729.3, 1,075.2 ms | 529.4, 645.5, 647.3, 623.8 ms  |
+| \`GET …/files\`   | open loop, 60% of closed | p50 2.0, 2.0, 2.1, 3.4 ms           | p50 2.2, 2.0, 139.9, 2.8 ms           | 37.6, 48.8, 39.3, 79.0 ms       | 79.9, 61.0, 717.0, 96.6 ms     |
+| \`POST …/file/…\` | open loop, 60% of closed | p50 3.3, 5.3, 5.0, 4.3 ms           | p50 6.4, 8.4, 36.4, 8.4 ms            | 39.2, 52.1, 48.1, 50.2 ms       | 86.3, 110.1, 190.5, 94.1 ms    |
+
+On this host it does not pay. The closed-loop throughput rose by about a tenth (medians
+of the four rounds: listings 1,715 → 1,928/s, saves 690 → 806/s), within the host's drift
+between rounds (and with it the closed loop's p99s fell, as Little's law says they
+must); the server's processes together used 110–115% of a core against 100%, and
+the rest of the 2 cores went to PostgreSQL and the load generator, which were already
+short of CPU. The open loop, at 60% of a throughput that was itself higher, got worse: its
+p99s doubled, and one run fell behind its schedule (p50 139.9 ms). The server's CPU a
+request did not fall (0.55–0.80 ms for a listing either way). With the cores this VM has,
+nothing is idle for a second process to use; \`SERVER_PROCESSES\` stays 1 by default and
+is for hosts with cores to spare (a dedicated database, more vCPUs), where each worker adds
+a core's worth of listings and saves that the primary no longer serves.
+
 What would bring the p99 to 10 ms, in order of effect:
 
-1. More than one server process (replicas or Node's cluster behind the proxy): the token
-   and owner caches are per process with a bounded staleness, so this is already safe; 20,000
-   requests/s closed-loop needs about 16 server cores at today's cost.
+1. More cores for more server processes (\`SERVER_PROCESSES\`, above; or replicas behind the
+   proxy): on 2 shared cores they do not pay, and 20,000 requests/s closed-loop needs about
+   16 server cores at today's cost; on 2 cores, less CPU a request (the listing's 0.6 ms is
+   mostly PostgreSQL's round trip and the HTTP response, see the profile above).
 2. \`synchronous_commit\` is PostgreSQL's: every save waits for a WAL flush; a larger pool
    (\`DATABASE_POOL_SIZE\`, 10) lets more saves share one flush. On this host 10 and 30
    measured the same within the noise.
