@@ -50,12 +50,13 @@ export class WorkerProcesses implements AsyncDisposable {
   /** The primary's own HTTP server, which takes its share and the handed-back upgrades. */
   private server: HttpServer | undefined;
   private readonly runningCells = new Set<string>();
+  private readonly stopWatchingCells: () => void;
   private nextConnection = 0;
   private turn = 0;
   private stopping = false;
 
   constructor(private readonly options: WorkerOptions) {
-    options.cells.onEvent((event) => {
+    this.stopWatchingCells = options.cells.onEvent((event) => {
       if (event.type !== 'status') return;
       const running = event.state !== 'stopped' && event.state !== 'failed';
       if (running === this.runningCells.has(event.workspaceId)) return;
@@ -121,6 +122,7 @@ export class WorkerProcesses implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.stopping = true;
+    this.stopWatchingCells();
     for (const timer of this.restartTimers) clearTimeout(timer);
     await Promise.all(
       this.workers.map(async (worker) => {
@@ -156,6 +158,10 @@ export class WorkerProcesses implements AsyncDisposable {
     });
     const worker: Worker = { index, child, ready: false, restarts, connections: new Map() };
     this.workers[index - 1] = worker;
+    // A message sent as the worker goes fails here instead of ending the primary.
+    child.on('error', (error) =>
+      this.options.log.warn({ err: error, worker: index }, 'a server worker did not get a message'),
+    );
     child.on('message', (message: ToPrimary, socket?: Socket) =>
       this.heard(worker, message, socket),
     );
